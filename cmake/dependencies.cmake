@@ -1,0 +1,12 @@
+# All dependencies come from Debian 12 packages (see .ci/install-deps).
+find_package(PkgConfig REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(MNL REQUIRED IMPORTED_TARGET libmnl)
+pkg_check_modules(NFTNL REQUIRED IMPORTED_TARGET libnftnl)
+pkg_check_modules(NFTABLES REQUIRED IMPORTED_TARGET libnftables)
+if(VPNGW_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,18 @@
+# Compiler settings every vpngw target gets through the vpngw_settings interface target.
+add_library(vpngw_settings INTERFACE)
+target_compile_options(vpngw_settings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+target_include_directories(vpngw_settings INTERFACE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(vpngw_settings INTERFACE VPNGW_VERSION="${PROJECT_VERSION}")
+
+if(VPNGW_SANITIZE OR VPNGW_FUZZ)
+  target_compile_options(vpngw_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(vpngw_settings INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Every module is a static library over the .cpp files of its directory.
+function(vpngw_module name)
+  cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${srcs})
+  target_link_libraries(${name} PUBLIC vpngw_settings ${M_DEPS})
+endfunction()

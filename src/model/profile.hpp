@@ -1,0 +1,160 @@
+#pragma once
+
+// The validated profile as plain values. The loader (src/profile) fills it;
+// everything downstream reads it and never sees TOML.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/ip.hpp"
+#include "util/key.hpp"
+#include "util/location.hpp"
+
+namespace vpngw::model {
+
+// Where each key of a table was written, so later layers (plan, kernel
+// errors) can point back at the exact profile line: field name -> location.
+struct Origin {
+    Location table;                          // the [table] or [[array]] header
+    std::map<std::string, Location> fields;  // "subnet" -> file:12:10
+
+    // The field's location, or the table's when the field was not written.
+    const Location& at(const std::string& field) const;
+};
+
+struct Gateway {
+    std::string name;
+    std::optional<Endpoint> endpoint;  // what client configs point at
+    std::string state_dir = "/var/lib/vpngw";
+    Origin origin;
+};
+
+enum class NatMode { masquerade, snat, none };
+
+struct Uplink {
+    std::string name;
+    std::string device;
+    std::optional<IpAddress> gateway;   // IPv4 next hop
+    std::optional<IpAddress> gateway6;  // IPv6 next hop
+    std::uint32_t table = 0;            // routing table id (allocated when not written)
+    std::uint32_t fwmark = 0;           // fwmark selecting that table (allocated likewise)
+    bool table_explicit = false;
+    bool fwmark_explicit = false;
+    NatMode nat = NatMode::masquerade;
+    std::optional<IpAddress> snat_to;   // with nat = "snat"
+    std::optional<IpAddress> snat_to6;  // with nat = "snat", for IPv6
+    Origin origin;
+};
+
+enum class Backend { automatic, kernel, userspace };
+
+struct Interface {
+    std::string name;
+    std::uint16_t listen_port = 51820;
+    int mtu = 1420;
+    std::vector<Prefix> addresses;  // interface addresses with host bits: 10.8.0.1/16
+    std::string private_key_file;   // empty: <state_dir>/<name>.key, generated on first up
+    Backend backend = Backend::automatic;
+    std::uint32_t fwmark = 0;       // WireGuard's own socket mark; 0 = none
+    Origin origin;
+};
+
+enum class Proto { any, tcp, udp, icmp };
+
+// One entry of a group's allow list: a destination (another group, a prefix
+// or anything) and optionally a protocol and port range.
+struct AllowEntry {
+    enum class Kind { group, prefix, any } kind = Kind::any;
+    std::string group;  // with Kind::group
+    Prefix prefix;      // with Kind::prefix
+    Proto proto = Proto::any;
+    std::uint16_t port_from = 0;  // 0 = all ports
+    std::uint16_t port_to = 0;
+    std::string text;  // as written, for messages and plan output
+    Location where;
+};
+
+enum class Tunnel { full, split };
+
+struct Group {
+    std::string name;
+    std::string interface;
+    std::optional<Prefix> subnet;   // IPv4 client addresses
+    std::optional<Prefix> subnet6;  // IPv6 client addresses
+    std::optional<std::string> egress;  // uplink name; none = main routing table
+    bool isolate = false;
+    std::vector<AllowEntry> allow;
+    std::vector<IpAddress> dns;
+    Tunnel tunnel = Tunnel::full;
+    int keepalive = 25;  // PersistentKeepalive in client configs; 0 = off
+    Origin origin;
+};
+
+struct Forward {
+    Proto proto = Proto::tcp;  // tcp or udp
+    std::uint16_t port = 0;    // public port on the uplink
+    IpAddress to;              // target address
+    std::uint16_t to_port = 0; // target port (same as port when not written)
+    std::string uplink;
+    std::vector<Prefix> allow_from;  // empty = any source
+    Origin origin;
+};
+
+enum class Policy { drop, accept };
+
+struct Management {
+    std::uint16_t port = 22;
+    std::vector<Prefix> allow;  // empty = from anywhere (warned about)
+    Origin origin;
+};
+
+struct RateLimit {
+    std::uint32_t count = 0;
+    std::string unit;  // second, minute, hour, day
+    std::string str() const { return std::to_string(count) + "/" + unit; }
+};
+
+struct Firewall {
+    std::optional<Management> management;
+    Policy input = Policy::drop;
+    Policy forward = Policy::drop;
+    std::optional<RateLimit> log_drops;
+    Origin origin;
+};
+
+struct Peer {
+    std::string name;
+    std::string group;
+    PublicKey public_key;
+    std::optional<IpAddress> address;   // fixed IPv4, else allocated
+    std::optional<IpAddress> address6;  // fixed IPv6, else allocated
+    std::string preshared_key_file;     // empty = none
+    std::optional<int> keepalive;       // server-side keepalive to this peer
+    Origin origin;
+};
+
+struct Profile {
+    std::string source;  // path the profile was read from
+    Gateway gateway;
+    std::vector<Uplink> uplinks;
+    std::vector<Interface> interfaces;
+    std::vector<Group> groups;
+    std::vector<Forward> forwards;
+    Firewall firewall;
+    std::vector<Peer> peers;
+
+    const Uplink* find_uplink(const std::string& name) const;
+    const Interface* find_interface(const std::string& name) const;
+    const Group* find_group(const std::string& name) const;
+};
+
+const char* to_string(NatMode);
+const char* to_string(Backend);
+const char* to_string(Proto);
+const char* to_string(Tunnel);
+const char* to_string(Policy);
+
+}  // namespace vpngw::model
