@@ -1,0 +1,42 @@
+#include "cli/app.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+
+namespace vpngw::cli {
+
+static void setup_logging(int verbosity) {
+    auto logger = spdlog::stderr_color_mt("vpngw");
+    logger->set_pattern("%^%l%$: %v");
+    logger->set_level(verbosity >= 2   ? spdlog::level::debug
+                      : verbosity == 1 ? spdlog::level::info
+                                       : spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"vpngw: a WireGuard VPN gateway from one TOML profile"};
+    app.set_version_flag("--version", std::string("vpngw ") + VPNGW_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    int verbosity = 0;
+    app.add_flag("-v,--verbose", verbosity, "More log output (repeat for debug)");
+
+    CommandContext ctx;
+    add_check_command(app, ctx);
+    add_plan_command(app, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+    setup_logging(verbosity);
+    return ctx.action ? ctx.action() : kExitUsage;
+}
+
+}  // namespace vpngw::cli

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace vpngw::cli {
+
+// Each subcommand registers itself on the app; when chosen it stores the work
+// to do in `action`, which runs after parsing (and after logging is set up).
+// Commands print; libraries below them only return values.
+struct CommandContext {
+    std::function<int()> action;
+};
+
+void add_check_command(CLI::App& app, CommandContext& ctx);
+void add_plan_command(CLI::App& app, CommandContext& ctx);
+
+}  // namespace vpngw::cli

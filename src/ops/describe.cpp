@@ -1,0 +1,122 @@
+#include <string>
+
+#include "ops/op.hpp"
+
+namespace vpngw::ops {
+
+namespace {
+
+std::string table_name(std::uint32_t table) {
+    switch (table) {
+        case 254:
+            return "main";
+        case 255:
+            return "local";
+        case 253:
+            return "default";
+        default:
+            return std::to_string(table);
+    }
+}
+
+std::string hex(std::uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string describe_route(const state::Route& r) {
+    std::string s = r.dst.len == 0 ? std::string("default") : r.dst.str();
+    if (r.dst.len == 0 && r.dst.family() == Family::v6) s = "default (v6)";
+    if (r.type == state::RouteType::blackhole) s = "blackhole " + s;
+    if (r.type == state::RouteType::unreachable) s = "unreachable " + s;
+    if (r.via) s += " via " + r.via->str();
+    if (!r.dev.empty()) s += " dev " + r.dev;
+    s += " table " + table_name(r.table);
+    if (r.metric) s += " metric " + std::to_string(r.metric);
+    return s;
+}
+
+std::string describe_rule(const state::Rule& r) {
+    std::string s = std::string(r.family == Family::v4 ? "ipv4" : "ipv6") + " priority " +
+                    std::to_string(r.priority);
+    if (r.from) s += " from " + r.from->str();
+    if (!r.iif.empty()) s += " iif " + r.iif;
+    if (r.fwmark) s += " fwmark " + hex(*r.fwmark) + "/" + hex(r.fwmask);
+    s += " lookup " + table_name(r.table);
+    if (r.suppress_prefixlength)
+        s += " suppress_prefixlength " + std::to_string(*r.suppress_prefixlength);
+    return s;
+}
+
+std::string Op::describe() const {
+    return std::visit(
+        [](const auto& p) -> std::string {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, LinkCreate>) {
+                return "+ link " + p.link.name + " wireguard (" + model::to_string(p.backend) +
+                       ") mtu " + std::to_string(p.link.mtu) + (p.link.up ? " up" : " down");
+            } else if constexpr (std::is_same_v<T, LinkDelete>) {
+                return "- link " + p.link.name;
+            } else if constexpr (std::is_same_v<T, LinkSet>) {
+                return "~ link " + p.link.name + " mtu " + std::to_string(p.before.mtu) + " -> " +
+                       std::to_string(p.link.mtu) + (p.link.up ? " up" : " down");
+            } else if constexpr (std::is_same_v<T, WgChange>) {
+                std::string s = "~ wireguard " + p.ifname;
+                if (p.listen_port) s += " listen-port " + std::to_string(*p.listen_port);
+                if (p.fwmark) s += " fwmark " + hex(*p.fwmark);
+                if (!p.private_key_file.empty()) s += " private-key from " + p.private_key_file;
+                if (!p.upsert_peers.empty())
+                    s += " +" + std::to_string(p.upsert_peers.size()) + " peer(s)";
+                if (!p.remove_peers.empty())
+                    s += " -" + std::to_string(p.remove_peers.size()) + " peer(s)";
+                for (const auto& peer : p.upsert_peers)
+                    s += "\n    + peer " + peer.public_key.base64() +
+                         (peer.name.empty() ? "" : " (" + peer.name + ")");
+                for (const auto& key : p.remove_peers) s += "\n    - peer " + key.base64();
+                return s;
+            } else if constexpr (std::is_same_v<T, AddressAdd>) {
+                return "+ address " + p.address.prefix.str() + " dev " + p.address.ifname;
+            } else if constexpr (std::is_same_v<T, AddressDelete>) {
+                return "- address " + p.address.prefix.str() + " dev " + p.address.ifname;
+            } else if constexpr (std::is_same_v<T, RouteAdd>) {
+                return "+ route " + describe_route(p.route);
+            } else if constexpr (std::is_same_v<T, RouteDelete>) {
+                return "- route " + describe_route(p.route);
+            } else if constexpr (std::is_same_v<T, RuleAdd>) {
+                return "+ rule " + describe_rule(p.rule);
+            } else if constexpr (std::is_same_v<T, RuleDelete>) {
+                return "- rule " + describe_rule(p.rule);
+            } else if constexpr (std::is_same_v<T, SysctlSet>) {
+                return "~ sysctl " + p.sysctl.key + " = " + p.sysctl.value +
+                       (p.before.empty() ? "" : " (was " + p.before + ")");
+            } else if constexpr (std::is_same_v<T, NftReplace>) {
+                return p.text.empty() ? "- nftables table inet vpngw"
+                                      : "~ nftables table inet vpngw (replaced in one transaction)";
+            } else if constexpr (std::is_same_v<T, NftElementsAdd>) {
+                std::string s =
+                    "+ nftables " + std::to_string(p.elements.size()) + " peer element(s)";
+                for (const auto& e : p.elements)
+                    s += "\n    + " + e.map + " " + e.key.str() + " : jump " + e.chain;
+                return s;
+            } else {
+                std::string s =
+                    "- nftables " + std::to_string(p.elements.size()) + " peer element(s)";
+                for (const auto& e : p.elements) s += "\n    - " + e.map + " " + e.key.str();
+                return s;
+            }
+        },
+        payload);
+}
+
+const char* Op::kind() const {
+    static constexpr const char* names[] = {
+        "link-create",    "link-delete", "link-set",        "wireguard",         "address-add",
+        "address-delete", "route-add",   "route-delete",    "rule-add",          "rule-delete",
+        "sysctl",         "nft",         "nft-element-add", "nft-element-delete"};
+    return names[payload.index()];
+}
+
+}  // namespace vpngw::ops

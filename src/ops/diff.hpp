@@ -1,0 +1,25 @@
+#pragma once
+
+#include <vector>
+
+#include "ops/op.hpp"
+
+namespace vpngw::ops {
+
+// The operations that turn `observed` into `desired`, in a safe order: stale
+// rules/routes/addresses first (so a changed object can be re-added), then
+// links, WireGuard keys and peers, addresses, routes, rules, the firewall, and
+// sysctls last (forwarding is enabled only once the firewall is in place).
+// Empty when the kernel already matches.
+std::vector<Op> diff_up(const Desired& desired, const Observed& observed);
+
+// The operations that remove what vpngw created for this profile: the nft
+// table, owned rules and routes, owned links (their addresses go with them),
+// and sysctls back to the values recorded before the first `up`.
+std::vector<Op> diff_down(const Desired& desired, const Observed& observed,
+                          const std::vector<state::Sysctl>& sysctls_before);
+
+// The operation that undoes `op` once it has been applied.
+Op inverse(const Op& op);
+
+}  // namespace vpngw::ops

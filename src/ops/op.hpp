@@ -1,0 +1,87 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ops/observed.hpp"
+#include "state/kernel_state.hpp"
+
+namespace vpngw::ops {
+
+// A change of one WireGuard device: only what differs is set.
+struct WgChange {
+    std::string ifname;
+    std::optional<std::uint16_t> listen_port;
+    std::optional<std::uint32_t> fwmark;
+    std::string private_key_file;  // non-empty: (re)load the key from this file
+    std::vector<state::WgPeer> upsert_peers;
+    std::vector<PublicKey> remove_peers;
+};
+
+struct LinkCreate {
+    state::Link link;
+    model::Backend backend;
+};
+struct LinkDelete {
+    state::Link link;
+};
+struct LinkSet {
+    state::Link link;
+    state::Link before;
+};
+struct AddressAdd {
+    state::Address address;
+};
+struct AddressDelete {
+    state::Address address;
+};
+struct RouteAdd {
+    state::Route route;
+};
+struct RouteDelete {
+    state::Route route;
+};
+struct RuleAdd {
+    state::Rule rule;
+};
+struct RuleDelete {
+    state::Rule rule;
+};
+struct SysctlSet {
+    state::Sysctl sysctl;
+    std::string before;
+};
+// Replace vpngw's whole nft table with `text` (the table is deleted when text is empty).
+struct NftReplace {
+    std::string text;
+    std::string before;
+};
+struct NftElementsAdd {
+    std::vector<NftElement> elements;
+};
+struct NftElementsDelete {
+    std::vector<NftElement> elements;
+};
+
+using OpPayload = std::variant<LinkCreate, LinkDelete, LinkSet, WgChange, AddressAdd, AddressDelete,
+                               RouteAdd, RouteDelete, RuleAdd, RuleDelete, SysctlSet, NftReplace,
+                               NftElementsAdd, NftElementsDelete>;
+
+struct Op {
+    OpPayload payload;
+    Location origin;  // the profile field this op comes from, when known
+
+    // One line for `plan` and logs, prefixed "+", "-" or "~". Never key material.
+    std::string describe() const;
+    // The short kind name used in messages and fault injection ("route-add").
+    const char* kind() const;
+};
+
+}  // namespace vpngw::ops
+
+namespace vpngw::ops {
+// Text forms shared by plan output and error messages.
+std::string describe_route(const state::Route& route);
+std::string describe_rule(const state::Rule& rule);
+}  // namespace vpngw::ops

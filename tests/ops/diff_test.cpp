@@ -1,0 +1,169 @@
+#include "ops/diff.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vpngw::ops {
+namespace {
+
+Prefix pfx(const char* s) { return *Prefix::parse(s); }
+
+PublicKey key(std::uint8_t fill) {
+    PublicKey k;
+    k.bytes.fill(fill);
+    return k;
+}
+
+Desired sample_desired() {
+    Desired d;
+    d.state.links.push_back({"wg0", "wireguard", 1420, true, {}});
+    d.state.addresses.push_back({"wg0", pfx("10.8.0.1/16"), {}});
+    d.state.routes.push_back({51001, pfx("0.0.0.0/0"), IpAddress::parse("192.0.2.1"), "eth0"});
+    state::Rule rule;
+    rule.priority = 5100;
+    rule.fwmark = 0x51001;
+    rule.table = 51001;
+    d.state.rules.push_back(rule);
+    state::WgDevice dev;
+    dev.ifname = "wg0";
+    dev.listen_port = 51820;
+    dev.private_key_file = "/var/lib/vpngw/wg0.key";
+    state::WgPeer peer;
+    peer.public_key = key(1);
+    peer.allowed_ips = {pfx("10.8.1.2/32")};
+    dev.peers.push_back(peer);
+    d.state.wireguard.push_back(dev);
+    d.state.sysctls.push_back({"net.ipv4.ip_forward", "1"});
+    d.state.nft_ruleset = "table inet vpngw {}\n";
+    d.wg_public_keys["wg0"] = key(9);
+    d.nft_hash = "h1";
+    d.nft_elements.push_back({"peers4", *IpAddress::parse("10.8.1.2"), "grp_staff", {}});
+    return d;
+}
+
+// The kernel as it is right after a successful `up` of sample_desired().
+Observed converged(const Desired& d) {
+    Observed o;
+    o.links = d.state.links;
+    o.addresses = d.state.addresses;
+    o.routes = d.state.routes;
+    o.rules = d.state.rules;
+    WgObserved w;
+    w.ifname = "wg0";
+    w.listen_port = 51820;
+    w.public_key = key(9);
+    w.peers = d.state.wireguard[0].peers;
+    o.wireguard.push_back(w);
+    o.sysctls = d.state.sysctls;
+    o.nft_hash = d.nft_hash;
+    o.nft_elements = d.nft_elements;
+    return o;
+}
+
+std::vector<std::string> kinds(const std::vector<Op>& ops) {
+    std::vector<std::string> out;
+    for (const auto& op : ops) out.push_back(op.kind());
+    return out;
+}
+
+TEST(DiffUp, EmptyKernelGetsEverythingInSafeOrder) {
+    Observed empty;
+    empty.sysctls.push_back({"net.ipv4.ip_forward", "0"});
+    auto ops = diff_up(sample_desired(), empty);
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"link-create", "wireguard", "address-add",
+                                                    "route-add", "rule-add", "nft", "sysctl"}));
+    const auto& wg = std::get<WgChange>(ops[1].payload);
+    EXPECT_EQ(wg.private_key_file, "/var/lib/vpngw/wg0.key");
+    ASSERT_EQ(wg.upsert_peers.size(), 1u);
+    EXPECT_EQ(std::get<SysctlSet>(ops.back().payload).before, "0");
+}
+
+TEST(DiffUp, ConvergedKernelNeedsNothing) {
+    auto d = sample_desired();
+    EXPECT_TRUE(diff_up(d, converged(d)).empty());
+}
+
+TEST(DiffUp, ChangedRouteIsDeletedBeforeReAdded) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.routes[0].via = IpAddress::parse("192.0.2.254");
+    auto ops = diff_up(d, o);
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"route-delete", "route-add"}));
+}
+
+TEST(DiffUp, PeerChangesTouchOnlyThosePeers) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    state::WgPeer stale;
+    stale.public_key = key(2);
+    stale.allowed_ips = {pfx("10.8.1.3/32")};
+    o.wireguard[0].peers.push_back(stale);
+    auto ops = diff_up(d, o);
+    ASSERT_EQ(ops.size(), 1u);
+    const auto& wg = std::get<WgChange>(ops[0].payload);
+    EXPECT_TRUE(wg.upsert_peers.empty());
+    ASSERT_EQ(wg.remove_peers.size(), 1u);
+    EXPECT_EQ(wg.remove_peers[0], key(2));
+    EXPECT_FALSE(wg.listen_port.has_value());
+    EXPECT_TRUE(wg.private_key_file.empty());
+}
+
+TEST(DiffUp, PeerElementsAreAddedWithoutReplacingTheTable) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.nft_elements.clear();
+    auto ops = diff_up(d, o);
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"nft-element-add"}));
+}
+
+TEST(DiffUp, ChangedRulesetReplacesTheTable) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.nft_hash = "old";
+    auto ops = diff_up(d, o);
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"nft"}));
+}
+
+TEST(DiffUp, LinkLocalAddressesAreLeftAlone) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.addresses.push_back({"wg0", pfx("fe80::1/64"), {}});
+    EXPECT_TRUE(diff_up(d, o).empty());
+}
+
+TEST(DiffDown, RemovesOwnedObjectsAndRestoresSysctls) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    auto ops = diff_down(d, o, {{"net.ipv4.ip_forward", "0"}});
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"sysctl", "nft", "rule-delete",
+                                                    "route-delete", "link-delete"}));
+}
+
+TEST(DiffDown, LeavesForeignLinksAlone) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.foreign_links.push_back("wg0");
+    for (const auto& op : diff_down(d, o, {})) EXPECT_STRNE(op.kind(), "link-delete");
+}
+
+TEST(Inverse, UndoesEachReversibleKind) {
+    state::Route r{51001, pfx("0.0.0.0/0"), IpAddress::parse("192.0.2.1"), "eth0"};
+    Op add{RouteAdd{r}, {}};
+    auto undo = inverse(add);
+    ASSERT_TRUE(std::holds_alternative<RouteDelete>(undo.payload));
+    EXPECT_EQ(std::get<RouteDelete>(undo.payload).route, r);
+    Op sys{SysctlSet{{"net.ipv4.ip_forward", "1"}, "0"}, {}};
+    auto back = std::get<SysctlSet>(inverse(sys).payload);
+    EXPECT_EQ(back.sysctl.value, "0");
+    EXPECT_EQ(back.before, "1");
+}
+
+TEST(Describe, NeverPrintsKeyFileContentsOnlyPaths) {
+    WgChange c;
+    c.ifname = "wg0";
+    c.private_key_file = "/var/lib/vpngw/wg0.key";
+    Op op{c, {}};
+    EXPECT_EQ(op.describe(), "~ wireguard wg0 private-key from /var/lib/vpngw/wg0.key");
+}
+
+}  // namespace
+}  // namespace vpngw::ops
