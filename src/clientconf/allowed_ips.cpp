@@ -1,0 +1,78 @@
+#include <algorithm>
+
+#include "clientconf/client_config.hpp"
+
+namespace vpngw::clientconf {
+
+namespace {
+
+Prefix default_route(Family family) {
+    Prefix p;
+    p.addr.family = family;
+    p.len = 0;
+    return p;
+}
+
+// Sorted so that a covering prefix comes before everything it covers (lower or
+// equal network address, then shorter length), which lets one pass drop the
+// covered ones.
+std::vector<Prefix> collapse(std::vector<Prefix> prefixes) {
+    for (auto& p : prefixes) p = p.network();
+    std::sort(prefixes.begin(), prefixes.end());
+    std::vector<Prefix> kept;
+    for (const auto& p : prefixes) {
+        bool covered =
+            std::any_of(kept.begin(), kept.end(), [&](const Prefix& k) { return k.contains(p); });
+        if (!covered) kept.push_back(p);
+    }
+    return kept;
+}
+
+}  // namespace
+
+Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
+                                               const model::Interface& interface,
+                                               const model::Profile& profile) {
+    const bool v4 = group.subnet.has_value();
+    const bool v6 = group.subnet6.has_value();
+    auto wanted = [&](Family f) { return f == Family::v4 ? v4 : v6; };
+
+    std::vector<Prefix> out;
+    auto add = [&](const Prefix& p) {
+        if (wanted(p.family())) out.push_back(p);
+    };
+    auto add_default_routes = [&] {
+        add(default_route(Family::v4));
+        add(default_route(Family::v6));
+    };
+
+    if (group.tunnel == model::Tunnel::full) {
+        add_default_routes();
+        return collapse(std::move(out));
+    }
+
+    for (const auto& a : interface.addresses) add(a.network());
+    for (const auto& entry : group.allow) {
+        switch (entry.kind) {
+            case model::AllowEntry::Kind::any:
+                add_default_routes();
+                break;
+            case model::AllowEntry::Kind::prefix:
+                add(entry.prefix);
+                break;
+            case model::AllowEntry::Kind::group: {
+                const model::Group* other = profile.find_group(entry.group);
+                if (!other)
+                    return Error{"allow entry \"" + entry.text + "\" of group " + group.name +
+                                     " names no group " + entry.group,
+                                 entry.where};
+                if (other->subnet) add(*other->subnet);
+                if (other->subnet6) add(*other->subnet6);
+                break;
+            }
+        }
+    }
+    return collapse(std::move(out));
+}
+
+}  // namespace vpngw::clientconf

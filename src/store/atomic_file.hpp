@@ -1,0 +1,28 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+namespace vpngw::store {
+
+// Replaces `path` with `bytes` so that readers (and a crash at any point) see
+// either the old file or the complete new one, never a truncated mix: writes a
+// temp file in the same directory (O_CREAT|O_EXCL, mode set with fchmod so the
+// umask does not matter), fsyncs it, renames it over `path`, fsyncs the
+// directory. Errors name the path, never the contents.
+Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode);
+
+// The whole file, or nullopt when it does not exist.
+Result<std::optional<std::string>> read_file_if_exists(const std::string& path);
+
+// Creates `dir` (and missing parents) with mode 0700 whatever the umask. An
+// existing `dir` is tightened to 0700 (it is vpngw's); existing parents are
+// left alone.
+Status ensure_private_dir(const std::string& dir);
+
+}  // namespace vpngw::store

@@ -1,0 +1,73 @@
+#pragma once
+
+// Peers added with `vpngw peer add`, kept in <state_dir>/peers.toml (see
+// state_paths.hpp for the whole layout), and their secret files. The file
+// holds no secrets:
+//
+//   version = 1
+//
+//   [[peer]]
+//   name = "alice-phone"
+//   group = "staff"
+//   public_key = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+//   address = "10.8.1.2"             # optional
+//   address6 = "fd08:0:0:1::2"       # optional
+//   has_psk = true                   # psk/<name>.psk exists
+//   created = 2024-05-01T12:00:00Z
+//
+// Callers hold the StateLock across load, change and save, so concurrent
+// `vpngw peer add` runs do not lose each other's peers.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/state_paths.hpp"
+#include "util/ip.hpp"
+#include "util/key.hpp"
+#include "util/result.hpp"
+#include "util/secret_text.hpp"
+
+namespace vpngw::store {
+
+struct StoredPeer {
+    std::string name;
+    std::string group;
+    PublicKey public_key;
+    std::optional<IpAddress> address;
+    std::optional<IpAddress> address6;
+    bool has_psk = false;
+    std::chrono::sys_seconds created{};
+
+    friend bool operator==(const StoredPeer&, const StoredPeer&) = default;
+};
+
+struct PeerState {
+    std::vector<StoredPeer> peers;
+
+    const StoredPeer* find(const std::string& name) const;
+};
+
+// A missing file is an empty state. Errors name file:line:col for TOML syntax
+// errors and for invalid or duplicate values.
+Result<PeerState> load_peers(const StatePaths& paths);
+
+// Writes peers.toml atomically (0600), creating the state directory (0700).
+Status save_peers(const StatePaths& paths, const PeerState& state);
+
+// The TOML text save_peers writes (exposed for tests and `--dry-run` style output).
+std::string format_peers(const PeerState& state);
+
+// clients/<name>.conf, 0600, atomically; the directory is created 0700.
+Status write_client_config(const StatePaths& paths, const std::string& peer_name,
+                           const SecretText& config);
+
+// psk/<name>.psk, 0600, atomically: base64 and "\n".
+Status write_psk(const StatePaths& paths, const std::string& peer_name, const SecretKey& psk);
+Result<SecretKey> read_psk(const StatePaths& paths, const std::string& peer_name);
+
+// Removes clients/<name>.conf and psk/<name>.psk; missing files are fine.
+Status remove_peer_files(const StatePaths& paths, const std::string& peer_name);
+
+}  // namespace vpngw::store

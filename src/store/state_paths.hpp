@@ -1,0 +1,43 @@
+#pragma once
+
+// The layout of the state directory ([gateway].state_dir, /var/lib/vpngw by
+// default). Every directory is 0700 and every file 0600, whatever the umask:
+//
+//   <state_dir>/                0700
+//     lock                      0600  flock(2)ed by the running vpngw; holds its pid
+//     peers.toml                0600  peers added with `vpngw peer add` (no secrets)
+//     clients/                  0700
+//       <name>.conf             0600  the client's wg-quick config; holds the client's
+//                                     private key when vpngw generated it
+//     psk/                      0700
+//       <name>.psk              0600  preshared key: base64 and "\n", the format
+//                                     `wg set ... preshared-key FILE` reads
+//
+// Files are replaced atomically (temp file, fsync, rename, fsync dir), so a
+// crash leaves the old or the new version, never a mix; a crash can leave a
+// stale ".<file>.tmp.*" next to it, which nothing reads.
+
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+namespace vpngw::store {
+
+// Peer names follow the profile's name rule ([A-Za-z0-9_.=+-]{1,15}, not
+// starting with '-' or '.'), which also keeps them safe as file names.
+bool is_valid_name(std::string_view name);
+
+struct StatePaths {
+    std::string dir;
+
+    std::string lock_file() const { return dir + "/lock"; }
+    std::string peers_file() const { return dir + "/peers.toml"; }
+    std::string clients_dir() const { return dir + "/clients"; }
+    std::string psk_dir() const { return dir + "/psk"; }
+    // Errors when the name could escape its directory or is not a valid name.
+    Result<std::string> client_config_file(std::string_view peer_name) const;
+    Result<std::string> psk_file(std::string_view peer_name) const;
+};
+
+}  // namespace vpngw::store

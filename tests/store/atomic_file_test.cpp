@@ -1,0 +1,105 @@
+#include "store/atomic_file.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "temp_dir.hpp"
+
+namespace vpngw::store {
+namespace {
+
+std::string slurp(const std::string& path) {
+    auto r = read_file_if_exists(path);
+    EXPECT_TRUE(r.ok()) << r.error().str();
+    return r.ok() && *r ? **r : std::string("<missing>");
+}
+
+std::vector<std::string> entries(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+TEST(AtomicWrite, CreatesAndReplacesLeavingNoTemporaries) {
+    TempDir tmp;
+    const std::string f = tmp / "peers.toml";
+    ASSERT_TRUE(atomic_write_file(f, "first\n", 0600).ok());
+    EXPECT_EQ(slurp(f), "first\n");
+    ASSERT_TRUE(atomic_write_file(f, "second, longer\n", 0600).ok());
+    EXPECT_EQ(slurp(f), "second, longer\n");
+    ASSERT_TRUE(atomic_write_file(f, "", 0600).ok());
+    EXPECT_EQ(slurp(f), "");
+    EXPECT_EQ(entries(tmp.path()), std::vector<std::string>{"peers.toml"});
+}
+
+TEST(AtomicWrite, ModeIsExactWhateverTheUmask) {
+    TempDir tmp;
+    for (mode_t mask : {0000, 0022, 0077, 0777}) {
+        ScopedUmask um(mask);
+        const std::string f = tmp / ("f" + std::to_string(mask));
+        ASSERT_TRUE(atomic_write_file(f, "x", 0600).ok());
+        EXPECT_EQ(mode_of(f), 0600) << "umask " << std::oct << mask;
+        ASSERT_TRUE(atomic_write_file(f, "y", 0644).ok());
+        EXPECT_EQ(mode_of(f), 0644) << "umask " << std::oct << mask;
+    }
+}
+
+TEST(AtomicWrite, MissingDirectoryIsAnErrorNamingIt) {
+    TempDir tmp;
+    auto s = atomic_write_file(tmp / "nope/file", "x", 0600);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find(tmp / "nope"), std::string::npos) << s.error().message;
+}
+
+TEST(AtomicWrite, ReadMissingFileIsNullopt) {
+    TempDir tmp;
+    auto r = read_file_if_exists(tmp / "absent");
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->has_value());
+}
+
+// A writer SIGKILLed at random moments: the target is always one complete
+// version, never a truncated or mixed one.
+TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
+    TempDir tmp;
+    const std::string f = tmp / "peers.toml";
+    const std::string a = std::string(4 << 20, 'a') + "\nend-a\n";
+    const std::string b = std::string(3 << 20, 'b') + "\nend-b\n";
+    ASSERT_TRUE(atomic_write_file(f, a, 0600).ok());
+
+    std::mt19937 rng(12345);
+    int interrupted = 0;  // kills that left a temp file: they hit a write mid-way
+    for (int round = 0; round < 25; ++round) {
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            for (unsigned i = 0;; ++i)
+                if (!atomic_write_file(f, i % 2 ? a : b, 0600).ok()) _exit(3);
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(1000 + rng() % 30000));
+        kill(pid, SIGKILL);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFSIGNALED(status)) << "writer failed on its own, status " << status;
+        const std::string now = slurp(f);
+        ASSERT_TRUE(now == a || now == b)
+            << "round " << round << ": target has " << now.size() << " bytes, neither version";
+        for (const auto& name : entries(tmp.path()))
+            if (name != "peers.toml") {
+                ++interrupted;
+                std::filesystem::remove(tmp / name);
+            }
+    }
+    EXPECT_GT(interrupted, 0) << "no kill landed during a write: the test proved nothing";
+}
+
+}  // namespace
+}  // namespace vpngw::store
