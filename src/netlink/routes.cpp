@@ -1,0 +1,173 @@
+#include "netlink/routes.hpp"
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <map>
+
+#include "netlink/links.hpp"
+
+namespace vpngw::netlink {
+
+namespace {
+
+std::optional<state::RouteType> route_type(std::uint8_t rtn) {
+    switch (rtn) {
+        case RTN_UNICAST:
+            return state::RouteType::unicast;
+        case RTN_BLACKHOLE:
+            return state::RouteType::blackhole;
+        case RTN_UNREACHABLE:
+            return state::RouteType::unreachable;
+        default:
+            return std::nullopt;
+    }
+}
+
+std::uint8_t rtn_of(state::RouteType t) {
+    switch (t) {
+        case state::RouteType::blackhole:
+            return RTN_BLACKHOLE;
+        case state::RouteType::unreachable:
+            return RTN_UNREACHABLE;
+        case state::RouteType::unicast:
+            break;
+    }
+    return RTN_UNICAST;
+}
+
+std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
+                                      const std::map<int, std::string>& names) {
+    if (nlh->nlmsg_type != RTM_NEWROUTE) return std::nullopt;
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg)) return std::nullopt;
+    const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+    Family family;
+    if (rtm->rtm_family == AF_INET)
+        family = Family::v4;
+    else if (rtm->rtm_family == AF_INET6)
+        family = Family::v6;
+    else
+        return std::nullopt;
+    if (rtm->rtm_flags & RTM_F_CLONED) return std::nullopt;
+    auto type = route_type(rtm->rtm_type);
+    if (!type) return std::nullopt;
+
+    RouteEntry e;
+    e.protocol = rtm->rtm_protocol;
+    state::Route& r = e.route;
+    r.type = *type;
+    r.table = rtm->rtm_table;
+    r.dst.addr.family = family;
+    r.dst.len = rtm->rtm_dst_len;
+    for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* attr) {
+        IpAddress a;
+        switch (mnl_attr_get_type(attr)) {
+            case RTA_TABLE:
+                if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) r.table = mnl_attr_get_u32(attr);
+                break;
+            case RTA_DST:
+                if (get_address(attr, family, a)) r.dst.addr = a;
+                break;
+            case RTA_GATEWAY:
+                if (get_address(attr, family, a)) r.via = a;
+                break;
+            case RTA_OIF:
+                if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
+                    auto it = names.find(static_cast<int>(mnl_attr_get_u32(attr)));
+                    if (it != names.end()) r.dev = it->second;
+                }
+                break;
+            case RTA_PRIORITY:
+                if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) r.metric = mnl_attr_get_u32(attr);
+                break;
+        }
+    });
+    // IPv6 hangs blackhole and unreachable routes on lo; they have no device
+    // in vpngw's terms (nor in `ip -6 route add blackhole`).
+    if (r.type != state::RouteType::unicast) r.dev.clear();
+    return e;
+}
+
+Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
+                    std::uint16_t flags, const std::string& verb) {
+    const std::string what = verb + " route " + describe_route(route);
+    int oif = 0;
+    if (!route.dev.empty()) {
+        auto index = link_index(sock, route.dev);
+        if (!index) return error_in(what, index.error(), route.origin);
+        oif = *index;
+    }
+    MessageBuffer buf;
+    nlmsghdr* nlh = build_route_message(buf, type, flags, route, oif);
+    if (auto st = sock.request(nlh); !st) return error_in(what, st.error(), route.origin);
+    return ok_status();
+}
+
+}  // namespace
+
+std::string describe_route(const state::Route& r) {
+    std::string s;
+    if (r.type == state::RouteType::blackhole) s += "blackhole ";
+    if (r.type == state::RouteType::unreachable) s += "unreachable ";
+    s += (r.dst.len == 0 && r.dst.family() == Family::v4) ? "default" : r.dst.str();
+    if (r.via) s += " via " + r.via->str();
+    if (!r.dev.empty()) s += " dev " + r.dev;
+    s += " table " + std::to_string(r.table);
+    if (r.metric) s += " metric " + std::to_string(r.metric);
+    return s;
+}
+
+nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
+                              const state::Route& route, int oif) {
+    nlmsghdr* nlh = buf.start(type, flags);
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = address_family(route.dst.family());
+    rtm->rtm_dst_len = static_cast<std::uint8_t>(route.dst.len);
+    // The header's table field has 8 bits; RTA_TABLE carries the real id.
+    rtm->rtm_table =
+        route.table < 256 ? static_cast<std::uint8_t>(route.table) : std::uint8_t{RT_TABLE_UNSPEC};
+    rtm->rtm_protocol = state::kRouteProtocol;
+    rtm->rtm_type = rtn_of(route.type);
+    if (type == RTM_DELROUTE)
+        rtm->rtm_scope = RT_SCOPE_NOWHERE;  // match whatever scope the kernel gave it
+    else if (route.type == state::RouteType::unicast && !route.via)
+        rtm->rtm_scope = RT_SCOPE_LINK;  // directly connected, as `ip route add ... dev`
+    else
+        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+    mnl_attr_put_u32(nlh, RTA_TABLE, route.table);
+    if (route.dst.len > 0) put_address(nlh, RTA_DST, route.dst.addr);
+    if (route.via) put_address(nlh, RTA_GATEWAY, *route.via);
+    if (oif > 0) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<std::uint32_t>(oif));
+    if (route.metric > 0) mnl_attr_put_u32(nlh, RTA_PRIORITY, route.metric);
+    return nlh;
+}
+
+Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,
+                                            std::optional<std::uint8_t> protocol) {
+    auto names = link_names(sock);
+    if (!names) return names.error();
+    MessageBuffer buf;
+    nlmsghdr* nlh = buf.start(RTM_GETROUTE, 0);
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = AF_UNSPEC;  // both families, all tables
+    std::vector<RouteEntry> out;
+    auto st = sock.dump(
+        nlh,
+        [&](const nlmsghdr* reply) {
+            auto e = parse_route(reply, *names);
+            if (e && (!protocol || e->protocol == *protocol)) out.push_back(std::move(*e));
+        },
+        [&] { out.clear(); });
+    if (!st) return error_in("listing routes", st.error());
+    return out;
+}
+
+Status add_route(NetlinkSocket& sock, const state::Route& route) {
+    return change_route(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "adding");
+}
+
+Status delete_route(NetlinkSocket& sock, const state::Route& route) {
+    return change_route(sock, route, RTM_DELROUTE, 0, "deleting");
+}
+
+}  // namespace vpngw::netlink
