@@ -1,0 +1,68 @@
+#include "wg/key_file.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+namespace vpngw::wg {
+
+namespace {
+
+// Wipes the read buffer whatever path the function leaves by.
+struct WipedBuffer {
+    std::array<char, 512> bytes{};
+    ~WipedBuffer() { sodium_memzero(bytes.data(), bytes.size()); }
+};
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+}  // namespace
+
+Result<SecretKey> read_key_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error{"cannot read key file " + path + ": " + std::strerror(errno)};
+    WipedBuffer buf;
+    std::size_t len = 0;
+    while (len < buf.bytes.size()) {
+        ssize_t n = ::read(fd, buf.bytes.data() + len, buf.bytes.size() - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            ::close(fd);
+            return Error{"cannot read key file " + path + ": " + std::strerror(e)};
+        }
+        if (n == 0) break;
+        len += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (len == buf.bytes.size()) return Error{"key file " + path + " is too large to hold a key"};
+
+    std::string_view text(buf.bytes.data(), len);
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    auto key = SecretKey::from_base64(text);
+    if (!key)
+        return Error{"key file " + path +
+                     " does not hold a WireGuard key (44 characters of base64)"};
+    return *key;
+}
+
+PublicKey derive_public_key(const SecretKey& private_key) {
+    // Only selects the implementation; scalar multiplication needs no randomness.
+    [[maybe_unused]] int initialised = sodium_init();
+    PublicKey pub;
+    // libsodium clamps the scalar itself, so an unclamped key gives the same
+    // result as `wg pubkey`. It fails only on an all-zero result, which a
+    // clamped scalar cannot produce.
+    (void)crypto_scalarmult_base(pub.bytes.data(), private_key.data());
+    return pub;
+}
+
+}  // namespace vpngw::wg
