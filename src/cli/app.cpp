@@ -28,6 +28,9 @@ int run(int argc, char** argv) {
     CommandContext ctx;
     add_check_command(app, ctx);
     add_plan_command(app, ctx);
+    add_up_command(app, ctx);
+    add_down_command(app, ctx);
+    add_peer_command(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -4,38 +4,75 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/gateway_options.hpp"
 #include "cli/print.hpp"
+#include "gateway/apply_profile.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_ruleset.hpp"
 #include "plan/render.hpp"
-#include "profile/loader.hpp"
 
 namespace vpngw::cli {
 
+namespace {
+
 struct PlanOptions {
-    std::string profile;
+    gateway::Options gateway;
     bool nft_only = false;
+    bool offline = false;
 };
 
-static int plan_profile(const PlanOptions& opt) {
-    auto loaded = profile::load_file(opt.profile);
-    print_diagnostics(loaded.diagnostics);
-    if (!loaded.profile) return kExitFailure;
-    const auto& p = *loaded.profile;
-    std::string text =
-        opt.nft_only ? plan::render_nft_ruleset(p) : plan::render_state(plan::desired_state(p));
+void print_text(const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+int plan_profile(const PlanOptions& opt) {
+    Diagnostics diags;
+    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
+    print_diagnostics(diags);
+    if (!session) {
+        print_error(session.error());
+        return kExitFailure;
+    }
+    const auto& profile = session->profile;
+    if (opt.nft_only) {
+        print_text(plan::render_nft_ruleset(profile));
+        return kExitOk;
+    }
+    if (!opt.offline) {
+        auto report = gateway::plan_up(*session);
+        if (report) {
+            if (report->ops.empty()) {
+                std::printf("No changes: the kernel matches %s.\n",
+                            opt.gateway.profile_path.c_str());
+                return kExitOk;
+            }
+            for (const auto& op : report->ops) std::printf("%s\n", op.describe().c_str());
+            std::printf("\n%zu change(s); `vpngw up %s` applies them.\n", report->ops.size(),
+                        opt.gateway.profile_path.c_str());
+            return kExitOk;
+        }
+        std::fprintf(stderr,
+                     "note: cannot compare with the kernel (%s); showing the desired state\n",
+                     report.error().message.c_str());
+    }
+    print_text(plan::render_state(plan::desired_state(profile)));
     return kExitOk;
 }
 
+}  // namespace
+
 void add_plan_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand("plan", "Show the kernel state a profile asks for");
+    auto* cmd = app.add_subcommand(
+        "plan", "Show what `up` would change in the kernel (+ add, - remove, ~ change)");
     auto opt = std::make_shared<PlanOptions>();
-    cmd->add_option("profile", opt->profile, "Profile file")->required();
+    add_gateway_options(cmd, opt->gateway);
     cmd->add_flag("--nft", opt->nft_only, "Print only vpngw's nftables ruleset (nft -f syntax)");
+    cmd->add_flag("--offline", opt->offline,
+                  "Do not read the kernel: list the whole desired state");
     cmd->footer(
         "Examples:\n  vpngw plan profiles/vps-gateway.toml\n"
-        "  vpngw plan --nft profiles/vps-gateway.toml | nft -c -f -   # in a test namespace");
+        "  vpngw plan --offline profiles/vps-gateway.toml\n"
+        "  vpngw plan --nft profiles/vps-gateway.toml > ruleset.nft");
     cmd->callback([&ctx, opt] { ctx.action = [opt] { return plan_profile(*opt); }; });
 }
 

@@ -14,5 +14,8 @@ struct CommandContext {
 
 void add_check_command(CLI::App& app, CommandContext& ctx);
 void add_plan_command(CLI::App& app, CommandContext& ctx);
+void add_up_command(CLI::App& app, CommandContext& ctx);
+void add_down_command(CLI::App& app, CommandContext& ctx);
+void add_peer_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace vpngw::cli

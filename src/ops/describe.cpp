@@ -66,7 +66,8 @@ std::string Op::describe() const {
             } else if constexpr (std::is_same_v<T, WgChange>) {
                 std::string s = "~ wireguard " + p.ifname;
                 if (p.listen_port) s += " listen-port " + std::to_string(*p.listen_port);
-                if (p.fwmark) s += " fwmark " + hex(*p.fwmark);
+                if (p.fwmark)
+                    s += *p.fwmark ? " fwmark " + hex(*p.fwmark) : std::string(" fwmark off");
                 if (!p.private_key_file.empty()) s += " private-key from " + p.private_key_file;
                 if (!p.upsert_peers.empty())
                     s += " +" + std::to_string(p.upsert_peers.size()) + " peer(s)";

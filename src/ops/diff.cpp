@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 
 namespace vpngw::ops {
 
@@ -103,11 +105,17 @@ std::vector<Op> diff_up(const Desired& desired, const Observed& observed) {
     if (observed.nft_hash != desired.nft_hash) {
         ops.push_back({NftReplace{want.nft_ruleset, {}}, {}});
     } else {
+        // Sets, not linear scans: a gateway may hold 50,000 peer elements.
+        auto key_of = [](const NftElement& e) { return std::tie(e.map, e.key, e.chain); };
+        using Key = decltype(key_of(std::declval<const NftElement&>()));
+        std::set<Key> want, have;
+        for (const auto& e : desired.nft_elements) want.insert(key_of(e));
+        for (const auto& e : observed.nft_elements) have.insert(key_of(e));
         std::vector<NftElement> stale, missing;
         for (const auto& e : observed.nft_elements)
-            if (!contains(desired.nft_elements, e)) stale.push_back(e);
+            if (!want.count(key_of(e))) stale.push_back(e);
         for (const auto& e : desired.nft_elements)
-            if (!contains(observed.nft_elements, e)) missing.push_back(e);
+            if (!have.count(key_of(e))) missing.push_back(e);
         if (!stale.empty()) ops.push_back({NftElementsDelete{std::move(stale)}, {}});
         if (!missing.empty()) ops.push_back({NftElementsAdd{std::move(missing)}, {}});
     }

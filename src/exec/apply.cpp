@@ -1,0 +1,164 @@
+#include "exec/apply.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "exec/wg_apply.hpp"
+#include "netlink/addresses.hpp"
+#include "netlink/links.hpp"
+#include "netlink/routes.hpp"
+#include "netlink/rules.hpp"
+#include "netlink/sysctl.hpp"
+#include "nft/elements.hpp"
+#include "nft/ruleset.hpp"
+#include "ops/diff.hpp"
+
+namespace vpngw::exec {
+
+namespace {
+
+// VPNGW_FAIL_AT=<kind>[:N]: the test hook that fails the N-th op of a kind.
+class FaultInjector {
+  public:
+    FaultInjector() {
+        const char* spec = std::getenv("VPNGW_FAIL_AT");
+        if (!spec || !*spec) return;
+        std::string s(spec);
+        auto colon = s.find(':');
+        kind_ = s.substr(0, colon);
+        if (colon != std::string::npos) nth_ = std::atoi(s.c_str() + colon + 1);
+        if (nth_ < 1) nth_ = 1;
+    }
+    bool should_fail(const ops::Op& op) {
+        if (kind_.empty() || kind_ != op.kind()) return false;
+        return ++seen_ == nth_;
+    }
+
+  private:
+    std::string kind_;
+    int nth_ = 1;
+    int seen_ = 0;
+};
+
+model::Backend backend_of(const model::Profile& profile, const std::string& ifname) {
+    const auto* iface = profile.find_interface(ifname);
+    return iface ? iface->backend : model::Backend::automatic;
+}
+
+Status create_link(ApplyContext& ctx, const ops::LinkCreate& op) {
+    auto& backend = ctx.backends.for_interface(op.link.name, op.backend);
+    if (auto st = backend.create(op.link.name); !st) return st;
+    if (auto st = netlink::set_link_alias(ctx.sock, op.link.name, state::kLinkAlias); !st)
+        return st;
+    if (auto st = netlink::set_link_mtu(ctx.sock, op.link.name, op.link.mtu); !st) return st;
+    return netlink::set_link_up(ctx.sock, op.link.name, op.link.up);
+}
+
+Status delete_link(ApplyContext& ctx, const ops::LinkDelete& op) {
+    auto& backend = ctx.backends.for_interface(op.link.name, backend_of(ctx.profile, op.link.name));
+    return backend.destroy(op.link.name);
+}
+
+Status set_link(ApplyContext& ctx, const ops::LinkSet& op) {
+    if (op.before.mtu != op.link.mtu)
+        if (auto st = netlink::set_link_mtu(ctx.sock, op.link.name, op.link.mtu); !st) return st;
+    if (op.before.up != op.link.up) return netlink::set_link_up(ctx.sock, op.link.name, op.link.up);
+    return ok_status();
+}
+
+std::vector<nft::ElementChange> element_changes(const std::vector<ops::NftElement>& elements,
+                                                nft::ElementChange::Op what) {
+    std::vector<nft::ElementChange> changes;
+    changes.reserve(elements.size());
+    for (const auto& e : elements) changes.push_back({what, e.map, e.key, e.chain});
+    return changes;
+}
+
+// Runs one op; on success stores in `undo` the op that reverses it.
+Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo) {
+    undo = ops::inverse(op);
+    return std::visit(
+        [&](const auto& p) -> Status {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, ops::LinkCreate>) {
+                return create_link(ctx, p);
+            } else if constexpr (std::is_same_v<T, ops::LinkDelete>) {
+                return delete_link(ctx, p);
+            } else if constexpr (std::is_same_v<T, ops::LinkSet>) {
+                return set_link(ctx, p);
+            } else if constexpr (std::is_same_v<T, ops::WgChange>) {
+                auto& backend =
+                    ctx.backends.for_interface(p.ifname, backend_of(ctx.profile, p.ifname));
+                return apply_wg_change(backend, p, undo);
+            } else if constexpr (std::is_same_v<T, ops::AddressAdd>) {
+                return netlink::add_address(ctx.sock, p.address);
+            } else if constexpr (std::is_same_v<T, ops::AddressDelete>) {
+                return netlink::delete_address(ctx.sock, p.address);
+            } else if constexpr (std::is_same_v<T, ops::RouteAdd>) {
+                return netlink::add_route(ctx.sock, p.route);
+            } else if constexpr (std::is_same_v<T, ops::RouteDelete>) {
+                return netlink::delete_route(ctx.sock, p.route);
+            } else if constexpr (std::is_same_v<T, ops::RuleAdd>) {
+                return netlink::add_rule(ctx.sock, p.rule);
+            } else if constexpr (std::is_same_v<T, ops::RuleDelete>) {
+                return netlink::delete_rule(ctx.sock, p.rule);
+            } else if constexpr (std::is_same_v<T, ops::SysctlSet>) {
+                return netlink::write_sysctl(p.sysctl.key, p.sysctl.value);
+            } else if constexpr (std::is_same_v<T, ops::NftReplace>) {
+                // Keep the table as it is now so a later failure can put it back.
+                auto before = nft::list_owned_table();
+                if (!before) return before.error();
+                std::string restore;
+                if (*before) restore = "table inet vpngw\ndelete table inet vpngw\n" + **before;
+                undo = {ops::NftReplace{restore, p.text}, op.origin};
+                return p.text.empty() ? nft::delete_owned_table() : nft::apply_ruleset(p.text);
+            } else if constexpr (std::is_same_v<T, ops::NftElementsAdd>) {
+                return nft::apply_element_changes(
+                    element_changes(p.elements, nft::ElementChange::Op::add));
+            } else {
+                return nft::apply_element_changes(
+                    element_changes(p.elements, nft::ElementChange::Op::remove));
+            }
+        },
+        op.payload);
+}
+
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+}  // namespace
+
+Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
+    FaultInjector faults;
+    std::vector<ops::Op> undo_stack;
+    undo_stack.reserve(ops.size());
+    for (const auto& op : ops) {
+        ops::Op undo = op;
+        Status st = faults.should_fail(op)
+                        ? Status(Error{"injected failure (VPNGW_FAIL_AT)", op.origin})
+                        : run(ctx, op, undo);
+        if (!st) {
+            std::size_t undone = 0, failed = 0;
+            for (auto it = undo_stack.rbegin(); it != undo_stack.rend(); ++it) {
+                ops::Op ignored = *it;
+                if (run(ctx, *it, ignored))
+                    ++undone;
+                else
+                    ++failed;
+            }
+            std::string message = first_line(op.describe()) + ": " + st.error().message +
+                                  "; rolled back " + std::to_string(undone) + " of " +
+                                  std::to_string(undo_stack.size()) + " applied operation(s)";
+            if (failed) message += " (" + std::to_string(failed) + " could not be undone)";
+            Location where = op.origin.known() ? op.origin : st.error().where;
+            return Error{message, where};
+        }
+        undo_stack.push_back(std::move(undo));
+        if (ctx.on_applied) ctx.on_applied(op);
+    }
+    return ApplyReport{ops.size()};
+}
+
+}  // namespace vpngw::exec

@@ -1,0 +1,104 @@
+#include "exec/desired.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <map>
+
+#include "keys/keys.hpp"
+#include "plan/desired.hpp"
+#include "plan/nft_parts.hpp"
+#include "plan/nft_ruleset.hpp"
+#include "store/atomic_file.hpp"
+#include "wg/key_file.hpp"
+
+namespace vpngw::exec {
+
+namespace {
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string directory_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+// A short hex digest of the ruleset without peer elements. Stored as the
+// table's comment, it tells `up` whether the rules changed; peer elements are
+// compared one by one instead, so adding a peer never replaces the table.
+std::string ruleset_hash(const model::Profile& profile) {
+    model::Profile without_peers = profile;
+    without_peers.peers.clear();
+    std::string text = plan::render_nft_ruleset(without_peers);
+    unsigned char digest[16];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(), nullptr, 0);
+    char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return std::string("vpngw:") + hex;
+}
+
+// Puts the hash into the table definition as its comment.
+std::string with_comment(const std::string& ruleset, const std::string& comment) {
+    static const std::string header = "table inet vpngw {\n";
+    auto at = ruleset.find(header);
+    if (at == std::string::npos) return ruleset;
+    return ruleset.substr(0, at + header.size()) + "\tcomment \"" + comment + "\"\n" +
+           ruleset.substr(at + header.size());
+}
+
+Result<PublicKey> key_of(const std::string& path, KeyPolicy policy, const Location& where) {
+    if (!file_exists(path)) {
+        if (policy == KeyPolicy::read_only) return PublicKey{};
+        auto st = store::ensure_private_dir(directory_of(path));
+        if (!st) return Error{st.error().message, where};
+        auto pair = keys::generate_key_pair();
+        if (!pair) return Error{pair.error().message, where};
+        std::string text = pair->private_key.base64() + "\n";
+        auto written = store::atomic_write_file(path, text, 0600);
+        wipe(text);
+        if (!written) return Error{written.error().message, where};
+        return pair->public_key;
+    }
+    auto secret = wg::read_key_file(path);
+    if (!secret) return Error{secret.error().message, where};
+    return keys::public_from_private(*secret);
+}
+
+}  // namespace
+
+std::string private_key_path(const model::Profile& profile, const state::WgDevice& device) {
+    if (!device.private_key_file.empty()) return device.private_key_file;
+    return profile.gateway.state_dir + "/" + device.ifname + ".key";
+}
+
+Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys) {
+    ops::Desired d;
+    d.state = plan::desired_state(profile);
+    for (auto& device : d.state.wireguard) {
+        device.private_key_file = private_key_path(profile, device);
+        auto key = key_of(device.private_key_file, keys, device.origin);
+        if (!key) return key.error();
+        d.wg_public_keys[device.ifname] = *key;
+    }
+    d.nft_hash = ruleset_hash(profile);
+    d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
+
+    std::map<PublicKey, const model::Peer*> by_key;
+    for (const auto& p : profile.peers) by_key[p.public_key] = &p;
+    for (const auto& device : d.state.wireguard) {
+        for (const auto& peer : device.peers) {
+            auto it = by_key.find(peer.public_key);
+            if (it == by_key.end()) continue;
+            for (const auto& ip : peer.allowed_ips)
+                d.nft_elements.push_back({ip.family() == Family::v4 ? "peers4" : "peers6", ip.addr,
+                                          plan::nft::group_chain(it->second->group), peer.origin});
+        }
+    }
+    return d;
+}
+
+}  // namespace vpngw::exec

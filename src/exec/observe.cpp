@@ -1,0 +1,99 @@
+#include "exec/observe.hpp"
+
+#include <algorithm>
+
+#include "netlink/addresses.hpp"
+#include "netlink/links.hpp"
+#include "netlink/routes.hpp"
+#include "netlink/rules.hpp"
+#include "netlink/sysctl.hpp"
+#include "nft/observe.hpp"
+
+namespace vpngw::exec {
+
+namespace {
+
+state::WgPeer to_state_peer(const wg::ObservedPeer& p) {
+    state::WgPeer s;
+    s.public_key = p.public_key;
+    s.allowed_ips = p.allowed_ips;
+    std::sort(s.allowed_ips.begin(), s.allowed_ips.end());
+    s.endpoint = p.endpoint;
+    s.keepalive = p.keepalive;
+    return s;
+}
+
+Status observe_links(const ops::Desired& desired, netlink::NetlinkSocket& sock,
+                     ops::Observed& out) {
+    auto links = netlink::dump_links(sock);
+    if (!links) return links.error();
+    for (const auto& want : desired.state.links) {
+        for (const auto& info : *links) {
+            if (info.link.name != want.name) continue;
+            out.links.push_back(info.link);
+            if (info.alias != state::kLinkAlias) out.foreign_links.push_back(want.name);
+            auto addrs = netlink::dump_addresses(sock, want.name);
+            if (!addrs) return addrs.error();
+            out.addresses.insert(out.addresses.end(), addrs->begin(), addrs->end());
+        }
+    }
+    return ok_status();
+}
+
+Status observe_wireguard(const ops::Desired& desired, Backends& backends, ops::Observed& out) {
+    for (const auto& device : desired.state.wireguard) {
+        bool present = std::any_of(out.links.begin(), out.links.end(),
+                                   [&](const state::Link& l) { return l.name == device.ifname; });
+        if (!present) continue;
+        auto& backend = backends.for_interface(device.ifname, device.backend);
+        if (!backend.exists(device.ifname)) continue;
+        auto got = backend.get(device.ifname);
+        if (!got) return got.error();
+        ops::WgObserved w;
+        w.ifname = device.ifname;
+        w.listen_port = got->listen_port;
+        w.fwmark = got->fwmark;
+        w.public_key = got->public_key;
+        w.peers.reserve(got->peers.size());
+        for (const auto& p : got->peers) w.peers.push_back(to_state_peer(p));
+        out.wireguard.push_back(std::move(w));
+    }
+    return ok_status();
+}
+
+Status observe_nft(ops::Observed& out) {
+    auto comment = nft::owned_table_comment();
+    if (!comment) return comment.error();
+    if (!*comment) return ok_status();
+    out.nft_hash = **comment;
+    for (auto [map, family] : {std::pair{"peers4", Family::v4}, std::pair{"peers6", Family::v6}}) {
+        auto elements = nft::list_map_elements(map, family);
+        if (!elements) return elements.error();
+        for (auto& e : *elements) out.nft_elements.push_back({map, e.key, e.chain, {}});
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocket& sock,
+                              Backends& backends) {
+    ops::Observed out;
+    if (auto st = observe_links(desired, sock, out); !st) return st.error();
+    auto routes = netlink::dump_routes(sock, state::kRouteProtocol);
+    if (!routes) return routes.error();
+    for (auto& r : *routes) out.routes.push_back(r.route);
+    auto rules = netlink::dump_rules(sock, state::kRouteProtocol);
+    if (!rules) return rules.error();
+    for (auto& r : *rules) out.rules.push_back(r.rule);
+    if (auto st = observe_wireguard(desired, backends, out); !st) return st.error();
+    for (const auto& s : desired.state.sysctls) {
+        auto value = netlink::read_sysctl(s.key);
+        if (!value) return value.error();
+        out.sysctls.push_back({s.key, *value});
+    }
+    if (auto st = observe_nft(out); !st) return st.error();
+    return out;
+}
+
+}  // namespace vpngw::exec

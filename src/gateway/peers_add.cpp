@@ -1,0 +1,202 @@
+#include <algorithm>
+#include <chrono>
+
+#include "clientconf/client_config.hpp"
+#include "gateway/peers.hpp"
+#include "gateway/peers_apply.hpp"
+#include "keys/keys.hpp"
+#include "plan/nft_parts.hpp"
+#include "store/state_paths.hpp"
+
+namespace vpngw::gateway {
+namespace {
+
+Error full_subnet(const Prefix& subnet, const model::Group& group, const char* field) {
+    plan::AddressPool pool(subnet);
+    return Error{"subnet " + pool.subnet().str() + " of group \"" + group.name + "\" is full (" +
+                     std::to_string(pool.capacity()) + " host addresses, all in use)",
+                 group.origin.at(field)};
+}
+
+std::string group_names(const model::Profile& profile) {
+    std::string names;
+    for (const auto& g : profile.groups) names += (names.empty() ? "" : ", ") + g.name;
+    return names.empty() ? "none" : names;
+}
+
+const model::Peer* find_profile_peer(const model::Profile& profile, const std::string& name) {
+    for (const auto& p : profile.peers)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+Status check_new_peer(const Session& session, const AddPeerRequest& request) {
+    if (!store::is_valid_name(request.name))
+        return Error{"invalid peer name \"" + request.name +
+                     "\": 1 to 15 characters of A-Z a-z 0-9 _ . = + -, not starting with - or ."};
+    if (session.stored.find(request.name))
+        return Error{"a peer named \"" + request.name + "\" already exists (in " +
+                     session.paths.peers_file() + ")"};
+    if (const auto* p = find_profile_peer(session.profile, request.name))
+        return Error{"a peer named \"" + request.name + "\" is already declared in the profile",
+                     p->origin.table};
+    if (!session.profile.find_group(request.group))
+        return Error{"no group \"" + request.group +
+                     "\" in the profile (groups: " + group_names(session.profile) + ")"};
+    if (!session.profile.gateway.endpoint)
+        return Error{
+            "[gateway] endpoint is not set in the profile: client configs cannot be "
+            "generated without it",
+            session.profile.gateway.origin.table};
+    return ok_status();
+}
+
+Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
+    for (const auto& p : profile.peers)
+        if (p.public_key == key)
+            return Error{"public key " + key.base64() + " already belongs to peer \"" + p.name +
+                         "\""};
+    return ok_status();
+}
+
+// The gateway's public key as clients must see it: the running device's when
+// it is up (that is what answers handshakes), else its key file's.
+Result<PublicKey> server_key(const model::Profile& profile, const model::Interface& iface,
+                             LiveGateway& live, bool up) {
+    if (up) {
+        auto observed = live.observe(iface);
+        if (observed && observed->public_key) return *observed->public_key;
+    }
+    return interface_public_key(profile, iface);
+}
+
+// Writes the secret files, then peers.toml: until peers.toml names the peer,
+// nothing reads them.
+Status record(const store::StatePaths& paths, const store::PeerState& next,
+              const store::StoredPeer& peer, const SecretText& config,
+              const std::optional<SecretKey>& psk) {
+    Status st = ok_status();
+    if (psk) st = store::write_psk(paths, peer.name, *psk);
+    if (st) st = store::write_client_config(paths, peer.name, config);
+    if (st) st = store::save_peers(paths, next);
+    if (!st) (void)store::remove_peer_files(paths, peer.name);
+    return st;
+}
+
+}  // namespace
+
+Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
+                                              const std::string& group_name) {
+    const model::Group* group = profile.find_group(group_name);
+    if (!group) return Error{"no group \"" + group_name + "\" in the profile"};
+    // The new peer goes last: everyone before it keeps the address the plan
+    // gives them, and it takes the lowest one left.
+    model::Profile with_new = profile;
+    model::Peer fresh;
+    fresh.name = "\x01new";  // never a valid name, so never a clash
+    fresh.group = group_name;
+    with_new.peers.push_back(std::move(fresh));
+    auto assignment = plan::assign_addresses(with_new);
+    const plan::PeerAddresses& mine = assignment.peers.back();
+    if (group->subnet && !mine.v4) return full_subnet(*group->subnet, *group, "subnet");
+    if (group->subnet6 && !mine.v6) return full_subnet(*group->subnet6, *group, "subnet6");
+    return mine;
+}
+
+Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, LiveGateway& live) {
+    if (!session.lock) return Error{"internal error: peer add without the state lock"};
+    if (auto st = check_new_peer(session, request); !st) return st.error();
+    const model::Profile& profile = session.profile;
+    const model::Group& group = *profile.find_group(request.group);
+    const model::Interface* iface = profile.find_interface(group.interface);
+    if (!iface) return Error{"group \"" + group.name + "\" names no interface of the profile"};
+
+    std::optional<SecretKey> private_key;
+    PublicKey public_key;
+    if (request.public_key) {
+        public_key = *request.public_key;
+    } else {
+        auto pair = keys::generate_key_pair();
+        if (!pair) return pair.error();
+        private_key = pair->private_key;
+        public_key = pair->public_key;
+    }
+    if (auto st = check_key_unused(profile, public_key); !st) return st.error();
+
+    auto addresses = allocate_new_peer(profile, group.name);
+    if (!addresses) return addresses.error();
+
+    const bool up = live.interface_up(*iface);
+    auto server = server_key(profile, *iface, live, up);
+    if (!server) return server.error();
+
+    std::optional<SecretKey> psk;
+    if (request.preshared_key) {
+        auto generated = keys::generate_preshared_key();
+        if (!generated) return generated.error();
+        psk = *generated;
+    }
+
+    clientconf::ClientConfigInput input{request.name,
+                                        private_key,
+                                        addresses->v4,
+                                        addresses->v6,
+                                        group,
+                                        *iface,
+                                        *profile.gateway.endpoint,
+                                        *server,
+                                        psk};
+    auto config = clientconf::render_client_config(input, profile);
+    if (!config) return config.error();
+
+    store::StoredPeer peer;
+    peer.name = request.name;
+    peer.group = group.name;
+    peer.public_key = public_key;
+    peer.address = addresses->v4;
+    peer.address6 = addresses->v6;
+    peer.has_psk = psk.has_value();
+    peer.created = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+
+    const store::PeerState before = session.stored;
+    store::PeerState after = before;
+    after.peers.push_back(peer);
+    if (auto st = record(session.paths, after, peer, *config, psk); !st) return st.error();
+
+    AddPeerReport report;
+    report.peer = peer;
+    report.interface = iface->name;
+    report.server_made_key = private_key.has_value();
+    report.client_config = std::move(*config);
+    report.config_path = *session.paths.client_config_file(peer.name);
+
+    if (up) {
+        auto applied = apply_added_peer(live, *iface, peer, psk);
+        if (!applied) {
+            // The kernel refused: forget the peer so state and kernel agree.
+            std::string message = applied.error().message;
+            auto restored = store::save_peers(session.paths, before);
+            (void)store::remove_peer_files(session.paths, peer.name);
+            message += restored ? "; the peer was not added"
+                                : "; restoring " + session.paths.peers_file() +
+                                      " failed too: " + restored.error().message;
+            return Error{message};
+        }
+        report.live = std::move(*applied);
+    } else {
+        report.live.note = "not applied: " + iface->name + " is not up; `vpngw up` will apply it";
+    }
+
+    session.stored = std::move(after);
+    model::Peer merged;
+    merged.name = peer.name;
+    merged.group = peer.group;
+    merged.public_key = peer.public_key;
+    merged.address = peer.address;
+    merged.address6 = peer.address6;
+    if (psk) merged.preshared_key_file = *session.paths.psk_file(peer.name);
+    session.profile.peers.push_back(std::move(merged));
+    return report;
+}
+
+}  // namespace vpngw::gateway

@@ -1,0 +1,116 @@
+#include <sys/stat.h>
+
+#include <map>
+#include <set>
+
+#include "gateway/peers.hpp"
+#include "keys/keys.hpp"
+#include "store/atomic_file.hpp"
+#include "wg/key_file.hpp"
+
+namespace vpngw::gateway {
+namespace {
+
+std::string default_key_file(std::string dir, const std::string& ifname) {
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return (dir == "/" ? "" : dir) + "/" + ifname + ".key";
+}
+
+std::string directory_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+}  // namespace
+
+Result<PublicKey> interface_public_key(const model::Profile& profile,
+                                       const model::Interface& iface) {
+    const std::string path = iface.private_key_file.empty()
+                                 ? default_key_file(profile.gateway.state_dir, iface.name)
+                                 : iface.private_key_file;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        auto secret = wg::read_key_file(path);
+        if (!secret) return Error{secret.error().message, iface.origin.at("private_key_file")};
+        return keys::public_from_private(*secret);
+    }
+    // Not up yet: make the key `vpngw up` would make, so configs handed out
+    // now stay valid after it.
+    if (auto dir = store::ensure_private_dir(directory_of(path)); !dir) return dir.error();
+    auto pair = keys::generate_key_pair();
+    if (!pair) return pair.error();
+    std::string text = pair->private_key.base64() + "\n";
+    auto written = store::atomic_write_file(path, text, 0600);
+    wipe(text);
+    if (!written) return written.error();
+    return pair->public_key;
+}
+
+PeerListing list_peers(const Session& session, LiveGateway& live) {
+    PeerListing listing;
+    const model::Profile& profile = session.profile;
+    auto assignment = plan::assign_addresses(profile);
+    if (assignment.error) listing.notes.push_back(assignment.error->str());
+
+    std::map<std::string, std::map<PublicKey, PeerStats>> stats;  // ifname -> key -> stats
+    for (const auto& iface : profile.interfaces) {
+        if (!live.interface_up(iface)) {
+            listing.notes.push_back(iface.name + " is not up: no handshake or transfer figures");
+            continue;
+        }
+        auto device = live.observe(iface);
+        if (!device) {
+            listing.notes.push_back("reading " + iface.name + ": " + device.error().message);
+            continue;
+        }
+        auto& by_key = stats[iface.name];
+        for (const auto& p : device->peers)
+            by_key[p.public_key] = PeerStats{p.last_handshake_sec, p.rx_bytes, p.tx_bytes};
+    }
+
+    std::set<std::string> stored;
+    for (const auto& s : session.stored.peers) stored.insert(s.name);
+    for (std::size_t i = 0; i < profile.peers.size(); ++i) {
+        const auto& p = profile.peers[i];
+        PeerListEntry e;
+        e.name = p.name;
+        e.group = p.group;
+        e.public_key = p.public_key;
+        if (i < assignment.peers.size()) {
+            e.address = assignment.peers[i].v4;
+            e.address6 = assignment.peers[i].v6;
+        }
+        e.source =
+            stored.contains(p.name) ? PeerListEntry::Source::state : PeerListEntry::Source::profile;
+        if (const auto* g = profile.find_group(p.group)) e.interface = g->interface;
+        if (auto it = stats.find(e.interface); it != stats.end())
+            if (auto s = it->second.find(p.public_key); s != it->second.end()) e.stats = s->second;
+        listing.peers.push_back(std::move(e));
+    }
+    return listing;
+}
+
+Result<SecretText> stored_client_config(const Session& session, const std::string& name) {
+    if (!session.stored.find(name)) {
+        for (const auto& p : session.profile.peers)
+            if (p.name == name)
+                return Error{"peer \"" + name +
+                                 "\" is declared in the profile: its private key and config are "
+                                 "the client's own, vpngw keeps none",
+                             p.origin.table};
+        return Error{"no peer named \"" + name + "\""};
+    }
+    auto path = session.paths.client_config_file(name);
+    if (!path) return path.error();
+    auto text = store::read_file_if_exists(*path);
+    if (!text) return text.error();
+    if (!*text)
+        return Error{*path + " is missing: `vpngw peer remove " + name +
+                     "` and add the peer again"};
+    SecretText config;
+    config.append(**text);
+    wipe(**text);
+    return config;
+}
+
+}  // namespace vpngw::gateway

@@ -1,0 +1,81 @@
+#include "gateway/session.hpp"
+
+#include <chrono>
+
+#include "profile/loader.hpp"
+
+namespace vpngw::gateway {
+
+Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
+                          const store::StatePaths& paths) {
+    Location where{paths.peers_file(), 0, 0};
+    for (const auto& s : stored.peers) {
+        const model::Group* group = profile.find_group(s.group);
+        if (!group)
+            return Error{"peer \"" + s.name + "\" belongs to group \"" + s.group +
+                             "\", which the profile no longer defines",
+                         where};
+        if (s.address && !(group->subnet && group->subnet->contains(*s.address)))
+            return Error{"peer \"" + s.name + "\" has address " + s.address->str() +
+                             ", outside the subnet of group \"" + s.group + "\"",
+                         where};
+        if (s.address6 && !(group->subnet6 && group->subnet6->contains(*s.address6)))
+            return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
+                             ", outside the subnet6 of group \"" + s.group + "\"",
+                         where};
+        for (const auto& p : profile.peers) {
+            if (p.name == s.name)
+                return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
+                                 paths.peers_file(),
+                             p.origin.table};
+            if (p.public_key == s.public_key)
+                return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
+                                 p.name + "\"",
+                             p.origin.table};
+        }
+        model::Peer peer;
+        peer.name = s.name;
+        peer.group = s.group;
+        peer.public_key = s.public_key;
+        peer.address = s.address;
+        peer.address6 = s.address6;
+        if (s.has_psk) {
+            auto psk = paths.psk_file(s.name);
+            if (!psk) return psk.error();
+            peer.preshared_key_file = *psk;
+        }
+        peer.origin.table = where;
+        profile.peers.push_back(std::move(peer));
+    }
+    return ok_status();
+}
+
+Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags) {
+    auto loaded = profile::load_file(options.profile_path);
+    for (const auto& d : loaded.diagnostics.all()) {
+        if (d.severity == Severity::error)
+            diags.error(d.where, d.message);
+        else
+            diags.warning(d.where, d.message);
+    }
+    if (!loaded.profile)
+        return Error{"the profile has errors; nothing was changed", {options.profile_path}};
+    Session s;
+    s.options = options;
+    s.profile = std::move(*loaded.profile);
+    if (options.state_dir) s.profile.gateway.state_dir = *options.state_dir;
+    s.paths.dir = s.profile.gateway.state_dir;
+    if (lock == LockMode::exclusive) {
+        auto held = store::StateLock::acquire(s.paths.dir, std::chrono::seconds(30));
+        if (!held) return held.error();
+        s.lock.emplace(std::move(*held));
+    }
+    auto stored = store::load_peers(s.paths);
+    if (!stored) return stored.error();
+    s.stored = std::move(*stored);
+    auto merged = merge_stored_peers(s.profile, s.stored, s.paths);
+    if (!merged) return merged.error();
+    return s;
+}
+
+}  // namespace vpngw::gateway
