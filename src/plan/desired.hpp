@@ -2,10 +2,16 @@
 
 #include "model/profile.hpp"
 #include "state/kernel_state.hpp"
+#include "util/result.hpp"
 
 namespace vpngw::plan {
 
 // The kernel state a profile asks for. Pure: no I/O, no netlink.
+// Peers whose group subnet has no free address left get no allowed IP of that
+// family; desired_state_checked reports that instead.
 state::KernelState desired_state(const model::Profile& profile);
+
+// The same, failing when a group's subnet is too small for its peers.
+Result<state::KernelState> desired_state_checked(const model::Profile& profile);
 
 }  // namespace vpngw::plan

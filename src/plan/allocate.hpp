@@ -1,0 +1,84 @@
+#pragma once
+
+// Deterministic address allocation for peers that were not given a fixed
+// address. Pure: the same profile always yields the same addresses, so `plan`,
+// `up` and client configs agree without storing anything.
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/profile.hpp"
+#include "util/ip.hpp"
+#include "util/result.hpp"
+
+namespace vpngw::plan {
+
+// The assignable host addresses of one subnet, as offsets from its network
+// address, with the ones already in use. Offsets beyond 2^64 (wide IPv6
+// subnets) are never handed out, so 64 bits of offset are enough.
+//
+// Cost: taking an address is O(log taken); lowest_free() walks forward from
+// where the previous call stopped, so allocating n addresses one after another
+// costs O((taken + n) log taken) in total, whatever the subnet size.
+class AddressPool {
+  public:
+    explicit AddressPool(const Prefix& subnet);
+
+    const Prefix& subnet() const { return subnet_; }
+    // How many host addresses the subnet can hand out at all (saturated).
+    std::uint64_t capacity() const;
+
+    // The address's offset when it is an assignable host address of the pool.
+    std::optional<std::uint64_t> offset_of(const IpAddress& address) const;
+    IpAddress at(std::uint64_t offset) const;
+    bool is_free(std::uint64_t offset) const;
+
+    // Marks an address as used; addresses outside the pool are ignored, so
+    // callers may pass every address they know of.
+    void take(const IpAddress& address);
+    // The lowest free address, without taking it; nullopt when the pool is full.
+    std::optional<IpAddress> lowest_free();
+
+  private:
+    bool in_range(std::uint64_t offset) const { return offset >= first_ && offset <= last_; }
+
+    Prefix subnet_;             // network address, no host bits
+    std::uint64_t first_ = 1;   // lowest assignable offset
+    std::uint64_t last_ = 0;    // highest assignable offset (< first_: none)
+    std::uint64_t cursor_ = 1;  // every assignable offset below it is taken
+    std::set<std::uint64_t> taken_;
+};
+
+// The lowest free host address of `subnet` not in `taken`: never the network
+// address, never the IPv4 broadcast address (prefixes shorter than /31), never
+// the IPv6 subnet-router anycast address. `group` names the subnet's owner in
+// the error returned when the subnet is full.
+Result<IpAddress> allocate_address(const Prefix& subnet, const std::set<IpAddress>& taken,
+                                   const std::string& group);
+
+// The tunnel addresses of one peer, one per family its group has a subnet for.
+struct PeerAddresses {
+    std::optional<IpAddress> v4;
+    std::optional<IpAddress> v6;
+};
+
+// Addresses of every profile peer, index-aligned with profile.peers. Fixed
+// addresses are kept; the others are allocated in profile order after all
+// interface and fixed addresses are reserved. A peer's IPv4 and IPv6
+// addresses share their offset (10.8.1.5 <-> fd08:0:0:1::5) when that offset
+// is free in both subnets; otherwise each is the lowest free one.
+struct AddressAssignment {
+    std::vector<PeerAddresses> peers;
+    // The first subnet that ran out, located at the peer that did not fit;
+    // that peer (and later ones of the subnet) lack an address of the family.
+    std::optional<Error> error;
+};
+AddressAssignment assign_addresses(const model::Profile& profile);
+
+// The same, failing when any subnet runs out.
+Result<std::vector<PeerAddresses>> assign_peer_addresses(const model::Profile& profile);
+
+}  // namespace vpngw::plan

@@ -1,0 +1,32 @@
+#include "plan/desired.hpp"
+
+#include "plan/allocate.hpp"
+#include "plan/desired_parts.hpp"
+#include "plan/nft_ruleset.hpp"
+
+namespace vpngw::plan {
+
+static state::KernelState assemble(const model::Profile& profile,
+                                   const std::vector<PeerAddresses>& addresses) {
+    state::KernelState s;
+    s.links = detail::desired_links(profile);
+    s.addresses = detail::desired_addresses(profile);
+    s.routes = detail::desired_routes(profile);
+    s.rules = detail::desired_rules(profile);
+    s.wireguard = detail::desired_wireguard(profile, addresses);
+    s.sysctls = detail::desired_sysctls(profile);
+    s.nft_ruleset = render_nft_ruleset(profile);
+    return s;
+}
+
+state::KernelState desired_state(const model::Profile& profile) {
+    return assemble(profile, assign_addresses(profile).peers);
+}
+
+Result<state::KernelState> desired_state_checked(const model::Profile& profile) {
+    auto addresses = assign_peer_addresses(profile);
+    if (!addresses) return addresses.error();
+    return assemble(profile, *addresses);
+}
+
+}  // namespace vpngw::plan

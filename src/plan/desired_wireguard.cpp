@@ -1,0 +1,56 @@
+#include <algorithm>
+
+#include "plan/desired_parts.hpp"
+
+namespace vpngw::plan::detail {
+namespace {
+
+std::string default_key_file(const std::string& state_dir, const std::string& ifname) {
+    std::string dir = state_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return (dir == "/" ? "" : dir) + "/" + ifname + ".key";
+}
+
+state::WgPeer make_peer(const model::Peer& peer, const PeerAddresses& addresses) {
+    state::WgPeer p;
+    p.public_key = peer.public_key;
+    p.name = peer.name;
+    p.preshared_key_file = peer.preshared_key_file;
+    if (addresses.v4) p.allowed_ips.push_back(Prefix{*addresses.v4, 32});
+    if (addresses.v6) p.allowed_ips.push_back(Prefix{*addresses.v6, 128});
+    std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
+    p.keepalive = peer.keepalive.value_or(0);
+    p.origin = peer.origin.table;
+    return p;
+}
+
+}  // namespace
+
+std::vector<state::WgDevice> desired_wireguard(const model::Profile& profile,
+                                               const std::vector<PeerAddresses>& addresses) {
+    std::vector<state::WgDevice> devices;
+    for (const auto& iface : profile.interfaces) {
+        state::WgDevice d;
+        d.ifname = iface.name;
+        d.backend = iface.backend;
+        d.listen_port = iface.listen_port;
+        d.fwmark = iface.fwmark;
+        d.private_key_file = iface.private_key_file.empty()
+                                 ? default_key_file(profile.gateway.state_dir, iface.name)
+                                 : iface.private_key_file;
+        d.origin = iface.origin.table;
+        for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
+            const auto* group = profile.find_group(profile.peers[i].group);
+            if (group && group->interface == iface.name)
+                d.peers.push_back(make_peer(profile.peers[i], addresses[i]));
+        }
+        std::sort(d.peers.begin(), d.peers.end(),
+                  [](const state::WgPeer& a, const state::WgPeer& b) {
+                      return a.public_key < b.public_key;
+                  });
+        devices.push_back(std::move(d));
+    }
+    return devices;
+}
+
+}  // namespace vpngw::plan::detail

@@ -1,0 +1,47 @@
+#include "plan/nft_parts.hpp"
+
+namespace vpngw::plan::nft {
+namespace {
+
+bool any_egress(const Context& ctx, Family f) {
+    for (const auto& g : ctx.profile.groups) {
+        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+        if (subnet && g.egress && ctx.profile.find_uplink(*g.egress)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+// Connection marks carry the uplink a connection belongs to: set on its first
+// packet (by the uplink it arrived on, or by the egress of the VPN group it
+// came from) and copied to every later packet, so policy routing sends
+// replies and the rest of the flow through the same uplink.
+std::string render_prerouting(const Context& ctx) {
+    std::vector<std::string> rules;
+    const bool has_wg = !ctx.wg_interfaces.empty();
+    const bool egress4 = has_wg && any_egress(ctx, Family::v4);
+    const bool egress6 = has_wg && any_egress(ctx, Family::v6);
+    if (ctx.profile.uplinks.empty() && !egress4 && !egress6) return "";
+    rules.push_back("ct mark != 0 meta mark set ct mark");
+    for (const auto& u : ctx.profile.uplinks)
+        rules.push_back("iifname " + quoted(u.device) + " ct state new ct mark set " +
+                        mark(u.fwmark));
+    const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ct state new ";
+    if (egress4) rules.push_back(from_wg + "meta mark set ip saddr map @egress4");
+    if (egress6) rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6");
+    if (egress4 || egress6) rules.push_back(from_wg + "ct mark set meta mark");
+    return chain("prerouting", "type filter hook prerouting priority mangle; policy accept;",
+                 rules);
+}
+
+// The gateway's own replies (SSH, WireGuard handshakes) follow the mark of
+// their connection too; a route chain re-routes after the mark changes.
+// Packets that already carry a mark (WireGuard's fwmark) keep it.
+std::string render_output(const Context& ctx) {
+    if (ctx.profile.uplinks.empty()) return "";
+    return chain("output", "type route hook output priority mangle; policy accept;",
+                 {"meta mark 0 ct mark != 0 meta mark set ct mark"});
+}
+
+}  // namespace vpngw::plan::nft

@@ -1,0 +1,110 @@
+#include <algorithm>
+#include <cstdio>
+
+#include "plan/nft_parts.hpp"
+
+namespace vpngw::plan::nft {
+
+namespace {
+
+// Group subnets of one family, sorted, without any that lies inside another:
+// nft rejects overlapping elements in an interval set.
+std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
+    std::vector<Prefix> nets;
+    for (const auto& g : profile.groups) {
+        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+        if (subnet) nets.push_back(subnet->network());
+    }
+    // Shorter prefixes first among equal addresses, so a covering prefix is
+    // seen before what it covers.
+    std::sort(nets.begin(), nets.end(), [](const Prefix& a, const Prefix& b) {
+        return a.addr != b.addr ? a.addr < b.addr : a.len < b.len;
+    });
+    std::vector<Prefix> out;
+    for (const auto& p : nets)
+        if (out.empty() || !out.back().contains(p)) out.push_back(p);
+    return out;
+}
+
+}  // namespace
+
+Context::Context(const model::Profile& p)
+    : profile(p),
+      peer_addresses(assign_addresses(p).peers),
+      vpn_nets4(disjoint_subnets(p, Family::v4)),
+      vpn_nets6(disjoint_subnets(p, Family::v6)) {
+    for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);
+}
+
+std::string identifier(const std::string& name) {
+    std::string out;
+    for (char c : name) {
+        if (c == '=')
+            out += "/e";
+        else if (c == '+')
+            out += "/p";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string group_chain(const std::string& group) {
+    return "grp_" + identifier(group);
+}
+
+std::string group_set(const std::string& group, Family family) {
+    return group_chain(group) + "_net" + family_digit(family);
+}
+
+std::string quoted(const std::string& text) {
+    return "\"" + text + "\"";
+}
+
+std::string mark(std::uint32_t value) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", value);
+    return buf;
+}
+
+std::string value_or_set(const std::vector<std::string>& items) {
+    if (items.size() == 1) return items.front();
+    std::string out = "{ ";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    return out + " }";
+}
+
+std::string ifname_match(const std::vector<std::string>& names) {
+    std::vector<std::string> q;
+    for (const auto& n : names) q.push_back(quoted(n));
+    return value_or_set(q);
+}
+
+const char* ip_keyword(Family f) {
+    return f == Family::v4 ? "ip" : "ip6";
+}
+const char* addr_type(Family f) {
+    return f == Family::v4 ? "ipv4_addr" : "ipv6_addr";
+}
+char family_digit(Family f) {
+    return f == Family::v4 ? '4' : '6';
+}
+
+std::vector<std::string> drop_accounting(const Context& ctx, const std::string& what) {
+    std::vector<std::string> rules;
+    if (ctx.profile.firewall.log_drops)
+        rules.push_back("limit rate " + ctx.profile.firewall.log_drops->str() + " log prefix " +
+                        quoted("vpngw " + what + " drop: "));
+    rules.push_back("counter name " + what + "_drops");
+    return rules;
+}
+
+std::string chain(const std::string& name, const std::string& hook_line,
+                  const std::vector<std::string>& rules) {
+    std::string out = "\tchain " + name + " {\n";
+    if (!hook_line.empty()) out += "\t\t" + hook_line + "\n";
+    for (const auto& r : rules) out += "\t\t" + r + "\n";
+    return out + "\t}\n";
+}
+
+}  // namespace vpngw::plan::nft

@@ -1,0 +1,64 @@
+#pragma once
+
+// The pieces of vpngw's nftables table. Each renderer returns complete
+// `nft -f` text for its part; render_nft_ruleset() joins them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/profile.hpp"
+#include "plan/allocate.hpp"
+
+namespace vpngw::plan::nft {
+
+// What every part needs: the profile and the facts derived from it once.
+struct Context {
+    const model::Profile& profile;
+    std::vector<PeerAddresses> peer_addresses;  // index-aligned with profile.peers
+    std::vector<std::string> wg_interfaces;     // names, profile order
+    std::vector<Prefix> vpn_nets4;              // group subnets, sorted, none inside another
+    std::vector<Prefix> vpn_nets6;
+
+    explicit Context(const model::Profile& p);
+    const std::vector<Prefix>& vpn_nets(Family f) const {
+        return f == Family::v4 ? vpn_nets4 : vpn_nets6;
+    }
+};
+
+// --- names and literals (nft_names.cpp) ---
+// Profile names may hold '=' and '+', which nft identifiers may not; they
+// become "/e" and "/p" ('/' is valid in identifiers and never in a name, so
+// distinct names stay distinct).
+std::string identifier(const std::string& name);
+std::string group_chain(const std::string& group);               // grp_staff
+std::string group_set(const std::string& group, Family family);  // grp_staff_net4
+std::string quoted(const std::string& text);                     // "eth0"
+std::string mark(std::uint32_t value);                           // 0x00051001
+// `"wg0"` for one name, `{ "wg0", "wg1" }` for several.
+std::string ifname_match(const std::vector<std::string>& names);
+// `10.0.0.0/8` for one item, `{ a, b }` for several.
+std::string value_or_set(const std::vector<std::string>& items);
+const char* ip_keyword(Family f);  // "ip" / "ip6"
+const char* addr_type(Family f);   // "ipv4_addr" / "ipv6_addr"
+char family_digit(Family f);       // '4' / '6'
+
+// --- the parts ---
+std::string render_objects(const Context& ctx);          // counters, sets, maps (nft_sets.cpp)
+std::string render_prerouting(const Context& ctx);       // marks (nft_mangle.cpp)
+std::string render_output(const Context& ctx);           // (nft_mangle.cpp)
+std::string render_nat_prerouting(const Context& ctx);   // port forwards (nft_nat.cpp)
+std::string render_nat_postrouting(const Context& ctx);  // (nft_nat.cpp)
+std::string render_input(const Context& ctx);            // (nft_input.cpp)
+std::string render_forward(const Context& ctx);          // (nft_forward.cpp)
+std::string render_group_chains(const Context& ctx);     // (nft_groups.cpp)
+
+// Drop logging + counting, shared by input and forward: `limit rate 10/minute
+// log prefix "vpngw forward drop: "` and `counter name forward_drops`.
+std::vector<std::string> drop_accounting(const Context& ctx, const std::string& what);
+
+// `name { header lines; rules }` with the tab indentation nft itself prints.
+std::string chain(const std::string& name, const std::string& hook_line,
+                  const std::vector<std::string>& rules);
+
+}  // namespace vpngw::plan::nft

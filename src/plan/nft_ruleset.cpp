@@ -1,0 +1,26 @@
+#include "plan/nft_ruleset.hpp"
+
+#include "plan/nft_parts.hpp"
+#include "state/kernel_state.hpp"
+
+namespace vpngw::plan {
+
+std::string render_nft_ruleset(const model::Profile& profile) {
+    const nft::Context ctx(profile);
+    std::string out = "# vpngw firewall for gateway " + nft::quoted(profile.gateway.name) +
+                      ". Generated: vpngw replaces this table as a whole.\n";
+    // Creating the table first makes the delete valid whether or not it
+    // existed, so the file loads atomically on a fresh or a running system.
+    out += "add table inet " + std::string(state::kNftTable) + "\n";
+    out += "delete table inet " + std::string(state::kNftTable) + "\n\n";
+    out += "table inet " + std::string(state::kNftTable) + " {\n";
+    out += nft::render_objects(ctx);
+    for (const auto& part :
+         {nft::render_prerouting(ctx), nft::render_nat_prerouting(ctx), nft::render_input(ctx),
+          nft::render_forward(ctx), nft::render_group_chains(ctx), nft::render_output(ctx),
+          nft::render_nat_postrouting(ctx)})
+        if (!part.empty()) out += "\n" + part;
+    return out + "}\n";
+}
+
+}  // namespace vpngw::plan

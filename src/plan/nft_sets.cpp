@@ -1,0 +1,117 @@
+#include <algorithm>
+#include <map>
+
+#include "plan/nft_parts.hpp"
+
+namespace vpngw::plan::nft {
+namespace {
+
+// Beyond this width the elements go one per line, as peer maps grow long.
+constexpr std::size_t kOneLineWidth = 64;
+
+std::string elements(const std::vector<std::string>& items, bool one_per_line) {
+    if (items.empty()) return "";  // a set without elements is valid; "{ }" is not
+    std::size_t width = 0;
+    for (const auto& i : items) width += i.size() + 2;
+    std::string out = "\t\telements = {";
+    if (!one_per_line && width <= kOneLineWidth) {
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : " ") + items[i];
+        return out + " }\n";
+    }
+    out += "\n";
+    for (std::size_t i = 0; i < items.size(); ++i)
+        out += "\t\t\t" + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+    return out + "\t\t}\n";
+}
+
+struct SetSpec {
+    const char* kind = "set";  // or "map"
+    std::string name;
+    std::string type;
+    bool interval = false;
+    std::vector<std::string> items;
+    // Peer maps: one element per line whatever their number, so a plan
+    // diff shows one line per added or removed peer.
+    bool one_per_line = false;
+};
+
+std::string render(const SetSpec& s) {
+    std::string out = "\t" + std::string(s.kind) + " " + s.name + " {\n\t\ttype " + s.type + "\n";
+    if (s.interval) out += "\t\tflags interval\n";
+    return out + elements(s.items, s.one_per_line) + "\t}\n";
+}
+
+std::vector<std::string> prefixes(const std::vector<Prefix>& ps, Family f) {
+    std::vector<std::string> out;
+    for (const auto& p : ps)
+        if (p.family() == f) out.push_back(p.network().str());
+    return out;
+}
+
+std::vector<std::string> wg_ports(const Context& ctx) {
+    std::vector<std::string> ports;
+    std::vector<std::uint16_t> sorted;
+    for (const auto& i : ctx.profile.interfaces) sorted.push_back(i.listen_port);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    for (auto p : sorted) ports.push_back(std::to_string(p));
+    return ports;
+}
+
+std::vector<std::string> egress_items(const Context& ctx, Family f) {
+    std::map<Prefix, std::uint32_t> marks;  // sorted by subnet
+    for (const auto& g : ctx.profile.groups) {
+        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+        const auto* uplink = g.egress ? ctx.profile.find_uplink(*g.egress) : nullptr;
+        if (subnet && uplink) marks.emplace(subnet->network(), uplink->fwmark);
+    }
+    std::vector<std::string> out;
+    for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + mark(m));
+    return out;
+}
+
+std::vector<std::string> peer_items(const Context& ctx, Family f) {
+    std::map<IpAddress, std::string> chains;  // sorted by address; the first peer wins a clash
+    for (std::size_t i = 0; i < ctx.profile.peers.size(); ++i) {
+        const auto& peer = ctx.profile.peers[i];
+        const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
+        if (a && ctx.profile.find_group(peer.group)) chains.emplace(*a, group_chain(peer.group));
+    }
+    std::vector<std::string> out;
+    for (const auto& [a, chain] : chains) out.push_back(a.str() + " : jump " + chain);
+    return out;
+}
+
+}  // namespace
+
+std::string render_objects(const Context& ctx) {
+    std::vector<SetSpec> sets;
+    sets.push_back({"set", "wg_ports", "inet_service", false, wg_ports(ctx)});
+    const auto& mgmt = ctx.profile.firewall.management;
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({"set", std::string("mgmt") + family_digit(f), addr_type(f), true,
+                        mgmt ? prefixes(mgmt->allow, f) : std::vector<std::string>{}});
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({"set", std::string("vpn_nets") + family_digit(f), addr_type(f), true,
+                        prefixes(ctx.vpn_nets(f), f)});
+    for (const auto& g : ctx.profile.groups)
+        for (Family f : {Family::v4, Family::v6}) {
+            const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+            if (subnet)
+                sets.push_back(
+                    {"set", group_set(g.name, f), addr_type(f), true, {subnet->network().str()}});
+        }
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({"map", std::string("egress") + family_digit(f),
+                        std::string(addr_type(f)) + " : mark", true, egress_items(ctx, f)});
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({"map", std::string("peers") + family_digit(f),
+                        std::string(addr_type(f)) + " : verdict", false, peer_items(ctx, f), true});
+
+    std::string out =
+        "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";
+    for (const auto& s : sets) out += "\n" + render(s);
+    return out;
+}
+
+}  // namespace vpngw::plan::nft

@@ -1,0 +1,234 @@
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "plan/nft_parts.hpp"
+#include "plan/nft_ruleset.hpp"
+
+namespace vpngw::plan {
+namespace {
+
+using testing::ip;
+using testing::pfx;
+
+bool has_line(const std::string& text, const std::string& line) {
+    return text.find("\t" + line + "\n") != std::string::npos;
+}
+
+// The text of one chain or set block, from its header to its closing brace.
+std::string block(const std::string& text, const std::string& header) {
+    auto start = text.find("\t" + header + " {\n");
+    if (start == std::string::npos) return "";
+    auto end = text.find("\n\t}\n", start);
+    return text.substr(start, end + 4 - start);
+}
+
+TEST(NftRuleset, ReplacesOnlyItsOwnTable) {
+    auto text = render_nft_ruleset(testing::minimal());
+    EXPECT_EQ(text.find("add table inet vpngw\ndelete table inet vpngw\n\ntable inet vpngw {\n"),
+              text.find("add table"));
+    EXPECT_EQ(text.find("flush ruleset"), std::string::npos);
+    EXPECT_EQ(text.back(), '\n');
+    EXPECT_EQ(text.substr(text.size() - 2), "}\n");
+}
+
+TEST(NftRuleset, Deterministic) {
+    EXPECT_EQ(render_nft_ruleset(testing::office()), render_nft_ruleset(testing::office()));
+}
+
+TEST(NftNames, IdentifiersEscapeWhatNftRejects) {
+    EXPECT_EQ(nft::group_chain("staff"), "grp_staff");
+    EXPECT_EQ(nft::group_chain("a=b+c.d-e_f"), "grp_a/eb/pc.d-e_f");
+    EXPECT_EQ(nft::group_set("x", Family::v6), "grp_x_net6");
+    EXPECT_EQ(nft::mark(0x51001), "0x00051001");
+    EXPECT_EQ(nft::ifname_match({"wg0"}), "\"wg0\"");
+    EXPECT_EQ(nft::ifname_match({"wg0", "wg1"}), "{ \"wg0\", \"wg1\" }");
+}
+
+TEST(NftSets, EmptySetsHaveNoElementsLine) {
+    auto text = render_nft_ruleset(testing::minimal());
+    EXPECT_EQ(block(text, "set mgmt4"),
+              "\tset mgmt4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
+    EXPECT_EQ(block(text, "set wg_ports"),
+              "\tset wg_ports {\n\t\ttype inet_service\n\t\telements = { 51820 }\n\t}\n");
+    EXPECT_EQ(block(text, "set vpn_nets4"),
+              "\tset vpn_nets4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { "
+              "10.9.0.0/24 }\n\t}\n");
+}
+
+TEST(NftSets, PeerMapsSortedByAddressJumpToGroupChains) {
+    auto text = render_nft_ruleset(testing::office());
+    EXPECT_EQ(block(text, "map peers4"),
+              "\tmap peers4 {\n\t\ttype ipv4_addr : verdict\n\t\telements = {\n"
+              "\t\t\t10.8.1.1 : jump grp_staff,\n"
+              "\t\t\t10.8.1.2 : jump grp_staff,\n"
+              "\t\t\t10.8.1.5 : jump grp_staff,\n"
+              "\t\t\t10.8.2.10 : jump grp_servers\n\t\t}\n\t}\n");
+    EXPECT_NE(block(text, "map peers6").find("fd08:0:0:1::5 : jump grp_staff"), std::string::npos);
+    EXPECT_EQ(block(text, "map egress4"),
+              "\tmap egress4 {\n\t\ttype ipv4_addr : mark\n\t\tflags interval\n\t\telements = { "
+              "10.8.1.0/24 : 0x00051002, 10.8.2.0/24 : 0x00051001 }\n\t}\n");
+}
+
+TEST(NftSets, NestedGroupSubnetsCollapseInVpnNets) {
+    auto p = testing::minimal();
+    p.groups.push_back(testing::group("inner", "wg0", "10.9.0.128/25"));
+    auto text = render_nft_ruleset(p);
+    EXPECT_NE(block(text, "set vpn_nets4").find("elements = { 10.9.0.0/24 }"), std::string::npos);
+}
+
+TEST(NftMangle, MarksConnectionsPerUplinkAndEgress) {
+    auto text = render_nft_ruleset(testing::office());
+    auto pre = block(text, "chain prerouting");
+    EXPECT_TRUE(has_line(pre, "ct mark != 0 meta mark set ct mark"));
+    EXPECT_TRUE(has_line(pre, "iifname \"eth1\" ct state new ct mark set 0x00051002"));
+    EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip saddr map @egress4"));
+    EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip6 saddr map @egress6"));
+    EXPECT_LT(pre.find("map @egress4"), pre.find("ct mark set meta mark"));
+    EXPECT_TRUE(
+        has_line(block(text, "chain output"), "meta mark 0 ct mark != 0 meta mark set ct mark"));
+    // Nothing to mark without uplinks or egress.
+    auto bare = render_nft_ruleset(testing::minimal());
+    EXPECT_EQ(block(bare, "chain prerouting"), "");
+    EXPECT_EQ(block(bare, "chain output"), "");
+}
+
+TEST(NftInput, PolicyManagementWireguardAndDns) {
+    auto text = render_nft_ruleset(testing::office());
+    auto in = block(text, "chain input");
+    EXPECT_TRUE(has_line(in, "type filter hook input priority filter; policy drop;"));
+    EXPECT_TRUE(has_line(in, "udp dport @wg_ports accept"));
+    EXPECT_TRUE(has_line(in, "tcp dport 22 ip saddr @mgmt4 accept"));
+    EXPECT_EQ(in.find("@mgmt6"), std::string::npos);  // no IPv6 management source
+    EXPECT_TRUE(has_line(in,
+                         "iifname \"wg0\" ip saddr @grp_staff_net4 ip daddr 10.8.0.1 meta "
+                         "l4proto { tcp, udp } th dport 53 accept"));
+    EXPECT_TRUE(has_line(in, "limit rate 10/minute log prefix \"vpngw input drop: \""));
+    // The counter is the last rule, right before the policy drop.
+    EXPECT_EQ(in.rfind("\t\tcounter name input_drops\n\t}\n"), in.size() - 30);
+    EXPECT_NE(block(text, "set mgmt4").find("elements = { 198.51.100.7/32 }"), std::string::npos);
+}
+
+TEST(NftInput, ManagementOpenOrAbsentAndAcceptPolicy) {
+    auto p = testing::minimal();
+    auto in = block(render_nft_ruleset(p), "chain input");
+    EXPECT_EQ(in.find("dport 22"), std::string::npos);
+    p.firewall.management = model::Management{};
+    p.firewall.management->port = 2222;
+    p.firewall.input = model::Policy::accept;
+    in = block(render_nft_ruleset(p), "chain input");
+    EXPECT_TRUE(has_line(in, "tcp dport 2222 accept"));
+    EXPECT_TRUE(has_line(in, "type filter hook input priority filter; policy accept;"));
+    // Accepted packets are not drops.
+    EXPECT_EQ(in.find("input_drops"), std::string::npos);
+}
+
+TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
+    auto text = render_nft_ruleset(testing::office());
+    auto fwd = block(text, "chain forward");
+    std::vector<std::string> order = {"ct state established,related accept",
+                                      "ct state invalid drop",
+                                      "ct status dnat accept",
+                                      "iifname \"wg0\" ip saddr vmap @peers4",
+                                      "iifname \"wg0\" ip6 saddr vmap @peers6",
+                                      "iifname \"wg0\" counter name spoofed_drops drop",
+                                      "counter name forward_drops"};
+    std::size_t at = 0;
+    for (const auto& rule : order) {
+        auto pos = fwd.find("\t" + rule + "\n", at);
+        ASSERT_NE(pos, std::string::npos) << rule << " missing or out of order in\n" << fwd;
+        at = pos;
+    }
+}
+
+TEST(NftGroups, IsolationFirstThenAllowsThenPolicy) {
+    auto text = render_nft_ruleset(testing::office());
+    EXPECT_EQ(block(text, "chain grp_staff"),
+              "\tchain grp_staff {\n"
+              "\t\toifname \"wg0\" ip daddr @grp_staff_net4 counter name forward_drops drop\n"
+              "\t\toifname \"wg0\" ip6 daddr @grp_staff_net6 counter name forward_drops drop\n"
+              "\t\tip daddr @grp_servers_net4 accept\n"
+              "\t\tip daddr 0.0.0.0/0 accept\n"
+              "\t\tlimit rate 10/minute log prefix \"vpngw forward drop: \"\n"
+              "\t\tcounter name forward_drops drop\n"
+              "\t}\n");
+    EXPECT_EQ(block(text, "chain grp_servers"),
+              "\tchain grp_servers {\n"
+              "\t\tip daddr 10.1.0.0/16 tcp dport 8000-8100 accept\n"
+              "\t\tudp dport 53 accept\n"
+              "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+              "\t\tlimit rate 10/minute log prefix \"vpngw forward drop: \"\n"
+              "\t\tcounter name forward_drops drop\n"
+              "\t}\n");
+}
+
+TEST(NftGroups, AcceptPolicyAndProtocolForms) {
+    auto p = testing::minimal();
+    p.firewall.forward = model::Policy::accept;
+    p.groups[0].subnet6 = pfx("fd09::/64");
+    p.groups[0].allow = {testing::allow("group:all icmp"), testing::allow("fd00::/8 tcp"),
+                         testing::allow("10.0.0.0/8 icmp")};
+    auto chain = block(render_nft_ruleset(p), "chain grp_all");
+    EXPECT_EQ(chain,
+              "\tchain grp_all {\n"
+              "\t\tip daddr @grp_all_net4 meta l4proto icmp accept\n"
+              "\t\tip6 daddr @grp_all_net6 meta l4proto ipv6-icmp accept\n"
+              "\t\tip6 daddr fd00::/8 meta l4proto tcp accept\n"
+              "\t\tip daddr 10.0.0.0/8 meta l4proto icmp accept\n"
+              "\t\taccept\n"
+              "\t}\n");
+}
+
+TEST(NftNat, MasqueradeSnatNoneAndForwards) {
+    auto p = testing::office();
+    p.uplinks[1].nat = model::NatMode::snat;
+    p.uplinks[1].snat_to = ip("198.51.100.5");
+    auto text = render_nft_ruleset(p);
+    auto post = block(text, "chain nat_postrouting");
+    EXPECT_TRUE(has_line(post, "oifname \"eth0\" ip saddr @vpn_nets4 masquerade"));
+    EXPECT_TRUE(has_line(post, "oifname \"eth1\" ip saddr @vpn_nets4 snat ip to 198.51.100.5"));
+    // No snat_to6: IPv6 falls back to masquerade.
+    EXPECT_TRUE(has_line(post, "oifname \"eth1\" ip6 saddr @vpn_nets6 masquerade"));
+    EXPECT_TRUE(has_line(
+        post, "ip saddr @vpn_nets4 ip daddr 10.8.2.10 tcp dport 443 ct status dnat masquerade"));
+    auto pre = block(text, "chain nat_prerouting");
+    EXPECT_TRUE(has_line(pre, "iifname \"eth0\" tcp dport 8443 dnat ip to 10.8.2.10:443"));
+    EXPECT_TRUE(has_line(pre,
+                         "iifname \"eth0\" ip saddr { 192.0.2.0/24, 198.51.100.64/26 } udp dport "
+                         "5353 dnat ip to 10.8.2.10:53"));
+    EXPECT_TRUE(has_line(
+        pre, "ip saddr @vpn_nets4 fib daddr type local tcp dport 8443 dnat ip to 10.8.2.10:443"));
+
+    p.uplinks[0].nat = model::NatMode::none;
+    post = block(render_nft_ruleset(p), "chain nat_postrouting");
+    EXPECT_EQ(post.find("\"eth0\""), std::string::npos);
+}
+
+TEST(NftNat, Ipv6ForwardTargets) {
+    auto p = testing::office();
+    p.forwards.resize(1);
+    p.forwards[0].to = ip("fd08:0:0:1::5");
+    p.forwards[0].allow_from = {pfx("192.0.2.0/24"), pfx("2001:db8:99::/48")};
+    auto pre = block(render_nft_ruleset(p), "chain nat_prerouting");
+    // Only IPv6 sources can reach an IPv6 target.
+    EXPECT_TRUE(has_line(pre,
+                         "iifname \"eth0\" ip6 saddr 2001:db8:99::/48 tcp dport 8443 dnat "
+                         "ip6 to [fd08:0:0:1::5]:443"));
+    p.forwards[0].allow_from = {pfx("192.0.2.0/24")};
+    pre = block(render_nft_ruleset(p), "chain nat_prerouting");
+    EXPECT_EQ(pre.find("iifname \"eth0\""), std::string::npos);
+}
+
+TEST(NftRuleset, NoInterfacesStillValidText) {
+    // The loader requires an interface; the renderer must not emit "{  }".
+    auto p = testing::minimal();
+    p.interfaces.clear();
+    p.groups.clear();
+    p.peers.clear();
+    auto text = render_nft_ruleset(p);
+    EXPECT_EQ(text.find("{  }"), std::string::npos);
+    EXPECT_EQ(text.find("iifname {"), std::string::npos);
+    EXPECT_EQ(block(text, "set wg_ports"), "\tset wg_ports {\n\t\ttype inet_service\n\t}\n");
+}
+
+}  // namespace
+}  // namespace vpngw::plan
