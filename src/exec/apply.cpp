@@ -148,9 +148,17 @@ Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
                 else
                     ++failed;
             }
-            std::string message = first_line(op.describe()) + ": " + st.error().message +
-                                  "; rolled back " + std::to_string(undone) + " of " +
-                                  std::to_string(undo_stack.size()) + " applied operation(s)";
+            // rtnetlink errors already name their object ("adding route ...").
+            bool named = std::holds_alternative<ops::RouteAdd>(op.payload) ||
+                         std::holds_alternative<ops::RouteDelete>(op.payload) ||
+                         std::holds_alternative<ops::RuleAdd>(op.payload) ||
+                         std::holds_alternative<ops::RuleDelete>(op.payload) ||
+                         std::holds_alternative<ops::AddressAdd>(op.payload) ||
+                         std::holds_alternative<ops::AddressDelete>(op.payload);
+            std::string message = (named ? "" : first_line(op.describe()) + ": ") +
+                                  st.error().message + "; rolled back " + std::to_string(undone) +
+                                  " of " + std::to_string(undo_stack.size()) +
+                                  " applied operation(s)";
             if (failed) message += " (" + std::to_string(failed) + " could not be undone)";
             Location where = op.origin.known() ? op.origin : st.error().where;
             return Error{message, where};

@@ -82,7 +82,11 @@ Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocke
     if (auto st = observe_links(desired, sock, out); !st) return st.error();
     auto routes = netlink::dump_routes(sock, state::kRouteProtocol);
     if (!routes) return routes.error();
-    for (auto& r : *routes) out.routes.push_back(r.route);
+    for (auto& r : *routes) {
+        // The kernel stores an IPv6 route's metric 0 as 1024 (IP6_RT_PRIO_USER).
+        if (r.route.dst.family() == Family::v6 && r.route.metric == 1024) r.route.metric = 0;
+        out.routes.push_back(r.route);
+    }
     auto rules = netlink::dump_rules(sock, state::kRouteProtocol);
     if (!rules) return rules.error();
     for (auto& r : *rules) out.rules.push_back(r.rule);

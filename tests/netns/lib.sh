@@ -125,3 +125,91 @@ kernel_dump() {
 }
 
 pings() { in_ns "$1" ping -c "${3:-2}" -W 2 -i 0.2 "$2" >/dev/null 2>&1; }
+
+# The standard test world: an "internet" namespace routing between the
+# gateway's uplink (203.0.113.0/24) and a client "ISP" bridge
+# (198.51.100.0/24), with an internet host 192.0.2.80 (and 2001:db8:80::80)
+# on its loopback. Client namespaces are added with add_client.
+build_world() {
+    netns_add inet
+    netns_add gw
+    veth_pair inet inet0 203.0.113.1/24 gw eth0 203.0.113.2/24
+    in_ns inet ip -6 addr add 2001:db8:1::1/64 dev inet0 nodad
+    in_ns gw ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+    in_ns inet ip link add br0 type bridge
+    in_ns inet ip addr add 198.51.100.1/24 dev br0
+    in_ns inet ip -6 addr add 2001:db8:100::1/64 dev br0 nodad
+    in_ns inet ip link set br0 up
+    in_ns inet ip addr add 192.0.2.80/32 dev lo
+    in_ns inet ip addr add 198.18.0.80/32 dev lo
+    in_ns inet ip -6 addr add 2001:db8:80::80/128 dev lo
+    in_ns inet sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    ipv6_settle gw
+}
+
+# Waits until the kernel has given every link of NS its IPv6 link-local
+# address (and finished duplicate detection), so dumps taken afterwards do not
+# change on their own.
+ipv6_settle() {
+    local ns=$1 i
+    for i in $(seq 1 50); do
+        local links with_ll
+        links=$(in_ns "$ns" ip -o link show up | grep -vc LOOPBACK || true)
+        with_ll=$(in_ns "$ns" ip -o -6 addr show scope link | grep -vc tentative || true)
+        [ "$with_ll" -ge "$links" ] && return 0
+        sleep 0.1
+    done
+    echo "warning: IPv6 link-local addresses of $ns did not settle" >&2
+}
+
+# add_client NS N: a client namespace at 198.51.100.N behind the ISP bridge.
+add_client() {
+    local ns=$1 n=$2
+    netns_add "$ns"
+    ip link add eth0 netns "$ns" type veth peer name "v$ns" netns inet
+    in_ns inet ip link set "v$ns" master br0 up
+    in_ns "$ns" ip addr add "198.51.100.$n/24" dev eth0
+    in_ns "$ns" ip -6 addr add "2001:db8:100::$n/64" dev eth0 nodad
+    in_ns "$ns" ip link set eth0 up
+    in_ns "$ns" ip route add default via 198.51.100.1
+    in_ns "$ns" ip -6 route add default via 2001:db8:100::1
+}
+
+# wg_client NS IFNAME PRIVKEY_FILE ADDRESS[,ADDRESS6] SERVER_PUBKEY ROUTE...
+# A real client from wireguard-tools + wireguard-go, keys made by `wg genkey`.
+wg_client() {
+    local ns=$1 ifname=$2 key=$3 addrs=$4 server=$5; shift 5
+    in_ns "$ns" wireguard-go "$ifname" >/dev/null 2>&1
+    in_ns "$ns" wg set "$ifname" private-key "$key" peer "$server" \
+        endpoint 203.0.113.2:51820 allowed-ips 0.0.0.0/0,::/0 persistent-keepalive 1
+    local a
+    for a in ${addrs//,/ }; do in_ns "$ns" ip addr add "$a" dev "$ifname"; done
+    in_ns "$ns" ip link set "$ifname" mtu 1420 up
+    local r
+    for r in "$@"; do in_ns "$ns" ip route add "$r" dev "$ifname"; done
+}
+
+# Counts packets the internet host receives by source, so tests can tell
+# what address the gateway's NAT put on them.
+watch_sources() {
+    in_ns inet nft -f - <<'NFT'
+table inet observe {
+    counter from_gw4 {}
+    counter from_vpn4 {}
+    counter from_gw6 {}
+    counter from_vpn6 {}
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ip saddr 203.0.113.2 counter name from_gw4
+        ip saddr 10.0.0.0/8 counter name from_vpn4
+        ip6 saddr 2001:db8:1::2 counter name from_gw6
+        ip6 saddr fd00::/8 counter name from_vpn6
+    }
+}
+NFT
+}
+
+# counter_value NS FAMILY TABLE NAME -> packets
+counter_value() {
+    in_ns "$1" nft list counter "$2" "$3" "$4" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
