@@ -1,0 +1,127 @@
+#include "profile/checks.hpp"
+#include "profile/quote.hpp"
+#include "profile/values.hpp"
+
+namespace vpngw::profile {
+
+namespace {
+
+using model::Group;
+
+const std::optional<Prefix>& subnet_of(const Group& g, Family f) {
+    return f == Family::v4 ? g.subnet : g.subnet6;
+}
+const char* subnet_key(Family f) {
+    return f == Family::v4 ? "subnet" : "subnet6";
+}
+
+void check_inside_interface(Context& ctx, const model::Profile& p, const Group& g, Family f) {
+    const auto& subnet = subnet_of(g, f);
+    const model::Interface* iface = p.find_interface(g.interface);
+    // An interface without any usable address has been reported already.
+    if (!subnet || !iface || iface->addresses.empty()) return;
+    std::string addresses;
+    for (const auto& a : iface->addresses) {
+        if (a.family() != f) continue;
+        if (a.network().contains(*subnet)) return;
+        addresses += (addresses.empty() ? "" : ", ") + a.str();
+    }
+    const std::string what = std::string(subnet_key(f)) + " " + subnet->str() + " of group " +
+                             quoted(g.name) + " is outside ";
+    if (addresses.empty())
+        ctx.error(g.origin.at(subnet_key(f)), what + "interface " + quoted(iface->name) +
+                                                  ", which has no " + family_name(f) + " address");
+    else
+        ctx.error(g.origin.at(subnet_key(f)), what + "every " + family_name(f) +
+                                                  " address of interface " + quoted(iface->name) +
+                                                  " (" + addresses + ")");
+}
+
+void check_overlaps(Context& ctx, const model::Profile& p) {
+    for (std::size_t j = 0; j < p.groups.size(); ++j)
+        for (std::size_t i = 0; i < j; ++i)
+            for (Family f : {Family::v4, Family::v6}) {
+                const auto& a = subnet_of(p.groups[i], f);
+                const auto& b = subnet_of(p.groups[j], f);
+                if (!a || !b || !a->overlaps(*b)) continue;
+                const Location& first = p.groups[i].origin.at(subnet_key(f));
+                ctx.error(p.groups[j].origin.at(subnet_key(f)),
+                          std::string(subnet_key(f)) + " " + b->str() + " of group " +
+                              quoted(p.groups[j].name) + " overlaps " + subnet_key(f) + " " +
+                              a->str() + " of group " + quoted(p.groups[i].name) + " (line " +
+                              std::to_string(first.line) + ")");
+            }
+}
+
+void check_peer_address(Context& ctx, const model::Profile& p, const model::Peer& peer, Family f) {
+    const auto& address = f == Family::v4 ? peer.address : peer.address6;
+    const char* key = f == Family::v4 ? "address" : "address6";
+    const Group* g = p.find_group(peer.group);
+    if (!address || !g) return;
+    const Location where = peer.origin.at(key);
+    const std::string who =
+        std::string(key) + " " + address->str() + " of peer " + quoted(peer.name);
+    const auto& subnet = subnet_of(*g, f);
+    if (!subnet) {
+        ctx.error(where, who + " needs an " + family_name(f) + " subnet, but group " +
+                             quoted(g->name) + " has no \"" + subnet_key(f) + "\"");
+        return;
+    }
+    if (!subnet->contains(*address)) {
+        ctx.error(where, who + " is outside " + subnet_key(f) + " " + subnet->str() + " of group " +
+                             quoted(g->name));
+        return;
+    }
+    // /31 and /32 (and their IPv6 likes) have no network or broadcast address to avoid.
+    const bool roomy = subnet->len <= subnet->addr.bits() - 2;
+    if (roomy && *address == subnet->addr) {
+        ctx.error(where, who + " is the network address of " + subnet->str());
+        return;
+    }
+    if (roomy && f == Family::v4 && *address == subnet->addr.plus(subnet->size() - 1)) {
+        ctx.error(where, who + " is the broadcast address of " + subnet->str());
+        return;
+    }
+    for (const auto& iface : p.interfaces)
+        for (const auto& a : iface.addresses)
+            if (a.addr == *address) {
+                ctx.error(where, who + " is an address of interface " + quoted(iface.name));
+                return;
+            }
+}
+
+void check_forward_targets(Context& ctx, const model::Profile& p) {
+    // A subnet that failed to parse could be the one the target is in.
+    for (const auto& g : p.groups)
+        if ((g.origin.fields.count("subnet") && !g.subnet) ||
+            (g.origin.fields.count("subnet6") && !g.subnet6))
+            return;
+    for (const auto& f : p.forwards) {
+        if (!f.origin.fields.count("to") || f.to_port == 0) continue;  // missing or invalid
+        bool inside = false;
+        for (const auto& g : p.groups)
+            for (Family fam : {Family::v4, Family::v6})
+                if (const auto& s = subnet_of(g, fam); s && s->contains(f.to)) inside = true;
+        if (!inside)
+            ctx.warning(f.origin.at("to"), "forward target " + f.to.str() +
+                                               " is not inside any group subnet; make sure the "
+                                               "gateway can route to it");
+    }
+}
+
+}  // namespace
+
+void check_addressing(Context& ctx, const model::Profile& p) {
+    for (const auto& g : p.groups) {
+        check_inside_interface(ctx, p, g, Family::v4);
+        check_inside_interface(ctx, p, g, Family::v6);
+    }
+    check_overlaps(ctx, p);
+    for (const auto& peer : p.peers) {
+        check_peer_address(ctx, p, peer, Family::v4);
+        check_peer_address(ctx, p, peer, Family::v6);
+    }
+    check_forward_targets(ctx, p);
+}
+
+}  // namespace vpngw::profile

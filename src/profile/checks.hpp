@@ -1,0 +1,28 @@
+#pragma once
+
+// Checks across tables, run once every table has been read. Each is careful
+// not to repeat a problem a reader already reported (a value that failed to
+// parse is simply absent here).
+
+#include "model/profile.hpp"
+#include "profile/context.hpp"
+
+namespace vpngw::profile {
+
+// Names that must exist (interfaces, uplinks, groups), with the defaults that
+// apply when exactly one candidate exists; fills group.interface and
+// forward.uplink. Warns about groups without egress among several uplinks.
+void resolve_references(Context& ctx, model::Profile& profile);
+
+// Names, ports, routing tables, fwmarks, peer keys and addresses, forwards.
+void check_unique(Context& ctx, const model::Profile& profile);
+
+// Subnets inside their interface, no overlap between groups, peer addresses
+// inside their group; warns about forward targets outside every group.
+void check_addressing(Context& ctx, const model::Profile& profile);
+
+// Routing tables 51001, 51002, ... and fwmarks 0x51001, 0x51002, ... for
+// uplinks that do not set them, in uplink order, skipping values in use.
+void allocate_uplink_ids(model::Profile& profile);
+
+}  // namespace vpngw::profile

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vpngw::profile {
+
+// A user-written value for a message: in double quotes, control characters
+// escaped so one diagnostic stays one line, long values shortened.
+std::string quoted(std::string_view text);
+
+// The same without the quotes, for text that is not a value (parser messages).
+std::string escape_controls(std::string_view text);
+
+}  // namespace vpngw::profile

@@ -1,0 +1,56 @@
+#include "profile/key_file_check.hpp"
+#include "profile/names.hpp"
+#include "profile/sections.hpp"
+#include "profile/values.hpp"
+
+namespace vpngw::profile {
+
+// The key itself is public, but it is not echoed: a private key pasted here by
+// mistake must not end up in a terminal or a CI log.
+static void read_public_key(Context& ctx, const Text& text, model::Peer& peer) {
+    if (text.value.size() != 44) {
+        ctx.error(text.where,
+                  "\"public_key\" must be 44 characters of base64 (a 32-byte key), got " +
+                      std::to_string(text.value.size()) + " characters");
+        return;
+    }
+    auto key = PublicKey::from_base64(text.value);
+    if (!key) {
+        ctx.error(text.where, "\"public_key\" is not valid base64 of a 32-byte key");
+        return;
+    }
+    peer.public_key = *key;
+}
+
+static model::Peer read_peer(Context& ctx, const toml::table& table) {
+    model::Peer p;
+    TableReader r(
+        ctx, table, "[[peer]]", p.origin,
+        {"name", "group", "public_key", "address", "address6", "preshared_key_file", "keepalive"});
+    if (auto name = r.required_string("name")) {
+        check_name(ctx, *name, "name");
+        p.name = name->value;
+    }
+    if (!r.has("group"))
+        r.missing("group");
+    else if (auto group = r.reference("group"))
+        p.group = group->value;
+    if (auto key = r.required_string("public_key")) read_public_key(ctx, *key, p);
+    if (auto a = r.string("address")) p.address = read_address(ctx, *a, "address", Family::v4);
+    if (auto a = r.string("address6")) p.address6 = read_address(ctx, *a, "address6", Family::v6);
+    if (auto psk = r.string("preshared_key_file")) {
+        p.preshared_key_file = resolve_key_path(ctx, psk->value);
+        check_key_file(ctx, p.preshared_key_file, psk->value, psk->where, "preshared key file");
+    }
+    if (auto keepalive = r.integer("keepalive", 0, 65535))
+        p.keepalive = static_cast<int>(keepalive->value);
+    return p;
+}
+
+std::vector<model::Peer> read_peers(Context& ctx, TableReader& root) {
+    std::vector<model::Peer> out;
+    for (const toml::table* t : root.tables("peer")) out.push_back(read_peer(ctx, *t));
+    return out;
+}
+
+}  // namespace vpngw::profile

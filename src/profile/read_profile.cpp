@@ -1,0 +1,32 @@
+#include "profile/read_profile.hpp"
+
+#include "profile/checks.hpp"
+#include "profile/sections.hpp"
+
+namespace vpngw::profile {
+
+model::Profile read_profile(Context& ctx, const toml::table& root) {
+    model::Profile p;
+    p.source = ctx.file;
+    model::Origin root_origin;
+    TableReader r(ctx, root, "", root_origin,
+                  {"gateway", "uplink", "interface", "group", "forward", "firewall", "peer"});
+
+    // [firewall] first: its nat is the default of every uplink.
+    std::optional<Located<model::NatMode>> default_nat;
+    read_gateway(ctx, r, p.gateway);
+    read_firewall(ctx, r, p.firewall, default_nat);
+    p.uplinks = read_uplinks(ctx, r, default_nat);
+    p.interfaces = read_interfaces(ctx, r, p.gateway.state_dir);
+    p.groups = read_groups(ctx, r);
+    p.forwards = read_forwards(ctx, r);
+    p.peers = read_peers(ctx, r);
+
+    resolve_references(ctx, p);
+    check_unique(ctx, p);
+    check_addressing(ctx, p);
+    allocate_uplink_ids(p);
+    return p;
+}
+
+}  // namespace vpngw::profile

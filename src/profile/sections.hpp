@@ -1,0 +1,33 @@
+#pragma once
+
+// One reader per kind of table. Each fills the model from its own tables and
+// reports what is wrong with their values; relations between tables (names
+// that must exist, overlaps, uniqueness) are the business of checks.hpp.
+
+#include <optional>
+#include <vector>
+
+#include "model/profile.hpp"
+#include "profile/context.hpp"
+#include "profile/toml_reader.hpp"
+
+namespace vpngw::profile {
+
+void read_gateway(Context& ctx, TableReader& root, model::Gateway& gateway);
+
+// Also returns [firewall].nat, the default NAT mode of uplinks.
+void read_firewall(Context& ctx, TableReader& root, model::Firewall& firewall,
+                   std::optional<Located<model::NatMode>>& default_nat);
+
+std::vector<model::Uplink> read_uplinks(Context& ctx, TableReader& root,
+                                        const std::optional<Located<model::NatMode>>& default_nat);
+std::vector<model::Interface> read_interfaces(Context& ctx, TableReader& root,
+                                              const std::string& state_dir);
+std::vector<model::Group> read_groups(Context& ctx, TableReader& root);
+std::vector<model::Forward> read_forwards(Context& ctx, TableReader& root);
+std::vector<model::Peer> read_peers(Context& ctx, TableReader& root);
+
+// One entry of a group's allow list: TARGET [PROTO[/PORT[-PORT]]].
+std::optional<model::AllowEntry> read_allow_entry(Context& ctx, const Text& text);
+
+}  // namespace vpngw::profile
