@@ -15,41 +15,59 @@ static const T* find_named(const std::vector<T>& items, const std::string& name)
     return it == items.end() ? nullptr : &*it;
 }
 
-const Uplink* Profile::find_uplink(const std::string& n) const { return find_named(uplinks, n); }
+const Uplink* Profile::find_uplink(const std::string& n) const {
+    return find_named(uplinks, n);
+}
 const Interface* Profile::find_interface(const std::string& n) const {
     return find_named(interfaces, n);
 }
-const Group* Profile::find_group(const std::string& n) const { return find_named(groups, n); }
+const Group* Profile::find_group(const std::string& n) const {
+    return find_named(groups, n);
+}
 
 const char* to_string(NatMode m) {
     switch (m) {
-        case NatMode::masquerade: return "masquerade";
-        case NatMode::snat: return "snat";
-        case NatMode::none: return "none";
+        case NatMode::masquerade:
+            return "masquerade";
+        case NatMode::snat:
+            return "snat";
+        case NatMode::none:
+            return "none";
     }
     return "?";
 }
 
 const char* to_string(Backend b) {
     switch (b) {
-        case Backend::automatic: return "auto";
-        case Backend::kernel: return "kernel";
-        case Backend::userspace: return "userspace";
+        case Backend::automatic:
+            return "auto";
+        case Backend::kernel:
+            return "kernel";
+        case Backend::userspace:
+            return "userspace";
     }
     return "?";
 }
 
 const char* to_string(Proto p) {
     switch (p) {
-        case Proto::any: return "any";
-        case Proto::tcp: return "tcp";
-        case Proto::udp: return "udp";
-        case Proto::icmp: return "icmp";
+        case Proto::any:
+            return "any";
+        case Proto::tcp:
+            return "tcp";
+        case Proto::udp:
+            return "udp";
+        case Proto::icmp:
+            return "icmp";
     }
     return "?";
 }
 
-const char* to_string(Tunnel t) { return t == Tunnel::full ? "full" : "split"; }
-const char* to_string(Policy p) { return p == Policy::drop ? "drop" : "accept"; }
+const char* to_string(Tunnel t) {
+    return t == Tunnel::full ? "full" : "split";
+}
+const char* to_string(Policy p) {
+    return p == Policy::drop ? "drop" : "accept";
+}
 
 }  // namespace vpngw::model

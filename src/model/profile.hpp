@@ -58,7 +58,7 @@ struct Interface {
     std::vector<Prefix> addresses;  // interface addresses with host bits: 10.8.0.1/16
     std::string private_key_file;   // empty: <state_dir>/<name>.key, generated on first up
     Backend backend = Backend::automatic;
-    std::uint32_t fwmark = 0;       // WireGuard's own socket mark; 0 = none
+    std::uint32_t fwmark = 0;  // WireGuard's own socket mark; 0 = none
     Origin origin;
 };
 
@@ -82,8 +82,8 @@ enum class Tunnel { full, split };
 struct Group {
     std::string name;
     std::string interface;
-    std::optional<Prefix> subnet;   // IPv4 client addresses
-    std::optional<Prefix> subnet6;  // IPv6 client addresses
+    std::optional<Prefix> subnet;       // IPv4 client addresses
+    std::optional<Prefix> subnet6;      // IPv6 client addresses
     std::optional<std::string> egress;  // uplink name; none = main routing table
     bool isolate = false;
     std::vector<AllowEntry> allow;
@@ -94,10 +94,10 @@ struct Group {
 };
 
 struct Forward {
-    Proto proto = Proto::tcp;  // tcp or udp
-    std::uint16_t port = 0;    // public port on the uplink
-    IpAddress to;              // target address
-    std::uint16_t to_port = 0; // target port (same as port when not written)
+    Proto proto = Proto::tcp;   // tcp or udp
+    std::uint16_t port = 0;     // public port on the uplink
+    IpAddress to;               // target address
+    std::uint16_t to_port = 0;  // target port (same as port when not written)
     std::string uplink;
     std::vector<Prefix> allow_from;  // empty = any source
     Origin origin;

@@ -25,15 +25,18 @@ void Diagnostics::warning(Location where, std::string message) {
     items_.push_back({Severity::warning, std::move(where), std::move(message)});
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
-
-std::size_t Diagnostics::error_count() const {
-    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](auto& d) {
-        return d.severity == Severity::error;
-    }));
+bool Diagnostics::has_errors() const {
+    return error_count() > 0;
 }
 
-std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+std::size_t Diagnostics::error_count() const {
+    return static_cast<std::size_t>(std::count_if(
+        items_.begin(), items_.end(), [](auto& d) { return d.severity == Severity::error; }));
+}
+
+std::size_t Diagnostics::warning_count() const {
+    return items_.size() - error_count();
+}
 
 void Diagnostics::sort() {
     std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {

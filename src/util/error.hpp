@@ -22,7 +22,7 @@ struct Diagnostic {
 // Errors and warnings collected across a whole pass, so the user sees every
 // problem at once instead of fixing them one run at a time.
 class Diagnostics {
-public:
+  public:
     void error(Location where, std::string message);
     void warning(Location where, std::string message);
 
@@ -33,7 +33,7 @@ public:
     // Orders by file, line and column so output is stable and reads top-down.
     void sort();
 
-private:
+  private:
     std::vector<Diagnostic> items_;
 };
 

@@ -44,7 +44,9 @@ IpAddress IpAddress::plus(std::uint64_t n) const {
     return r;
 }
 
-static bool bit_at(const IpAddress& a, int i) { return (a.bytes[i / 8] >> (7 - i % 8)) & 1; }
+static bool bit_at(const IpAddress& a, int i) {
+    return (a.bytes[i / 8] >> (7 - i % 8)) & 1;
+}
 
 std::optional<Prefix> Prefix::parse(std::string_view text) {
     auto slash = text.find('/');
@@ -85,7 +87,9 @@ bool Prefix::contains(const Prefix& p) const {
     return p.family() == family() && p.len >= len && contains(p.addr);
 }
 
-bool Prefix::overlaps(const Prefix& p) const { return contains(p) || p.contains(*this); }
+bool Prefix::overlaps(const Prefix& p) const {
+    return contains(p) || p.contains(*this);
+}
 
 std::uint64_t Prefix::size() const {
     int host_bits = addr.bits() - len;
@@ -93,7 +97,9 @@ std::uint64_t Prefix::size() const {
     return std::uint64_t{1} << host_bits;
 }
 
-std::string Prefix::str() const { return addr.str() + "/" + std::to_string(len); }
+std::string Prefix::str() const {
+    return addr.str() + "/" + std::to_string(len);
+}
 
 std::optional<Endpoint> Endpoint::parse(std::string_view text) {
     auto colon = text.rfind(':');

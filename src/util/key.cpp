@@ -26,9 +26,13 @@ std::optional<PublicKey> PublicKey::from_base64(std::string_view text) {
     return k;
 }
 
-std::string PublicKey::base64() const { return encode_key_base64(bytes.data()); }
+std::string PublicKey::base64() const {
+    return encode_key_base64(bytes.data());
+}
 
-SecretKey::~SecretKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
+SecretKey::~SecretKey() {
+    sodium_memzero(bytes_.data(), bytes_.size());
+}
 
 SecretKey::SecretKey(const SecretKey& other) : bytes_(other.bytes_) {}
 
@@ -43,7 +47,9 @@ std::optional<SecretKey> SecretKey::from_base64(std::string_view text) {
     return k;
 }
 
-std::string SecretKey::base64() const { return encode_key_base64(bytes_.data()); }
+std::string SecretKey::base64() const {
+    return encode_key_base64(bytes_.data());
+}
 
 bool SecretKey::operator==(const SecretKey& other) const {
     return sodium_memcmp(bytes_.data(), other.bytes_.data(), bytes_.size()) == 0;

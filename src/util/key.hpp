@@ -20,7 +20,7 @@ struct PublicKey {
 // A private or preshared key. Zeroed when destroyed or overwritten so key
 // material does not linger in freed memory; it has no operator<< on purpose.
 class SecretKey {
-public:
+  public:
     SecretKey() = default;
     ~SecretKey();
     SecretKey(const SecretKey& other);
@@ -33,7 +33,7 @@ public:
     static constexpr std::size_t size() { return 32; }
     bool operator==(const SecretKey& other) const;
 
-private:
+  private:
     std::array<std::uint8_t, 32> bytes_{};
 };
 
