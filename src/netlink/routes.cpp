@@ -105,17 +105,6 @@ Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_
 
 }  // namespace
 
-std::string describe_route(const state::Route& r) {
-    std::string s;
-    if (r.type == state::RouteType::blackhole) s += "blackhole ";
-    if (r.type == state::RouteType::unreachable) s += "unreachable ";
-    s += (r.dst.len == 0 && r.dst.family() == Family::v4) ? "default" : r.dst.str();
-    if (r.via) s += " via " + r.via->str();
-    if (!r.dev.empty()) s += " dev " + r.dev;
-    s += " table " + std::to_string(r.table);
-    if (r.metric) s += " metric " + std::to_string(r.metric);
-    return s;
-}
 
 nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
                               const state::Route& route, int oif) {

@@ -9,6 +9,7 @@
 
 #include "netlink/message.hpp"
 #include "netlink/socket.hpp"
+#include "state/describe.hpp"
 #include "state/kernel_state.hpp"
 
 namespace vpngw::netlink {
@@ -34,8 +35,7 @@ Status add_route(NetlinkSocket& sock, const state::Route& route);
 // type, gateway, device and metric, so an equal route of another owner stays.
 Status delete_route(NetlinkSocket& sock, const state::Route& route);
 
-// "default via 192.0.2.1 dev eth0 table 51001", "blackhole 10.0.0.0/8 table 5".
-std::string describe_route(const state::Route& route);
+using state::describe_route;
 
 // The RTM_NEWROUTE/RTM_DELROUTE message for `route` with the device already
 // resolved to `oif` (0: none), protocol kRouteProtocol.

@@ -13,12 +13,6 @@ namespace vpngw::netlink {
 
 namespace {
 
-std::string hex(std::uint32_t v) {
-    char text[16];
-    std::snprintf(text, sizeof text, "0x%x", v);
-    return text;
-}
-
 std::optional<RuleEntry> parse_rule(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWRULE) return std::nullopt;
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof(fib_rule_hdr)) return std::nullopt;
@@ -91,16 +85,6 @@ Status change_rule(NetlinkSocket& sock, const state::Rule& rule, std::uint16_t t
 
 }  // namespace
 
-std::string describe_rule(const state::Rule& r) {
-    std::string s = r.family == Family::v4 ? "IPv4 rule " : "IPv6 rule ";
-    s += std::to_string(r.priority) + ": from " + (r.from ? r.from->str() : "all");
-    if (!r.iif.empty()) s += " iif " + r.iif;
-    if (r.fwmark) s += " fwmark " + hex(*r.fwmark) + "/" + hex(r.fwmask);
-    s += " lookup " + std::to_string(r.table);
-    if (r.suppress_prefixlength)
-        s += " suppress_prefixlength " + std::to_string(*r.suppress_prefixlength);
-    return s;
-}
 
 nlmsghdr* build_rule_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
                              const state::Rule& rule) {

@@ -9,6 +9,7 @@
 
 #include "netlink/message.hpp"
 #include "netlink/socket.hpp"
+#include "state/describe.hpp"
 #include "state/kernel_state.hpp"
 
 namespace vpngw::netlink {
@@ -34,8 +35,7 @@ Status add_rule(NetlinkSocket& sock, const state::Rule& rule);
 // priority, which keeps that from happening.
 Status delete_rule(NetlinkSocket& sock, const state::Rule& rule);
 
-// "IPv4 rule 5000: from 10.8.1.0/24 iif wg0 fwmark 0x1/0xff lookup 51001".
-std::string describe_rule(const state::Rule& rule);
+using state::describe_rule;
 
 // The RTM_NEWRULE/RTM_DELRULE message for `rule`, protocol kRouteProtocol.
 nlmsghdr* build_rule_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,

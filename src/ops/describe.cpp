@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <string>
 
 #include "ops/op.hpp"
@@ -6,19 +7,6 @@ namespace vpngw::ops {
 
 namespace {
 
-std::string table_name(std::uint32_t table) {
-    switch (table) {
-        case 254:
-            return "main";
-        case 255:
-            return "local";
-        case 253:
-            return "default";
-        default:
-            return std::to_string(table);
-    }
-}
-
 std::string hex(std::uint32_t v) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%x", v);
@@ -26,30 +14,6 @@ std::string hex(std::uint32_t v) {
 }
 
 }  // namespace
-
-std::string describe_route(const state::Route& r) {
-    std::string s = r.dst.len == 0 ? std::string("default") : r.dst.str();
-    if (r.dst.len == 0 && r.dst.family() == Family::v6) s = "default (v6)";
-    if (r.type == state::RouteType::blackhole) s = "blackhole " + s;
-    if (r.type == state::RouteType::unreachable) s = "unreachable " + s;
-    if (r.via) s += " via " + r.via->str();
-    if (!r.dev.empty()) s += " dev " + r.dev;
-    s += " table " + table_name(r.table);
-    if (r.metric) s += " metric " + std::to_string(r.metric);
-    return s;
-}
-
-std::string describe_rule(const state::Rule& r) {
-    std::string s = std::string(r.family == Family::v4 ? "ipv4" : "ipv6") + " priority " +
-                    std::to_string(r.priority);
-    if (r.from) s += " from " + r.from->str();
-    if (!r.iif.empty()) s += " iif " + r.iif;
-    if (r.fwmark) s += " fwmark " + hex(*r.fwmark) + "/" + hex(r.fwmask);
-    s += " lookup " + table_name(r.table);
-    if (r.suppress_prefixlength)
-        s += " suppress_prefixlength " + std::to_string(*r.suppress_prefixlength);
-    return s;
-}
 
 std::string Op::describe() const {
     return std::visit(
@@ -87,9 +51,9 @@ std::string Op::describe() const {
             } else if constexpr (std::is_same_v<T, RouteDelete>) {
                 return "- route " + describe_route(p.route);
             } else if constexpr (std::is_same_v<T, RuleAdd>) {
-                return "+ rule " + describe_rule(p.rule);
+                return "+ " + describe_rule(p.rule);
             } else if constexpr (std::is_same_v<T, RuleDelete>) {
-                return "- rule " + describe_rule(p.rule);
+                return "- " + describe_rule(p.rule);
             } else if constexpr (std::is_same_v<T, SysctlSet>) {
                 return "~ sysctl " + p.sysctl.key + " = " + p.sysctl.value +
                        (p.before.empty() ? "" : " (was " + p.before + ")");

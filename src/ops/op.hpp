@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ops/observed.hpp"
+#include "state/describe.hpp"
 #include "state/kernel_state.hpp"
 
 namespace vpngw::ops {
@@ -82,6 +83,6 @@ struct Op {
 
 namespace vpngw::ops {
 // Text forms shared by plan output and error messages.
-std::string describe_route(const state::Route& route);
-std::string describe_rule(const state::Rule& rule);
+using state::describe_route;
+using state::describe_rule;
 }  // namespace vpngw::ops

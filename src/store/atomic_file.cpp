@@ -10,7 +10,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "store/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace vpngw::store {
 

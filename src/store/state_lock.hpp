@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "store/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 #include "util/result.hpp"
 
 namespace vpngw::store {

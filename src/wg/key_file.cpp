@@ -54,15 +54,5 @@ Result<SecretKey> read_key_file(const std::string& path) {
     return *key;
 }
 
-PublicKey derive_public_key(const SecretKey& private_key) {
-    // Only selects the implementation; scalar multiplication needs no randomness.
-    [[maybe_unused]] int initialised = sodium_init();
-    PublicKey pub;
-    // libsodium clamps the scalar itself, so an unclamped key gives the same
-    // result as `wg pubkey`. It fails only on an all-zero result, which a
-    // clamped scalar cannot produce.
-    (void)crypto_scalarmult_base(pub.bytes.data(), private_key.data());
-    return pub;
-}
 
 }  // namespace vpngw::wg

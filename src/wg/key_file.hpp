@@ -14,7 +14,4 @@ namespace vpngw::wg {
 // whitespace ignored. Errors name the file, never its content.
 Result<SecretKey> read_key_file(const std::string& path);
 
-// The Curve25519 public key of a private key (what `wg pubkey` prints).
-PublicKey derive_public_key(const SecretKey& private_key);
-
 }  // namespace vpngw::wg

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "keys/keys.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::wg::uapi {
@@ -138,7 +139,7 @@ Status GetParser::feed_line(std::string_view line) {
     if (key == "private_key") {
         SecretKey priv;
         if (!hex_to_key(value, priv.data())) return Error{"wireguard UAPI: malformed private_key"};
-        dev_.public_key = derive_public_key(priv);
+        dev_.public_key = keys::public_from_private(priv);
     } else if (key == "listen_port") {
         if (!parse_number(value, dev_.listen_port)) return bad_line(key, value);
     } else if (key == "fwmark") {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "wg/backend.hpp"
-#include "wg/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace vpngw::wg {
 

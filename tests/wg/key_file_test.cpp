@@ -1,3 +1,4 @@
+#include "keys/keys.hpp"
 #include "wg/key_file.hpp"
 
 #include <gtest/gtest.h>
@@ -27,7 +28,7 @@ TEST_F(KeyFile, ReadsAKeyWithSurroundingWhitespace) {
     write("  EHhtoXVXpnXz31cx8nrAxQfvaRqe1vf343GVSyEtqUU=\n\n");
     auto key = read_key_file(path_);
     ASSERT_TRUE(key) << key.error().message;
-    EXPECT_EQ(derive_public_key(*key).base64(), "MhBzmIBrzw8b8iF2FH4ejh/7Vumn6Q/KoR0H5+o7mlY=");
+    EXPECT_EQ(keys::public_from_private(*key).base64(), "MhBzmIBrzw8b8iF2FH4ejh/7Vumn6Q/KoR0H5+o7mlY=");
 }
 
 TEST_F(KeyFile, ErrorsNameTheFileButNeverTheContent) {
@@ -52,7 +53,7 @@ TEST(DerivePublicKey, ClampsLikeWg) {
     SecretKey unclamped = *k;
     unclamped.data()[0] |= 7;
     unclamped.data()[31] |= 128;
-    EXPECT_EQ(derive_public_key(unclamped), derive_public_key(*k));
+    EXPECT_EQ(keys::public_from_private(unclamped), keys::public_from_private(*k));
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ TEST_F(KeyFile, DeviceConfigFromStateReadsTheKeyFiles) {
     auto cfg = device_config(dev);
     ASSERT_TRUE(cfg) << cfg.error().message;
     ASSERT_TRUE(cfg->private_key);
-    EXPECT_EQ(derive_public_key(*cfg->private_key).base64(),
+    EXPECT_EQ(keys::public_from_private(*cfg->private_key).base64(),
               "MhBzmIBrzw8b8iF2FH4ejh/7Vumn6Q/KoR0H5+o7mlY=");
     EXPECT_EQ(cfg->listen_port, 51820);
     EXPECT_EQ(cfg->fwmark, 7u);

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace vpngw::wg {
+namespace vpngw {
 
 // Owns a file descriptor; closes it once.
 class UniqueFd {
@@ -24,7 +24,15 @@ class UniqueFd {
     UniqueFd& operator=(const UniqueFd&) = delete;
 
     int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
+    bool valid() const { return fd_ >= 0; }
+    explicit operator bool() const { return valid(); }
+    // Closes now and reports close(2)'s result: on some filesystems a failed
+    // close is the only sign that written data was lost.
+    int close_now() {
+        int rc = fd_ >= 0 ? ::close(fd_) : 0;
+        fd_ = -1;
+        return rc;
+    }
     void reset() {
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -34,4 +42,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace vpngw::wg
+}  // namespace vpngw
