@@ -1,4 +1,8 @@
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -13,26 +17,108 @@ namespace {
 
 enum class Direction { up, down };
 
-int run_apply(const gateway::Options& opt, Direction direction) {
+struct UpCommand {
+    gateway::Options gateway;
+    bool check = false;
+    bool force = false;
+    int confirm_seconds = 0;  // 0: apply for good
+};
+
+std::string clock_time(std::chrono::seconds from_now) {
+    std::time_t t = std::time(nullptr) + from_now.count();
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    return buf;
+}
+
+std::optional<gateway::SshConnection> ssh_connection() {
+    const char* value = std::getenv("SSH_CONNECTION");
+    auto ssh = gateway::parse_ssh_connection(value);
+    if (value && *value && !ssh)
+        spdlog::warn("cannot parse SSH_CONNECTION=\"{}\"; the lockout guard ignores it", value);
+    return ssh;
+}
+
+int run_check(const UpCommand& cmd) {
     Diagnostics diags;
-    auto session = gateway::open_session(opt, gateway::LockMode::exclusive, diags);
+    // No lock: --check writes nothing, not even the state directory.
+    auto session = gateway::open_session(cmd.gateway, gateway::LockMode::none, diags);
     print_diagnostics(diags);
     if (!session) {
         print_error(session.error());
         return kExitFailure;
     }
-    auto progress = [](const ops::Op& op) { std::printf("%s\n", op.describe().c_str()); };
-    auto report = direction == Direction::up ? gateway::up(*session, progress)
-                                             : gateway::down(*session, progress);
+    auto report = gateway::check_up(*session, ssh_connection());
     if (!report) {
         print_error(report.error());
         return kExitFailure;
     }
-    const char* verb = direction == Direction::up ? "up" : "down";
+    print_diagnostics(report->problems);
     if (report->ops.empty())
+        std::printf("up would change nothing: the kernel matches %s\n",
+                    cmd.gateway.profile_path.c_str());
+    else {
+        std::printf("up would run %zu operation(s):\n", report->ops.size());
+        for (const auto& op : report->ops) std::printf("%s\n", op.describe().c_str());
+    }
+    std::size_t errors = report->problems.error_count();
+    if (errors) {
+        std::printf("check: %zu problem(s); nothing was changed\n", errors);
+        return kExitFailure;
+    }
+    std::printf("check: ok (the kernel accepted the firewall; nothing was changed)\n");
+    return kExitOk;
+}
+
+void print_report_notes(const gateway::ChangeReport& report) {
+    if (report.interrupted)
+        spdlog::warn("found the journal of an interrupted run: {}; reconciling",
+                     *report.interrupted);
+    for (const auto& n : report.notes) spdlog::warn("{}", n);
+}
+
+int run_apply(const UpCommand& cmd, Direction direction) {
+    if (direction == Direction::up && cmd.check) return run_check(cmd);
+    Diagnostics diags;
+    auto session = gateway::open_session(cmd.gateway, gateway::LockMode::exclusive, diags);
+    print_diagnostics(diags);
+    if (!session) {
+        print_error(session.error());
+        return kExitFailure;
+    }
+    auto progress = [](const ops::Op& op) {
+        std::printf("%s\n", op.describe().c_str());
+        std::fflush(stdout);
+    };
+    Result<gateway::ChangeReport> report = Error{};
+    if (direction == Direction::up) {
+        gateway::UpOptions options;
+        options.progress = progress;
+        options.force = cmd.force;
+        options.ssh = ssh_connection();
+        if (cmd.confirm_seconds > 0) options.confirm = std::chrono::seconds(cmd.confirm_seconds);
+        report = gateway::up(*session, options);
+    } else {
+        report = gateway::down(*session, progress);
+    }
+    if (!report) {
+        print_error(report.error());
+        return kExitFailure;
+    }
+    print_report_notes(*report);
+    const char* verb = direction == Direction::up ? "up" : "down";
+    if (report->ops.empty()) {
         std::printf("%s: nothing to do, the kernel already matches (0 changes)\n", verb);
-    else
+    } else if (report->pending) {
+        auto left = report->pending->left;
+        std::printf(
+            "%s: %zu change(s) applied; will revert at %s unless `vpngw confirm` (%lld s)\n", verb,
+            report->ops.size(), clock_time(left).c_str(), static_cast<long long>(left.count()));
+    } else {
         std::printf("%s: %zu change(s) applied\n", verb, report->ops.size());
+    }
     return kExitOk;
 }
 
@@ -40,16 +126,27 @@ int run_apply(const gateway::Options& opt, Direction direction) {
 
 void add_up_command(CLI::App& app, CommandContext& ctx) {
     auto* cmd = app.add_subcommand("up", "Reconcile the kernel with a profile (as root)");
-    auto opt = std::make_shared<gateway::Options>();
-    add_gateway_options(cmd, *opt);
-    cmd->footer("Example:\n  vpngw up /etc/vpngw/office.toml");
+    auto opt = std::make_shared<UpCommand>();
+    add_gateway_options(cmd, opt->gateway);
+    cmd->add_flag("--check", opt->check,
+                  "Validate everything (the kernel checks the firewall) and change nothing");
+    cmd->add_option("--confirm", opt->confirm_seconds,
+                    "Revert automatically after SECONDS unless `vpngw confirm` runs")
+        ->check(CLI::Range(1, 86400))
+        ->type_name("SECONDS");
+    cmd->add_flag("--force", opt->force,
+                  "Apply even when the lockout guard says management would be cut");
+    cmd->footer(
+        "Examples:\n  vpngw up /etc/vpngw/office.toml --check\n"
+        "  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm\n"
+        "See docs/safety.md before applying on a remote server.");
     cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_apply(*opt, Direction::up); }; });
 }
 
 void add_down_command(CLI::App& app, CommandContext& ctx) {
     auto* cmd = app.add_subcommand("down", "Remove what vpngw created for a profile (as root)");
-    auto opt = std::make_shared<gateway::Options>();
-    add_gateway_options(cmd, *opt);
+    auto opt = std::make_shared<UpCommand>();
+    add_gateway_options(cmd, opt->gateway);
     cmd->footer("Example:\n  vpngw down /etc/vpngw/office.toml");
     cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_apply(*opt, Direction::down); }; });
 }

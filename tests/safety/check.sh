@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `up --check`: reports what would fail with the profile line, lists the
+# operations, and changes neither the kernel nor the state directory.
+source "$(dirname "$0")/../netns/lib.sh"
+enter_sandbox "$@"
+source "$(dirname "$0")/lib_safety.sh"
+safety_world
+
+state=$SANDBOX_DIR/state
+out=$SANDBOX_DIR/out
+dump >"$SANDBOX_DIR/before"
+unchanged() {
+    dump >"$SANDBOX_DIR/after"
+    same_file "$SANDBOX_DIR/before" "$SANDBOX_DIR/after"
+}
+
+# A valid profile: ok, with the operations `up` would run.
+rc=0; vpngw_gw up "$PROFILES/gateway.toml" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check of a valid profile exits 0" test "$rc" -eq 0
+check "  and lists the operations up would run" grep -q "^+ route default via 203.0.113.1 dev eth0" "$out"
+check "  and says the kernel accepted the firewall" grep -q "kernel accepted the firewall" "$out"
+check "  and changes no kernel object" unchanged
+check "  and creates no state directory (no key, no baseline)" test ! -e "$state"
+
+# A gateway on no connected network: the route would be refused.
+bad=$PROFILES/unreachable-gateway.toml
+line=$(grep -n '^gateway = "192.0.2.254"' "$bad" | cut -d: -f1)
+rc=0; vpngw_gw up "$bad" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check of an unreachable gateway exits 1" test "$rc" -eq 1
+check "  and names the profile line ($line) and the problem" \
+    grep -q "unreachable-gateway.toml:$line:[0-9]*: error: route default via 192.0.2.254 dev eth0 table [0-9]*: gateway 192.0.2.254 is not on a network connected to eth0" "$out"
+check "  and still prints the operations" grep -q "^+ link wg0" "$out"
+check "  and changes no kernel object" unchanged
+check "  and creates no state directory" test ! -e "$state"
+# The check is right: the real up fails there, and rolls back.
+rc=0; vpngw_gw up "$bad" --state-dir "$state" >"$out" 2>&1 || rc=$?
+check "up of that profile does fail in the kernel" test "$rc" -eq 1
+check "  at the route" grep -q "route" "$out"
+check "  and rolls back" unchanged
+
+# A firewall nftables refuses although the profile is valid (overlapping
+# management sources in one interval set).
+bad_nft=$PROFILES/overlapping-mgmt.toml
+rm -rf "$state"  # the failed up above created it (lock, key, baseline)
+rc=0; vpngw_gw up "$bad_nft" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check of a firewall nftables refuses exits 1" test "$rc" -eq 1
+check "  and reports nft's error with the offending line" \
+    grep -q "would be refused by the kernel: .*conflicting intervals" <(tr '\n' ' ' <"$out")
+check "  and changes no kernel object" unchanged
+check "  and creates no state directory" test ! -e "$state"
+rc=0; vpngw_gw up "$bad_nft" --state-dir "$state" >"$out" 2>&1 || rc=$?
+check "up of that profile does fail" test "$rc" -eq 1
+check "  and rolls back" unchanged
+
+# A profile with errors is refused before anything is read from the kernel.
+broken=$SANDBOX_DIR/broken.toml
+sed 's/^subnet = "10.66.2.0\/24"/subnet = "10.66.2.1\/24"/' "$PROFILES/gateway.toml" >"$broken"
+rc=0; vpngw_gw up "$broken" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check of an invalid profile exits 1 with the location" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'broken.toml:[0-9]*:[0-9]*: error' '$out'"
+check "  and changes no kernel object" unchanged
+
+# After a real up, --check reports nothing to do.
+vpngw_gw up "$PROFILES/gateway.toml" --state-dir "$state" >/dev/null
+state_listing "$state" >"$SANDBOX_DIR/files"
+dump >"$SANDBOX_DIR/before"
+rc=0; vpngw_gw up "$PROFILES/gateway.toml" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check after up exits 0 and would change nothing" \
+    bash -c "[ $rc -eq 0 ] && grep -q 'would change nothing' '$out'"
+state_listing "$state" >"$SANDBOX_DIR/files.after"
+check "  and leaves the state directory as it was" same_file "$SANDBOX_DIR/files" "$SANDBOX_DIR/files.after"
+vpngw_gw down "$PROFILES/gateway.toml" --state-dir "$state" >/dev/null
+finish
