@@ -17,5 +17,6 @@ void add_plan_command(CLI::App& app, CommandContext& ctx);
 void add_up_command(CLI::App& app, CommandContext& ctx);
 void add_down_command(CLI::App& app, CommandContext& ctx);
 void add_peer_command(CLI::App& app, CommandContext& ctx);
+void add_confirm_command(CLI::App& app, CommandContext& ctx);  // confirm, rollback
 
 }  // namespace vpngw::cli

@@ -59,17 +59,6 @@ Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
     return ok_status();
 }
 
-// The gateway's public key as clients must see it: the running device's when
-// it is up (that is what answers handshakes), else its key file's.
-Result<PublicKey> server_key(const model::Profile& profile, const model::Interface& iface,
-                             LiveGateway& live, bool up) {
-    if (up) {
-        auto observed = live.observe(iface);
-        if (observed && observed->public_key) return *observed->public_key;
-    }
-    return interface_public_key(profile, iface);
-}
-
 // Writes the secret files, then peers.toml: until peers.toml names the peer,
 // nothing reads them.
 Status record(const store::StatePaths& paths, const store::PeerState& next,
@@ -127,7 +116,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (!addresses) return addresses.error();
 
     const bool up = live.interface_up(*iface);
-    auto server = server_key(profile, *iface, live, up);
+    // The key file `up` configured the interface with. Reading it back from a
+    // running device would fetch every peer too (a 10,000-peer dump per add).
+    auto server = interface_public_key(profile, *iface);
     if (!server) return server.error();
 
     std::optional<SecretKey> psk;

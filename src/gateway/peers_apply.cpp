@@ -52,24 +52,23 @@ Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& 
                                     : "; removing the WireGuard peer again failed too: " +
                                           removed.error().message)};
     };
-    auto firewall = live.firewall_up();
-    if (!firewall) return undo("checking vpngw's nftables table: " + firewall.error().message);
-    if (!*firewall)
-        return LiveOutcome{true, "applied to " + where(live, iface) +
-                                     "; table inet vpngw is absent, so the firewall was not "
-                                     "updated (`vpngw up` will)"};
+    // The element transaction itself tells whether vpngw's table is there:
+    // asking first would list the tables, which costs as much as all elements.
     auto changes = peer_elements(peer, nft::ElementChange::Op::add);
-    if (auto st = live.change_elements(changes); !st)
+    if (auto st = live.change_elements(changes); !st) {
+        auto firewall = live.firewall_up();
+        if (firewall && !*firewall)
+            return LiveOutcome{true, "applied to " + where(live, iface) +
+                                         "; table inet vpngw is absent, so the firewall was not "
+                                         "updated (`vpngw up` will)"};
         return undo("adding the peer's nftables elements: " + st.error().message);
+    }
     return LiveOutcome{true, "applied to " + where(live, iface) + ": 1 WireGuard peer, " +
                                  count(changes.size(), "nftables element")};
 }
 
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
                                        const store::StoredPeer& peer) {
-    auto firewall = live.firewall_up();
-    if (!firewall) return Error{"checking vpngw's nftables table: " + firewall.error().message};
-
     std::vector<nft::ElementChange> removed;
     auto put_back = [&](const std::string& why) -> Error {
         std::vector<nft::ElementChange> again;
@@ -83,20 +82,18 @@ Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface
             why +
             (st ? "" : "; restoring its nftables elements failed too: " + st.error().message)};
     };
-    if (*firewall) {
-        auto changes = peer_elements(peer, nft::ElementChange::Op::remove);
-        if (live.change_elements(changes)) {
-            removed = changes;
-        } else {
-            // One transaction failed: an element may already be gone (the
-            // gateway went up before the peer was recorded, or by hand).
-            for (const auto& c : changes) {
-                auto st = live.change_elements({c});
-                if (st)
-                    removed.push_back(c);
-                else if (!already_absent(st.error()))
-                    return put_back("removing the peer's nftables elements: " + st.error().message);
-            }
+    auto changes = peer_elements(peer, nft::ElementChange::Op::remove);
+    if (live.change_elements(changes)) {
+        removed = changes;
+    } else {
+        // One transaction failed: an element (or vpngw's whole table) may
+        // already be gone; remove what is there, one by one.
+        for (const auto& c : changes) {
+            auto st = live.change_elements({c});
+            if (st)
+                removed.push_back(c);
+            else if (!already_absent(st.error()))
+                return put_back("removing the peer's nftables elements: " + st.error().message);
         }
     }
     if (auto st = live.remove_peer(iface, peer.public_key); !st)
@@ -104,7 +101,6 @@ Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface
                         st.error().message);
     std::string note = "removed from " + where(live, iface) + ": 1 WireGuard peer, " +
                        count(removed.size(), "nftables element");
-    if (!*firewall) note += " (table inet vpngw is absent)";
     return LiveOutcome{true, note};
 }
 

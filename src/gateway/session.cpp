@@ -1,6 +1,7 @@
 #include "gateway/session.hpp"
 
 #include <chrono>
+#include <map>
 
 #include "profile/loader.hpp"
 
@@ -9,6 +10,14 @@ namespace vpngw::gateway {
 Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
                           const store::StatePaths& paths) {
     Location where{paths.peers_file(), 0, 0};
+    // Indexes of the peers so far (profile ones, then each merged stored one)
+    // keep this O(n log n): with 10,000 stored peers a pairwise scan took seconds.
+    std::map<std::string, std::size_t> by_name;
+    std::map<PublicKey, std::size_t> by_key;
+    for (std::size_t i = 0; i < profile.peers.size(); ++i) {
+        by_name.emplace(profile.peers[i].name, i);
+        by_key.emplace(profile.peers[i].public_key, i);
+    }
     for (const auto& s : stored.peers) {
         const model::Group* group = profile.find_group(s.group);
         if (!group)
@@ -23,16 +32,18 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
             return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
                              ", outside the subnet6 of group \"" + s.group + "\"",
                          where};
-        for (const auto& p : profile.peers) {
-            if (p.name == s.name)
-                return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
-                                 paths.peers_file(),
-                             p.origin.table};
-            if (p.public_key == s.public_key)
-                return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
-                                 p.name + "\"",
-                             p.origin.table};
+        if (auto it = by_name.find(s.name); it != by_name.end())
+            return Error{
+                "peer \"" + s.name + "\" is declared in the profile and in " + paths.peers_file(),
+                profile.peers[it->second].origin.table};
+        if (auto it = by_key.find(s.public_key); it != by_key.end()) {
+            const auto& p = profile.peers[it->second];
+            return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
+                             p.name + "\"",
+                         p.origin.table};
         }
+        by_name.emplace(s.name, profile.peers.size());
+        by_key.emplace(s.public_key, profile.peers.size());
         model::Peer peer;
         peer.name = s.name;
         peer.group = s.group;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the wall time of one `vpngw peer add` with 0, 1,000
+# and 10,000 peers already recorded, state only (no gateway running) and, as
+# root, with the gateway up in a private network namespace (wireguard-go).
+#
+#   VPNGW=build/src/vpngw bash tests/peers/bench_peer_add.sh [RUNS]
+#
+# Prints the median and the range of RUNS adds (default 7) for each case.
+here=$(cd "$(dirname "$0")" && pwd)
+VPNGW=${VPNGW:-vpngw}
+RUNS=${1:-7}
+profile=$here/fixtures/bench.toml
+command -v python3 >/dev/null || { echo "needs python3 (to write the seed state)" >&2; exit 1; }
+
+live=0
+if [ "$(id -u)" -eq 0 ]; then
+    source "$here/../netns/lib.sh"
+    enter_sandbox "$@"
+    live=1
+    set +e
+else
+    SANDBOX_DIR=$(mktemp -d /tmp/vpngw-bench.XXXXXX)
+    trap 'rm -rf "$SANDBOX_DIR"' EXIT
+    echo "not root: state-only figures (the gateway part needs network namespaces)"
+fi
+
+# peers.toml with N peers of group "big" (random keys, paired addresses).
+seed_state() {
+    local dir=$1 n=$2
+    mkdir -p "$dir" && chmod 700 "$dir"
+    python3 - "$dir/peers.toml" "$n" <<'PY'
+import base64, os, sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write("version = 1\n")
+    for i in range(1, n + 1):
+        key = base64.b64encode(os.urandom(32)).decode()
+        f.write(f'\n[[peer]]\nname = "s{i}"\ngroup = "big"\npublic_key = "{key}"\n'
+                f'address = "10.69.{i >> 8}.{i & 255}"\naddress6 = "fd68:0:0:1::{i:x}"\n'
+                f'has_psk = false\ncreated = 2024-05-01T12:00:00Z\n')
+os.chmod(path, 0o600)
+PY
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# time_adds DIR PREFIX [ns]: RUNS adds, one process each; prints the summary.
+time_adds() {
+    local dir=$1 prefix=$2 ns=${3:-} times=() t0 t1 i
+    for i in $(seq 1 "$RUNS"); do
+        t0=$(now_ms)
+        if [ -n "$ns" ]; then
+            ip netns exec "$ns" "$VPNGW" peer add "$prefix$i" --group big --qr none \
+                --profile "$profile" --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" || {
+                cat "$SANDBOX_DIR/err" >&2; return 1; }
+        else
+            "$VPNGW" peer add "$prefix$i" --group big --qr none \
+                --profile "$profile" --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" || {
+                cat "$SANDBOX_DIR/err" >&2; return 1; }
+        fi
+        t1=$(now_ms)
+        times+=($((t1 - t0)))
+    done
+    local sorted
+    sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+    echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs)"
+}
+
+echo "one \`vpngw peer add\` ($VPNGW), wall time including process start:"
+for n in 0 1000 10000; do
+    dir=$SANDBOX_DIR/state-$n
+    seed_state "$dir" "$n"
+    printf '  %6d existing peers, state only (gateway not up): %s\n' "$n" "$(time_adds "$dir" new)"
+done
+
+if [ "$live" -eq 1 ]; then
+    netns_add benchgw
+    for n in 0 1000 10000; do
+        dir=$SANDBOX_DIR/live-$n
+        seed_state "$dir" "$n"
+        ip netns exec benchgw "$VPNGW" up "$profile" --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" ||
+            { cat "$SANDBOX_DIR/err" >&2; exit 1; }
+        peers=$(ip netns exec benchgw wg show wg0 peers | wc -l)
+        printf '  %6d existing peers, gateway up (%d WireGuard peers): %s\n' "$n" "$peers" \
+            "$(time_adds "$dir" live benchgw)"
+        ip netns exec benchgw "$VPNGW" down "$profile" --state-dir "$dir" >/dev/null 2>&1
+    done
+fi

@@ -1,0 +1,257 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "keys/keys.hpp"
+#include "store/peer_store.hpp"
+#include "support.hpp"
+
+namespace vpngw::gateway::test {
+namespace {
+
+IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
+
+Result<AddPeerReport> add(Session& s, const std::string& name, const std::string& group,
+                          LiveGateway& live, bool psk = false) {
+    return add_peer(s, AddPeerRequest{name, group, std::nullopt, psk}, live);
+}
+
+TEST(PeerAdd, TakesTheLowestAddressLeftByProfileAndStoredPeers) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    {
+        // Profile peers: "fixed" = .2, "auto" is allocated .1 (::1); .2's
+        // partner ::2 goes to "fixed". The first added peer gets .3 / ::3.
+        auto s = open(tmp.path());
+        auto alice = add(s, "alice", "staff", live);
+        ASSERT_TRUE(alice.ok()) << alice.error().str();
+        EXPECT_EQ(alice->peer.address, ip("10.77.1.3"));
+        EXPECT_EQ(alice->peer.address6, ip("fd77:0:0:1::3"));
+    }
+    // A new run sees alice in peers.toml.
+    auto s = open(tmp.path());
+    ASSERT_NE(s.stored.find("alice"), nullptr);
+    auto bob = add(s, "bob", "staff", live);
+    ASSERT_TRUE(bob.ok()) << bob.error().str();
+    EXPECT_EQ(bob->peer.address, ip("10.77.1.4"));
+    EXPECT_EQ(bob->peer.address6, ip("fd77:0:0:1::4"));
+    // Within one session too (the session learns the peer it added).
+    auto carol = add(s, "carol", "staff", live);
+    ASSERT_TRUE(carol.ok()) << carol.error().str();
+    EXPECT_EQ(carol->peer.address, ip("10.77.1.5"));
+
+    auto stored = store::load_peers(s.paths);
+    ASSERT_TRUE(stored.ok()) << stored.error().str();
+    ASSERT_EQ(stored->peers.size(), 3u);
+    EXPECT_EQ(stored->peers[1].name, "bob");
+    EXPECT_EQ(stored->peers[1].group, "staff");
+}
+
+TEST(PeerAdd, FullSubnetIsAClearErrorAndChangesNothing) {
+    TempDir tmp;
+    FakeLive live;
+    auto s = open(tmp.path());
+    ASSERT_TRUE(add(s, "t1", "tiny", live).ok());
+    ASSERT_TRUE(add(s, "t2", "tiny", live).ok());
+    const std::string before = read_text(s.paths.peers_file());
+    const auto calls = live.set_calls.size();
+
+    auto third = add(s, "t3", "tiny", live);
+    ASSERT_FALSE(third.ok());
+    EXPECT_NE(third.error().message.find("subnet 10.77.2.0/30 of group \"tiny\" is full"),
+              std::string::npos)
+        << third.error().message;
+    EXPECT_NE(third.error().message.find("2 host addresses"), std::string::npos);
+    // Located at the tiny group's subnet line.
+    EXPECT_EQ(third.error().where.file, kFixture);
+    EXPECT_EQ(third.error().where.line, line_of(kFixture, "subnet = \"10.77.2.0/30\""))
+        << third.error().str();
+    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+    EXPECT_FALSE(exists(tmp / "clients/t3.conf"));
+    EXPECT_EQ(live.set_calls.size(), calls);
+    // Other groups still work.
+    EXPECT_TRUE(add(s, "s1", "staff", live).ok());
+}
+
+TEST(PeerAdd, ReusesTheAddressOfARemovedPeer) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    std::optional<IpAddress> b4, b6;
+    {
+        auto s = open(tmp.path());
+        ASSERT_TRUE(add(s, "a", "staff", live).ok());  // .3
+        auto b = add(s, "b", "staff", live);           // .4
+        ASSERT_TRUE(b.ok());
+        b4 = b->peer.address;
+        b6 = b->peer.address6;
+        ASSERT_TRUE(add(s, "c", "staff", live).ok());  // .5
+        ASSERT_TRUE(remove_peer(s, "b", live).ok());
+    }
+    auto s2 = open(tmp.path());  // a later run
+    auto d = add(s2, "d", "staff", live);
+    ASSERT_TRUE(d.ok()) << d.error().str();
+    EXPECT_EQ(d->peer.address, b4);
+    EXPECT_EQ(d->peer.address6, b6);
+    EXPECT_EQ(b4, ip("10.77.1.4"));
+    auto e = add(s2, "e", "staff", live);
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->peer.address, ip("10.77.1.6"));
+}
+
+TEST(PeerAdd, PairsIpv4AndIpv6OffsetsWhenBothAreFree) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    // A stored peer whose addresses do not pair: .3 and ::9.
+    auto pub = keys::generate_key_pair();
+    ASSERT_TRUE(pub.ok());
+    store::PeerState state;
+    store::StoredPeer odd;
+    odd.name = "odd";
+    odd.group = "staff";
+    odd.public_key = pub->public_key;
+    odd.address = ip("10.77.1.3");
+    odd.address6 = ip("fd77:0:0:1::9");
+    state.peers.push_back(odd);
+    ASSERT_TRUE(store::save_peers(store::StatePaths{tmp.path()}, state).ok());
+
+    auto s = open(tmp.path());
+    // .3 is taken, so the lowest IPv4 is .4, and ::4 is free: they pair.
+    auto p = add(s, "p", "staff", live);
+    ASSERT_TRUE(p.ok()) << p.error().str();
+    EXPECT_EQ(p->peer.address, ip("10.77.1.4"));
+    EXPECT_EQ(p->peer.address6, ip("fd77:0:0:1::4"));
+    // Up to .8/::8 they keep pairing; the next IPv4 is .9, whose partner ::9
+    // is odd's: the IPv6 address is then the lowest free one, ::3.
+    for (const char* n : {"q5", "q6", "q7", "q8"}) ASSERT_TRUE(add(s, n, "staff", live).ok());
+    auto r = add(s, "r", "staff", live);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->peer.address, ip("10.77.1.9"));
+    EXPECT_EQ(r->peer.address6, ip("fd77:0:0:1::3"));
+
+    // Single-family groups give single-family peers.
+    auto v6 = add(s, "six", "v6only", live);
+    ASSERT_TRUE(v6.ok()) << v6.error().str();
+    EXPECT_FALSE(v6->peer.address.has_value());
+    EXPECT_EQ(v6->peer.address6, ip("fd77:0:0:3::1"));
+    EXPECT_EQ(config_value(v6->client_config.view(), "Address"), "fd77:0:0:3::1/128");
+    auto four = add(s, "four", "tiny", live);
+    ASSERT_TRUE(four.ok());
+    EXPECT_FALSE(four->peer.address6.has_value());
+}
+
+TEST(PeerAdd, GeneratedKeysAndFiles) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    auto s = open(tmp.path());
+    ::umask(0);  // files must still come out 0600, directories 0700
+    auto a = add(s, "alice", "staff", live, /*psk=*/true);
+    ::umask(022);
+    ASSERT_TRUE(a.ok()) << a.error().str();
+    EXPECT_TRUE(a->server_made_key);
+    const std::string conf_path = tmp / "clients/alice.conf";
+    EXPECT_EQ(a->config_path, conf_path);
+    EXPECT_EQ(read_text(conf_path), std::string(a->client_config.view()));
+    EXPECT_EQ(mode_of(conf_path), 0600);
+    EXPECT_EQ(mode_of(tmp / "clients"), 0700);
+    EXPECT_EQ(mode_of(tmp / "psk/alice.psk"), 0600);
+    EXPECT_EQ(mode_of(tmp / "peers.toml"), 0600);
+    EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);  // the gateway's key, made as `up` would
+
+    const auto view = a->client_config.view();
+    auto priv = SecretKey::from_base64(config_value(view, "PrivateKey"));
+    ASSERT_TRUE(priv.has_value()) << view;
+    EXPECT_EQ(keys::public_from_private(*priv), a->peer.public_key);
+    // The server's public key in the config is the one of its key file.
+    auto server = interface_public_key(s.profile, s.profile.interfaces[0]);
+    ASSERT_TRUE(server.ok());
+    EXPECT_EQ(config_value(view, "PublicKey"), server->base64());
+    EXPECT_EQ(config_value(view, "Endpoint"), "vpn.example.test:51820");
+    EXPECT_EQ(config_value(view, "Address"), "10.77.1.3/32, fd77:0:0:1::3/128");
+    EXPECT_EQ(config_value(view, "DNS"), "10.77.0.1");
+    EXPECT_EQ(config_value(view, "PresharedKey"), [&] {
+        auto k = store::read_psk(s.paths, "alice");
+        return k ? k->base64() : "?";
+    }());
+    EXPECT_TRUE(a->peer.has_psk);
+    // peers.toml holds no secret.
+    const std::string toml = read_text(s.paths.peers_file());
+    EXPECT_EQ(toml.find(config_value(view, "PrivateKey")), std::string::npos);
+    EXPECT_EQ(toml.find(config_value(view, "PresharedKey")), std::string::npos);
+
+    auto shown = stored_client_config(s, "alice");
+    ASSERT_TRUE(shown.ok());
+    EXPECT_EQ(shown->view(), view);
+}
+
+TEST(PeerAdd, ClientsOwnPublicKeyLeavesAPlaceholder) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    auto pair = keys::generate_key_pair();
+    ASSERT_TRUE(pair.ok());
+    auto s = open(tmp.path());
+    auto a = add_peer(s, AddPeerRequest{"phone", "staff", pair->public_key, false}, live);
+    ASSERT_TRUE(a.ok()) << a.error().str();
+    EXPECT_FALSE(a->server_made_key);
+    EXPECT_EQ(a->peer.public_key, pair->public_key);
+    const auto view = a->client_config.view();
+    EXPECT_EQ(config_value(view, "PrivateKey"), "");
+    EXPECT_NE(view.find("# PrivateKey = "), std::string::npos) << view;
+    // Nothing vpngw wrote holds the client's private key.
+    const std::string priv = pair->private_key.base64();
+    EXPECT_EQ(read_text(tmp / "clients/phone.conf").find(priv), std::string::npos);
+    EXPECT_EQ(read_text(s.paths.peers_file()).find(priv), std::string::npos);
+
+    // The same key again, or a profile peer's key, is refused.
+    auto again = add_peer(s, AddPeerRequest{"phone2", "staff", pair->public_key, false}, live);
+    ASSERT_FALSE(again.ok());
+    EXPECT_NE(again.error().message.find("already belongs to peer \"phone\""), std::string::npos);
+    auto clash =
+        add_peer(s, AddPeerRequest{"x", "staff", s.profile.peers[0].public_key, false}, live);
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().message.find("\"fixed\""), std::string::npos);
+    EXPECT_FALSE(exists(tmp / "clients/phone2.conf"));
+}
+
+TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
+    TempDir tmp;
+    FakeLive live;
+    auto s = open(tmp.path());
+    ASSERT_TRUE(add(s, "alice", "staff", live).ok());
+    const std::string before = read_text(s.paths.peers_file());
+    struct Case {
+        std::string name, group, expect;
+    };
+    for (const auto& c : std::vector<Case>{{"-x", "staff", "invalid peer name"},
+                                           {"../etc", "staff", "invalid peer name"},
+                                           {"sixteen-chars-xx", "staff", "invalid peer name"},
+                                           {"alice", "staff", "already exists"},
+                                           {"fixed", "staff", "already declared in the profile"},
+                                           {"zed", "nope", "no group \"nope\""}}) {
+        auto r = add(s, c.name, c.group, live);
+        ASSERT_FALSE(r.ok()) << c.name;
+        EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
+    }
+    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+}
+
+TEST(PeerAdd, NeedsTheLock) {
+    TempDir tmp;
+    Options o;
+    o.profile_path = kFixture;
+    o.state_dir = tmp.path();
+    Diagnostics diags;
+    auto s = open_session(o, LockMode::none, diags);
+    ASSERT_TRUE(s.ok());
+    FakeLive live;
+    EXPECT_FALSE(add(*s, "alice", "staff", live).ok());
+}
+
+}  // namespace
+}  // namespace vpngw::gateway::test
