@@ -4,20 +4,12 @@
 #include <cstdio>
 #include <map>
 
+#include "state/describe.hpp"
+
 namespace vpngw::plan {
 namespace {
 
-std::string table_name(std::uint32_t table) {
-    switch (table) {
-        case 253:
-            return "default";
-        case 254:
-            return "main";
-        case 255:
-            return "local";
-    }
-    return std::to_string(table);
-}
+using state::table_name;
 
 std::string hex(std::uint32_t v) {
     char buf[16];

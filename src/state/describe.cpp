@@ -12,7 +12,8 @@ std::string hex(std::uint32_t v) {
     return buf;
 }
 
-// The names ip(8) prints for the kernel's own tables.
+}  // namespace
+
 std::string table_name(std::uint32_t table) {
     switch (table) {
         case 253:
@@ -25,8 +26,6 @@ std::string table_name(std::uint32_t table) {
             return std::to_string(table);
     }
 }
-
-}  // namespace
 
 std::string describe_route(const Route& r) {
     std::string s;

@@ -9,6 +9,9 @@
 
 namespace vpngw::state {
 
+// "main", "local", "default" for the kernel's own tables, else the number.
+std::string table_name(std::uint32_t table);
+
 // "default via 192.0.2.1 dev eth0 table 51001", "blackhole 10.0.0.0/8 table 5".
 std::string describe_route(const Route& route);
 // "IPv4 rule 5000: from all fwmark 0x51001/0xffffffff lookup 51001".
