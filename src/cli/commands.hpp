@@ -16,6 +16,7 @@ void add_check_command(CLI::App& app, CommandContext& ctx);
 void add_plan_command(CLI::App& app, CommandContext& ctx);
 void add_up_command(CLI::App& app, CommandContext& ctx);
 void add_down_command(CLI::App& app, CommandContext& ctx);
+void add_status_command(CLI::App& app, CommandContext& ctx);
 void add_peer_command(CLI::App& app, CommandContext& ctx);
 void add_confirm_command(CLI::App& app, CommandContext& ctx);  // confirm, rollback
 

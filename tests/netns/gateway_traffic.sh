@@ -81,9 +81,16 @@ check_not "a spoofed source from a client is not forwarded" \
     in_ns alice ping -c 2 -W 1 -I 10.66.1.99 192.0.2.80
 check "the spoofed packets are counted in spoofed_drops" \
     test "$(counter_value gw inet vpngw spoofed_drops)" -gt "$before_spoof"
+set +e
+status=$(in_ns gw "$VPNGW" status "$profile" --state-dir "$state" 2>&1); rc=$?
+set -e
+check "status exits 3 on drift and lists what up would change" \
+    test "$rc" -eq 3 -a -n "$(grep 'DRIFT' <<<"$status")"
+check "status shows alice online with her address" grep -Eq "^alice +staff +10.66.1.10 +online" <<<"$status"
 # `up` notices the drift in alice's allowed-ips and puts it back.
 out=$(in_ns gw "$VPNGW" up "$profile" --state-dir "$state" 2>&1)
 check "up repairs drift in a peer's allowed-ips" grep -q "wireguard wg0" <<<"$out"
+check "after the repair status exits 0" in_ns gw "$VPNGW" status "$profile" --state-dir "$state"
 
 out=$(in_ns gw "$VPNGW" down "$profile" --state-dir "$state" 2>&1)
 check "down succeeds" test $? -eq 0

@@ -94,6 +94,9 @@ check_not "a second confirm finds nothing" "$VPNGW" confirm --state-dir "$state"
 rc=0; vpngw_gw up "$blocks" --state-dir "$state" --confirm 60 >"$out" 2>&1 || rc=$?
 check "up --confirm 60 applies" test "$rc" -eq 0
 check_not "  and cuts management" mgmt_reachable
+in_ns gw "$VPNGW" status "$blocks" --state-dir "$state" >"$out" 2>&1 || true
+check "vpngw status shows the pending apply and the time left" \
+    grep -Eq "^pending: .*\(([0-9]+) s left\)" "$out"
 rc=0; in_ns gw "$VPNGW" rollback --state-dir "$state" >"$out" 2>&1 || rc=$?
 check "vpngw rollback reverts" test "$rc" -eq 0
 check "  and nothing is pending any more" test ! -e "$pending"
