@@ -1,8 +1,10 @@
 #include "exec/apply.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "exec/wg_apply.hpp"
 #include "netlink/addresses.hpp"
@@ -40,6 +42,13 @@ class FaultInjector {
     int nth_ = 1;
     int seen_ = 0;
 };
+
+// VPNGW_OP_DELAY_MS=<ms>: the test hook that stretches an apply, so a test can
+// kill it between two operations however fast the machine is.
+std::chrono::milliseconds op_delay() {
+    const char* spec = std::getenv("VPNGW_OP_DELAY_MS");
+    return std::chrono::milliseconds(spec ? std::atoi(spec) : 0);
+}
 
 model::Backend backend_of(const model::Profile& profile, const std::string& ifname) {
     const auto* iface = profile.find_interface(ifname);
@@ -132,6 +141,7 @@ std::string first_line(const std::string& s) {
 
 Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
     FaultInjector faults;
+    const auto delay = op_delay();
     std::vector<ops::Op> undo_stack;
     undo_stack.reserve(ops.size());
     for (const auto& op : ops) {
@@ -165,6 +175,7 @@ Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
         }
         undo_stack.push_back(std::move(undo));
         if (ctx.on_applied) ctx.on_applied(op);
+        if (delay.count() > 0) std::this_thread::sleep_for(delay);
     }
     return ApplyReport{ops.size()};
 }

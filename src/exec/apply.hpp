@@ -28,7 +28,9 @@ struct ApplyReport {
 // the profile line it came from (plus whether the rollback was complete).
 //
 // For tests, VPNGW_FAIL_AT=<kind>[:N] (e.g. "route-add:2") makes the N-th
-// operation of that kind fail before it runs, to prove the rollback.
+// operation of that kind fail before it runs, to prove the rollback, and
+// VPNGW_OP_DELAY_MS=<ms> sleeps after each applied operation, so a crash test
+// can land a SIGKILL mid-apply deterministically.
 Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx);
 
 }  // namespace vpngw::exec

@@ -69,13 +69,17 @@ dump >"$SANDBOX_DIR/baseline"
 # kill_up_at MODE: starts up and SIGKILLs it. MODE "any": at a random time
 # within a whole up's duration (often before the apply, in resolve or
 # observe); "apply": at a random time after the apply began (journal
-# written). Prints where the kill landed.
+# written). An apply of this profile has 8 or more operations; in "apply"
+# mode VPNGW_OP_DELAY_MS stretches each to 100 ms so a kill within 0.6 s
+# lands mid-apply on a fast machine too. Prints where the kill landed.
 kill_up_at() {
-    ip netns exec gw "$VPNGW" up "$profile" --state-dir "$state" >"$out" 2>&1 &
+    local delay=0
+    [ "$1" = apply ] && delay=100
+    VPNGW_OP_DELAY_MS=$delay ip netns exec gw "$VPNGW" up "$profile" --state-dir "$state" >"$out" 2>&1 &
     local cli=$! i
     if [ "$1" = apply ]; then
         for i in $(seq 1000); do [ -e "$state/journal" ] && break; sleep 0.005; done
-        sleep "0.$((RANDOM % 3))$((RANDOM % 10))$((RANDOM % 10))"
+        sleep "0.$((RANDOM % 6))$((RANDOM % 10))$((RANDOM % 10))"
     else
         local ms=$(( RANDOM % (duration_ms + 1) ))
         sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
