@@ -51,15 +51,6 @@ Status refuse_foreign_links(const ops::Observed& observed, const ops::Desired& d
     return ok_status();
 }
 
-Status refuse_while_pending(const Session& session) {
-    auto pending = pending_status(session.paths.dir);
-    if (!pending) return pending.error();
-    if (*pending)
-        return Error{"an apply is pending confirmation: " + describe_pending(**pending) +
-                     "; run `vpngw confirm` to keep it or `vpngw rollback` to undo it first"};
-    return ok_status();
-}
-
 // A run killed between creating a link and marking it as vpngw's leaves a
 // link that looks foreign; the journal says it is ours, so mark it now.
 Status adopt_interrupted_link(const std::optional<Journal>& journal, Kernel& kernel,
@@ -195,7 +186,7 @@ enum class Mode { up, down };
 
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
     const store::StatePaths& paths = session.paths;
-    if (auto st = refuse_while_pending(session); !st) return st.error();
+    if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     ChangeReport report;
     auto journal = journal_load(paths);
     if (!journal) return journal.error();

@@ -233,6 +233,15 @@ std::string describe_pending(const PendingStatus& s) {
            " s left)";
 }
 
+Status refuse_while_pending(const std::string& state_dir) {
+    auto pending = pending_status(state_dir);
+    if (!pending) return pending.error();
+    if (*pending)
+        return Error{"an apply is pending confirmation: " + describe_pending(**pending) +
+                     "; run `vpngw confirm` to keep it or `vpngw rollback` to undo it first"};
+    return ok_status();
+}
+
 Status prepare_pending(const store::StatePaths& paths) {
     auto existing = pending_status(paths.dir);
     if (!existing) return existing.error();

@@ -55,6 +55,10 @@ Result<std::optional<PendingStatus>> pending_status(const std::string& state_dir
 // "up /etc/vpngw/office.toml, reverts at 14:02:31 (87 s left)".
 std::string describe_pending(const PendingStatus& status);
 
+// An error when an apply is pending: another change (up, down, peer add or
+// remove) made now would be lost or half-undone by its revert.
+Status refuse_while_pending(const std::string& state_dir);
+
 // First half of starting a pending apply, before anything (even a key file)
 // changes: fails when an apply is already pending, clears leftovers of an
 // interrupted start, and copies the state directory's files into the

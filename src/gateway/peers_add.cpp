@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "clientconf/client_config.hpp"
+#include "gateway/confirm.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "keys/keys.hpp"
@@ -94,6 +95,7 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
 
 Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer add without the state lock"};
+    if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     if (auto st = check_new_peer(session, request); !st) return st.error();
     const model::Profile& profile = session.profile;
     const model::Group& group = *profile.find_group(request.group);

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "gateway/confirm.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 
@@ -7,6 +8,7 @@ namespace vpngw::gateway {
 
 Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer remove without the state lock"};
+    if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     const store::StoredPeer* found = session.stored.find(name);
     if (!found) {
         for (const auto& p : session.profile.peers)

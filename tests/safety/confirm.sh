@@ -94,6 +94,11 @@ check_not "a second confirm finds nothing" "$VPNGW" confirm --state-dir "$state"
 rc=0; vpngw_gw up "$blocks" --state-dir "$state" --confirm 60 >"$out" 2>&1 || rc=$?
 check "up --confirm 60 applies" test "$rc" -eq 0
 check_not "  and cuts management" mgmt_reachable
+rc=0; in_ns gw "$VPNGW" peer add carol --group staff --profile "$blocks" --state-dir "$state" \
+    >"$out" 2>&1 || rc=$?
+check "a peer add while pending is refused" test "$rc" -eq 1
+check "  naming the pending apply" grep -q "pending confirmation: up $blocks" "$out"
+check_not "  and records no peer" grep -qs carol "$state"/peers*
 in_ns gw "$VPNGW" status "$blocks" --state-dir "$state" >"$out" 2>&1 || true
 check "vpngw status shows the pending apply and the time left" \
     grep -Eq "^pending: .*\(([0-9]+) s left\)" "$out"
