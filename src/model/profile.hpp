@@ -90,6 +90,9 @@ struct Group {
     std::vector<IpAddress> dns;
     Tunnel tunnel = Tunnel::full;
     int keepalive = 25;  // PersistentKeepalive in client configs; 0 = off
+    // Concurrent connections one client may hold through the gateway
+    // (nftables `ct count`); 0 = no limit.
+    std::uint32_t max_connections = 0;
     Origin origin;
 };
 

@@ -84,6 +84,18 @@ std::vector<state::Sysctl> desired_sysctls(const model::Profile& profile) {
     if (any_v6) sysctls.push_back({"net.ipv6.conf.all.forwarding", "1"});
     // Every uplink has a fwmark; rp_filter must see it to find the reverse path.
     if (!profile.uplinks.empty()) sysctls.push_back({"net.ipv4.conf.all.src_valid_mark", "1"});
+    // What the kernel answers by itself (TCP handshakes and resets, ICMP
+    // echo replies and errors) is routed with the mark of the packet it
+    // answers, and accepted sockets keep it: a connection arriving on an
+    // uplink is answered through that uplink even when main has no default
+    // route, or one through another uplink.
+    if (!profile.uplinks.empty()) {
+        sysctls.push_back({"net.ipv4.fwmark_reflect", "1"});
+        sysctls.push_back({"net.ipv4.tcp_fwmark_accept", "1"});
+        bool uplink_v6 = std::any_of(profile.uplinks.begin(), profile.uplinks.end(),
+                                     [](const model::Uplink& u) { return u.gateway6.has_value(); });
+        if (any_v6 || uplink_v6) sysctls.push_back({"net.ipv6.fwmark_reflect", "1"});
+    }
     // Strict reverse-path filtering drops replies that policy routing sends
     // back through a different uplink than the main table would pick.
     if (profile.uplinks.size() > 1) sysctls.push_back({"net.ipv4.conf.all.rp_filter", "2"});

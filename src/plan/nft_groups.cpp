@@ -57,6 +57,20 @@ void allow_rules(const Context& ctx, const model::AllowEntry& e, std::vector<std
 
 std::string group_chain_text(const Context& ctx, const model::Group& g) {
     std::vector<std::string> rules;
+    // The peer maps are keyed by address alone; a peer of another WireGuard
+    // interface given a wide allowed-ips range could borrow this group's
+    // addresses, so the group's own interface is checked too.
+    if (ctx.wg_interfaces.size() > 1)
+        rules.push_back("iifname != " + quoted(g.interface) + " counter name spoofed_drops drop");
+    // Only a connection's first packet gets here (the forward chain accepts
+    // established ones before the peer maps), so `ct count` sees each once.
+    if (g.max_connections > 0)
+        for (Family f : {Family::v4, Family::v6})
+            if (subnet_of(g, f))
+                rules.push_back(std::string("ct state new add @") + group_conn_set(g.name, f) +
+                                " { " + ip_keyword(f) + " saddr ct count over " +
+                                std::to_string(g.max_connections) +
+                                " } counter name forward_drops drop");
     // Isolation comes first so no allow entry (not even "any") reopens it.
     if (g.isolate)
         for (Family f : {Family::v4, Family::v6})

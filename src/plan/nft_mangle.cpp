@@ -24,9 +24,12 @@ std::string render_prerouting(const Context& ctx) {
     const bool egress6 = has_wg && any_egress(ctx, Family::v6);
     if (ctx.profile.uplinks.empty() && !egress4 && !egress6) return "";
     rules.push_back("ct mark != 0 meta mark set ct mark");
+    // The packet itself carries the mark too: the reverse-path filter and
+    // the kernel's own answers to it (fwmark_reflect, tcp_fwmark_accept)
+    // then use the uplink's table.
     for (const auto& u : ctx.profile.uplinks)
-        rules.push_back("iifname " + quoted(u.device) + " ct state new ct mark set " +
-                        mark(u.fwmark));
+        rules.push_back("iifname " + quoted(u.device) + " ct state new meta mark set " +
+                        mark(u.fwmark) + " ct mark set meta mark");
     const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ct state new ";
     if (egress4) rules.push_back(from_wg + "meta mark set ip saddr map @egress4");
     if (egress6) rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6");

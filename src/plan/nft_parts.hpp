@@ -33,8 +33,10 @@ struct Context {
 std::string identifier(const std::string& name);
 std::string group_chain(const std::string& group);               // grp_staff
 std::string group_set(const std::string& group, Family family);  // grp_staff_net4
-std::string quoted(const std::string& text);                     // "eth0"
-std::string mark(std::uint32_t value);                           // 0x00051001
+// The dynamic set `ct count` keeps per client address: grp_staff_conns4.
+std::string group_conn_set(const std::string& group, Family family);
+std::string quoted(const std::string& text);  // "eth0"
+std::string mark(std::uint32_t value);        // 0x00051001
 // `"wg0"` for one name, `{ "wg0", "wg1" }` for several.
 std::string ifname_match(const std::vector<std::string>& names);
 // `10.0.0.0/8` for one item, `{ a, b }` for several.

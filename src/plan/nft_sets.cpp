@@ -33,11 +33,22 @@ struct SetSpec {
     // Peer maps: one element per line whatever their number, so a plan
     // diff shows one line per added or removed peer.
     bool one_per_line = false;
+    // Sets filled from user-written prefixes, which may overlap: nft refuses
+    // overlapping intervals ("conflicting intervals specified") unless it may
+    // merge them.
+    bool auto_merge = false;
+    // Filled by the ruleset itself (`add @set`), as `ct count` needs.
+    bool dynamic = false;
 };
+
+// Clients a connection-limited group can track at once; one element each.
+constexpr std::size_t kDynamicSize = 65535;
 
 std::string render(const SetSpec& s) {
     std::string out = "\t" + std::string(s.kind) + " " + s.name + " {\n\t\ttype " + s.type + "\n";
+    if (s.dynamic) out += "\t\tsize " + std::to_string(kDynamicSize) + "\n\t\tflags dynamic\n";
     if (s.interval) out += "\t\tflags interval\n";
+    if (s.auto_merge) out += "\t\tauto-merge\n";
     return out + elements(s.items, s.one_per_line) + "\t}\n";
 }
 
@@ -89,8 +100,11 @@ std::string render_objects(const Context& ctx) {
     sets.push_back({"set", "wg_ports", "inet_service", false, wg_ports(ctx)});
     const auto& mgmt = ctx.profile.firewall.management;
     for (Family f : {Family::v4, Family::v6})
-        sets.push_back({"set", std::string("mgmt") + family_digit(f), addr_type(f), true,
-                        mgmt ? prefixes(mgmt->allow, f) : std::vector<std::string>{}});
+        sets.push_back({.name = std::string("mgmt") + family_digit(f),
+                        .type = addr_type(f),
+                        .interval = true,
+                        .items = mgmt ? prefixes(mgmt->allow, f) : std::vector<std::string>{},
+                        .auto_merge = true});
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"set", std::string("vpn_nets") + family_digit(f), addr_type(f), true,
                         prefixes(ctx.vpn_nets(f), f)});
@@ -100,6 +114,13 @@ std::string render_objects(const Context& ctx) {
             if (subnet)
                 sets.push_back(
                     {"set", group_set(g.name, f), addr_type(f), true, {subnet->network().str()}});
+        }
+    for (const auto& g : ctx.profile.groups)
+        for (Family f : {Family::v4, Family::v6}) {
+            const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+            if (subnet && g.max_connections > 0)
+                sets.push_back(
+                    {.name = group_conn_set(g.name, f), .type = addr_type(f), .dynamic = true});
         }
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"map", std::string("egress") + family_digit(f),

@@ -82,7 +82,9 @@ TEST(Desired, Sysctls) {
     for (const auto& c : s.sysctls) got.push_back(c.key + "=" + c.value);
     EXPECT_EQ(got, (std::vector<std::string>{
                        "net.ipv4.conf.all.rp_filter=2", "net.ipv4.conf.all.src_valid_mark=1",
-                       "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"}));
+                       "net.ipv4.fwmark_reflect=1", "net.ipv4.ip_forward=1",
+                       "net.ipv4.tcp_fwmark_accept=1", "net.ipv6.conf.all.forwarding=1",
+                       "net.ipv6.fwmark_reflect=1"}));
 
     auto one = testing::minimal();
     one.uplinks.push_back(testing::uplink("wan0", "eth0", "192.0.2.1", 51001, 0x51001));
@@ -90,7 +92,8 @@ TEST(Desired, Sysctls) {
     for (const auto& c : desired_state(one).sysctls) got.push_back(c.key + "=" + c.value);
     // One uplink: rp_filter stays as the system has it.
     EXPECT_EQ(got, (std::vector<std::string>{"net.ipv4.conf.all.src_valid_mark=1",
-                                             "net.ipv4.ip_forward=1"}));
+                                             "net.ipv4.fwmark_reflect=1", "net.ipv4.ip_forward=1",
+                                             "net.ipv4.tcp_fwmark_accept=1"}));
 }
 
 TEST(Desired, WireGuardDevicePeersSortedByPublicKey) {

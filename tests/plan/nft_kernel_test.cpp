@@ -161,6 +161,20 @@ TEST_F(NftKernel, OfficeSetsMapsAndCountersAsListedByTheKernel) {
         EXPECT_NE(hooks.output.find(h), std::string::npos) << h << " in\n" << hooks.output;
 }
 
+// Management prefixes are written by hand and may overlap; nft once refused
+// the whole table with "conflicting intervals specified".
+TEST_F(NftKernel, OverlappingManagementPrefixesLoadMerged) {
+    auto p = office();
+    p.firewall.management->allow = {pfx("198.51.100.0/24"), pfx("198.51.100.7/32"),
+                                    pfx("2001:db8::/32"), pfx("2001:db8:1::/48")};
+    load_cycle(write_temp(render_nft_ruleset(p)));
+    auto mgmt4 = nft({"list", "set", "inet", "vpngw", "mgmt4"});
+    EXPECT_NE(mgmt4.output.find("elements = { 198.51.100.0/24 }"), std::string::npos)
+        << mgmt4.output;
+    auto mgmt6 = nft({"list", "set", "inet", "vpngw", "mgmt6"});
+    EXPECT_NE(mgmt6.output.find("elements = { 2001:db8::/32 }"), std::string::npos) << mgmt6.output;
+}
+
 TEST_F(NftKernel, ReplacingWithAnotherProfileDropsWhatItNoLongerHas) {
     load_cycle(write_temp(render_nft_ruleset(office())));
     expect_ok({"-f", write_temp(render_nft_ruleset(minimal()))});

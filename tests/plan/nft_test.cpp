@@ -47,7 +47,7 @@ TEST(NftNames, IdentifiersEscapeWhatNftRejects) {
 TEST(NftSets, EmptySetsHaveNoElementsLine) {
     auto text = render_nft_ruleset(testing::minimal());
     EXPECT_EQ(block(text, "set mgmt4"),
-              "\tset mgmt4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
+              "\tset mgmt4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n\t}\n");
     EXPECT_EQ(block(text, "set wg_ports"),
               "\tset wg_ports {\n\t\ttype inet_service\n\t\telements = { 51820 }\n\t}\n");
     EXPECT_EQ(block(text, "set vpn_nets4"),
@@ -80,10 +80,12 @@ TEST(NftMangle, MarksConnectionsPerUplinkAndEgress) {
     auto text = render_nft_ruleset(testing::office());
     auto pre = block(text, "chain prerouting");
     EXPECT_TRUE(has_line(pre, "ct mark != 0 meta mark set ct mark"));
-    EXPECT_TRUE(has_line(pre, "iifname \"eth1\" ct state new ct mark set 0x00051002"));
+    EXPECT_TRUE(has_line(
+        pre, "iifname \"eth1\" ct state new meta mark set 0x00051002 ct mark set meta mark"));
     EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip saddr map @egress4"));
     EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip6 saddr map @egress6"));
-    EXPECT_LT(pre.find("map @egress4"), pre.find("ct mark set meta mark"));
+    // The egress mark is chosen before the connection records it.
+    EXPECT_LT(pre.find("map @egress4"), pre.find("\"wg0\" ct state new ct mark set meta mark"));
     EXPECT_TRUE(
         has_line(block(text, "chain output"), "meta mark 0 ct mark != 0 meta mark set ct mark"));
     // Nothing to mark without uplinks or egress.
@@ -159,6 +161,36 @@ TEST(NftGroups, IsolationFirstThenAllowsThenPolicy) {
               "\t\tlimit rate 10/minute log prefix \"vpngw forward drop: \"\n"
               "\t\tcounter name forward_drops drop\n"
               "\t}\n");
+}
+
+// Only a connection's first packet reaches a group chain, so the limit is
+// checked once per connection, before isolation and allow entries.
+TEST(NftGroups, ConnectionLimitPerClientWithCtCount) {
+    auto p = testing::office();
+    p.groups[0].max_connections = 100;
+    auto text = render_nft_ruleset(p);
+    auto staff = block(text, "chain grp_staff");
+    EXPECT_EQ(staff.find("\t\tct state new add @grp_staff_conns4 { ip saddr ct count over 100 } "
+                         "counter name forward_drops drop\n"),
+              staff.find("\t\t"));
+    EXPECT_TRUE(has_line(staff,
+                         "ct state new add @grp_staff_conns6 { ip6 saddr ct count over 100 } "
+                         "counter name forward_drops drop"));
+    EXPECT_EQ(block(text, "set grp_staff_conns4"),
+              "\tset grp_staff_conns4 {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags "
+              "dynamic\n\t}\n");
+    EXPECT_EQ(text.find("grp_servers_conns"), std::string::npos);  // no limit there
+}
+
+// The peer maps are keyed by address only; with several interfaces the
+// group's own interface is checked first.
+TEST(NftGroups, SeveralInterfacesCheckTheGroupsInterface) {
+    auto p = testing::office();
+    EXPECT_EQ(render_nft_ruleset(p).find("iifname != "), std::string::npos);
+    p.interfaces.push_back(testing::interface("wg1", {"10.9.0.1/24"}, 51821));
+    auto staff = block(render_nft_ruleset(p), "chain grp_staff");
+    EXPECT_EQ(staff.find("\t\tiifname != \"wg0\" counter name spoofed_drops drop\n"),
+              staff.find("\t\t"));
 }
 
 TEST(NftGroups, AcceptPolicyAndProtocolForms) {

@@ -38,19 +38,40 @@ check "up of that profile does fail in the kernel" test "$rc" -eq 1
 check "  at the route" grep -q "route" "$out"
 check "  and rolls back" unchanged
 
-# A firewall nftables refuses although the profile is valid (overlapping
-# management sources in one interval set).
-bad_nft=$PROFILES/overlapping-mgmt.toml
+# Overlapping management sources: nft merges them (it used to refuse them).
+rm -rf "$state"
+rc=0; vpngw_gw up "$PROFILES/overlapping-mgmt.toml" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
+check "--check of overlapping management sources exits 0" test "$rc" -eq 0
+check "  and says the kernel accepted the firewall" grep -q "kernel accepted the firewall" "$out"
+
+# A firewall the kernel refuses although the profile is valid: another
+# process owns a table of that name (nft "flags owner"), so the kernel
+# refuses to replace it. (Overlapping management sources once did this; nft
+# merges them now.)
+bad_nft=$PROFILES/gateway.toml
 rm -rf "$state"  # the failed up above created it (lock, key, baseline)
+mkfifo "$SANDBOX_DIR/owner"
+exec 7<>"$SANDBOX_DIR/owner"
+# nsenter rather than `ip netns exec`, under which `nft -i` exits at once.
+nsenter --net=/run/netns/gw nft -i <"$SANDBOX_DIR/owner" >/dev/null 7>&- &
+owner_pid=$!
+SANDBOX_PIDS+=("$owner_pid")
+echo "add table inet vpngw { flags owner; }" >&7
+for _ in $(seq 1 50); do in_ns gw nft list table inet vpngw >/dev/null 2>&1 && break; sleep 0.1; done
+dump >"$SANDBOX_DIR/before"
 rc=0; vpngw_gw up "$bad_nft" --state-dir "$state" --check >"$out" 2>&1 || rc=$?
 check "--check of a firewall nftables refuses exits 1" test "$rc" -eq 1
 check "  and reports nft's error with the offending line" \
-    grep -q "would be refused by the kernel: .*conflicting intervals" <(tr '\n' ' ' <"$out")
+    grep -q "would be refused by the kernel: .*Operation not permitted" <(tr '\n' ' ' <"$out")
 check "  and changes no kernel object" unchanged
 check "  and creates no state directory" test ! -e "$state"
 rc=0; vpngw_gw up "$bad_nft" --state-dir "$state" >"$out" 2>&1 || rc=$?
 check "up of that profile does fail" test "$rc" -eq 1
 check "  and rolls back" unchanged
+exec 7>&-  # nft -i reads EOF and exits; its table goes with it
+wait "$owner_pid" || true
+rm -rf "$state"
+dump >"$SANDBOX_DIR/before"
 
 # A profile with errors is refused before anything is read from the kernel.
 broken=$SANDBOX_DIR/broken.toml
