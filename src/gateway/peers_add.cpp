@@ -60,7 +60,7 @@ Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
     return ok_status();
 }
 
-// Writes the secret files, then peers.toml: until peers.toml names the peer,
+// Writes the secret files, then peers.tsv: until peers.tsv names the peer,
 // nothing reads them.
 Status record(const store::StatePaths& paths, const store::PeerState& next,
               const store::StoredPeer& peer, const SecretText& config,
@@ -80,12 +80,21 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
     const model::Group* group = profile.find_group(group_name);
     if (!group) return Error{"no group \"" + group_name + "\" in the profile"};
     // The new peer goes last: everyone before it keeps the address the plan
-    // gives them, and it takes the lowest one left.
-    model::Profile with_new = profile;
-    model::Peer fresh;
-    fresh.name = "\x01new";  // never a valid name, so never a clash
-    fresh.group = group_name;
-    with_new.peers.push_back(std::move(fresh));
+    // gives them, and it takes the lowest one left. Allocation reads only
+    // groups, interfaces and each peer's group and addresses, so the copy
+    // carries just those: copying every peer whole cost more than allocating.
+    model::Profile with_new;
+    with_new.groups = profile.groups;
+    with_new.interfaces = profile.interfaces;
+    with_new.peers.resize(profile.peers.size() + 1);
+    for (std::size_t i = 0; i < profile.peers.size(); ++i) {
+        const model::Peer& from = profile.peers[i];
+        model::Peer& to = with_new.peers[i];
+        to.group = from.group;
+        to.address = from.address;
+        to.address6 = from.address6;
+    }
+    with_new.peers.back().group = group_name;
     auto assignment = plan::assign_addresses(with_new);
     const plan::PeerAddresses& mine = assignment.peers.back();
     if (group->subnet && !mine.v4) return full_subnet(*group->subnet, *group, "subnet");
@@ -151,10 +160,13 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     peer.has_psk = psk.has_value();
     peer.created = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
-    const store::PeerState before = session.stored;
-    store::PeerState after = before;
-    after.peers.push_back(peer);
-    if (auto st = record(session.paths, after, peer, *config, psk); !st) return st.error();
+    // The session's state gains the peer in place (no copy of every stored
+    // peer); each failure below takes it out again.
+    session.stored.peers.push_back(peer);
+    if (auto st = record(session.paths, session.stored, peer, *config, psk); !st) {
+        session.stored.peers.pop_back();
+        return st.error();
+    }
 
     AddPeerReport report;
     report.peer = peer;
@@ -168,7 +180,8 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         if (!applied) {
             // The kernel refused: forget the peer so state and kernel agree.
             std::string message = applied.error().message;
-            auto restored = store::save_peers(session.paths, before);
+            session.stored.peers.pop_back();
+            auto restored = store::save_peers(session.paths, session.stored);
             (void)store::remove_peer_files(session.paths, peer.name);
             message += restored ? "; the peer was not added"
                                 : "; restoring " + session.paths.peers_file() +
@@ -180,7 +193,6 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         report.live.note = "not applied: " + iface->name + " is not up; `vpngw up` will apply it";
     }
 
-    session.stored = std::move(after);
     model::Peer merged;
     merged.name = peer.name;
     merged.group = peer.group;

@@ -27,7 +27,7 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
         return Error{"peer \"" + name + "\": its group or interface is gone from the profile"};
 
     // State first, kernel second, files last: a failure in the kernel step
-    // puts peers.toml back, so state and kernel agree whatever happens.
+    // puts peers.tsv back, so state and kernel agree whatever happens.
     const store::PeerState before = session.stored;
     store::PeerState after = before;
     std::erase_if(after.peers, [&](const store::StoredPeer& p) { return p.name == name; });

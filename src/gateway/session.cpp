@@ -1,23 +1,45 @@
 #include "gateway/session.hpp"
 
 #include <chrono>
-#include <map>
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include "profile/loader.hpp"
 
 namespace vpngw::gateway {
 
+namespace {
+
+// Random public keys differ in every byte: the first eight hash them well.
+struct KeyHash {
+    std::size_t operator()(const PublicKey& k) const {
+        std::size_t h = 0;
+        std::memcpy(&h, k.bytes.data(), sizeof h);
+        return h;
+    }
+};
+
+}  // namespace
+
 Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
                           const store::StatePaths& paths) {
     Location where{paths.peers_file(), 0, 0};
-    // Indexes of the peers so far (profile ones, then each merged stored one)
-    // keep this O(n log n): with 10,000 stored peers a pairwise scan took seconds.
-    std::map<std::string, std::size_t> by_name;
-    std::map<PublicKey, std::size_t> by_key;
-    for (std::size_t i = 0; i < profile.peers.size(); ++i) {
+    // Hashed indexes keep this linear: `peer add` runs it over every stored
+    // peer, and with 10,000 of them ordered maps of names and keys took more
+    // time than reading the file. Views point into `profile` peers (indexed
+    // before any is appended, so they do not move) and into `stored`.
+    const std::size_t declared = profile.peers.size();
+    std::unordered_map<std::string_view, std::size_t> by_name;
+    std::unordered_map<PublicKey, std::size_t, KeyHash> by_key;
+    by_name.reserve(declared + stored.peers.size());
+    by_key.reserve(declared + stored.peers.size());
+    for (std::size_t i = 0; i < declared; ++i) {
         by_name.emplace(profile.peers[i].name, i);
         by_key.emplace(profile.peers[i].public_key, i);
     }
+    // One spare slot: `peer add` appends its new peer without moving them all.
+    profile.peers.reserve(declared + stored.peers.size() + 1);
     for (const auto& s : stored.peers) {
         const model::Group* group = profile.find_group(s.group);
         if (!group)
@@ -32,15 +54,22 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
             return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
                              ", outside the subnet6 of group \"" + s.group + "\"",
                          where};
-        if (auto it = by_name.find(s.name); it != by_name.end())
-            return Error{
-                "peer \"" + s.name + "\" is declared in the profile and in " + paths.peers_file(),
-                profile.peers[it->second].origin.table};
+        if (auto it = by_name.find(s.name); it != by_name.end()) {
+            if (it->second < declared)
+                return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
+                                 paths.peers_file(),
+                             profile.peers[it->second].origin.table};
+            return Error{"peer \"" + s.name + "\" appears twice in " + paths.peers_file(), where};
+        }
         if (auto it = by_key.find(s.public_key); it != by_key.end()) {
             const auto& p = profile.peers[it->second];
-            return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
-                             p.name + "\"",
-                         p.origin.table};
+            if (it->second < declared)
+                return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
+                                 p.name + "\"",
+                             p.origin.table};
+            return Error{"peer \"" + s.name + "\" has the same public key as peer \"" + p.name +
+                             "\" in " + paths.peers_file(),
+                         where};
         }
         by_name.emplace(s.name, profile.peers.size());
         by_key.emplace(s.public_key, profile.peers.size());

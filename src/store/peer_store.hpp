@@ -1,19 +1,8 @@
 #pragma once
 
-// Peers added with `vpngw peer add`, kept in <state_dir>/peers.toml (see
-// state_paths.hpp for the whole layout), and their secret files. The file
-// holds no secrets:
-//
-//   version = 1
-//
-//   [[peer]]
-//   name = "alice-phone"
-//   group = "staff"
-//   public_key = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
-//   address = "10.8.1.2"             # optional
-//   address6 = "fd08:0:0:1::2"       # optional
-//   has_psk = true                   # psk/<name>.psk exists
-//   created = 2024-05-01T12:00:00Z
+// Peers added with `vpngw peer add`, kept in <state_dir>/peers.tsv (see
+// state_paths.hpp for the whole layout, peers_text.hpp for the format), and
+// their secret files. The peers file holds no secrets.
 //
 // Callers hold the StateLock across load, change and save, so concurrent
 // `vpngw peer add` runs do not lose each other's peers.
@@ -49,14 +38,16 @@ struct PeerState {
     const StoredPeer* find(const std::string& name) const;
 };
 
-// A missing file is an empty state. Errors name file:line:col for TOML syntax
-// errors and for invalid or duplicate values.
+// A missing file is an empty state. A state directory that still has the
+// TOML peers.toml of earlier versions (and no peers.tsv) is read from it.
+// Errors name file:line:column and the field for invalid or duplicate values.
 Result<PeerState> load_peers(const StatePaths& paths);
 
-// Writes peers.toml atomically (0600), creating the state directory (0700).
+// Writes peers.tsv atomically (0600), creating the state directory (0700),
+// then removes a migrated peers.toml.
 Status save_peers(const StatePaths& paths, const PeerState& state);
 
-// The TOML text save_peers writes (exposed for tests and `--dry-run` style output).
+// The text save_peers writes (exposed for tests and `--dry-run` style output).
 std::string format_peers(const PeerState& state);
 
 // clients/<name>.conf, 0600, atomically; the directory is created 0700.

@@ -5,7 +5,9 @@
 //
 //   <state_dir>/                0700
 //     lock                      0600  flock(2)ed by the running vpngw; holds its pid
-//     peers.toml                0600  peers added with `vpngw peer add` (no secrets)
+//     peers.tsv                 0600  peers added with `vpngw peer add` (no secrets),
+//                                     one a line (store/peers_text.hpp); replaces the
+//                                     peers.toml of earlier versions, read once to migrate
 //     clients/                  0700
 //       <name>.conf             0600  the client's wg-quick config; holds the client's
 //                                     private key when vpngw generated it
@@ -32,7 +34,8 @@ struct StatePaths {
     std::string dir;
 
     std::string lock_file() const { return dir + "/lock"; }
-    std::string peers_file() const { return dir + "/peers.toml"; }
+    std::string peers_file() const { return dir + "/peers.tsv"; }
+    std::string legacy_peers_file() const { return dir + "/peers.toml"; }
     std::string clients_dir() const { return dir + "/clients"; }
     std::string psk_dir() const { return dir + "/psk"; }
     // Errors when the name could escape its directory or is not a valid name.

@@ -28,10 +28,77 @@ IpAddress IpAddress::v4(std::uint32_t host_order) {
     return a;
 }
 
+namespace {
+
+char* put_decimal(char* p, unsigned v) {
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+    return p;
+}
+
+char* put_v4(char* p, const std::uint8_t* b) {
+    for (int i = 0; i < 4; ++i) {
+        if (i) *p++ = '.';
+        p = put_decimal(p, b[i]);
+    }
+    return p;
+}
+
+char* put_hex(char* p, unsigned v) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        const unsigned d = (v >> shift) & 0xf;
+        if (d || started || shift == 0) {
+            *p++ = kDigits[d];
+            started = true;
+        }
+    }
+    return p;
+}
+
+}  // namespace
+
+// The same text as glibc's inet_ntop (RFC 5952: lowercase, the longest run of
+// two or more zero groups shortened to "::", the first of equal runs; the
+// IPv4-mapped and -compatible forms in dotted quad), without its sprintf per
+// group: plans and the peers file format 100,000 addresses at 50,000 peers.
 std::string IpAddress::str() const {
-    char buf[INET6_ADDRSTRLEN] = {};
-    inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf);
-    return buf;
+    char buf[48];
+    char* p = buf;
+    if (is_v4()) return std::string(buf, put_v4(p, bytes.data()));
+    unsigned w[8];
+    for (int i = 0; i < 8; ++i) w[i] = static_cast<unsigned>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (w[i] != 0) {
+            ++i;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && w[j] == 0) ++j;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    if (best_len < 2) best = -1;
+    for (int i = 0; i < 8; ++i) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) *p++ = ':';
+            continue;
+        }
+        if (i != 0) *p++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            p = put_v4(p, bytes.data() + 12);
+            break;
+        }
+        p = put_hex(p, w[i]);
+    }
+    if (best >= 0 && best + best_len == 8) *p++ = ':';
+    return std::string(buf, p);
 }
 
 IpAddress IpAddress::plus(std::uint64_t n) const {

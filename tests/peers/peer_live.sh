@@ -3,7 +3,7 @@
 # `vpngw peer add` applies peers incrementally. A real client (wireguard-go +
 # wg, not our code) connects with the generated config; adding another peer
 # does not disturb it (no lost ping, same handshake); 50 concurrent adds leave
-# WireGuard, the nft verdict maps and peers.toml equal; `peer remove` takes a
+# WireGuard, the nft verdict maps and peers.tsv equal; `peer remove` takes a
 # peer out of all three. Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../netns/lib.sh"
@@ -79,16 +79,18 @@ for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 check "50 concurrent peer adds all succeed ($failed failed)" test $failed -eq 0
 [ $failed -eq 0 ] || cat "$SANDBOX_DIR"/c*.err | sort | uniq -c | head
 
-state_count=$(grep -c '^\[\[peer\]\]' "$state/peers.toml")
+# peers.tsv: a header line, '#' comments, then one peer a line (tab-separated).
+stored_peers() { grep -v -e '^#' -e '^vpngw-peers ' -e '^$' "$state/peers.tsv"; }
+state_count=$(stored_peers | wc -l)
 wg_count=$(in_ns gw wg show wg0 peers | wc -l)
 nft4_count=$(in_ns gw nft list map inet vpngw peers4 | grep -o ' : jump ' | wc -l)
 nft6_count=$(in_ns gw nft list map inet vpngw peers6 | grep -o ' : jump ' | wc -l)
-echo "    peers.toml: $state_count, wg: $wg_count, peers4: $nft4_count, peers6: $nft6_count"
-check "peers.toml holds 52 peers" test "$state_count" -eq 52
-check "WireGuard peers equal peers.toml" test "$wg_count" -eq "$state_count"
-check "peers4 elements equal peers.toml" test "$nft4_count" -eq "$state_count"
-check "peers6 elements equal peers.toml" test "$nft6_count" -eq "$state_count"
-state_addrs=$(sed -n 's/^address = "\(.*\)"/\1/p' "$state/peers.toml" | sort)
+echo "    peers.tsv: $state_count, wg: $wg_count, peers4: $nft4_count, peers6: $nft6_count"
+check "peers.tsv holds 52 peers" test "$state_count" -eq 52
+check "WireGuard peers equal peers.tsv" test "$wg_count" -eq "$state_count"
+check "peers4 elements equal peers.tsv" test "$nft4_count" -eq "$state_count"
+check "peers6 elements equal peers.tsv" test "$nft6_count" -eq "$state_count"
+state_addrs=$(stored_peers | cut -f4 | sort)
 wg_addrs=$(in_ns gw wg show wg0 allowed-ips | grep -oE '10\.67\.[0-9]+\.[0-9]+/32' | sed 's|/32||' | sort)
 nft_addrs=$(in_ns gw nft list map inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+ : jump' | cut -d' ' -f1 | sort)
 check "WireGuard allowed-ips are exactly the recorded addresses" test "$state_addrs" = "$wg_addrs"
@@ -105,8 +107,8 @@ peer_cmd remove bob 2>&1 | sed 's/^/    /'
 check "peer remove bob succeeds" test "${PIPESTATUS[0]}" -eq 0
 check_not "bob is gone from WireGuard" grep -qx "$bob_pub" <(in_ns gw wg show wg0 peers)
 check_not "bob is gone from peers4" grep -q "$bob_addr : jump" <(in_ns gw nft list map inet vpngw peers4)
-check_not "bob is gone from peers.toml" grep -q '^name = "bob"' "$state/peers.toml"
-check "WireGuard peers still equal peers.toml after remove" \
-    test "$(in_ns gw wg show wg0 peers | wc -l)" -eq "$(grep -c '^\[\[peer\]\]' "$state/peers.toml")"
+check_not "bob is gone from peers.tsv" grep -q "^bob$(printf '\t')" "$state/peers.tsv"
+check "WireGuard peers still equal peers.tsv after remove" \
+    test "$(in_ns gw wg show wg0 peers | wc -l)" -eq "$(stored_peers | wc -l)"
 check "alice still reaches the gateway" pings alice 10.67.0.1 2
 finish

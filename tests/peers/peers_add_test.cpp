@@ -31,7 +31,7 @@ TEST(PeerAdd, TakesTheLowestAddressLeftByProfileAndStoredPeers) {
         EXPECT_EQ(alice->peer.address, ip("10.77.1.3"));
         EXPECT_EQ(alice->peer.address6, ip("fd77:0:0:1::3"));
     }
-    // A new run sees alice in peers.toml.
+    // A new run sees alice in peers.tsv.
     auto s = open(tmp.path());
     ASSERT_NE(s.stored.find("alice"), nullptr);
     auto bob = add(s, "bob", "staff", live);
@@ -160,7 +160,7 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
     EXPECT_EQ(mode_of(conf_path), 0600);
     EXPECT_EQ(mode_of(tmp / "clients"), 0700);
     EXPECT_EQ(mode_of(tmp / "psk/alice.psk"), 0600);
-    EXPECT_EQ(mode_of(tmp / "peers.toml"), 0600);
+    EXPECT_EQ(mode_of(tmp / "peers.tsv"), 0600);
     EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);  // the gateway's key, made as `up` would
 
     const auto view = a->client_config.view();
@@ -179,10 +179,10 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
         return k ? k->base64() : "?";
     }());
     EXPECT_TRUE(a->peer.has_psk);
-    // peers.toml holds no secret.
-    const std::string toml = read_text(s.paths.peers_file());
-    EXPECT_EQ(toml.find(config_value(view, "PrivateKey")), std::string::npos);
-    EXPECT_EQ(toml.find(config_value(view, "PresharedKey")), std::string::npos);
+    // peers.tsv holds no secret.
+    const std::string stored = read_text(s.paths.peers_file());
+    EXPECT_EQ(stored.find(config_value(view, "PrivateKey")), std::string::npos);
+    EXPECT_EQ(stored.find(config_value(view, "PresharedKey")), std::string::npos);
 
     auto shown = stored_client_config(s, "alice");
     ASSERT_TRUE(shown.ok());

@@ -63,14 +63,83 @@ TEST(PeerStore, RoundTrip) {
     EXPECT_EQ(out->find("nobody"), nullptr);
 
     const std::string text = format_peers(in);
-    EXPECT_NE(text.find("created = 2024-05-01T12:00:01Z\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("[[peer]]\nname = \"alice-phone\"\n"), std::string::npos) << text;
+    EXPECT_EQ(text.rfind("vpngw-peers 2\n", 0), 0u) << text;
+    EXPECT_NE(text.find("\nalice-phone\tstaff\t" + key_from(1).base64() +
+                        "\t10.8.1.2\tfd08:0:0:1::2\tpsk\t2024-05-01T12:00:01Z\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nbob\tstaff\t" + key_from(2).base64() +
+                        "\t10.8.1.3\t-\t-\t2024-05-01T12:00:02Z\n"),
+              std::string::npos)
+        << text;
 }
 
-TEST(PeerStore, CreatedOffsetIsConvertedToUtc) {
+// Large states stay exact (the add path reads and writes the whole file).
+TEST(PeerStore, TenThousandPeersRoundTrip) {
+    TempDir tmp;
+    StatePaths paths{tmp / "state"};
+    PeerState in;
+    for (int i = 1; i <= 10000; ++i) {
+        StoredPeer p;
+        p.name = "p" + std::to_string(i);
+        p.group = i % 2 ? "staff" : "servers";
+        for (std::size_t b = 0; b < p.public_key.bytes.size(); ++b)
+            p.public_key.bytes[b] = static_cast<std::uint8_t>((i >> (8 * (b % 3))) + b);
+        p.address = IpAddress::v4(0x0a080000u + static_cast<std::uint32_t>(i));
+        if (i % 3) p.address6 = IpAddress::parse("fd08::")->plus(static_cast<std::uint64_t>(i));
+        p.has_psk = i % 5 == 0;
+        p.created = sys_seconds{seconds{1714564800 + i * 3601}};
+        in.peers.push_back(std::move(p));
+    }
+    ASSERT_TRUE(save_peers(paths, in).ok());
+    auto out = load_peers(paths);
+    ASSERT_TRUE(out.ok()) << out.error().str();
+    EXPECT_EQ(out->peers, in.peers);
+}
+
+// A state directory written by earlier versions (TOML) is read, and the
+// first save replaces it with the line format.
+TEST(PeerStore, LegacyTomlIsReadAndMigratedOnSave) {
     TempDir tmp;
     StatePaths paths{tmp.path()};
-    write_text(paths.peers_file(),
+    write_text(paths.legacy_peers_file(),
+               "version = 1\n\n[[peer]]\nname = \"alice\"\ngroup = \"staff\"\n"
+               "public_key = \"" +
+                   key_from(1).base64() +
+                   "\"\naddress = \"10.8.1.2\"\naddress6 = \"fd08:0:0:1::2\"\n"
+                   "has_psk = true\ncreated = 2024-05-01T12:00:01Z\n");
+    auto legacy = load_peers(paths);
+    ASSERT_TRUE(legacy.ok()) << legacy.error().str();
+    ASSERT_EQ(legacy->peers.size(), 1u);
+    EXPECT_EQ(legacy->peers[0], peer("alice", 1, "10.8.1.2", "fd08:0:0:1::2", true));
+
+    legacy->peers.push_back(peer("bob", 2, "10.8.1.3", nullptr, false));
+    ASSERT_TRUE(save_peers(paths, *legacy).ok());
+    EXPECT_EQ(mode_of(paths.legacy_peers_file()), -1) << "the TOML file is gone";
+    EXPECT_EQ(mode_of(paths.peers_file()), 0600);
+    auto migrated = load_peers(paths);
+    ASSERT_TRUE(migrated.ok()) << migrated.error().str();
+    EXPECT_EQ(migrated->peers, legacy->peers);
+}
+
+// After a crash between writing peers.tsv and removing peers.toml, the
+// newer file wins.
+TEST(PeerStore, LineFormatWinsOverALeftoverToml) {
+    TempDir tmp;
+    StatePaths paths{tmp.path()};
+    PeerState st;
+    st.peers.push_back(peer("new", 1, "10.8.1.2", nullptr, false));
+    ASSERT_TRUE(save_peers(paths, st).ok());
+    write_text(paths.legacy_peers_file(), "version = 1\n");
+    auto s = load_peers(paths);
+    ASSERT_TRUE(s.ok()) << s.error().str();
+    EXPECT_EQ(s->peers, st.peers);
+}
+
+TEST(PeerStore, LegacyCreatedOffsetIsConvertedToUtc) {
+    TempDir tmp;
+    StatePaths paths{tmp.path()};
+    write_text(paths.legacy_peers_file(),
                "version = 1\n[[peer]]\nname = \"a\"\ngroup = \"g\"\n"
                "public_key = \"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=\"\n"
                "created = 2024-05-01T14:00:00+02:00\n");
@@ -82,11 +151,13 @@ TEST(PeerStore, CreatedOffsetIsConvertedToUtc) {
     EXPECT_EQ(s->peers[0].public_key, key_from(1));
 }
 
-// Each case: the file text and the line its error must name.
+// Each case: the file text, the line (and for the line format the column)
+// its error must name, and words of the message.
 struct BadFile {
-    const char* text;
+    std::string text;
     int line;
     const char* words;
+    int column = 0;  // 0: not checked
 };
 
 // Keeps ctest names readable (the default prints the struct's bytes).
@@ -94,20 +165,69 @@ void PrintTo(const BadFile& b, std::ostream* os) {
     *os << "line " << b.line << " " << b.words;
 }
 
+void expect_located(const Result<PeerState>& s, const std::string& file, const BadFile& bad) {
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().where.file, file);
+    EXPECT_EQ(s.error().where.line, bad.line) << s.error().str();
+    if (bad.column) {
+        EXPECT_EQ(s.error().where.column, bad.column) << s.error().str();
+    }
+    EXPECT_NE(s.error().str().find(file + ":" + std::to_string(bad.line)), std::string::npos)
+        << s.error().str();
+    EXPECT_NE(s.error().message.find(bad.words), std::string::npos) << s.error().str();
+}
+
 class PeerStoreErrors : public ::testing::TestWithParam<BadFile> {};
 
-TEST_P(PeerStoreErrors, NameFileAndLine) {
+TEST_P(PeerStoreErrors, NameFileLineAndField) {
     TempDir tmp;
     StatePaths paths{tmp.path()};
     write_text(paths.peers_file(), GetParam().text);
-    auto s = load_peers(paths);
-    ASSERT_FALSE(s.ok());
-    EXPECT_EQ(s.error().where.file, paths.peers_file());
-    EXPECT_EQ(s.error().where.line, GetParam().line) << s.error().str();
-    EXPECT_NE(s.error().str().find(paths.peers_file() + ":" + std::to_string(GetParam().line)),
-              std::string::npos)
-        << s.error().str();
-    EXPECT_NE(s.error().message.find(GetParam().words), std::string::npos) << s.error().str();
+    expect_located(load_peers(paths), paths.peers_file(), GetParam());
+}
+
+const std::string kKeyA = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+const std::string kKeyB = "AgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICE=";
+const std::string kHead =
+    "vpngw-peers 2\n# name\tgroup\tpublic_key\taddress\taddress6\tpsk\tcreated\n";
+const std::string kTime = "2024-05-01T12:00:00Z";
+std::string line(const std::string& name, const std::string& key, const std::string& v4,
+                 const std::string& v6 = "-", const std::string& psk = "-",
+                 const std::string& created = kTime) {
+    return name + "\tg\t" + key + "\t" + v4 + "\t" + v6 + "\t" + psk + "\t" + created + "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PeerStoreErrors,
+    ::testing::Values(
+        BadFile{"version = 1\n", 1, "first line must be \"vpngw-peers 2\"", 1},
+        BadFile{"vpngw-peers 3\n", 1, "first line", 1}, BadFile{"", 1, "empty peers file"},
+        BadFile{kHead + line("a", kKeyA, "10.8.1.2") + "a\tg\tkey\n", 4, "7 tab-separated fields",
+                1},
+        BadFile{kHead + "a\tg\tshort\t-\t-\t-\t" + kTime + "\n", 3, "public_key: not 44", 5},
+        BadFile{kHead + line("a", kKeyA, "-") + "\n# comment\n" + line("a", kKeyB, "-"), 6,
+                "name: duplicate peer name \"a\"", 1},
+        BadFile{kHead + line("a", kKeyA, "-") + line("b", kKeyA, "-"), 4,
+                "public_key: peer b repeats another peer's public key", 5},
+        BadFile{kHead + line("a", kKeyA, "10.8.1.2") + line("b", kKeyB, "10.8.1.2"), 4,
+                "address: peer b repeats address 10.8.1.2", 50},
+        BadFile{kHead + line("a", kKeyA, "fd08::1"), 3, "address: must be an IPv4", 50},
+        BadFile{kHead + line("a", kKeyA, "-", "10.8.1.2"), 3, "address6: must be an IPv6", 52},
+        BadFile{kHead + line("../etc", kKeyA, "-"), 3, "name: invalid peer name", 1},
+        BadFile{kHead + line("a", kKeyA, "-", "-", "yes"), 3, "psk: must be \"psk\" or \"-\"", 54},
+        BadFile{kHead + line("a", kKeyA, "-", "-", "-", "2024-05-01T12:00:00+02:00"), 3,
+                "created: must be a UTC time", 56},
+        BadFile{kHead + line("a", kKeyA, "-", "-", "-", "2024-02-30T12:00:00Z"), 3,
+                "created: must be a UTC time", 56}));
+
+// The TOML files of earlier versions keep their file:line:col errors.
+class LegacyPeerStoreErrors : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(LegacyPeerStoreErrors, NameFileAndLine) {
+    TempDir tmp;
+    StatePaths paths{tmp.path()};
+    write_text(paths.legacy_peers_file(), GetParam().text);
+    expect_located(load_peers(paths), paths.legacy_peers_file(), GetParam());
 }
 
 #define PEER_A                                                        \
@@ -116,7 +236,7 @@ TEST_P(PeerStoreErrors, NameFileAndLine) {
     "created = 2024-05-01T12:00:00Z\n"
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, PeerStoreErrors,
+    Cases, LegacyPeerStoreErrors,
     ::testing::Values(
         BadFile{"version = 1\n\n[[peer]]\nname = \"a\"\ngroup = \n", 5, ""},
         BadFile{"version = 1\n[[peer]]\nname = \"a\"\ngroup = \"g\"\npublic_key = \"short\"\n"
