@@ -1,11 +1,15 @@
 #include "exec/apply.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
 
+#include "exec/nft_listing.hpp"
 #include "exec/wg_apply.hpp"
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
@@ -133,6 +137,21 @@ Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo) {
         op.payload);
 }
 
+// Recorded once the whole apply succeeded, never per op: a rollback puts the
+// old table back and leaves the old record, which still describes it, and a
+// crash between the replace and this leaves a record that no longer matches,
+// which the next `up` repairs by replacing the table again.
+void record_fingerprint(const std::vector<ops::Op>& ops, const ApplyContext& ctx) {
+    if (ctx.nft_listing_file.empty()) return;
+    bool replaced = std::any_of(ops.begin(), ops.end(), [](const ops::Op& op) {
+        return std::holds_alternative<ops::NftReplace>(op.payload);
+    });
+    if (!replaced) return;
+    // The kernel already has the new table, so failing the command here would
+    // misreport it; without a record, drift falls back to the comment hash.
+    if (!record_nft_fingerprint(ctx.nft_listing_file)) ::unlink(ctx.nft_listing_file.c_str());
+}
+
 std::string first_line(const std::string& s) {
     return s.substr(0, s.find('\n'));
 }
@@ -177,6 +196,7 @@ Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
         if (ctx.on_applied) ctx.on_applied(op);
         if (delay.count() > 0) std::this_thread::sleep_for(delay);
     }
+    record_fingerprint(ops, ctx);
     return ApplyReport{ops.size()};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "exec/backends.hpp"
@@ -17,6 +18,9 @@ struct ApplyContext {
     const model::Profile& profile;
     // Called after each operation succeeds (for progress output and journals).
     std::function<void(const ops::Op&)> on_applied;
+    // Where to record the table's fingerprint once an apply that replaced or
+    // deleted the table succeeded (exec/nft_listing.hpp); "" records nothing.
+    std::string nft_listing_file;
 };
 
 struct ApplyReport {

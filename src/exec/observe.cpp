@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "exec/nft_listing.hpp"
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
 #include "netlink/routes.hpp"
 #include "netlink/rules.hpp"
 #include "netlink/sysctl.hpp"
 #include "nft/observe.hpp"
+#include "store/atomic_file.hpp"
 
 namespace vpngw::exec {
 
@@ -61,11 +63,31 @@ Status observe_wireguard(const ops::Desired& desired, Backends& backends, ops::O
     return ok_status();
 }
 
-Status observe_nft(ops::Observed& out) {
+// A table whose comment matches can still have been edited by hand: compare
+// the kernel's listing with the one recorded when vpngw last replaced it. Only
+// then, because a differing comment means a replace anyway, and only when a
+// record exists (state directories of earlier versions have none).
+Status observe_nft_listing(const ops::Desired& desired, const std::string& listing_file,
+                           ops::Observed& out) {
+    if (listing_file.empty() || out.nft_hash != desired.nft_hash) return ok_status();
+    auto recorded = store::read_file_if_exists(listing_file);
+    if (!recorded) return recorded.error();
+    if (!*recorded) return ok_status();
+    std::string want = **recorded;
+    while (!want.empty() && (want.back() == '\n' || want.back() == ' ')) want.pop_back();
+    auto live = live_nft_fingerprint();
+    if (!live) return live.error();
+    out.nft_changed_outside = !*live || **live != want;
+    return ok_status();
+}
+
+Status observe_nft(const ops::Desired& desired, const std::string& listing_file,
+                   ops::Observed& out) {
     auto comment = nft::owned_table_comment();
     if (!comment) return comment.error();
     if (!*comment) return ok_status();
     out.nft_hash = **comment;
+    if (auto st = observe_nft_listing(desired, listing_file, out); !st) return st;
     for (auto [map, family] : {std::pair{"peers4", Family::v4}, std::pair{"peers6", Family::v6}}) {
         auto elements = nft::list_map_elements(map, family);
         if (!elements) return elements.error();
@@ -77,7 +99,7 @@ Status observe_nft(ops::Observed& out) {
 }  // namespace
 
 Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocket& sock,
-                              Backends& backends) {
+                              Backends& backends, const std::string& nft_listing_file) {
     ops::Observed out;
     if (auto st = observe_links(desired, sock, out); !st) return st.error();
     auto routes = netlink::dump_routes(sock, state::kRouteProtocol);
@@ -96,7 +118,7 @@ Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocke
         if (!value) return value.error();
         out.sysctls.push_back({s.key, *value});
     }
-    if (auto st = observe_nft(out); !st) return st.error();
+    if (auto st = observe_nft(desired, nft_listing_file, out); !st) return st.error();
     return out;
 }
 

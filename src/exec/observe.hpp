@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "exec/backends.hpp"
 #include "netlink/socket.hpp"
 #include "ops/observed.hpp"
@@ -10,7 +12,9 @@ namespace vpngw::exec {
 // Reads, and never writes, the kernel objects that the desired state names or
 // that carry vpngw's marks: links, their addresses, routes and rules of
 // protocol 86, WireGuard devices, the sysctls, and vpngw's nft table.
+// `nft_listing_file` is the fingerprint recorded after vpngw last replaced the
+// table (exec/nft_listing.hpp); "" skips the check for hand edits.
 Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocket& sock,
-                              Backends& backends);
+                              Backends& backends, const std::string& nft_listing_file);
 
 }  // namespace vpngw::exec

@@ -1,6 +1,10 @@
 #include "nft/observe.hpp"
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
@@ -11,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <set>
+#include <string_view>
 #include <vector>
 
 namespace vpngw::nft {
@@ -113,6 +119,182 @@ int on_elements(const nlmsghdr* nlh, void* data) {
     return MNL_CB_OK;
 }
 
+// --- the table's definition without elements or state (owned_table_skeleton) ---
+
+void append_hex(std::string& out, const void* data, std::uint32_t len) {
+    static const char digits[] = "0123456789abcdef";
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::uint32_t i = 0; i < len; ++i) {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 15];
+    }
+}
+
+bool ours(const char* table) {
+    return table && std::strcmp(table, kTable) == 0;
+}
+
+struct SkeletonReply {
+    std::string* out;
+    std::vector<std::string>* anonymous_sets;
+};
+
+int on_skeleton_chain(const nlmsghdr* nlh, void* data) {
+    std::string& out = *static_cast<SkeletonReply*>(data)->out;
+    std::unique_ptr<nftnl_chain, decltype(&nftnl_chain_free)> c(nftnl_chain_alloc(),
+                                                                nftnl_chain_free);
+    if (!c || nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) return MNL_CB_ERROR;
+    if (!ours(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE))) return MNL_CB_OK;
+    out += std::string("chain ") + nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME);
+    if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_TYPE))
+        out += std::string(" type=") + nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TYPE);
+    for (auto [attr, label] :
+         {std::pair{NFTNL_CHAIN_HOOKNUM, "hook"}, std::pair{NFTNL_CHAIN_POLICY, "policy"},
+          std::pair{NFTNL_CHAIN_FLAGS, "flags"}})
+        if (nftnl_chain_is_set(c.get(), attr))
+            out +=
+                std::string(" ") + label + "=" + std::to_string(nftnl_chain_get_u32(c.get(), attr));
+    if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_PRIO))
+        out += " prio=" + std::to_string(nftnl_chain_get_s32(c.get(), NFTNL_CHAIN_PRIO));
+    if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_USERDATA)) {
+        std::uint32_t len = 0;
+        const void* u = nftnl_chain_get_data(c.get(), NFTNL_CHAIN_USERDATA, &len);
+        out += " udata=";
+        append_hex(out, u, len);
+    }
+    out += "\n";
+    return MNL_CB_OK;
+}
+
+// Expressions whose dump carries what traffic did (packet counts, bytes used,
+// last match): only their presence is part of the definition.
+bool stateful(std::string_view name) {
+    return name == "counter" || name == "quota" || name == "last";
+}
+
+int on_skeleton_rule(const nlmsghdr* nlh, void* data) {
+    std::string& out = *static_cast<SkeletonReply*>(data)->out;
+    std::unique_ptr<nftnl_rule, decltype(&nftnl_rule_free)> r(nftnl_rule_alloc(), nftnl_rule_free);
+    if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) return MNL_CB_ERROR;
+    if (!ours(nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE))) return MNL_CB_OK;
+    out += std::string("rule ") + nftnl_rule_get_str(r.get(), NFTNL_RULE_CHAIN);
+    auto* it = nftnl_expr_iter_create(r.get());
+    if (!it) return MNL_CB_ERROR;
+    std::vector<char> buf(4096);
+    for (auto* e = nftnl_expr_iter_next(it); e; e = nftnl_expr_iter_next(it)) {
+        const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+        out += std::string(" [") + (name ? name : "?");
+        if (name && !stateful(name)) {
+            int n = nftnl_expr_snprintf(buf.data(), buf.size(), e, NFTNL_OUTPUT_DEFAULT, 0);
+            if (n > 0)
+                out += " " + std::string(buf.data(), std::min<std::size_t>(n, buf.size() - 1));
+        }
+        out += "]";
+    }
+    nftnl_expr_iter_destroy(it);
+    if (nftnl_rule_is_set(r.get(), NFTNL_RULE_USERDATA)) {
+        std::uint32_t len = 0;
+        const void* u = nftnl_rule_get_data(r.get(), NFTNL_RULE_USERDATA, &len);
+        out += " udata=";
+        append_hex(out, u, len);
+    }
+    out += "\n";
+    return MNL_CB_OK;
+}
+
+int on_skeleton_set(const nlmsghdr* nlh, void* data) {
+    auto* reply = static_cast<SkeletonReply*>(data);
+    std::string& out = *reply->out;
+    std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> s(nftnl_set_alloc(), nftnl_set_free);
+    if (!s || nftnl_set_nlmsg_parse(nlh, s.get()) < 0) return MNL_CB_ERROR;
+    if (!ours(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE))) return MNL_CB_OK;
+    const char* name = nftnl_set_get_str(s.get(), NFTNL_SET_NAME);
+    out += std::string("set ") + name;
+    for (auto [attr, label] :
+         {std::pair{NFTNL_SET_FLAGS, "flags"}, std::pair{NFTNL_SET_KEY_TYPE, "key_type"},
+          std::pair{NFTNL_SET_KEY_LEN, "key_len"}, std::pair{NFTNL_SET_DATA_TYPE, "data_type"},
+          std::pair{NFTNL_SET_DATA_LEN, "data_len"}, std::pair{NFTNL_SET_OBJ_TYPE, "obj_type"},
+          std::pair{NFTNL_SET_POLICY, "policy"}, std::pair{NFTNL_SET_DESC_SIZE, "size"},
+          std::pair{NFTNL_SET_GC_INTERVAL, "gc"}})
+        if (nftnl_set_is_set(s.get(), attr))
+            out +=
+                std::string(" ") + label + "=" + std::to_string(nftnl_set_get_u32(s.get(), attr));
+    if (nftnl_set_is_set(s.get(), NFTNL_SET_TIMEOUT))
+        out += " timeout=" + std::to_string(nftnl_set_get_u64(s.get(), NFTNL_SET_TIMEOUT));
+    if (nftnl_set_is_set(s.get(), NFTNL_SET_USERDATA)) {
+        std::uint32_t len = 0;
+        const void* u = nftnl_set_get_data(s.get(), NFTNL_SET_USERDATA, &len);
+        out += " udata=";
+        append_hex(out, u, len);
+    }
+    out += "\n";
+    // An anonymous set is part of its rule (`tcp dport { 22, 80 }`): its
+    // elements are definition, not peers.
+    if (nftnl_set_is_set(s.get(), NFTNL_SET_FLAGS) &&
+        (nftnl_set_get_u32(s.get(), NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
+        reply->anonymous_sets->push_back(name);
+    return MNL_CB_OK;
+}
+
+int on_skeleton_elements(const nlmsghdr* nlh, void* data) {
+    std::string& out = *static_cast<SkeletonReply*>(data)->out;
+    std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> s(nftnl_set_alloc(), nftnl_set_free);
+    if (!s || nftnl_set_elems_nlmsg_parse(nlh, s.get()) < 0) return MNL_CB_ERROR;
+    auto* it = nftnl_set_elems_iter_create(s.get());
+    if (!it) return MNL_CB_ERROR;
+    for (auto* e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
+        out += "  element";
+        for (auto attr : {NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_DATA}) {
+            std::uint32_t len = 0;
+            const void* v =
+                nftnl_set_elem_is_set(e, attr) ? nftnl_set_elem_get(e, attr, &len) : nullptr;
+            out += " ";
+            if (v) append_hex(out, v, len);
+        }
+        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+            out += " flags=" + std::to_string(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS));
+        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT))
+            out +=
+                " verdict=" +
+                std::to_string(static_cast<int>(nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT)));
+        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+            out += std::string(" chain=") + nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
+        out += "\n";
+    }
+    nftnl_set_elems_iter_destroy(it);
+    return MNL_CB_OK;
+}
+
+int on_skeleton_object(const nlmsghdr* nlh, void* data) {
+    std::string& out = *static_cast<SkeletonReply*>(data)->out;
+    std::unique_ptr<nftnl_obj, decltype(&nftnl_obj_free)> o(nftnl_obj_alloc(), nftnl_obj_free);
+    if (!o || nftnl_obj_nlmsg_parse(nlh, o.get()) < 0) return MNL_CB_ERROR;
+    if (!ours(nftnl_obj_get_str(o.get(), NFTNL_OBJ_TABLE))) return MNL_CB_OK;
+    // Type and name only: a named counter's or quota's values move with traffic.
+    out += "object " + std::to_string(nftnl_obj_get_u32(o.get(), NFTNL_OBJ_TYPE)) + " " +
+           nftnl_obj_get_str(o.get(), NFTNL_OBJ_NAME);
+    if (nftnl_obj_is_set(o.get(), NFTNL_OBJ_USERDATA)) {
+        std::uint32_t len = 0;
+        const void* u = nftnl_obj_get_data(o.get(), NFTNL_OBJ_USERDATA, &len);
+        out += " udata=";
+        append_hex(out, u, len);
+    }
+    out += "\n";
+    return MNL_CB_OK;
+}
+
+// One dump of every object of `type` in the inet family (filtered to vpngw's
+// table by the callbacks).
+Status dump(std::uint16_t type, mnl_cb_t cb, SkeletonReply& reply, const char* what) {
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh =
+        nftnl_nlmsg_build_hdr(buf.data(), type, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, 1);
+    bool missing = false;
+    auto st = query(nlh, cb, &reply, missing);
+    if (!st) return Error{std::string("listing nftables ") + what + ": " + st.error().message};
+    return ok_status();
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> owned_table_comment() {
@@ -145,6 +327,35 @@ Result<std::vector<MapElement>> list_map_elements(const std::string& map, Family
     auto st = query(nlh, on_elements, &reply, missing);
     if (!st) return Error{"listing nftables map " + map + ": " + st.error().message};
     return out;
+}
+
+Result<std::optional<std::string>> owned_table_skeleton() {
+    auto comment = owned_table_comment();
+    if (!comment) return comment.error();
+    if (!*comment) return std::optional<std::string>{};
+    std::string out = "table " + std::string(kTable) + " comment=" + **comment + "\n";
+    std::vector<std::string> anonymous;
+    SkeletonReply reply{&out, &anonymous};
+    if (auto st = dump(NFT_MSG_GETCHAIN, on_skeleton_chain, reply, "chains"); !st)
+        return st.error();
+    if (auto st = dump(NFT_MSG_GETSET, on_skeleton_set, reply, "sets"); !st) return st.error();
+    for (const auto& name : anonymous) {
+        std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+        std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> s(nftnl_set_alloc(), nftnl_set_free);
+        nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
+        nftnl_set_set_str(s.get(), NFTNL_SET_NAME, name.c_str());
+        nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETSETELEM, NFPROTO_INET,
+                                              NLM_F_DUMP | NLM_F_ACK, 1);
+        nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
+        out += "elements " + name + "\n";
+        bool missing = false;
+        if (auto st = query(nlh, on_skeleton_elements, &reply, missing); !st)
+            return Error{"listing nftables set " + name + ": " + st.error().message};
+    }
+    if (auto st = dump(NFT_MSG_GETRULE, on_skeleton_rule, reply, "rules"); !st) return st.error();
+    if (auto st = dump(NFT_MSG_GETOBJ, on_skeleton_object, reply, "objects"); !st)
+        return st.error();
+    return std::optional<std::string>(std::move(out));
 }
 
 }  // namespace vpngw::nft

@@ -23,6 +23,14 @@ struct MapElement {
 // "" when it has no comment.
 Result<std::optional<std::string>> owned_table_comment();
 
+// vpngw's table as the kernel holds it, without the elements of named sets and
+// maps and without counter, quota or "last used" values, as canonical text:
+// what vpngw defined (chains, rules, set definitions, anonymous sets), not what
+// `peer add` or traffic changed since. Its hash tells a rule, chain or set
+// edited by hand from vpngw's own table. Dumps only definitions, so it costs
+// the same with 50,000 peers as with none. nullopt when the table is absent.
+Result<std::optional<std::string>> owned_table_skeleton();
+
 // The elements of a verdict map (or set) of `table inet vpngw` whose keys are
 // IP addresses. A missing table or map gives an empty list.
 Result<std::vector<MapElement>> list_map_elements(const std::string& map, Family family);

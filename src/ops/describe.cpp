@@ -58,8 +58,11 @@ std::string Op::describe() const {
                 return "~ sysctl " + p.sysctl.key + " = " + p.sysctl.value +
                        (p.before.empty() ? "" : " (was " + p.before + ")");
             } else if constexpr (std::is_same_v<T, NftReplace>) {
-                return p.text.empty() ? "- nftables table inet vpngw"
-                                      : "~ nftables table inet vpngw (replaced in one transaction)";
+                if (p.text.empty()) return "- nftables table inet vpngw";
+                return p.changed_outside
+                           ? "~ nftables table inet vpngw (changed outside vpngw; "
+                             "replaced in one transaction)"
+                           : "~ nftables table inet vpngw (replaced in one transaction)";
             } else if constexpr (std::is_same_v<T, NftElementsAdd>) {
                 std::string s =
                     "+ nftables " + std::to_string(p.elements.size()) + " peer element(s)";

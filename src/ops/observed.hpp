@@ -48,6 +48,9 @@ struct Observed {
     std::vector<WgObserved> wireguard;       // per existing link
     std::vector<state::Sysctl> sysctls;      // current values of the keys the plan names
     std::optional<std::string> nft_hash;     // nullopt: vpngw's table is absent
+    // The table's comment matches but its rules, chains or set definitions
+    // differ from what vpngw last applied (edited by hand with `nft`).
+    bool nft_changed_outside = false;
     std::vector<NftElement> nft_elements;
 };
 

@@ -57,6 +57,9 @@ struct SysctlSet {
 struct NftReplace {
     std::string text;
     std::string before;
+    // Replaced because the table was edited by hand, not because the profile
+    // changed (only shown by describe(); not part of a confirm snapshot).
+    bool changed_outside = false;
 };
 struct NftElementsAdd {
     std::vector<NftElement> elements;

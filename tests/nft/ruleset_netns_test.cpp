@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "nft/elements.hpp"
+#include "nft/observe.hpp"
 #include "nft/ruleset.hpp"
 
 namespace vpngw::nft {
@@ -201,6 +202,46 @@ TEST_F(NftNetns, MapAndSetElements) {
                                {ElementChange::Op::remove, "allowed4", v4("192.0.2.99"), {}}});
     ASSERT_FALSE(s);
     EXPECT_EQ(sh("nft list set inet vpngw allowed4").out.find("192.0.2.2"), std::string::npos);
+}
+
+// What drift detection hashes: rules and definitions, not elements or counts.
+TEST_F(NftNetns, SkeletonListingIgnoresElementsAndCountersOnly) {
+    ASSERT_TRUE(apply_ruleset(sample_ruleset()));
+    auto base = owned_table_skeleton();
+    ASSERT_TRUE(base && base->has_value());
+    EXPECT_NE((*base)->find("chain grp_staff"), std::string::npos) << **base;
+
+    ASSERT_TRUE(add_map_element("peers4", v4("10.8.1.5"), "grp_staff"));
+    ASSERT_TRUE(add_set_element("allowed4", v4("192.0.2.1")));
+    auto with_elements = owned_table_skeleton();
+    ASSERT_TRUE(with_elements && with_elements->has_value());
+    EXPECT_EQ(**with_elements, **base);
+    EXPECT_EQ((*with_elements)->find("10.8.1.5"), std::string::npos);
+    // `counter packets N bytes M` would change with traffic.
+    EXPECT_EQ((*with_elements)->find("packets"), std::string::npos);
+
+    ASSERT_EQ(sh("nft insert rule inet vpngw grp_staff tcp dport 4242 accept").status, 0);
+    auto edited = owned_table_skeleton();
+    ASSERT_TRUE(edited && edited->has_value());
+    EXPECT_NE(**edited, **base);
+    // An anonymous set is part of its rule: a different one is a different rule.
+    ASSERT_EQ(sh("nft flush chain inet vpngw grp_staff && "
+                 "nft add rule inet vpngw grp_staff tcp dport { 22, 80 } accept")
+                  .status,
+              0);
+    auto set_a = owned_table_skeleton();
+    ASSERT_EQ(sh("nft flush chain inet vpngw grp_staff && "
+                 "nft add rule inet vpngw grp_staff tcp dport { 22, 443 } accept")
+                  .status,
+              0);
+    auto set_b = owned_table_skeleton();
+    ASSERT_TRUE(set_a && set_a->has_value() && set_b && set_b->has_value());
+    EXPECT_NE(**set_a, **set_b);
+
+    ASSERT_TRUE(delete_owned_table());
+    auto gone = owned_table_skeleton();
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(gone->has_value());
 }
 
 TEST_F(NftNetns, TenThousandElementsOneByOne) {

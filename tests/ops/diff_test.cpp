@@ -123,6 +123,25 @@ TEST(DiffUp, ChangedRulesetReplacesTheTable) {
     EXPECT_EQ(kinds(ops), (std::vector<std::string>{"nft"}));
 }
 
+TEST(DiffUp, TableEditedByHandIsReplacedAndSaysSo) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.nft_changed_outside = true;  // comment matches, the listing does not
+    auto ops = diff_up(d, o);
+    ASSERT_EQ(kinds(ops), (std::vector<std::string>{"nft"}));
+    EXPECT_EQ(std::get<NftReplace>(ops[0].payload).text, d.state.nft_ruleset);
+    EXPECT_NE(ops[0].describe().find("changed outside vpngw"), std::string::npos);
+}
+
+TEST(DiffUp, ChangedRulesetIsNotCalledAHandEdit) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.nft_hash = "old";
+    auto ops = diff_up(d, o);
+    ASSERT_EQ(ops.size(), 1u);
+    EXPECT_EQ(ops[0].describe().find("changed outside vpngw"), std::string::npos);
+}
+
 TEST(DiffUp, LinkLocalAddressesAreLeftAlone) {
     auto d = sample_desired();
     auto o = converged(d);
@@ -134,8 +153,8 @@ TEST(DiffDown, RemovesOwnedObjectsAndRestoresSysctls) {
     auto d = sample_desired();
     auto o = converged(d);
     auto ops = diff_down(d, o, {{"net.ipv4.ip_forward", "0"}});
-    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"sysctl", "nft", "rule-delete",
-                                                    "route-delete", "link-delete"}));
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"sysctl", "nft", "rule-delete", "route-delete",
+                                                    "link-delete"}));
 }
 
 TEST(DiffDown, LeavesForeignLinksAlone) {

@@ -107,6 +107,10 @@ check "vpngw rollback reverts" test "$rc" -eq 0
 check "  and nothing is pending any more" test ! -e "$pending"
 dump >"$SANDBOX_DIR/after"
 check "  back to the confirmed state" same_file "$SANDBOX_DIR/applied" "$SANDBOX_DIR/after"
+# The nft table's recorded fingerprint comes back with it: no false drift.
+rc=0; vpngw_gw status "$good" --state-dir "$state" >"$out" 2>&1 || rc=$?
+check "  and status finds no drift ($rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || sed 's/^/    /' "$out"
 check "management works" mgmt_reachable
 sleep 1.5
 check_not "the timer has exited" timer_running
@@ -114,4 +118,5 @@ check_not "the timer has exited" timer_running
 vpngw_gw down "$good" --state-dir "$state" >/dev/null
 dump >"$SANDBOX_DIR/after"
 check "down restores the snapshot" same_file "$SANDBOX_DIR/snap" "$SANDBOX_DIR/after"
+check_not "  and forgets the nft table's fingerprint" test -e "$state/nft-listing.sha256"
 finish
