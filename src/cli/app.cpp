@@ -33,6 +33,10 @@ int run(int argc, char** argv) {
     add_status_command(app, ctx);
     add_peer_command(app, ctx);
     add_confirm_command(app, ctx);
+    add_image_command(app, ctx);
+    add_metrics_command(app, ctx);
+    add_migrate_commands(app, ctx);
+    add_manual_commands(app, ctx);
 
     try {
         app.parse(argc, argv);

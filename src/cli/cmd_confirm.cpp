@@ -107,11 +107,13 @@ void add_confirm_command(CLI::App& app, CommandContext& ctx) {
     auto* cmd = app.add_subcommand("confirm", "Keep the state applied by `up --confirm`");
     auto opt = std::make_shared<PendingCommand>();
     add_pending_options(cmd, *opt);
+    cmd->footer("Example:\n  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm");
     cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_confirm(*opt); }; });
 
     auto* rb = app.add_subcommand("rollback", "Undo the apply pending confirmation, now");
     auto rb_opt = std::make_shared<PendingCommand>();
     add_pending_options(rb, *rb_opt);
+    rb->footer("Example:\n  vpngw rollback --state-dir /var/lib/vpngw");
     rb->callback([&ctx, rb_opt] { ctx.action = [rb_opt] { return run_rollback(*rb_opt); }; });
 
     // The detached revert timer `up --confirm` starts (see confirm_timer.hpp).

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_view.hpp"
 #include "cli/print.hpp"
 #include "gateway/peers.hpp"
 #include "qr/qr.hpp"
@@ -159,27 +160,6 @@ int run_remove(const PeerOptions& opt) {
     return kExitOk;
 }
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
-std::string json_address(const std::optional<IpAddress>& a) {
-    return a ? json_string(a->str()) : "null";
-}
-
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -209,34 +189,7 @@ std::string bytes(std::uint64_t n) {
 }
 
 void print_json(const gateway::PeerListing& listing) {
-    std::string out = "{\"peers\": [";
-    bool first = true;
-    for (const auto& p : listing.peers) {
-        out += first ? "\n  {" : ",\n  {";
-        first = false;
-        out += "\"name\": " + json_string(p.name) + ", \"group\": " + json_string(p.group) +
-               ", \"interface\": " + json_string(p.interface) +
-               ", \"address\": " + json_address(p.address) +
-               ", \"address6\": " + json_address(p.address6) +
-               ", \"public_key\": " + json_string(p.public_key.base64()) + ", \"source\": " +
-               (p.source == gateway::PeerListEntry::Source::state ? "\"state\"" : "\"profile\"");
-        if (p.stats) {
-            const auto& s = *p.stats;
-            out += ", \"latest_handshake\": " + std::to_string(s.last_handshake_sec) +
-                   ", \"handshake_age_seconds\": " +
-                   (s.last_handshake_sec ? std::to_string(now_seconds() - s.last_handshake_sec)
-                                         : std::string("null")) +
-                   ", \"rx_bytes\": " + std::to_string(s.rx_bytes) +
-                   ", \"tx_bytes\": " + std::to_string(s.tx_bytes);
-        } else {
-            out +=
-                ", \"latest_handshake\": null, \"handshake_age_seconds\": null"
-                ", \"rx_bytes\": null, \"tx_bytes\": null";
-        }
-        out += "}";
-    }
-    out += first ? "]}\n" : "\n]}\n";
-    write_out(out);
+    write_out(peer_list_json(listing, now_seconds()));
 }
 
 void print_table(const gateway::PeerListing& listing) {
@@ -321,6 +274,7 @@ void add_qr_options(CLI::App* cmd, PeerOptions& opt) {
 void add_peer_command(CLI::App& app, CommandContext& ctx) {
     auto* peer = app.add_subcommand("peer", "Add, remove, list and show peers");
     peer->require_subcommand(1);
+    peer->footer("Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json");
     auto opt = std::make_shared<PeerOptions>();
     opt->gateway.profile_path = "/etc/vpngw/vpngw.toml";
 
@@ -340,17 +294,20 @@ void add_peer_command(CLI::App& app, CommandContext& ctx) {
     auto* remove = peer->add_subcommand("remove", "Remove a peer added with `peer add`");
     remove->add_option("name", opt->name, "Peer name")->required();
     add_common_options(remove, *opt);
+    remove->footer("Example:\n  vpngw peer remove alice-phone --profile /etc/vpngw/office.toml");
     remove->callback([&ctx, opt] { ctx.action = [opt] { return run_remove(*opt); }; });
 
     auto* list = peer->add_subcommand("list", "List peers, with handshakes and transfer when up");
     list->add_flag("--json", opt->json, "Machine-readable output");
     add_common_options(list, *opt);
+    list->footer("Example:\n  vpngw peer list\n  vpngw peer list --json | jq '.peers[].name'");
     list->callback([&ctx, opt] { ctx.action = [opt] { return run_list(*opt); }; });
 
     auto* show = peer->add_subcommand("show", "Print a peer's client config (and QR) again");
     show->add_option("name", opt->name, "Peer name")->required();
     add_qr_options(show, *opt);
     add_common_options(show, *opt);
+    show->footer("Example:\n  vpngw peer show alice-phone --qr png -o alice.png");
     show->callback([&ctx, opt] { ctx.action = [opt] { return run_show(*opt); }; });
 }
 

@@ -4,10 +4,12 @@
 
 #include "exec/apply.hpp"
 #include "exec/desired.hpp"
+#include "exec/nft_listing.hpp"
 #include "exec/observe.hpp"
 #include "gateway/confirm_timer.hpp"
 #include "gateway/guard_check.hpp"
 #include "gateway/journal.hpp"
+#include "gateway/last_apply.hpp"
 #include "gateway/sysctl_baseline.hpp"
 #include "keys/keys.hpp"
 #include "netlink/addresses.hpp"
@@ -208,7 +210,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     if (!desired) return abandon(desired.error());
     auto kernel = open_kernel(session);
     if (!kernel) return abandon(kernel.error());
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends);
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  exec::nft_listing_file(session.paths.dir));
     if (!observed) return abandon(observed.error());
     if (auto st = adopt_interrupted_link(*journal, *kernel, *observed, report); !st)
         return abandon(st.error());
@@ -265,7 +268,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
             progress_failure = st;
         if (options.progress) options.progress(op);
     };
-    exec::ApplyContext ctx{kernel->sock, kernel->backends, session.profile, on_applied};
+    exec::ApplyContext ctx{kernel->sock, kernel->backends, session.profile, on_applied,
+                           exec::nft_listing_file(paths.dir)};
     auto applied = exec::apply(report.ops, ctx);
     if (!applied) {
         // exec undid what it had applied: nothing is left to confirm or revert.
@@ -294,7 +298,8 @@ Result<ChangeReport> plan_up(Session& session) {
     if (!desired) return desired.error();
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends);
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
     if (auto st = refuse_foreign_links(*observed, *desired); !st) return st.error();
     ChangeReport report;
@@ -307,7 +312,8 @@ Result<CheckReport> check_up(Session& session, const std::optional<SshConnection
     if (!desired) return desired.error();
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends);
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
     CheckReport report;
     if (auto st = refuse_foreign_links(*observed, *desired); !st)
@@ -347,13 +353,26 @@ Result<CheckReport> check_up(Session& session, const std::optional<SshConnection
 }
 
 Result<ChangeReport> up(Session& session, const UpOptions& options) {
-    return apply_profile(session, Mode::up, options);
+    // Timed and recorded for `vpngw status` / `vpngw metrics`: a monitoring
+    // system learns that the last apply failed without reading logs.
+    const auto start = std::chrono::steady_clock::now();
+    auto report = apply_profile(session, Mode::up, options);
+    LastApply record;
+    record.finished = now_seconds();
+    record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    record.ok = report.ok();
+    record.changes = report ? report->ops.size() : 0;
+    // Losing the record must not turn a good apply into a failed command.
+    (void)save_last_apply(session.paths, record);
+    return report;
 }
 
 Result<ChangeReport> up(Session& session, const Progress& progress) {
     UpOptions options;
     options.progress = progress;
-    return apply_profile(session, Mode::up, options);
+    return up(session, options);
 }
 
 Result<ChangeReport> down(Session& session, const Progress& progress) {

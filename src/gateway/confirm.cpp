@@ -311,6 +311,8 @@ Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& path
         i.backend = backend;
         profile.interfaces.push_back(std::move(i));
     }
+    // No fingerprint is recorded here: restore_files below puts back the one
+    // from before the apply, which describes the table the revert restores.
     exec::ApplyContext ctx{*sock, backends, profile, {}};
 
     // An interrupted apply may have started the op after the last completed

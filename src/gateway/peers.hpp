@@ -53,7 +53,7 @@ struct AddPeerReport {
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group);
 
-// Records the peer (peers.toml, clients/<name>.conf, psk/<name>.psk) and
+// Records the peer (peers.tsv, clients/<name>.conf, psk/<name>.psk) and
 // applies it to the running gateway when its interface exists. When the
 // kernel refuses, everything done is undone (kernel, nft, state files) and the
 // error says so. `session` must hold the lock.
@@ -73,6 +73,7 @@ struct PeerStats {
     std::int64_t last_handshake_sec = 0;  // 0 = never
     std::uint64_t rx_bytes = 0;
     std::uint64_t tx_bytes = 0;
+    std::optional<Endpoint> endpoint;  // where the peer last sent from
 };
 
 struct PeerListEntry {

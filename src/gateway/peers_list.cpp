@@ -65,7 +65,8 @@ PeerListing list_peers(const Session& session, LiveGateway& live) {
         }
         auto& by_key = stats[iface.name];
         for (const auto& p : device->peers)
-            by_key[p.public_key] = PeerStats{p.last_handshake_sec, p.rx_bytes, p.tx_bytes};
+            by_key[p.public_key] =
+                PeerStats{p.last_handshake_sec, p.rx_bytes, p.tx_bytes, p.endpoint};
     }
 
     std::set<std::string> stored;

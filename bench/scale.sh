@@ -1,0 +1,371 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue 8): vpngw with N peers over 4 groups, side by side
+# with the floor (one `wg setconf` + one `nft -f` of the same ruleset) and the
+# scripted baseline (one `wg set` + one iptables rule per peer), plus the
+# forwarding rate through a router namespace under each kind of ruleset.
+# Everything happens in namespaces of a private mount namespace (see
+# tests/netns/lib.sh); the host's network is never touched.
+#
+#   sudo VPNGW=build/src/vpngw bench/scale.sh
+#   sudo VPNGW=build/src/vpngw SIZES=1000 RUNS=1 FWD_SECS=2 WRITE_DOCS=0 bench/scale.sh  # smoke
+#
+# SIZES     peer counts (default "1000 10000 50000")
+# RUNS      runs of each measurement; medians are printed (default 3)
+# BASELINE  peers for the scripted baseline, extrapolated to each N (default 1000)
+# FWD_SECS  seconds of each forwarding run (default 5)
+# FLOWS     distinct UDP flows the small-packet sender cycles through (default 50000)
+# WRITE_DOCS=1 replaces the scale section of docs/benchmarks.md (default 1)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+source "$root/tests/netns/lib.sh"
+for tool in iperf3 iptables-restore cc python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || die "missing tool: $tool (run scripts/install-deps)"
+done
+enter_sandbox "$@"
+# A failed measurement is reported and the run goes on (lib.sh sets -e).
+set +e -u
+
+VPNGW=$(readlink -f "${VPNGW:-vpngw}")
+SIZES=${SIZES:-1000 10000 50000}
+RUNS=${RUNS:-3}
+BASELINE=${BASELINE:-1000}
+FWD_SECS=${FWD_SECS:-5}
+FLOWS=${FLOWS:-50000}
+WRITE_DOCS=${WRITE_DOCS:-1}
+W=$SANDBOX_DIR
+cc -O2 -o "$W/udpflood" "$here/udpflood.c" || die "cannot build udpflood"
+
+now() { date +%s%N; }
+# stats VALUES... -> "median min max" (as given, numerically sorted)
+stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1], a[NR]}'; }
+med() { stats "$@" | cut -d' ' -f1; }
+ms() { awk -v ns="$1" 'BEGIN {printf "%.0f", ns / 1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
+spread() { local s; s=($(stats "$@")); echo "${s[1]}–${s[2]}"; }
+
+# --- inputs for N peers: profile, state, wg config, iptables rules ----------
+write_inputs() {  # write_inputs N DIR
+    local n=$1 dir=$2
+    mkdir -p "$dir/state" && chmod 700 "$dir/state"
+    cat >"$dir/profile.toml" <<EOF
+[gateway]
+name = "scale"
+endpoint = "203.0.113.2:51820"
+state_dir = "/var/lib/vpngw-scale-unused"
+
+[[uplink]]
+name = "wan0"
+device = "eth0"
+gateway = "203.0.113.1"
+
+[[interface]]
+name = "wg0"
+listen_port = 51820
+address = ["10.100.255.254/16"]   # covers the groups; the last host of g3
+backend = "userspace"
+
+[firewall]
+management = { port = 22, allow = ["198.51.100.0/24"] }
+EOF
+    local g
+    for g in 0 1 2 3; do
+        cat >>"$dir/profile.toml" <<EOF
+
+[[group]]
+name = "g$g"
+interface = "wg0"
+subnet = "10.100.$((g * 64)).0/18"
+egress = "wan0"
+allow = ["any"]
+EOF
+    done
+    python3 - "$n" "$dir" <<'PY'
+import base64, os, sys
+n, d = int(sys.argv[1]), sys.argv[2]
+key = lambda: base64.b64encode(os.urandom(32)).decode()
+with open(f"{d}/state/peers.tsv", "w") as st, open(f"{d}/wg.conf", "w") as wg, \
+        open(f"{d}/iptables.rules", "w") as ipt, open(f"{d}/peers.list", "w") as pl:
+    st.write("vpngw-peers 2\n")
+    wg.write(f"[Interface]\nPrivateKey = {key()}\nListenPort = 51820\n")
+    ipt.write("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -o rc -j ACCEPT\n")
+    for i in range(n):
+        g, k = i % 4, i // 4 + 1          # 4 groups, offsets from 1 in each /18
+        addr = f"10.100.{g * 64 + (k >> 8)}.{k & 255}"
+        pub = key()
+        st.write(f"p{i}\tg{g}\t{pub}\t{addr}\t-\t-\t2024-05-01T12:00:00Z\n")
+        wg.write(f"[Peer]\nPublicKey = {pub}\nAllowedIPs = {addr}/32\n")
+        ipt.write(f"-A FORWARD -i rc -s {addr}/32 -j ACCEPT\n")
+        pl.write(f"{pub} {addr}\n")
+    ipt.write("COMMIT\n")
+os.chmod(f"{d}/state/peers.tsv", 0o600)
+PY
+    # The last peer: the client of the forwarding runs, behind every linear rule.
+    tail -1 "$dir/peers.list" | cut -d' ' -f2 >"$dir/client.addr"
+    "$VPNGW" plan --nft --offline "$dir/profile.toml" --state-dir "$dir/state" >"$dir/ruleset.nft" ||
+        die "vpngw plan --nft failed"
+}
+
+# A gateway namespace with the profile's uplink device.
+gateway_ns() {
+    netns_add "$1"
+    ip link add eth0 netns "$1" type veth peer name up0 netns "$1"
+    in_ns "$1" ip addr add 203.0.113.2/24 dev eth0
+    in_ns "$1" ip link set eth0 up
+    in_ns "$1" ip link set up0 up
+}
+
+# vpngw_timed NS LABEL ARGS...: appends wall ns to T_<LABEL>, peak RSS (KiB) to R_<LABEL>.
+vpngw_timed() {
+    local ns=$1 label=$2 t rc
+    shift 2
+    t=$(now)
+    in_ns "$ns" /usr/bin/time -f '%M' -o "$W/rss" "$VPNGW" "$@" >"$W/out" 2>&1
+    rc=$?
+    t=$(($(now) - t))
+    [ $rc -eq 0 ] || [ "$label" = status ] || { echo "vpngw $* failed:" >&2; tail -5 "$W/out" >&2; }
+    eval "T_$label+=($t); R_$label+=($(tail -1 "$W/rss"))"
+}
+
+measure_vpngw() {  # measure_vpngw DIR
+    local dir=$1 r ns st
+    for ((r = 0; r < RUNS; r++)); do
+        ns=gw$r st=$W/st$r
+        rm -rf "$st" && cp -a "$dir/state" "$st"
+        gateway_ns "$ns"
+        vpngw_timed "$ns" cold up "$dir/profile.toml" --state-dir "$st"
+        vpngw_timed "$ns" noop up "$dir/profile.toml" --state-dir "$st"
+        grep -q "(0 changes)" "$W/out" || echo "warning: the second up was not a no-op" >&2
+        vpngw_timed "$ns" status status "$dir/profile.toml" --state-dir "$st"
+        vpngw_timed "$ns" plan plan "$dir/profile.toml" --state-dir "$st"
+        vpngw_timed "$ns" add peer add "new$r" --group g1 --qr none --profile "$dir/profile.toml" \
+            --state-dir "$st"
+        vpngw_timed "$ns" remove peer remove "new$r" --profile "$dir/profile.toml" --state-dir "$st"
+        vpngw_timed "$ns" down down "$dir/profile.toml" --state-dir "$st"
+        ip netns del "$ns"
+    done
+}
+
+# The floor: a fresh wireguard-go, one `wg setconf` with every peer, one
+# `nft -f` of vpngw's own ruleset for them.
+measure_floor() {  # measure_floor DIR N
+    local dir=$1 r ns t
+    for ((r = 0; r < RUNS; r++)); do
+        ns=fl$r
+        netns_add "$ns"
+        t=$(now)
+        # Unique interface names: wireguard-go sockets share /run/wireguard,
+        # and a daemon whose namespace was deleted takes a moment to exit.
+        in_ns "$ns" wireguard-go "f$2r$r" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
+        in_ns "$ns" wg setconf "f$2r$r" "$dir/wg.conf"
+        in_ns "$ns" nft -f "$dir/ruleset.nft"
+        T_floor+=($(($(now) - t)))
+        ip netns del "$ns"
+    done
+}
+
+# The scripted way: one `wg set` and one `iptables -A` process per peer.
+measure_scripted() {  # measure_scripted DIR -> T_scripted (BASELINE peers)
+    local dir=$1 r ns t pub addr
+    for ((r = 0; r < RUNS; r++)); do
+        ns=sc$r
+        netns_add "$ns"
+        in_ns "$ns" wireguard-go "s${BASELINE}r$r" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
+        t=$(now)
+        while read -r pub addr; do
+            in_ns "$ns" wg set "s${BASELINE}r$r" peer "$pub" allowed-ips "$addr/32"
+            in_ns "$ns" iptables -A FORWARD -i wg0 -s "$addr/32" -j ACCEPT
+        done < <(head -n "$BASELINE" "$dir/peers.list")
+        T_scripted+=($(($(now) - t)))
+        ip netns del "$ns"
+    done
+}
+
+# --- forwarding: client -> router -> server ---------------------------------
+# cli (the last peer's address) --veth c0/rc--> rt --veth rs/s0--> srv
+router_topology() {  # router_topology CLIENT_ADDR
+    local caddr=$1
+    netns_add cli; netns_add rt; netns_add srv
+    ip link add c0 netns cli type veth peer name rc netns rt
+    ip link add rs netns rt type veth peer name s0 netns srv
+    in_ns cli ip addr add "$caddr/32" dev c0
+    in_ns rt ip addr add 10.99.255.1/32 dev rc
+    in_ns rt ip addr add 192.0.2.1/24 dev rs
+    in_ns srv ip addr add 192.0.2.2/24 dev s0
+    in_ns cli ip link set c0 up
+    in_ns rt ip link set rc up
+    in_ns rt ip link set rs up
+    in_ns srv ip link set s0 up
+    in_ns cli ip route add 10.99.255.1/32 dev c0
+    in_ns cli ip route add default via 10.99.255.1 dev c0
+    in_ns rt ip route add "$caddr/32" dev rc
+    in_ns srv ip route add default via 192.0.2.1
+    in_ns rt sysctl -qw net.ipv4.ip_forward=1
+}
+
+load_ruleset() {  # load_ruleset KIND DIR
+    case $1 in
+        none) ;;
+        stateful)
+            in_ns rt nft -f - <<'EOF'
+table inet minimal {
+    chain forward {
+        type filter hook forward priority filter; policy drop;
+        ct state established,related accept
+        iifname "rc" accept
+    }
+}
+EOF
+            ;;
+        stateful_nat)
+            in_ns rt nft -f - <<'EOF'
+table inet minimal {
+    chain forward {
+        type filter hook forward priority filter; policy drop;
+        ct state established,related accept
+        iifname "rc" accept
+    }
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "rs" masquerade
+    }
+}
+EOF
+            ;;
+        vpngw) sed -e 's/"wg0"/"rc"/g' -e 's/"eth0"/"rs"/g' "$2/ruleset.nft" | in_ns rt nft -f - ;;
+        linear) in_ns rt iptables-restore <"$2/iptables.rules" ;;
+    esac
+}
+
+measure_forwarding() {  # measure_forwarding DIR KIND -> TCP_<KIND>, PPS_<KIND>
+    local dir=$1 kind=$2 r bps sent rx0 rx1
+    for ((r = 0; r < RUNS; r++)); do
+        router_topology "$(cat "$dir/client.addr")"
+        load_ruleset "$kind" "$dir" || echo "warning: loading the $kind ruleset failed" >&2
+        spawn_in srv iperf3 -s -1 >/dev/null 2>&1
+        sleep 0.3
+        bps=$(in_ns cli iperf3 -c 192.0.2.2 -t "$FWD_SECS" -J 2>/dev/null |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null)
+        eval "TCP_$kind+=(${bps:-0})"
+        rx0=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
+        sent=$(in_ns cli "$W/udpflood" 192.0.2.2 "$FWD_SECS" "$FLOWS")
+        rx1=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
+        eval "PPS_$kind+=($(((rx1 - rx0) / FWD_SECS)))"
+        ip netns del cli; ip netns del rt; ip netns del srv
+    done
+}
+
+# --- run ---------------------------------------------------------------------
+out=$W/table.md
+machine="$(nproc)-core $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(wireguard-go --version 2>/dev/null | head -1 | grep -o "v[0-9.]*" | sed "s/^/wireguard-go /" || echo wireguard-go)"
+{
+    echo "Measured $(date -u +%Y-%m-%d) on $machine; medians of $RUNS runs, [min–max]."
+    echo
+    echo "| peers | cold up | no-op up | floor | cold/floor | no-op/cold | scripted (${BASELINE}, extrapolated) | peer add | peer remove | status | plan | down | peak RSS (MiB) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} >"$out"
+fwd=$W/fwd.md
+{
+    echo "Forwarding client → router → server namespaces over veth; the client is the last peer"
+    echo "(behind every linear rule). TCP: one iperf3 stream, ${FWD_SECS} s. UDP: 64-byte payloads from"
+    echo "one core cycling through $FLOWS source ports (new conntrack entries during the run), counted"
+    echo "at the server. Ratios against the minimal stateful ruleset of the same N."
+    echo
+    echo "| peers | ruleset | TCP Gbit/s | ratio | UDP 64 B kpps | ratio |"
+    echo "|---|---|---|---|---|---|"
+} >"$fwd"
+
+base_dir=$W/n$BASELINE
+write_inputs "$BASELINE" "$base_dir"
+T_scripted=()
+echo "scripted baseline: $BASELINE peers, one wg set + one iptables -A each ..." >&2
+measure_scripted "$base_dir"
+scripted_ns=$(med "${T_scripted[@]}")
+
+for n in $SIZES; do
+    echo "N = $n ..." >&2
+    dir=$W/n$n
+    [ -d "$dir" ] || write_inputs "$n" "$dir"
+    T_cold=() T_noop=() T_status=() T_plan=() T_add=() T_remove=() T_down=() T_floor=()
+    R_cold=() R_noop=() R_status=() R_plan=() R_add=() R_remove=() R_down=()
+    measure_vpngw "$dir"
+    measure_floor "$dir" "$n"
+    cold=$(med "${T_cold[@]}") noop=$(med "${T_noop[@]}") floor=$(med "${T_floor[@]}")
+    scripted=$(awk -v t="$scripted_ns" -v n="$n" -v b="$BASELINE" 'BEGIN {printf "%.0f", t * n / b}')
+    rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_add[@]}" \
+        "${R_remove[@]}" "${R_down[@]}" | sort -n | tail -1)
+    cell() {  # cell LABEL -> "median ms [min–max]"
+        local -n arr=T_$1
+        local s
+        s=($(stats "${arr[@]}"))
+        echo "$(ms "${s[0]}") [$(ms "${s[1]}")–$(ms "${s[2]}")]"
+    }
+    printf '| %s | %s | %s | %s | %s | %s | %s s%s | %s | %s | %s | %s | %s | %s |\n' "$n" \
+        "$(cell cold)" "$(cell noop)" "$(cell floor)" "$(ratio "$cold" "$floor")" \
+        "$(ratio "$noop" "$cold")" "$(awk -v s="$scripted" 'BEGIN {printf "%.1f", s / 1e9}')" \
+        "$([ "$n" = "$BASELINE" ] && echo " (measured)" || echo " (est.)")" \
+        "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
+        "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" >>"$out"
+
+    for kind in none stateful stateful_nat vpngw linear; do
+        eval "TCP_$kind=() PPS_$kind=()"
+        echo "  forwarding with ruleset: $kind ..." >&2
+        measure_forwarding "$dir" "$kind"
+    done
+    ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
+    for kind in none stateful stateful_nat vpngw linear; do
+        local_tcp="TCP_$kind[@]" local_pps="PPS_$kind[@]"
+        tcp=$(med "${!local_tcp}") pps=$(med "${!local_pps}")
+        label=$kind
+        case $kind in
+            none) label="no ruleset" ;;
+            stateful) label="minimal stateful (ct established first, one accept)" ;;
+            stateful_nat) label="minimal stateful + masquerade (what any NAT gateway pays)" ;;
+            vpngw) label="vpngw's ruleset for $n peers" ;;
+            linear) label="$n linear iptables rules (iptables-nft)" ;;
+        esac
+        printf '| %s | %s | %s [%s] | %s | %s [%s] | %s |\n' "$n" "$label" \
+            "$(awk -v b="$tcp" 'BEGIN {printf "%.2f", b / 1e9}')" \
+            "$(spread $(printf '%s\n' "${!local_tcp}" | awk '{printf "%.2f\n", $1 / 1e9}'))" \
+            "$(ratio "$tcp" "$ref_tcp")" \
+            "$(awk -v p="$pps" 'BEGIN {printf "%.0f", p / 1e3}')" \
+            "$(spread $(printf '%s\n' "${!local_pps}" | awk '{printf "%.0f\n", $1 / 1e3}'))" \
+            "$(ratio "$pps" "$ref_pps")" >>"$fwd"
+    done
+done
+
+cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
+{
+    echo "<!-- scale.sh begin: written by bench/scale.sh; edits here are replaced -->"
+    echo '```sh'
+    echo "$cmd"
+    echo '```'
+    echo
+    cat "$out"
+    echo
+    echo "Times in ms. floor = start wireguard-go + one \`wg setconf\` with every peer + one"
+    echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them. scripted = one \`wg set\`"
+    echo "and one \`iptables -A\` process per peer, measured at $BASELINE peers and scaled linearly"
+    echo "(est.) to larger N. Peak RSS: the largest of the vpngw processes above (not wireguard-go)."
+    echo
+    cat "$fwd"
+    echo "<!-- scale.sh end -->"
+} >"$W/section.md"
+cat "$W/section.md"
+
+if [ "$WRITE_DOCS" = 1 ]; then
+    doc=$root/docs/benchmarks.md
+    python3 - "$doc" "$W/section.md" <<'PY'
+import sys
+doc, section = sys.argv[1], open(sys.argv[2]).read()
+text = open(doc).read()
+begin, end = "<!-- scale.sh begin", "<!-- scale.sh end -->"
+if begin in text:
+    i = text.index(begin)
+    j = text.index(end, i) + len(end) + 1
+    text = text[:i] + section + text[j:]
+else:
+    text = text.rstrip("\n") + "\n\n## Scale: 1,000 to 50,000 peers (issue 8)\n\n" + section
+open(doc, "w").write(text)
+PY
+    echo "wrote $doc" >&2
+fi

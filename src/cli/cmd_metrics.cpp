@@ -1,0 +1,146 @@
+#include <httplib.h>
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/metrics_text.hpp"
+#include "cli/print.hpp"
+#include "gateway/status.hpp"
+#include "store/atomic_file.hpp"
+
+namespace vpngw::cli {
+
+namespace {
+
+struct MetricsOptions {
+    gateway::Options gateway;
+    std::string listen;  // ADDR:PORT
+    std::string output;  // file for node_exporter's textfile collector
+    bool no_drift = false;
+};
+
+// One fresh snapshot: the profile is read again each time, so a scraper
+// follows edits without a restart.
+Result<std::string> snapshot(const MetricsOptions& opt) {
+    Diagnostics diags;
+    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
+    if (!session) return session.error();
+    auto live = gateway::system_gateway(opt.gateway);
+    gateway::StatusOptions so;
+    so.drift = !opt.no_drift;
+    return metrics_text(gateway::gather_status(*session, *live, so));
+}
+
+struct ListenAddress {
+    std::string host;
+    int port = 0;
+};
+
+// "127.0.0.1:9586", "[::1]:9586", ":9586" (all addresses).
+std::optional<ListenAddress> parse_listen(const std::string& text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    ListenAddress a;
+    a.host = text.substr(0, colon);
+    if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']')
+        a.host = a.host.substr(1, a.host.size() - 2);
+    if (a.host.empty()) a.host = "0.0.0.0";
+    const std::string port = text.substr(colon + 1);
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), a.port);
+    if (ec != std::errc{} || end != port.data() + port.size() || a.port < 1 || a.port > 65535)
+        return std::nullopt;
+    return a;
+}
+
+int serve(const MetricsOptions& opt) {
+    auto where = parse_listen(opt.listen);
+    if (!where) {
+        std::fprintf(stderr,
+                     "error: --listen wants ADDR:PORT, e.g. 127.0.0.1:9586 or [::1]:9586\n");
+        return kExitUsage;
+    }
+    httplib::Server server;
+    // Scrapes are serialised: two at once would only read the kernel twice.
+    auto lock = std::make_shared<std::mutex>();
+    server.Get("/metrics", [&opt, lock](const httplib::Request&, httplib::Response& res) {
+        std::lock_guard guard(*lock);
+        auto text = snapshot(opt);
+        if (!text) {
+            res.status = 500;
+            res.set_content(text.error().str() + "\n", "text/plain; charset=utf-8");
+            return;
+        }
+        res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+    });
+    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("vpngw metrics: see /metrics\n", "text/plain; charset=utf-8");
+    });
+    if (!server.bind_to_port(where->host, where->port)) {
+        std::fprintf(stderr, "error: cannot listen on %s\n", opt.listen.c_str());
+        return kExitFailure;
+    }
+    std::fprintf(stderr, "serving metrics on http://%s/metrics\n", opt.listen.c_str());
+    return server.listen_after_bind() ? kExitOk : kExitFailure;
+}
+
+int run_metrics(const MetricsOptions& opt) {
+    if (!opt.listen.empty()) return serve(opt);
+    auto text = snapshot(opt);
+    if (!text) {
+        print_error(text.error());
+        return kExitFailure;
+    }
+    if (opt.output.empty()) {
+        std::fwrite(text->data(), 1, text->size(), stdout);
+        return kExitOk;
+    }
+    // Atomic: node_exporter must never read a half-written file. 0644: the
+    // collector runs as another user, and the file holds no secrets.
+    if (auto st = store::atomic_write_file(opt.output, *text, 0644); !st) {
+        print_error(st.error());
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_metrics_command(CLI::App& app, CommandContext& ctx) {
+    auto* cmd = app.add_subcommand(
+        "metrics", "Prometheus metrics: peers, groups, conntrack, drops, the last apply");
+    auto opt = std::make_shared<MetricsOptions>();
+    opt->gateway.profile_path = "/etc/vpngw/vpngw.toml";
+    cmd->add_option("profile", opt->gateway.profile_path, "Profile file")
+        ->envname("VPNGW_PROFILE")
+        ->capture_default_str();
+    cmd->add_option(
+        "--state-dir",
+        [opt](const CLI::results_t& r) {
+            opt->gateway.state_dir = r.at(0);
+            return true;
+        },
+        "Override [gateway].state_dir");
+    cmd->add_option("--wireguard-go", opt->gateway.wireguard_go,
+                    "wireguard-go binary for the userspace backend")
+        ->capture_default_str();
+    auto* listen = cmd->add_option("--listen", opt->listen,
+                                   "Serve /metrics over HTTP on ADDR:PORT instead of printing");
+    cmd->add_option("-o,--output", opt->output,
+                    "Write to FILE atomically (node_exporter's textfile collector)")
+        ->excludes(listen);
+    cmd->add_flag("--no-drift", opt->no_drift,
+                  "Skip comparing the kernel with the profile (cheaper on large gateways)");
+    cmd->footer(
+        "Example:\n  vpngw metrics /etc/vpngw/office.toml\n"
+        "  vpngw metrics /etc/vpngw/office.toml -o /var/lib/prometheus/node-exporter/vpngw.prom\n"
+        "  vpngw metrics /etc/vpngw/office.toml --listen 127.0.0.1:9586");
+    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_metrics(*opt); }; });
+}
+
+}  // namespace vpngw::cli

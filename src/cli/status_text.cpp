@@ -1,0 +1,150 @@
+#include "cli/status_text.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace vpngw::cli {
+
+namespace {
+
+void appendf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void appendf(std::string& out, const char* fmt, ...) {
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    out += line;
+}
+
+std::string address_or_dash(const std::optional<IpAddress>& a) {
+    return a ? a->str() : "-";
+}
+
+void interfaces(std::string& out, const gateway::StatusReport& r) {
+    appendf(out, "%-15s %-10s %-5s %-6s %s\n", "INTERFACE", "BACKEND", "STATE", "PORT",
+            "PUBLIC KEY");
+    for (const auto& i : r.interfaces)
+        appendf(out, "%-15s %-10s %-5s %-6s %s\n", i.name.c_str(), i.backend.c_str(),
+                i.up ? "up" : "down", i.up ? std::to_string(i.listen_port).c_str() : "-",
+                i.public_key ? i.public_key->base64().c_str() : "-");
+}
+
+void groups(std::string& out, const gateway::StatusReport& r) {
+    appendf(out, "\n%-15s %-15s %6s %7s %10s %10s\n", "GROUP", "INTERFACE", "PEERS", "ONLINE", "RX",
+            "TX");
+    for (const auto& g : r.groups)
+        appendf(out, "%-15s %-15s %6zu %7zu %10s %10s\n", g.name.c_str(), g.interface.c_str(),
+                g.peers, g.online, bytes_text(g.rx_bytes).c_str(), bytes_text(g.tx_bytes).c_str());
+}
+
+void peers(std::string& out, const gateway::StatusReport& r) {
+    if (r.peers.empty()) {
+        out += "\npeers: none\n";
+        return;
+    }
+    // The IPv4 address comes right after the group so `grep "^alice +staff +10.8.1.2"`
+    // works; the IPv6 one, often long, goes last.
+    appendf(out, "\n%-15s %-12s %-15s %-7s %-11s %10s %10s  %-24s %s\n", "PEER", "GROUP", "ADDRESS",
+            "STATE", "HANDSHAKE", "RX", "TX", "ENDPOINT", "ADDRESS6");
+    for (const auto& p : r.peers) {
+        const auto& e = p.peer;
+        std::string endpoint = "-", state = "not-up", hs = "-", rx = "-", tx = "-";
+        if (e.stats) {
+            endpoint = e.stats->endpoint ? e.stats->endpoint->str() : "-";
+            state = p.online ? "online" : "offline";
+            hs = p.handshake_age ? age_text(*p.handshake_age) : "never";
+            rx = bytes_text(e.stats->rx_bytes);
+            tx = bytes_text(e.stats->tx_bytes);
+        }
+        appendf(out, "%-15s %-12s %-15s %-7s %-11s %10s %10s  %-24s %s\n", e.name.c_str(),
+                e.group.c_str(), address_or_dash(e.address).c_str(), state.c_str(), hs.c_str(),
+                rx.c_str(), tx.c_str(), endpoint.c_str(), address_or_dash(e.address6).c_str());
+    }
+}
+
+void kernel_counters(std::string& out, const gateway::StatusReport& r) {
+    out += "\n";
+    if (r.conntrack) {
+        const auto& c = *r.conntrack;
+        appendf(out, "conntrack: %llu of %llu entries (%llu%%)\n",
+                static_cast<unsigned long long>(c.count), static_cast<unsigned long long>(c.max),
+                static_cast<unsigned long long>(c.max ? c.count * 100 / c.max : 0));
+        if (c.warning())
+            appendf(out,
+                    "WARNING: conntrack is nearly full: new connections are dropped at %llu; "
+                    "raise net.netfilter.nf_conntrack_max\n",
+                    static_cast<unsigned long long>(c.max));
+    } else {
+        out += "conntrack: not loaded\n";
+    }
+    if (!r.drops) {
+        out += "drops: firewall not up\n";
+    } else {
+        out += "drops:";
+        for (const auto& d : *r.drops)
+            appendf(out, " %s %llu", d.name.c_str(), static_cast<unsigned long long>(d.packets));
+        out += " (packets)\n";
+    }
+}
+
+void apply_state(std::string& out, const gateway::StatusReport& r) {
+    if (r.pending)
+        out += "pending: " + gateway::describe_pending(*r.pending) + "\n";
+    else
+        out += "pending: none\n";
+    if (r.last_apply) {
+        const auto& a = *r.last_apply;
+        appendf(out, "last apply: %s, %zu change(s) in %lld ms, %s\n", a.ok ? "ok" : "FAILED",
+                a.changes, static_cast<long long>(a.duration_ms),
+                age_text(std::max<std::int64_t>(0, r.now - a.finished)).c_str());
+    }
+}
+
+void drift(std::string& out, const gateway::StatusReport& r) {
+    if (!r.drift.known) {
+        out += "kernel: not compared: " + r.drift.error + "\n";
+    } else if (r.drift.changes.empty()) {
+        out += "kernel: matches " + r.profile + "\n";
+    } else {
+        appendf(out, "kernel: DRIFT, %zu change(s) needed (vpngw up would apply them):\n",
+                r.drift.changes.size());
+        for (const auto& c : r.drift.changes) out += "  " + c + "\n";
+    }
+}
+
+}  // namespace
+
+std::string age_text(std::int64_t s) {
+    if (s < 120) return std::to_string(s) + " s ago";
+    if (s < 7200) return std::to_string(s / 60) + " min ago";
+    if (s < 172800) return std::to_string(s / 3600) + " h ago";
+    return std::to_string(s / 86400) + " d ago";
+}
+
+std::string bytes_text(std::uint64_t n) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(n);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+std::string status_text(const gateway::StatusReport& r) {
+    std::string out;
+    interfaces(out, r);
+    groups(out, r);
+    peers(out, r);
+    kernel_counters(out, r);
+    apply_state(out, r);
+    for (const auto& n : r.notes) out += "note: " + n + "\n";
+    drift(out, r);
+    return out;
+}
+
+}  // namespace vpngw::cli

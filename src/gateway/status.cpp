@@ -1,0 +1,130 @@
+#include "gateway/status.hpp"
+
+#include <ctime>
+#include <fstream>
+#include <map>
+
+#include "gateway/apply_profile.hpp"
+#include "nft/counters.hpp"
+
+namespace vpngw::gateway {
+
+namespace {
+
+std::optional<std::uint64_t> read_number(const char* path) {
+    std::ifstream in(path);
+    std::uint64_t n = 0;
+    if (!(in >> n)) return std::nullopt;
+    return n;
+}
+
+std::vector<InterfaceStatus> interface_status(const model::Profile& profile, LiveGateway& live,
+                                              std::vector<std::string>& notes) {
+    std::vector<InterfaceStatus> out;
+    for (const auto& iface : profile.interfaces) {
+        InterfaceStatus s;
+        s.name = iface.name;
+        s.backend = live.backend_name(iface);
+        s.up = live.interface_up(iface);
+        if (s.up) {
+            if (auto dev = live.observe(iface)) {
+                s.listen_port = dev->listen_port;
+                s.public_key = dev->public_key;
+            } else {
+                notes.push_back("reading " + iface.name + ": " + dev.error().message);
+            }
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<PeerStatus> peer_status(const PeerListing& listing, std::int64_t now) {
+    std::vector<PeerStatus> out;
+    for (const auto& p : listing.peers) {
+        PeerStatus s{p, false, std::nullopt};
+        if (p.stats && p.stats->last_handshake_sec != 0) {
+            s.handshake_age = std::max<std::int64_t>(0, now - p.stats->last_handshake_sec);
+            s.online = *s.handshake_age < kOnlineWindowSeconds;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<GroupStatus> group_status(const model::Profile& profile,
+                                      const std::vector<PeerStatus>& peers) {
+    std::vector<GroupStatus> out;
+    std::map<std::string, std::size_t> index;
+    for (const auto& g : profile.groups) {
+        index[g.name] = out.size();
+        out.push_back(GroupStatus{g.name, g.interface});
+    }
+    for (const auto& p : peers) {
+        auto it = index.find(p.peer.group);
+        if (it == index.end()) continue;
+        auto& g = out[it->second];
+        ++g.peers;
+        if (p.online) ++g.online;
+        if (p.peer.stats) {
+            g.rx_bytes += p.peer.stats->rx_bytes;
+            g.tx_bytes += p.peer.stats->tx_bytes;
+        }
+    }
+    return out;
+}
+
+Drift drift_of(Session& session) {
+    Drift d;
+    auto plan = plan_up(session);
+    if (!plan) {
+        d.error = plan.error().message;
+        return d;
+    }
+    d.known = true;
+    for (const auto& op : plan->ops) d.changes.push_back(op.describe());
+    return d;
+}
+
+}  // namespace
+
+std::optional<ConntrackUsage> read_conntrack_usage() {
+    auto count = read_number("/proc/sys/net/netfilter/nf_conntrack_count");
+    auto max = read_number("/proc/sys/net/netfilter/nf_conntrack_max");
+    if (!count || !max) return std::nullopt;
+    return ConntrackUsage{*count, *max};
+}
+
+StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options) {
+    StatusReport r;
+    r.now = static_cast<std::int64_t>(std::time(nullptr));
+    r.profile = session.options.profile_path;
+    r.interfaces = interface_status(session.profile, live, r.notes);
+
+    auto listing = list_peers(session, live);
+    for (auto& n : listing.notes) r.notes.push_back(std::move(n));
+    r.peers = peer_status(listing, r.now);
+    r.groups = group_status(session.profile, r.peers);
+
+    r.conntrack = read_conntrack_usage();
+    if (auto counters = nft::list_owned_counters(); !counters) {
+        r.notes.push_back(counters.error().message);
+    } else if (*counters) {
+        r.drops.emplace();
+        for (const auto& c : **counters) r.drops->push_back({c.name, c.packets, c.bytes});
+    }
+
+    if (auto pending = pending_status(session.paths.dir); !pending)
+        r.notes.push_back(pending.error().message);
+    else
+        r.pending = *pending;
+    if (auto last = load_last_apply(session.paths); !last)
+        r.notes.push_back(last.error().message);
+    else
+        r.last_apply = *last;
+
+    if (options.drift) r.drift = drift_of(session);
+    return r;
+}
+
+}  // namespace vpngw::gateway

@@ -1,0 +1,92 @@
+#pragma once
+
+// `vpngw status` and `vpngw metrics`: one snapshot of a running gateway,
+// gathered here and formatted by the CLI (text, JSON or Prometheus). Nothing
+// in it is key material: interface and peer public keys only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/confirm.hpp"
+#include "gateway/last_apply.hpp"
+#include "gateway/peers.hpp"
+#include "gateway/peers_live.hpp"
+#include "gateway/session.hpp"
+
+namespace vpngw::gateway {
+
+// A peer counts as online while its last handshake is younger than this:
+// WireGuard re-keys every 2 minutes while traffic flows.
+inline constexpr std::int64_t kOnlineWindowSeconds = 180;
+
+struct InterfaceStatus {
+    std::string name;
+    std::string backend;  // "kernel" / "userspace"
+    bool up = false;
+    std::uint16_t listen_port = 0;        // as the device reports it (0 when down)
+    std::optional<PublicKey> public_key;  // of the device's private key
+};
+
+struct PeerStatus {
+    PeerListEntry peer;  // name, group, interface, addresses, stats when up
+    bool online = false;
+    std::optional<std::int64_t> handshake_age;  // seconds; nullopt: never / not up
+};
+
+struct GroupStatus {
+    std::string name;
+    std::string interface;
+    std::size_t peers = 0;
+    std::size_t online = 0;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t tx_bytes = 0;
+};
+
+struct ConntrackUsage {
+    std::uint64_t count = 0;
+    std::uint64_t max = 0;
+    // Near exhaustion: new connections start being dropped at max.
+    bool warning() const { return max > 0 && count * 100 >= max * kWarnPercent; }
+    static constexpr std::uint64_t kWarnPercent = 90;
+};
+
+struct DropCounter {
+    std::string name;  // input_drops, forward_drops, spoofed_drops
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+};
+
+struct Drift {
+    bool known = false;                // false: the kernel could not be compared
+    std::vector<std::string> changes;  // what `vpngw plan` would do, one line each
+    std::string error;                 // why it is not known
+};
+
+struct StatusReport {
+    std::int64_t now = 0;  // unix seconds the snapshot was taken
+    std::string profile;
+    std::vector<InterfaceStatus> interfaces;
+    std::vector<GroupStatus> groups;
+    std::vector<PeerStatus> peers;
+    std::optional<ConntrackUsage> conntrack;        // nullopt: conntrack not loaded
+    std::optional<std::vector<DropCounter>> drops;  // nullopt: the firewall is not up
+    std::optional<PendingStatus> pending;
+    std::optional<LastApply> last_apply;
+    Drift drift;
+    std::vector<std::string> notes;  // what could not be read, and why
+};
+
+struct StatusOptions {
+    bool drift = true;  // compare the kernel with the profile (costs a full observe)
+};
+
+// Never fails as a whole: what cannot be read becomes a note, so a monitor
+// still gets the rest.
+StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options = {});
+
+// Conntrack of the current network namespace, from /proc/sys/net/netfilter.
+std::optional<ConntrackUsage> read_conntrack_usage();
+
+}  // namespace vpngw::gateway
