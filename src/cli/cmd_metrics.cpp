@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/gateway_options.hpp"
 #include "cli/metrics_text.hpp"
 #include "cli/print.hpp"
 #include "gateway/status.hpp"
@@ -115,20 +116,7 @@ void add_metrics_command(CLI::App& app, CommandContext& ctx) {
     auto* cmd = app.add_subcommand(
         "metrics", "Prometheus metrics: peers, groups, conntrack, drops, the last apply");
     auto opt = std::make_shared<MetricsOptions>();
-    opt->gateway.profile_path = "/etc/vpngw/vpngw.toml";
-    cmd->add_option("profile", opt->gateway.profile_path, "Profile file")
-        ->envname("VPNGW_PROFILE")
-        ->capture_default_str();
-    cmd->add_option(
-        "--state-dir",
-        [opt](const CLI::results_t& r) {
-            opt->gateway.state_dir = r.at(0);
-            return true;
-        },
-        "Override [gateway].state_dir");
-    cmd->add_option("--wireguard-go", opt->gateway.wireguard_go,
-                    "wireguard-go binary for the userspace backend")
-        ->capture_default_str();
+    add_gateway_options(cmd, opt->gateway, "/etc/vpngw/vpngw.toml");
     auto* listen = cmd->add_option("--listen", opt->listen,
                                    "Serve /metrics over HTTP on ADDR:PORT instead of printing");
     cmd->add_option("-o,--output", opt->output,

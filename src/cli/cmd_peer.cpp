@@ -9,6 +9,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/json_view.hpp"
 #include "cli/print.hpp"
+#include "cli/status_text.hpp"
 #include "gateway/peers.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
@@ -166,26 +167,10 @@ std::int64_t now_seconds() {
         .count();
 }
 
+// "never", or the age of the last handshake as `vpngw status` prints it.
 std::string age(std::int64_t then) {
     if (then == 0) return "never";
-    std::int64_t s = std::max<std::int64_t>(0, now_seconds() - then);
-    if (s < 120) return std::to_string(s) + "s ago";
-    if (s < 7200) return std::to_string(s / 60) + "m ago";
-    if (s < 172800) return std::to_string(s / 3600) + "h ago";
-    return std::to_string(s / 86400) + "d ago";
-}
-
-std::string bytes(std::uint64_t n) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(n);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
+    return age_text(std::max<std::int64_t>(0, now_seconds() - then));
 }
 
 void print_json(const gateway::PeerListing& listing) {
@@ -202,8 +187,8 @@ void print_table(const gateway::PeerListing& listing) {
         std::string hs = "-", rx = "-", tx = "-";
         if (p.stats) {
             hs = age(p.stats->last_handshake_sec);
-            rx = bytes(p.stats->rx_bytes);
-            tx = bytes(p.stats->tx_bytes);
+            rx = bytes_text(p.stats->rx_bytes);
+            tx = bytes_text(p.stats->tx_bytes);
         }
         std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %s\n",
                       p.name.c_str(), p.group.c_str(), address_list(p.address, p.address6).c_str(),

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/gateway_options.hpp"
 #include "cli/json_view.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
@@ -44,20 +45,7 @@ void add_status_command(CLI::App& app, CommandContext& ctx) {
         "status",
         "Interfaces, peers (handshake, transfer), conntrack, drops, pending apply, drift");
     auto opt = std::make_shared<StatusOptions>();
-    opt->gateway.profile_path = "/etc/vpngw/vpngw.toml";
-    cmd->add_option("profile", opt->gateway.profile_path, "Profile file")
-        ->envname("VPNGW_PROFILE")
-        ->capture_default_str();
-    cmd->add_option(
-        "--state-dir",
-        [opt](const CLI::results_t& r) {
-            opt->gateway.state_dir = r.at(0);
-            return true;
-        },
-        "Override [gateway].state_dir");
-    cmd->add_option("--wireguard-go", opt->gateway.wireguard_go,
-                    "wireguard-go binary for the userspace backend")
-        ->capture_default_str();
+    add_gateway_options(cmd, opt->gateway, "/etc/vpngw/vpngw.toml");
     cmd->add_flag("--json", opt->json, "Machine-readable output (same exit status)");
     cmd->footer(
         "Exit status: 0 the kernel matches the profile, 3 it drifted (the output lists what\n"
