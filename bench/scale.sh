@@ -141,8 +141,16 @@ measure_vpngw() {  # measure_vpngw DIR
             --state-dir "$st"
         vpngw_timed "$ns" remove peer remove "new$r" --profile "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" down down "$dir/profile.toml" --state-dir "$st"
-        ip netns del "$ns"
+        end_ns "$ns"
     done
+}
+
+# Deleting a namespace does not end the wireguard-go daemons started in it
+# (they hold it alive): end them first, by the PIDs the namespace lists.
+end_ns() {  # end_ns NS
+    local pid
+    for pid in $(ip netns pids "$1" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+    ip netns del "$1"
 }
 
 # The floor: a fresh wireguard-go, one `wg setconf` with every peer, one
@@ -153,13 +161,12 @@ measure_floor() {  # measure_floor DIR N
         ns=fl$r
         netns_add "$ns"
         t=$(now)
-        # Unique interface names: wireguard-go sockets share /run/wireguard,
-        # and a daemon whose namespace was deleted takes a moment to exit.
+        # Unique interface names: wireguard-go sockets share /run/wireguard.
         in_ns "$ns" wireguard-go "f$2r$r" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
         in_ns "$ns" wg setconf "f$2r$r" "$dir/wg.conf"
         in_ns "$ns" nft -f "$dir/ruleset.nft"
         T_floor+=($(($(now) - t)))
-        ip netns del "$ns"
+        end_ns "$ns"
     done
 }
 
@@ -176,7 +183,7 @@ measure_scripted() {  # measure_scripted DIR -> T_scripted (BASELINE peers)
             in_ns "$ns" iptables -A FORWARD -i wg0 -s "$addr/32" -j ACCEPT
         done < <(head -n "$BASELINE" "$dir/peers.list")
         T_scripted+=($(($(now) - t)))
-        ip netns del "$ns"
+        end_ns "$ns"
     done
 }
 
