@@ -70,4 +70,15 @@ const char* to_string(Policy p) {
     return p == Policy::drop ? "drop" : "accept";
 }
 
+const char* to_string(ProxyMode m) {
+    return m == ProxyMode::tproxy ? "tproxy" : "redirect";
+}
+
+bool uses_tproxy(const Profile& p) {
+    for (const auto& g : p.groups)
+        for (const auto& x : g.proxies)
+            if (x.mode == ProxyMode::tproxy) return true;
+    return false;
+}
+
 }  // namespace vpngw::model

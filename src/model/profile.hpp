@@ -79,6 +79,34 @@ struct AllowEntry {
 
 enum class Tunnel { full, split };
 
+// Transparent proxying of a group's TCP connections to a proxy on the gateway.
+enum class ProxyMode {
+    redirect,  // nat REDIRECT: the proxy reads the destination with SO_ORIGINAL_DST
+    tproxy,    // TPROXY: the proxy (IP_TRANSPARENT) sees it as its local address
+};
+
+struct PortRange {
+    std::uint16_t from = 0;
+    std::uint16_t to = 0;  // == from for a single port
+};
+
+// The mark and routing table that deliver TPROXY'd packets to the local
+// proxy socket (`ip rule fwmark M lookup T`, `local default dev lo table T`).
+// Fixed values just below the uplinks' allocated ones (51001+, 0x51001+), so
+// adding an uplink never moves them.
+inline constexpr std::uint32_t kProxyTable = 51000;
+inline constexpr std::uint32_t kProxyMark = 0x51000;
+
+struct Proxy {
+    std::vector<PortRange> ports;  // TCP destination ports intercepted
+    std::uint16_t to = 0;          // the local proxy's port
+    ProxyMode mode = ProxyMode::redirect;
+    std::vector<Prefix> exempt;  // destinations that go direct
+    bool v4 = true;              // families intercepted (`family`)
+    bool v6 = true;
+    Origin origin;
+};
+
 struct Group {
     std::string name;
     std::string interface;
@@ -93,6 +121,7 @@ struct Group {
     // Concurrent connections one client may hold through the gateway
     // (nftables `ct count`); 0 = no limit.
     std::uint32_t max_connections = 0;
+    std::vector<Proxy> proxies;  // [[group.proxy]]
     Origin origin;
 };
 
@@ -159,5 +188,9 @@ const char* to_string(Backend);
 const char* to_string(Proto);
 const char* to_string(Tunnel);
 const char* to_string(Policy);
+const char* to_string(ProxyMode);
+
+// Whether any group proxies in TPROXY mode (vpngw then owns kProxyTable/kProxyMark).
+bool uses_tproxy(const Profile&);
 
 }  // namespace vpngw::model

@@ -19,6 +19,8 @@ std::optional<state::RouteType> route_type(std::uint8_t rtn) {
             return state::RouteType::blackhole;
         case RTN_UNREACHABLE:
             return state::RouteType::unreachable;
+        case RTN_LOCAL:
+            return state::RouteType::local;
         default:
             return std::nullopt;
     }
@@ -30,6 +32,8 @@ std::uint8_t rtn_of(state::RouteType t) {
             return RTN_BLACKHOLE;
         case state::RouteType::unreachable:
             return RTN_UNREACHABLE;
+        case state::RouteType::local:
+            return RTN_LOCAL;
         case state::RouteType::unicast:
             break;
     }
@@ -51,6 +55,9 @@ std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
     if (rtm->rtm_flags & RTM_F_CLONED) return std::nullopt;
     auto type = route_type(rtm->rtm_type);
     if (!type) return std::nullopt;
+    // The kernel's own local table (the host's addresses) is no business of
+    // vpngw's; local routes elsewhere (TPROXY's table) are.
+    if (*type == state::RouteType::local && rtm->rtm_table == RT_TABLE_LOCAL) return std::nullopt;
 
     RouteEntry e;
     e.protocol = rtm->rtm_protocol;
@@ -84,7 +91,8 @@ std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
     });
     // IPv6 hangs blackhole and unreachable routes on lo; they have no device
     // in vpngw's terms (nor in `ip -6 route add blackhole`).
-    if (r.type != state::RouteType::unicast) r.dev.clear();
+    if (r.type == state::RouteType::blackhole || r.type == state::RouteType::unreachable)
+        r.dev.clear();
     return e;
 }
 
@@ -105,7 +113,6 @@ Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_
 
 }  // namespace
 
-
 nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
                               const state::Route& route, int oif) {
     nlmsghdr* nlh = buf.start(type, flags);
@@ -121,6 +128,8 @@ nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint1
         rtm->rtm_scope = RT_SCOPE_NOWHERE;  // match whatever scope the kernel gave it
     else if (route.type == state::RouteType::unicast && !route.via)
         rtm->rtm_scope = RT_SCOPE_LINK;  // directly connected, as `ip route add ... dev`
+    else if (route.type == state::RouteType::local)
+        rtm->rtm_scope = RT_SCOPE_HOST;  // as `ip route add local ...`
     else
         rtm->rtm_scope = RT_SCOPE_UNIVERSE;
     mnl_attr_put_u32(nlh, RTA_TABLE, route.table);

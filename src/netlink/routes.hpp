@@ -21,8 +21,9 @@ struct RouteEntry {
 };
 
 // The unicast, blackhole and unreachable routes of all tables (ids above 255
-// included), both families; with `protocol`, only routes of that protocol.
-// Other types (local, broadcast, multicast, prohibit, throw) and cached clones
+// included), and local routes outside the kernel's local table (255), both
+// families; with `protocol`, only routes of that protocol.
+// Other types (broadcast, multicast, prohibit, throw) and cached clones
 // are not in state::Route's vocabulary and are left out. A multipath route is
 // listed without gateway and device.
 Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,

@@ -12,7 +12,9 @@ static state::KernelState assemble(const model::Profile& profile,
     s.links = detail::desired_links(profile);
     s.addresses = detail::desired_addresses(profile);
     s.routes = detail::desired_routes(profile);
-    s.rules = detail::desired_rules(profile);
+    for (auto& r : detail::desired_proxy_routes(profile)) s.routes.push_back(std::move(r));
+    s.rules = detail::desired_proxy_rules(profile);
+    for (auto& r : detail::desired_rules(profile)) s.rules.push_back(std::move(r));
     s.wireguard = detail::desired_wireguard(profile, addresses);
     s.sysctls = detail::desired_sysctls(profile);
     s.nft_ruleset = render_nft_ruleset(profile);

@@ -6,10 +6,13 @@ namespace vpngw::plan::detail {
 namespace {
 
 constexpr std::uint32_t kMainTable = 254;
-// Rule priorities inside vpngw's range: the main-table rule first, then one
-// per uplink at kUplinkRuleBase + its index in the profile, so an uplink keeps
-// its priority when others are added after it.
-constexpr std::uint32_t kMainRulePriority = state::kRulePriorityFirst;
+// Rule priorities inside vpngw's range: the main-table rule first (after the
+// TPROXY rule when there is one, see desired_proxy.cpp), then one per uplink
+// at kUplinkRuleBase + its index in the profile, so an uplink keeps its
+// priority when others are added after it.
+std::uint32_t main_rule_priority(const model::Profile& profile) {
+    return kProxyRulePriority + (model::uses_tproxy(profile) ? 1 : 0);
+}
 constexpr std::uint32_t kUplinkRuleBase = state::kRulePriorityFirst + 100;
 
 const std::optional<IpAddress>& gateway_of(const model::Uplink& u, Family f) {
@@ -54,7 +57,7 @@ std::vector<state::Rule> desired_rules(const model::Profile& profile) {
         // marked replies to VPN clients would leave through an uplink.
         state::Rule main_first;
         main_first.family = f;
-        main_first.priority = kMainRulePriority;
+        main_first.priority = main_rule_priority(profile);
         main_first.table = kMainTable;
         main_first.suppress_prefixlength = 0;
         main_first.origin = profile.uplinks.front().origin.table;

@@ -54,6 +54,12 @@ std::string render_nat_postrouting(const Context& ctx);  // (nft_nat.cpp)
 std::string render_input(const Context& ctx);            // (nft_input.cpp)
 std::string render_forward(const Context& ctx);          // (nft_forward.cpp)
 std::string render_group_chains(const Context& ctx);     // (nft_groups.cpp)
+// Transparent proxies (nft_proxy.cpp): exempt sets, the REDIRECT nat chain,
+// the TPROXY chain, and the input rules that let intercepted traffic in.
+std::string render_proxy_objects(const Context& ctx);
+std::string render_proxy_redirect(const Context& ctx);
+std::string render_proxy_tproxy(const Context& ctx);
+void proxy_input(const Context& ctx, std::vector<std::string>& rules);
 
 // Drop logging + counting, shared by input and forward: `limit rate 10/minute
 // log prefix "vpngw forward drop: "` and `counter name forward_drops`.

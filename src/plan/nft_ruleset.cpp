@@ -15,8 +15,10 @@ std::string render_nft_ruleset(const model::Profile& profile) {
     out += "delete table inet " + std::string(state::kNftTable) + "\n\n";
     out += "table inet " + std::string(state::kNftTable) + " {\n";
     out += nft::render_objects(ctx);
+    out += nft::render_proxy_objects(ctx);
     for (const auto& part :
-         {nft::render_prerouting(ctx), nft::render_nat_prerouting(ctx), nft::render_input(ctx),
+         {nft::render_prerouting(ctx), nft::render_proxy_tproxy(ctx),
+          nft::render_nat_prerouting(ctx), nft::render_proxy_redirect(ctx), nft::render_input(ctx),
           nft::render_forward(ctx), nft::render_group_chains(ctx), nft::render_output(ctx),
           nft::render_nat_postrouting(ctx)})
         if (!part.empty()) out += "\n" + part;

@@ -50,10 +50,14 @@ std::string route_line(const state::Route& r) {
         case state::RouteType::unreachable:
             line += "unreachable ";
             break;
+        case state::RouteType::local:
+            line += "local ";
+            break;
         case state::RouteType::unicast:
             break;
     }
-    line += r.dst.len == 0 ? "default" : r.dst.str();
+    // "default" alone reads as IPv4 when no IPv6 next hop says otherwise.
+    line += r.dst.len == 0 && (r.dst.family() == Family::v4 || r.via) ? "default" : r.dst.str();
     if (r.via) line += " via " + r.via->str();
     if (!r.dev.empty()) line += " dev " + r.dev;
     if (r.metric) line += " metric " + std::to_string(r.metric);

@@ -21,6 +21,10 @@ void check_unique(Context& ctx, const model::Profile& profile);
 // inside their group; warns about forward targets outside every group.
 void check_addressing(Context& ctx, const model::Profile& profile);
 
+// Transparent proxies against the rest of the profile: the families they
+// ask for exist in their group, and TPROXY's mark and table are free.
+void check_proxies(Context& ctx, const model::Profile& profile);
+
 // Routing tables 51001, 51002, ... and fwmarks 0x51001, 0x51002, ... for
 // uplinks that do not set them, in uplink order, skipping values in use.
 void allocate_uplink_ids(model::Profile& profile);

@@ -11,7 +11,7 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
     model::Group g;
     TableReader r(ctx, table, "[[group]]", g.origin,
                   {"name", "interface", "subnet", "subnet6", "egress", "isolate", "allow", "dns",
-                   "tunnel", "keepalive", "max_connections"});
+                   "tunnel", "keepalive", "max_connections", "proxy"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         g.name = name->value;
@@ -43,6 +43,7 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
         g.keepalive = static_cast<int>(keepalive->value);
     if (auto limit = r.integer("max_connections", 1, 1000000))
         g.max_connections = static_cast<std::uint32_t>(limit->value);
+    g.proxies = read_proxies(ctx, r, g.name);
     return g;
 }
 

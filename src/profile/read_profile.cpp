@@ -25,6 +25,7 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     resolve_references(ctx, p);
     check_unique(ctx, p);
     check_addressing(ctx, p);
+    check_proxies(ctx, p);
     allocate_uplink_ids(p);
     return p;
 }

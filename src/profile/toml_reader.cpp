@@ -145,6 +145,11 @@ std::optional<std::vector<Text>> TableReader::strings(std::string_view key) {
     return out;
 }
 
+const toml::array* TableReader::array(std::string_view key) {
+    const toml::node* node = typed(key, toml::node_type::array, "an array");
+    return node ? node->as_array() : nullptr;
+}
+
 const toml::table* TableReader::table(std::string_view key) {
     const toml::node* node = typed(key, toml::node_type::table, "a table");
     return node ? node->as_table() : nullptr;

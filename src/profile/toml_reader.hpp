@@ -52,6 +52,8 @@ class TableReader {
     std::optional<Located<bool>> boolean(std::string_view key);
     // An array of strings; elements of another type are reported and dropped.
     std::optional<std::vector<Text>> strings(std::string_view key);
+    // An array of any element types, checked by the caller.
+    const toml::array* array(std::string_view key);
     // A sub-table, inline `{ ... }` or `[parent.key]`.
     const toml::table* table(std::string_view key);
     // An array of tables (`[[key]]`).

@@ -31,6 +31,7 @@ std::string describe_route(const Route& r) {
     std::string s;
     if (r.type == RouteType::blackhole) s += "blackhole ";
     if (r.type == RouteType::unreachable) s += "unreachable ";
+    if (r.type == RouteType::local) s += "local ";
     s += (r.dst.len == 0 && r.dst.family() == Family::v4) ? "default" : r.dst.str();
     if (r.via) s += " via " + r.via->str();
     if (!r.dev.empty()) s += " dev " + r.dev;

@@ -48,7 +48,9 @@ struct Address {
     bool operator==(const Address& o) const { return ifname == o.ifname && prefix == o.prefix; }
 };
 
-enum class RouteType { unicast, blackhole, unreachable };
+// `local` delivers to this host whatever the destination (TPROXY's table:
+// `local default dev lo table T`); it keeps its device.
+enum class RouteType { unicast, blackhole, unreachable, local };
 
 struct Route {
     std::uint32_t table = 254;  // main
