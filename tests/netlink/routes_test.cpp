@@ -56,6 +56,9 @@ class Routes : public NetnsTest {
         // IPv6 stores metric 0 as 1024, so the test asks for 1024 to round-trip.
         route(51001, "2001:db8:1::/64", "fd00::1", "va", 1024),
         route(51001, "2001:db8:dead::/48", nullptr, nullptr, 1024, state::RouteType::blackhole),
+        // TPROXY's local-delivery table keeps its device (lo).
+        route(51000, "0.0.0.0/0", nullptr, "lo", 0, state::RouteType::local),
+        route(51000, "::/0", nullptr, "lo", 1024, state::RouteType::local),
     };
 };
 
@@ -71,11 +74,15 @@ TEST_F(Routes, AddedRoutesShowInIpAndRoundTrip) {
     EXPECT_TRUE(has_line(v4.text, "blackhole 10.99.0.0/16 table 51001 proto 86")) << v4.text;
     EXPECT_TRUE(has_line(v4.text, "203.0.113.0/24 dev va proto 86 scope link")) << v4.text;
     EXPECT_TRUE(has_line(v4.text, "unreachable default table 51002 proto 86")) << v4.text;
+    EXPECT_TRUE(has_line(v4.text, "local default dev lo table 51000 proto 86 scope host"))
+        << v4.text;
     auto v6 = shell("ip -6 route show table all");
     EXPECT_TRUE(
         has_line(v6.text, "2001:db8:1::/64 via fd00::1 dev va table 51001 proto 86 metric 1024"))
         << v6.text;
     EXPECT_TRUE(has_line(v6.text, "blackhole 2001:db8:dead::/48 dev lo table 51001 proto 86"))
+        << v6.text;
+    EXPECT_TRUE(has_line(v6.text, "local default dev lo table 51000 proto 86 metric 1024"))
         << v6.text;
 
     auto dumped = dump_routes(sock(), state::kRouteProtocol);
@@ -101,6 +108,8 @@ TEST_F(Routes, ForeignRoutesAreListedOnlyUnfilteredAndSurviveDeletes) {
     const auto* kernel = find(*all, route(254, "192.0.2.0/24", nullptr, "va"));
     ASSERT_NE(kernel, nullptr);
     EXPECT_EQ(kernel->protocol, 2);  // RTPROT_KERNEL
+    // The kernel's local table (its own addresses) is never listed.
+    for (const auto& e : *all) EXPECT_NE(e.route.table, 255u) << describe_route(e.route);
 
     auto mine = dump_routes(sock(), state::kRouteProtocol);
     ASSERT_TRUE(mine);
