@@ -1,6 +1,7 @@
 // [[group.proxy]]: a group's TCP ports intercepted and handed to a proxy on
 // the gateway (REDIRECT or TPROXY), with the destinations exempt from it.
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -93,7 +94,30 @@ std::vector<model::Proxy> read_proxies(Context& ctx, TableReader& group, const s
     return out;
 }
 
+// A port two entries of a group intercept in the same family goes to the
+// first entry's proxy only; the second entry's claim would be silently dead.
+static void check_port_overlap(Context& ctx, const model::Group& g) {
+    // The first port of b that an earlier entry a already intercepts, or 0.
+    auto shared_port = [](const model::Proxy& a, const model::Proxy& b) -> std::uint16_t {
+        if (!((a.v4 && b.v4) || (a.v6 && b.v6))) return 0;
+        for (const auto& rb : b.ports)
+            for (const auto& ra : a.ports)
+                if (rb.from <= ra.to && ra.from <= rb.to) return std::max(ra.from, rb.from);
+        return 0;
+    };
+    for (std::size_t i = 0; i < g.proxies.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (auto port = shared_port(g.proxies[j], g.proxies[i])) {
+                ctx.error(g.proxies[i].origin.at("ports"),
+                          "port " + std::to_string(port) + " of group " + quoted(g.name) +
+                              " is already proxied by its proxy on line " +
+                              std::to_string(g.proxies[j].origin.table.line));
+                break;
+            }
+}
+
 void check_proxies(Context& ctx, const model::Profile& p) {
+    for (const auto& g : p.groups) check_port_overlap(ctx, g);
     for (const auto& g : p.groups)
         for (const auto& x : g.proxies) {
             // An explicit family the group has no subnet of is a mistake; the
