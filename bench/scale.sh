@@ -275,10 +275,13 @@ fwd=$W/fwd.md
     echo "Forwarding client → router → server namespaces over veth; the client is the last peer"
     echo "(behind every linear rule). TCP: one iperf3 stream, ${FWD_SECS} s. UDP: 64-byte payloads from"
     echo "one core cycling through $FLOWS source ports (new conntrack entries during the run), counted"
-    echo "at the server. Ratios against the minimal stateful ruleset of the same N."
+    echo "at the server. The server never answers, so every UDP packet is in conntrack state"
+    echo "new and crosses every rule up to an accept. Ratios against the minimal stateful"
+    echo "ruleset of the same N, and (NAT) against minimal stateful + masquerade: vpngw NATs"
+    echo "its peers, the minimal ruleset does not."
     echo
-    echo "| peers | ruleset | TCP Gbit/s | ratio | UDP 64 B kpps | ratio |"
-    echo "|---|---|---|---|---|---|"
+    echo "| peers | ruleset | TCP Gbit/s | ratio | ratio (NAT) | UDP 64 B kpps | ratio | ratio (NAT) |"
+    echo "|---|---|---|---|---|---|---|---|"
 } >"$fwd"
 
 base_dir=$W/n$BASELINE
@@ -319,6 +322,7 @@ for n in $SIZES; do
         measure_forwarding "$dir" "$kind"
     done
     ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
+    nat_tcp=$(med "${TCP_stateful_nat[@]}") nat_pps=$(med "${PPS_stateful_nat[@]}")
     for kind in none stateful stateful_nat vpngw linear; do
         local_tcp="TCP_$kind[@]" local_pps="PPS_$kind[@]"
         tcp=$(med "${!local_tcp}") pps=$(med "${!local_pps}")
@@ -330,13 +334,13 @@ for n in $SIZES; do
             vpngw) label="vpngw's ruleset for $n peers" ;;
             linear) label="$n linear iptables rules (iptables-nft)" ;;
         esac
-        printf '| %s | %s | %s [%s] | %s | %s [%s] | %s |\n' "$n" "$label" \
+        printf '| %s | %s | %s [%s] | %s | %s | %s [%s] | %s | %s |\n' "$n" "$label" \
             "$(awk -v b="$tcp" 'BEGIN {printf "%.2f", b / 1e9}')" \
             "$(spread $(printf '%s\n' "${!local_tcp}" | awk '{printf "%.2f\n", $1 / 1e9}'))" \
-            "$(ratio "$tcp" "$ref_tcp")" \
+            "$(ratio "$tcp" "$ref_tcp")" "$(ratio "$tcp" "$nat_tcp")" \
             "$(awk -v p="$pps" 'BEGIN {printf "%.0f", p / 1e3}')" \
             "$(spread $(printf '%s\n' "${!local_pps}" | awk '{printf "%.0f\n", $1 / 1e3}'))" \
-            "$(ratio "$pps" "$ref_pps")" >>"$fwd"
+            "$(ratio "$pps" "$ref_pps")" "$(ratio "$pps" "$nat_pps")" >>"$fwd"
     done
 done
 

@@ -39,12 +39,16 @@ std::vector<InterfaceStatus> interface_status(const model::Profile& profile, Liv
     return out;
 }
 
-std::vector<PeerStatus> peer_status(const PeerListing& listing, std::int64_t now) {
+// Takes the entries over and frees them: at 50,000 peers a copy would hold
+// both lists at once.
+std::vector<PeerStatus> peer_status(std::vector<PeerListEntry> listed, std::int64_t now) {
     std::vector<PeerStatus> out;
-    for (const auto& p : listing.peers) {
-        PeerStatus s{p, false, std::nullopt};
-        if (p.stats && p.stats->last_handshake_sec != 0) {
-            s.handshake_age = std::max<std::int64_t>(0, now - p.stats->last_handshake_sec);
+    out.reserve(listed.size());
+    for (auto& p : listed) {
+        PeerStatus s{std::move(p), false, std::nullopt};
+        const auto& peer = s.peer;
+        if (peer.stats && peer.stats->last_handshake_sec != 0) {
+            s.handshake_age = std::max<std::int64_t>(0, now - peer.stats->last_handshake_sec);
             s.online = *s.handshake_age < kOnlineWindowSeconds;
         }
         out.push_back(std::move(s));
@@ -101,9 +105,13 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     r.profile = session.options.profile_path;
     r.interfaces = interface_status(session.profile, live, r.notes);
 
+    // First, so the desired and observed state it builds are gone before
+    // the peer list is: the two never share the process's peak memory.
+    if (options.drift) r.drift = drift_of(session);
+
     auto listing = list_peers(session, live);
     for (auto& n : listing.notes) r.notes.push_back(std::move(n));
-    r.peers = peer_status(listing, r.now);
+    r.peers = peer_status(std::move(listing.peers), r.now);
     r.groups = group_status(session.profile, r.peers);
 
     r.conntrack = read_conntrack_usage();
@@ -123,7 +131,6 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     else
         r.last_apply = *last;
 
-    if (options.drift) r.drift = drift_of(session);
     return r;
 }
 

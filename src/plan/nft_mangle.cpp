@@ -23,7 +23,10 @@ std::string render_prerouting(const Context& ctx) {
     const bool egress4 = has_wg && any_egress(ctx, Family::v4);
     const bool egress6 = has_wg && any_egress(ctx, Family::v6);
     if (ctx.profile.uplinks.empty() && !egress4 && !egress6) return "";
-    rules.push_back("ct mark != 0 meta mark set ct mark");
+    // A connection's mark is set once, on its first packet: every later
+    // packet (established, or still "new" like one-way UDP) only restores it
+    // and leaves the chain after this one rule.
+    rules.push_back("ct mark != 0 meta mark set ct mark accept");
     // The packet itself carries the mark too: the reverse-path filter and
     // the kernel's own answers to it (fwmark_reflect, tcp_fwmark_accept)
     // then use the uplink's table.
@@ -31,9 +34,12 @@ std::string render_prerouting(const Context& ctx) {
         rules.push_back("iifname " + quoted(u.device) + " ct state new meta mark set " +
                         mark(u.fwmark) + " ct mark set meta mark");
     const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ct state new ";
-    if (egress4) rules.push_back(from_wg + "meta mark set ip saddr map @egress4");
-    if (egress6) rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6");
-    if (egress4 || egress6) rules.push_back(from_wg + "ct mark set meta mark");
+    // A source outside every egress subnet misses the map and ends the rule:
+    // its connection keeps mark 0, as before.
+    if (egress4)
+        rules.push_back(from_wg + "meta mark set ip saddr map @egress4 ct mark set meta mark");
+    if (egress6)
+        rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6 ct mark set meta mark");
     return chain("prerouting", "type filter hook prerouting priority mangle; policy accept;",
                  rules);
 }

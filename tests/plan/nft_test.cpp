@@ -79,13 +79,18 @@ TEST(NftSets, NestedGroupSubnetsCollapseInVpnNets) {
 TEST(NftMangle, MarksConnectionsPerUplinkAndEgress) {
     auto text = render_nft_ruleset(testing::office());
     auto pre = block(text, "chain prerouting");
-    EXPECT_TRUE(has_line(pre, "ct mark != 0 meta mark set ct mark"));
+    // Packets of marked connections restore the mark and leave the chain first.
+    EXPECT_EQ(pre.find("\t\tct mark != 0 meta mark set ct mark accept\n"),
+              pre.find("\t\t", pre.find("policy accept;")));
     EXPECT_TRUE(has_line(
         pre, "iifname \"eth1\" ct state new meta mark set 0x00051002 ct mark set meta mark"));
-    EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip saddr map @egress4"));
-    EXPECT_TRUE(has_line(pre, "iifname \"wg0\" ct state new meta mark set ip6 saddr map @egress6"));
     // The egress mark is chosen before the connection records it.
-    EXPECT_LT(pre.find("map @egress4"), pre.find("\"wg0\" ct state new ct mark set meta mark"));
+    EXPECT_TRUE(has_line(pre,
+                         "iifname \"wg0\" ct state new meta mark set ip saddr map @egress4 "
+                         "ct mark set meta mark"));
+    EXPECT_TRUE(has_line(pre,
+                         "iifname \"wg0\" ct state new meta mark set ip6 saddr map @egress6 "
+                         "ct mark set meta mark"));
     EXPECT_TRUE(
         has_line(block(text, "chain output"), "meta mark 0 ct mark != 0 meta mark set ct mark"));
     // Nothing to mark without uplinks or egress.
