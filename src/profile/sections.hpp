@@ -24,6 +24,8 @@ std::vector<model::Uplink> read_uplinks(Context& ctx, TableReader& root,
 std::vector<model::Interface> read_interfaces(Context& ctx, TableReader& root,
                                               const std::string& state_dir);
 std::vector<model::Group> read_groups(Context& ctx, TableReader& root);
+// [[network]] tables: groups whose `device` is set (local networks).
+std::vector<model::Group> read_networks(Context& ctx, TableReader& root);
 std::vector<model::Forward> read_forwards(Context& ctx, TableReader& root);
 std::vector<model::Peer> read_peers(Context& ctx, TableReader& root);
 
