@@ -88,8 +88,8 @@ void resolve_references(Context& ctx, model::Profile& p) {
                                                  did_you_mean(*g.egress, names_of(p.uplinks)));
         if (!g.egress && g.origin.fields.count("egress") == 0 && p.uplinks.size() >= 2)
             ctx.warning(g.origin.table,
-                        "group " + quoted(g.name) + " has no \"egress\" while " +
-                            std::to_string(p.uplinks.size()) +
+                        std::string(g.is_network() ? "network " : "group ") + quoted(g.name) +
+                            " has no \"egress\" while " + std::to_string(p.uplinks.size()) +
                             " uplinks exist: its traffic leaves by the main routing table");
         for (const auto& entry : g.allow)
             if (entry.kind == model::AllowEntry::Kind::group && !p.find_group(entry.group))
