@@ -60,6 +60,9 @@ model::Backend backend_of(const model::Profile& profile, const std::string& ifna
 }
 
 Status create_link(ApplyContext& ctx, const ops::LinkCreate& op) {
+    // Bridges of [[network]] tables: plain rtnetlink, no WireGuard backend.
+    if (op.link.kind != "wireguard")
+        return netlink::create_link(ctx.sock, op.link, state::kLinkAlias);
     auto& backend = ctx.backends.for_interface(op.link.name, op.backend);
     if (auto st = backend.create(op.link.name); !st) return st;
     if (auto st = netlink::set_link_alias(ctx.sock, op.link.name, state::kLinkAlias); !st)
@@ -69,6 +72,8 @@ Status create_link(ApplyContext& ctx, const ops::LinkCreate& op) {
 }
 
 Status delete_link(ApplyContext& ctx, const ops::LinkDelete& op) {
+    if (!op.link.kind.empty() && op.link.kind != "wireguard")
+        return netlink::delete_link(ctx.sock, op.link.name, op.link.origin);
     auto& backend = ctx.backends.for_interface(op.link.name, backend_of(ctx.profile, op.link.name));
     return backend.destroy(op.link.name);
 }

@@ -44,6 +44,10 @@ Status check_new_peer(const Session& session, const AddPeerRequest& request) {
     if (!session.profile.find_group(request.group))
         return Error{"no group \"" + request.group +
                      "\" in the profile (groups: " + group_names(session.profile) + ")"};
+    if (const auto* g = session.profile.find_group(request.group); g->is_network())
+        return Error{"\"" + request.group + "\" is a local network ([[network]]), not a " +
+                         "WireGuard group: it has no peers",
+                     g->origin.table};
     if (!session.profile.gateway.endpoint)
         return Error{
             "[gateway] endpoint is not set in the profile: client configs cannot be "

@@ -61,6 +61,7 @@ std::vector<GroupStatus> group_status(const model::Profile& profile,
     std::vector<GroupStatus> out;
     std::map<std::string, std::size_t> index;
     for (const auto& g : profile.groups) {
+        if (g.is_network()) continue;  // local networks have no peers to report
         index[g.name] = out.size();
         out.push_back(GroupStatus{g.name, g.interface});
     }

@@ -122,6 +122,14 @@ struct Group {
     // (nftables `ct count`); 0 = no limit.
     std::uint32_t max_connections = 0;
     std::vector<Proxy> proxies;  // [[group.proxy]]
+    // A local network ([[network]]): clients that are not WireGuard peers
+    // but hosts behind `device` (a private NIC, a bridge, a veth). Such a
+    // group has no interface, peers, dns, tunnel or keepalive; everything
+    // else (subnets, egress, isolation, allow lists, limits) is shared.
+    std::string device;             // non-empty = local network on this device
+    bool create_bridge = false;     // vpngw creates and owns `device` as a bridge
+    std::vector<Prefix> addresses;  // gateway addresses vpngw puts on that bridge
+    bool is_network() const { return !device.empty(); }
     Origin origin;
 };
 
@@ -173,7 +181,7 @@ struct Profile {
     Gateway gateway;
     std::vector<Uplink> uplinks;
     std::vector<Interface> interfaces;
-    std::vector<Group> groups;
+    std::vector<Group> groups;  // WireGuard groups and local networks ([[network]]), in order
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;

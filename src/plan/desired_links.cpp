@@ -13,6 +13,18 @@ std::vector<state::Link> desired_links(const model::Profile& profile) {
         link.origin = iface.origin.table;
         links.push_back(std::move(link));
     }
+    // Bridges a [[network]] asks vpngw to create; devices a network merely
+    // uses are not vpngw's and appear nowhere here.
+    for (const auto& g : profile.groups) {
+        if (!g.create_bridge) continue;
+        state::Link link;
+        link.name = g.device;
+        link.kind = "bridge";
+        link.mtu = 1500;
+        link.up = true;
+        link.origin = g.origin.at("create");
+        links.push_back(std::move(link));
+    }
     return links;
 }
 
@@ -21,6 +33,10 @@ std::vector<state::Address> desired_addresses(const model::Profile& profile) {
     for (const auto& iface : profile.interfaces)
         for (const auto& prefix : iface.addresses)
             addresses.push_back({iface.name, prefix, iface.origin.at("address")});
+    for (const auto& g : profile.groups)
+        if (g.create_bridge)
+            for (const auto& prefix : g.addresses)
+                addresses.push_back({g.device, prefix, g.origin.at("address")});
     return addresses;
 }
 

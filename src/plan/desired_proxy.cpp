@@ -20,9 +20,10 @@ std::set<std::string> tproxy_devices(const model::Profile& profile, Family f) {
     std::set<std::string> out;
     for (const auto& g : profile.groups)
         for (const auto& x : g.proxies)
-            if (x.mode == model::ProxyMode::tproxy && proxies_family(g, x, f) &&
-                !g.interface.empty())
-                out.insert(g.interface);
+            if (x.mode == model::ProxyMode::tproxy && proxies_family(g, x, f)) {
+                const std::string& device = g.is_network() ? g.device : g.interface;
+                if (!device.empty()) out.insert(device);
+            }
     return out;
 }
 

@@ -20,6 +20,7 @@ std::string render_forward(const Context& ctx) {
         if (!ctx.vpn_nets6.empty()) rules.push_back(from_wg + "ip6 saddr vmap @peers6");
         rules.push_back(from_wg + "counter name spoofed_drops drop");
     }
+    for (auto& r : network_forward_rules(ctx)) rules.push_back(std::move(r));
     if (drop)
         for (auto& r : drop_accounting(ctx, "forward")) rules.push_back(std::move(r));
     return chain("forward",

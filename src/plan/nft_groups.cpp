@@ -60,7 +60,7 @@ std::string group_chain_text(const Context& ctx, const model::Group& g) {
     // The peer maps are keyed by address alone; a peer of another WireGuard
     // interface given a wide allowed-ips range could borrow this group's
     // addresses, so the group's own interface is checked too.
-    if (ctx.wg_interfaces.size() > 1)
+    if (ctx.wg_interfaces.size() > 1 && !g.is_network())
         rules.push_back("iifname != " + quoted(g.interface) + " counter name spoofed_drops drop");
     // Only a connection's first packet gets here (the forward chain accepts
     // established ones before the peer maps), so `ct count` sees each once.
@@ -75,7 +75,7 @@ std::string group_chain_text(const Context& ctx, const model::Group& g) {
     if (g.isolate)
         for (Family f : {Family::v4, Family::v6})
             if (subnet_of(g, f))
-                rules.push_back("oifname " + quoted(g.interface) + " " + ip_keyword(f) +
+                rules.push_back("oifname " + quoted(client_device(g)) + " " + ip_keyword(f) +
                                 " daddr @" + group_set(g.name, f) +
                                 " counter name forward_drops drop");
     bool accepts_all = false;

@@ -15,13 +15,13 @@ bool any_egress(const Context& ctx, Family f) {
 
 // Connection marks carry the uplink a connection belongs to: set on its first
 // packet (by the uplink it arrived on, or by the egress of the VPN group it
-// came from) and copied to every later packet, so policy routing sends
+// came from, WireGuard or local network) and copied to every later packet, so policy routing sends
 // replies and the rest of the flow through the same uplink.
 std::string render_prerouting(const Context& ctx) {
     std::vector<std::string> rules;
-    const bool has_wg = !ctx.wg_interfaces.empty();
-    const bool egress4 = has_wg && any_egress(ctx, Family::v4);
-    const bool egress6 = has_wg && any_egress(ctx, Family::v6);
+    const bool has_clients = !ctx.client_devices.empty();
+    const bool egress4 = has_clients && any_egress(ctx, Family::v4);
+    const bool egress6 = has_clients && any_egress(ctx, Family::v6);
     if (ctx.profile.uplinks.empty() && !egress4 && !egress6) return "";
     // A connection's mark is set once, on its first packet: every later
     // packet (established, or still "new" like one-way UDP) only restores it
@@ -33,7 +33,7 @@ std::string render_prerouting(const Context& ctx) {
     for (const auto& u : ctx.profile.uplinks)
         rules.push_back("iifname " + quoted(u.device) + " ct state new meta mark set " +
                         mark(u.fwmark) + " ct mark set meta mark");
-    const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ct state new ";
+    const std::string from_wg = "iifname " + ifname_match(ctx.client_devices) + " ct state new ";
     // A source outside every egress subnet misses the map and ends the rule:
     // its connection keeps mark 0, as before.
     if (egress4)

@@ -34,6 +34,9 @@ Context::Context(const model::Profile& p)
       vpn_nets4(disjoint_subnets(p, Family::v4)),
       vpn_nets6(disjoint_subnets(p, Family::v6)) {
     for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);
+    client_devices = wg_interfaces;
+    for (const auto& g : p.groups)
+        if (g.is_network()) client_devices.push_back(g.device);
 }
 
 std::string identifier(const std::string& name) {

@@ -17,7 +17,10 @@ struct Context {
     const model::Profile& profile;
     std::vector<PeerAddresses> peer_addresses;  // index-aligned with profile.peers
     std::vector<std::string> wg_interfaces;     // names, profile order
-    std::vector<Prefix> vpn_nets4;              // group subnets, sorted, none inside another
+    // Devices clients come in on: the WireGuard interfaces, then the devices
+    // of local networks ([[network]]), profile order.
+    std::vector<std::string> client_devices;
+    std::vector<Prefix> vpn_nets4;  // group subnets, sorted, none inside another
     std::vector<Prefix> vpn_nets6;
 
     explicit Context(const model::Profile& p);
@@ -60,6 +63,12 @@ std::string render_proxy_objects(const Context& ctx);
 std::string render_proxy_redirect(const Context& ctx);
 std::string render_proxy_tproxy(const Context& ctx);
 void proxy_input(const Context& ctx, std::vector<std::string>& rules);
+// Forward-chain rules for local networks: classify by device, drop spoofed
+// sources (nft_networks.cpp).
+std::vector<std::string> network_forward_rules(const Context& ctx);
+// The device a group's clients sit behind: its WireGuard interface, or a
+// network's device.
+const std::string& client_device(const model::Group& g);
 
 // Drop logging + counting, shared by input and forward: `limit rate 10/minute
 // log prefix "vpngw forward drop: "` and `counter name forward_drops`.

@@ -42,9 +42,10 @@ std::string ports(const model::Proxy& x) {
     return "tcp dport " + value_or_set(items);
 }
 
-// `iifname "wg0" ip saddr @grp_staff_net4 `: the group's own clients.
+// `iifname "wg0" ip saddr @grp_staff_net4 `: the group's own clients (or a
+// network's hosts, behind its device).
 std::string from_group(const model::Group& g, Family f) {
-    return "iifname " + quoted(g.interface) + " " + ip_keyword(f) + " saddr @" +
+    return "iifname " + quoted(client_device(g)) + " " + ip_keyword(f) + " saddr @" +
            group_set(g.name, f) + " ";
 }
 
@@ -66,7 +67,7 @@ void each_entry(const Context& ctx, model::ProxyMode mode, Fn fn) {
         for (std::size_t i = 0; i < g.proxies.size(); ++i)
             for (Family f : {Family::v4, Family::v6})
                 if (g.proxies[i].mode == mode && proxies_family(g, g.proxies[i], f) &&
-                    !g.interface.empty())
+                    !client_device(g).empty())
                     fn(g, i, f);
 }
 

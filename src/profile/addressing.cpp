@@ -11,6 +11,10 @@ using model::Group;
 const std::optional<Prefix>& subnet_of(const Group& g, Family f) {
     return f == Family::v4 ? g.subnet : g.subnet6;
 }
+// Local networks are groups too; messages name them as the profile does.
+const char* kind_of(const Group& g) {
+    return g.is_network() ? "network" : "group";
+}
 const char* subnet_key(Family f) {
     return f == Family::v4 ? "subnet" : "subnet6";
 }
@@ -46,10 +50,11 @@ void check_overlaps(Context& ctx, const model::Profile& p) {
                 if (!a || !b || !a->overlaps(*b)) continue;
                 const Location& first = p.groups[i].origin.at(subnet_key(f));
                 ctx.error(p.groups[j].origin.at(subnet_key(f)),
-                          std::string(subnet_key(f)) + " " + b->str() + " of group " +
-                              quoted(p.groups[j].name) + " overlaps " + subnet_key(f) + " " +
-                              a->str() + " of group " + quoted(p.groups[i].name) + " (line " +
-                              std::to_string(first.line) + ")");
+                          std::string(subnet_key(f)) + " " + b->str() + " of " +
+                              kind_of(p.groups[j]) + " " + quoted(p.groups[j].name) + " overlaps " +
+                              subnet_key(f) + " " + a->str() + " of " + kind_of(p.groups[i]) + " " +
+                              quoted(p.groups[i].name) + " (line " + std::to_string(first.line) +
+                              ")");
             }
 }
 

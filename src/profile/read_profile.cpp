@@ -9,8 +9,9 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     model::Profile p;
     p.source = ctx.file;
     model::Origin root_origin;
-    TableReader r(ctx, root, "", root_origin,
-                  {"gateway", "uplink", "interface", "group", "forward", "firewall", "peer"});
+    TableReader r(
+        ctx, root, "", root_origin,
+        {"gateway", "uplink", "interface", "group", "network", "forward", "firewall", "peer"});
 
     // [firewall] first: its nat is the default of every uplink.
     std::optional<Located<model::NatMode>> default_nat;
@@ -19,6 +20,8 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     p.uplinks = read_uplinks(ctx, r, default_nat);
     p.interfaces = read_interfaces(ctx, r, p.gateway.state_dir);
     p.groups = read_groups(ctx, r);
+    // Networks share the groups' namespace, so `group:NAME` reaches them too.
+    for (auto& n : read_networks(ctx, r)) p.groups.push_back(std::move(n));
     p.forwards = read_forwards(ctx, r);
     p.peers = read_peers(ctx, r);
 

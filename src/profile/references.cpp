@@ -1,3 +1,5 @@
+#include <map>
+
 #include "profile/checks.hpp"
 #include "profile/quote.hpp"
 #include "profile/suggest.hpp"
@@ -19,6 +21,7 @@ static std::string list(const std::vector<std::string>& names) {
 }
 
 static void resolve_group_interface(Context& ctx, const model::Profile& p, model::Group& g) {
+    if (g.is_network()) return;  // a local network has a device instead
     if (g.origin.fields.count("interface") == 0) {
         if (p.interfaces.size() == 1)
             g.interface = p.interfaces.front().name;
@@ -53,6 +56,29 @@ static void resolve_forward_uplink(Context& ctx, const model::Profile& p, model:
                                              did_you_mean(f.uplink, names_of(p.uplinks)));
 }
 
+// A network's device is its own: not an uplink, not a WireGuard interface,
+// not another network's (the device is how its packets are told apart).
+static void check_network_devices(Context& ctx, const model::Profile& p) {
+    std::map<std::string, const model::Group*> owners;
+    for (const auto& g : p.groups) {
+        if (!g.is_network()) continue;
+        const Location& where = g.origin.at("device");
+        for (const auto& u : p.uplinks)
+            if (u.device == g.device)
+                ctx.error(where, "device " + quoted(g.device) + " of network " + quoted(g.name) +
+                                     " is the device of uplink " + quoted(u.name));
+        if (p.find_interface(g.device))
+            ctx.error(where, "device " + quoted(g.device) + " of network " + quoted(g.name) +
+                                 " is a WireGuard [[interface]]");
+        auto [it, fresh] = owners.emplace(g.device, &g);
+        if (!fresh)
+            ctx.error(where, "device " + quoted(g.device) + " of network " + quoted(g.name) +
+                                 " is already the device of network " + quoted(it->second->name) +
+                                 " (line " + std::to_string(it->second->origin.at("device").line) +
+                                 ")");
+    }
+}
+
 void resolve_references(Context& ctx, model::Profile& p) {
     const auto group_names = names_of(p.groups);
     for (auto& g : p.groups) {
@@ -62,8 +88,8 @@ void resolve_references(Context& ctx, model::Profile& p) {
                                                  did_you_mean(*g.egress, names_of(p.uplinks)));
         if (!g.egress && g.origin.fields.count("egress") == 0 && p.uplinks.size() >= 2)
             ctx.warning(g.origin.table,
-                        "group " + quoted(g.name) + " has no \"egress\" while " +
-                            std::to_string(p.uplinks.size()) +
+                        std::string(g.is_network() ? "network " : "group ") + quoted(g.name) +
+                            " has no \"egress\" while " + std::to_string(p.uplinks.size()) +
                             " uplinks exist: its traffic leaves by the main routing table");
         for (const auto& entry : g.allow)
             if (entry.kind == model::AllowEntry::Kind::group && !p.find_group(entry.group))
@@ -72,10 +98,17 @@ void resolve_references(Context& ctx, model::Profile& p) {
                                            did_you_mean(entry.group, group_names));
     }
     for (auto& f : p.forwards) resolve_forward_uplink(ctx, p, f);
-    for (const auto& peer : p.peers)
-        if (!peer.group.empty() && !p.find_group(peer.group))
+    for (const auto& peer : p.peers) {
+        const model::Group* g = peer.group.empty() ? nullptr : p.find_group(peer.group);
+        if (!peer.group.empty() && !g)
             ctx.error(peer.origin.at("group"), "undefined group " + quoted(peer.group) +
                                                    did_you_mean(peer.group, group_names));
+        else if (g && g->is_network())
+            ctx.error(
+                peer.origin.at("group"),
+                quoted(peer.group) + " is a [[network]], not a WireGuard group: it has no peers");
+    }
+    check_network_devices(ctx, p);
 }
 
 }  // namespace vpngw::profile

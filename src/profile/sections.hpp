@@ -26,6 +26,8 @@ std::vector<model::Interface> read_interfaces(Context& ctx, TableReader& root,
 std::vector<model::Group> read_groups(Context& ctx, TableReader& root);
 // A group's transparent proxies ([[group.proxy]]), see read_proxy.cpp.
 std::vector<model::Proxy> read_proxies(Context& ctx, TableReader& group, const std::string& name);
+// [[network]] tables: groups whose `device` is set (local networks).
+std::vector<model::Group> read_networks(Context& ctx, TableReader& root);
 std::vector<model::Forward> read_forwards(Context& ctx, TableReader& root);
 std::vector<model::Peer> read_peers(Context& ctx, TableReader& root);
 

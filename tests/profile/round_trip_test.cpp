@@ -335,5 +335,38 @@ TEST(Loader, NoProfileWhenThereAreErrorsButWarningsAreFine) {
     EXPECT_FALSE(broken.profile);
 }
 
+// A [[network]] becomes a group with a device, after the WireGuard groups,
+// and `group:NAME` reaches it from a group's allow list.
+TEST(RoundTrip, NetworksAreGroupsWithADevice) {
+    auto text = base_profile() +
+                "[[group]]\nname = \"staff\"\nsubnet = \"10.8.1.0/24\"\nallow = [\"group:apps\"]\n"
+                "[[network]]\nname = \"apps\"\ndevice = \"br-apps\"\ncreate = \"bridge\"\n"
+                "address = [\"172.30.0.1/24\"]\nsubnet = \"172.30.0.0/24\"\nisolate = true\n"
+                "[[network]]\nname = \"lan\"\ndevice = \"eth2\"\nsubnet6 = \"fd30::/64\"\n"
+                "max_connections = 9\n";
+    auto r = load_string(text, "nets.toml");
+    ASSERT_TRUE(r.profile) << testing::PrintToString(test::lines_of(r, Severity::error));
+    const Profile& p = *r.profile;
+    ASSERT_EQ(p.groups.size(), 3u);
+    EXPECT_FALSE(p.groups[0].is_network());
+    EXPECT_EQ(p.groups[0].interface, "wg0");
+    const Group* apps = p.find_group("apps");
+    ASSERT_NE(apps, nullptr);
+    EXPECT_TRUE(apps->is_network());
+    EXPECT_EQ(apps->device, "br-apps");
+    EXPECT_TRUE(apps->create_bridge);
+    ASSERT_EQ(apps->addresses.size(), 1u);
+    EXPECT_EQ(apps->addresses[0].str(), "172.30.0.1/24");
+    EXPECT_TRUE(apps->isolate);
+    EXPECT_EQ(apps->interface, "");  // never defaulted to the only WireGuard interface
+    const Group* lan = p.find_group("lan");
+    ASSERT_NE(lan, nullptr);
+    EXPECT_FALSE(lan->create_bridge);
+    EXPECT_TRUE(lan->addresses.empty());
+    EXPECT_FALSE(lan->subnet);
+    EXPECT_EQ(lan->max_connections, 9u);
+    EXPECT_EQ(lan->origin.at("device"), (Location{"nets.toml", 23, 10}));
+}
+
 }  // namespace
 }  // namespace vpngw::profile
