@@ -33,6 +33,8 @@ std::string render_prerouting(const Context& ctx) {
     const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ct state new ";
     if (egress4) rules.push_back(from_wg + "meta mark set ip saddr map @egress4");
     if (egress6) rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6");
+    if (has_wg)
+        for (auto& rule : balance_rules(ctx, from_wg)) rules.push_back(std::move(rule));
     if (egress4 || egress6) rules.push_back(from_wg + "ct mark set meta mark");
     return chain("prerouting", "type filter hook prerouting priority mangle; policy accept;",
                  rules);

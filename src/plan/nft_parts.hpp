@@ -54,6 +54,10 @@ std::string render_nat_postrouting(const Context& ctx);  // (nft_nat.cpp)
 std::string render_input(const Context& ctx);            // (nft_input.cpp)
 std::string render_forward(const Context& ctx);          // (nft_forward.cpp)
 std::string render_group_chains(const Context& ctx);     // (nft_groups.cpp)
+// Uplink load balancing (nft_balance.cpp): a map per balanced group, and the
+// prerouting rules (each starting with `from_wg`) that draw a mark from it.
+std::string render_balance_maps(const Context& ctx);
+std::vector<std::string> balance_rules(const Context& ctx, const std::string& from_wg);
 
 // Drop logging + counting, shared by input and forward: `limit rate 10/minute
 // log prefix "vpngw forward drop: "` and `counter name forward_drops`.
