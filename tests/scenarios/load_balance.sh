@@ -50,7 +50,8 @@ wait_listen isp2 9090
 handshake a 10.63.0.1
 
 monitor() { in_ns gw "$VPNGW" monitor "$profile" --once --state-dir "$state"; }
-status_json() { in_ns gw "$VPNGW" status "$profile" --json --state-dir "$state"; }
+# status exits non-zero on drift; the JSON says so too (checked below).
+status_json() { in_ns gw "$VPNGW" status "$profile" --json --state-dir "$state" || true; }
 # count TALLY NAME: connections NAME answered in a tally.
 count() { awk -v n="$2" '$1 == n { print $2 }' <<<"$1" | grep . || echo 0; }
 # within VALUE EXPECTED: |VALUE - EXPECTED| <= 6 standard deviations of binomial(N, 3/4).
@@ -99,15 +100,31 @@ check "after two failed probes vpngw status --json shows wan1 down" \
 check "... and wan0 up" test "$(health_of "$json" wan0)" = up
 check "... wan0 with the whole share" test "$(share_of "$json" wan0)" -eq 100
 check "... wan1 with none" test "$(share_of "$json" wan1)" -eq 0
+text=$(in_ns gw "$VPNGW" status "$profile" --state-dir "$state" || true)
+check "status text: wan1's health is down" grep -Eq "^wan1 +eth1 +down " <<<"$text"
+check "status text: the balance line" \
+    grep -q "^balance staff: wan0 100% (weight 3) wan1 0% (weight 1)" <<<"$text"
 check "the map now sends all numbers to wan0" \
     grep -q "elements = { 0-3 : 0x00051001 }" <<<"$(in_ns gw nft list map inet vpngw bal_staff)"
 check "the failover is not drift" \
     python3 -c 'import json, sys; d = json.load(sys.stdin)["drift"]; sys.exit(not (d["known"] and not d["changes"]))' <<<"$json"
 out=$(in_ns gw "$VPNGW" plan "$profile" --state-dir "$state" 2>&1)
-check "plan against the kernel sees nothing to do" grep -qi "no changes\|nothing to do\|up to date" <<<"$out"
+check "plan against the kernel sees nothing to do" grep -q "No changes: the kernel matches" <<<"$out"
 gw_up "$profile" >"$SANDBOX_DIR/up.out" 2>&1
-check "a second up keeps the failover (map unchanged)" \
+check "an up after the failover is a no-op (0 changes: the table is not replaced)" \
+    grep -q "nothing to do, the kernel already matches (0 changes)" "$SANDBOX_DIR/up.out"
+check "... and keeps the failover (map unchanged)" \
     grep -q "elements = { 0-3 : 0x00051001 }" <<<"$(in_ns gw nft list map inet vpngw bal_staff)"
+# A changed profile makes up replace the whole table: the new table's map is
+# rendered from health.tsv, so the failover survives that too.
+sed 's|allow = \["198.51.100.0/24"\]|allow = ["198.51.100.0/24", "198.51.100.7/32"]|' \
+    "$profile" >"$SANDBOX_DIR/changed.toml"
+gw_up "$SANDBOX_DIR/changed.toml" >"$SANDBOX_DIR/up2.out" 2>&1
+check "an up that replaces the table (changed profile)" \
+    grep -q "nftables table inet vpngw (replaced" "$SANDBOX_DIR/up2.out"
+check "... renders the map from the health state: still all wan0" \
+    grep -q "elements = { 0-3 : 0x00051001 }" <<<"$(in_ns gw nft list map inet vpngw bal_staff)"
+profile="$SANDBOX_DIR/changed.toml"  # the one the kernel now matches
 
 tally=$(in_ns a python3 "$ECHO_PY" tally 192.0.2.80 8080 40)
 check "with wan1 down all 40 new connections leave by wan0" test "$(count "$tally" isp1)" -eq 40
