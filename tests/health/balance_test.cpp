@@ -31,19 +31,19 @@ std::vector<std::string> elements(const model::Profile& p, std::set<std::string>
 
 using V = std::vector<std::string>;
 
-TEST(Balance, WeightsBecomeConsecutiveRanges) {
+TEST(BalanceSlots, WeightsBecomeConsecutiveRanges) {
     const auto p = profile_with({{"wan0", 3}, {"wan1", 1}});
     EXPECT_EQ(balance_total(p.groups[0]), 4u);
     EXPECT_EQ(elements(p), (V{"0-2 : 0x00051001", "3 : 0x00051002"}));
 }
 
-TEST(Balance, DownUplinkGivesItsNumbersToTheOthers) {
+TEST(BalanceSlots, DownUplinkGivesItsNumbersToTheOthers) {
     const auto p = profile_with({{"wan0", 3}, {"wan1", 1}});
     EXPECT_EQ(elements(p, {"wan1"}), (V{"0-3 : 0x00051001"}));
     EXPECT_EQ(elements(p, {"wan0"}), (V{"0-3 : 0x00051002"}));
 }
 
-TEST(Balance, SharesStayProportionalAmongTheHealthy) {
+TEST(BalanceSlots, SharesStayProportionalAmongTheHealthy) {
     // 2:1:1 over 4; with c down, a and b share 4 as 2:1 -> 2.67/1.33 -> 3 and 1.
     const auto p = profile_with({{"a", 2}, {"b", 1}, {"c", 1}});
     EXPECT_EQ(elements(p), (V{"0-1 : 0x00051001", "2 : 0x00051002", "3 : 0x00051003"}));
@@ -53,12 +53,12 @@ TEST(Balance, SharesStayProportionalAmongTheHealthy) {
     EXPECT_EQ(elements(q, {"b"}), (V{"0-1 : 0x00051001", "2 : 0x00051003"}));
 }
 
-TEST(Balance, EveryUplinkDownKeepsTheFullWeights) {
+TEST(BalanceSlots, EveryUplinkDownKeepsTheFullWeights) {
     const auto p = profile_with({{"wan0", 3}, {"wan1", 1}});
     EXPECT_EQ(elements(p, {"wan0", "wan1"}), elements(p));
 }
 
-TEST(Balance, UpdateReplacesOnlyTheMapsInOneText) {
+TEST(BalanceSlots, UpdateReplacesOnlyTheMapsInOneText) {
     auto p = profile_with({{"wan0", 3}, {"wan1", 1}});
     model::Group single;
     single.name = "servers";
