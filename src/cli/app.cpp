@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
     add_up_command(app, ctx);
     add_down_command(app, ctx);
     add_status_command(app, ctx);
+    add_monitor_command(app, ctx);
     add_peer_command(app, ctx);
     add_confirm_command(app, ctx);
     add_image_command(app, ctx);

@@ -21,6 +21,7 @@ void add_peer_command(CLI::App& app, CommandContext& ctx);
 void add_confirm_command(CLI::App& app, CommandContext& ctx);  // confirm, rollback
 void add_image_command(CLI::App& app, CommandContext& ctx);    // image build, cloud-init
 void add_metrics_command(CLI::App& app, CommandContext& ctx);
+void add_monitor_command(CLI::App& app, CommandContext& ctx);
 void add_migrate_commands(CLI::App& app, CommandContext& ctx);  // import, export
 void add_manual_commands(CLI::App& app, CommandContext& ctx);   // completion, help-man
 

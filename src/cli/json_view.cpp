@@ -80,6 +80,25 @@ std::string status_json(const gateway::StatusReport& r) {
                                {"online", g.online},
                                {"rx_bytes", g.rx_bytes},
                                {"tx_bytes", g.tx_bytes}});
+    j["uplinks"] = Json::array();
+    for (const auto& u : r.uplinks)
+        j["uplinks"].push_back(
+            {{"name", u.name},
+             {"device", u.device},
+             {"health", u.checked ? Json(u.health) : Json(nullptr)},
+             {"last_probe", u.last_probe ? Json(u.last_probe) : Json(nullptr)},
+             {"failures", u.failures},
+             {"last_error", u.last_error.empty() ? Json(nullptr) : Json(u.last_error)}});
+    j["balance"] = Json::array();
+    for (const auto& b : r.balance) {
+        Json shares = Json::array();
+        for (const auto& s : b.shares)
+            shares.push_back({{"uplink", s.uplink},
+                              {"weight", s.weight},
+                              {"numbers", s.numbers},
+                              {"percent", s.percent}});
+        j["balance"].push_back({{"group", b.group}, {"total", b.total}, {"shares", shares}});
+    }
     j["peers"] = Json::array();
     for (const auto& p : r.peers) {
         Json pj = peer_json(p.peer, r.now);

@@ -38,6 +38,24 @@ void groups(std::string& out, const gateway::StatusReport& r) {
                 g.peers, g.online, bytes_text(g.rx_bytes).c_str(), bytes_text(g.tx_bytes).c_str());
 }
 
+void uplinks(std::string& out, const gateway::StatusReport& r) {
+    if (r.uplinks.empty()) return;
+    appendf(out, "\n%-15s %-15s %-9s %-11s %8s  %s\n", "UPLINK", "DEVICE", "HEALTH", "LAST PROBE",
+            "FAILURES", "LAST ERROR");
+    for (const auto& u : r.uplinks)
+        appendf(out, "%-15s %-15s %-9s %-11s %8s  %s\n", u.name.c_str(), u.device.c_str(),
+                u.checked ? u.health.c_str() : "unchecked",
+                u.last_probe ? age_text(r.now - u.last_probe).c_str() : "-",
+                u.checked ? std::to_string(u.failures).c_str() : "-",
+                u.last_error.empty() ? "-" : u.last_error.c_str());
+    for (const auto& b : r.balance) {
+        appendf(out, "balance %s:", b.group.c_str());
+        for (const auto& s : b.shares)
+            appendf(out, " %s %.0f%% (weight %u)", s.uplink.c_str(), s.percent, s.weight);
+        out += "\n";
+    }
+}
+
 void peers(std::string& out, const gateway::StatusReport& r) {
     if (r.peers.empty()) {
         out += "\npeers: none\n";
@@ -139,6 +157,7 @@ std::string status_text(const gateway::StatusReport& r) {
     std::string out;
     interfaces(out, r);
     groups(out, r);
+    uplinks(out, r);
     peers(out, r);
     kernel_counters(out, r);
     apply_state(out, r);

@@ -32,6 +32,9 @@ std::string directory_of(const std::string& path) {
 std::string ruleset_hash(const model::Profile& profile) {
     model::Profile without_peers = profile;
     without_peers.peers.clear();
+    // Health moves only balance map elements, which the monitor rewrites in
+    // place: a failover must not make `up` replace the table.
+    without_peers.uplinks_down.clear();
     std::string text = plan::render_nft_ruleset(without_peers);
     unsigned char digest[16];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),

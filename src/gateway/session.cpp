@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "health/state_file.hpp"
 #include "profile/loader.hpp"
 
 namespace vpngw::gateway {
@@ -115,6 +116,12 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     s.stored = std::move(*stored);
     auto merged = merge_stored_peers(s.profile, s.stored, s.paths);
     if (!merged) return merged.error();
+    // What `vpngw monitor` last found: `up` renders the balance maps with
+    // the down uplinks left out, so it never undoes a failover.
+    if (auto health = health::read_health_file(health::health_file(s.paths.dir)))
+        s.profile.uplinks_down = health::down_uplinks(*health);
+    else
+        diags.warning(health.error().where, health.error().message + "; all uplinks count as up");
     return s;
 }
 

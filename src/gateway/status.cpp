@@ -115,6 +115,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     r.peers = peer_status(std::move(listing.peers), r.now);
     r.groups = group_status(session.profile, r.peers);
 
+    uplink_status(session, r);
     r.conntrack = read_conntrack_usage();
     if (auto counters = nft::list_owned_counters(); !counters) {
         r.notes.push_back(counters.error().message);

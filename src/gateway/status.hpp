@@ -58,6 +58,31 @@ struct DropCounter {
     std::uint64_t bytes = 0;
 };
 
+// An uplink and what `vpngw monitor` last found about it.
+struct UplinkStatus {
+    std::string name;
+    std::string device;
+    bool checked = false;            // has a health check
+    std::string health = "unknown";  // up / down / unknown (never probed)
+    std::int64_t last_probe = 0;     // unix seconds; 0 = never
+    int failures = 0;                // consecutive failed probes
+    std::string last_error;
+};
+
+// The part of a balanced group's new connections each uplink takes now.
+struct BalanceShare {
+    std::string uplink;
+    std::uint32_t weight = 0;   // as written
+    std::uint32_t numbers = 0;  // of the group's numgen draws that select it
+    double percent = 0;
+};
+
+struct BalanceStatus {
+    std::string group;
+    std::uint32_t total = 0;  // the numgen modulus
+    std::vector<BalanceShare> shares;
+};
+
 struct Drift {
     bool known = false;                // false: the kernel could not be compared
     std::vector<std::string> changes;  // what `vpngw plan` would do, one line each
@@ -70,6 +95,8 @@ struct StatusReport {
     std::vector<InterfaceStatus> interfaces;
     std::vector<GroupStatus> groups;
     std::vector<PeerStatus> peers;
+    std::vector<UplinkStatus> uplinks;
+    std::vector<BalanceStatus> balance;
     std::optional<ConntrackUsage> conntrack;        // nullopt: conntrack not loaded
     std::optional<std::vector<DropCounter>> drops;  // nullopt: the firewall is not up
     std::optional<PendingStatus> pending;
@@ -85,6 +112,10 @@ struct StatusOptions {
 // Never fails as a whole: what cannot be read becomes a note, so a monitor
 // still gets the rest.
 StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options = {});
+
+// Uplink health from <state_dir>/health.tsv and the balanced groups' shares
+// as the monitor left them (status_uplinks.cpp).
+void uplink_status(const Session& session, StatusReport& report);
 
 // Conntrack of the current network namespace, from /proc/sys/net/netfilter.
 std::optional<ConntrackUsage> read_conntrack_usage();

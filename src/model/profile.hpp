@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,20 @@ struct Gateway {
 
 enum class NatMode { masquerade, snat, none };
 
+// How the health monitor (`vpngw monitor`) decides an uplink works: an ICMP
+// echo, sent through the uplink (its fwmark and device), to its gateway or to
+// a target address, every `interval` seconds.
+struct HealthCheck {
+    enum class Probe { gateway, address };
+    Probe probe = Probe::gateway;
+    std::optional<IpAddress> target;  // with probe = "address"
+    int interval = 5;                 // seconds between probes
+    int timeout = 1;                  // seconds to wait for the echo reply
+    int fail_after = 3;               // consecutive failures before "down"
+    int recover_after = 2;            // consecutive successes before "up" again
+    Origin origin;
+};
+
 struct Uplink {
     std::string name;
     std::string device;
@@ -46,6 +61,7 @@ struct Uplink {
     NatMode nat = NatMode::masquerade;
     std::optional<IpAddress> snat_to;   // with nat = "snat"
     std::optional<IpAddress> snat_to6;  // with nat = "snat", for IPv6
+    std::optional<HealthCheck> health;  // probed by `vpngw monitor`; none = always up
     Origin origin;
 };
 
@@ -107,12 +123,24 @@ struct Proxy {
     Origin origin;
 };
 
+// One uplink of a balanced egress and its weight: the share of new
+// connections it takes while healthy.
+struct EgressShare {
+    std::string uplink;
+    std::uint32_t weight = 1;
+    Location where;
+};
+
 struct Group {
     std::string name;
     std::string interface;
     std::optional<Prefix> subnet;       // IPv4 client addresses
     std::optional<Prefix> subnet6;      // IPv6 client addresses
     std::optional<std::string> egress;  // uplink name; none = main routing table
+    // `egress` written as a list of two or more weighted uplinks: each new
+    // connection picks one (nft_balance.cpp). `egress` then holds the first,
+    // so code that knows one uplink per group still finds a valid one.
+    std::vector<EgressShare> balance;
     bool isolate = false;
     std::vector<AllowEntry> allow;
     std::vector<IpAddress> dns;
@@ -185,6 +213,10 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
+    // Not from the file: the uplinks the health monitor last found down
+    // (<state_dir>/health.tsv), filled in before planning so that an `up`
+    // renders the balance maps as the monitor left them.
+    std::set<std::string> uplinks_down;
 
     const Uplink* find_uplink(const std::string& name) const;
     const Interface* find_interface(const std::string& name) const;

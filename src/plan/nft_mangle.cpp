@@ -40,6 +40,9 @@ std::string render_prerouting(const Context& ctx) {
         rules.push_back(from_wg + "meta mark set ip saddr map @egress4 ct mark set meta mark");
     if (egress6)
         rules.push_back(from_wg + "meta mark set ip6 saddr map @egress6 ct mark set meta mark");
+    if (has_clients)
+        for (auto& rule : balance_rules(ctx, from_wg))
+            rules.push_back(std::move(rule) + " ct mark set meta mark");
     return chain("prerouting", "type filter hook prerouting priority mangle; policy accept;",
                  rules);
 }

@@ -69,6 +69,10 @@ std::vector<std::string> network_forward_rules(const Context& ctx);
 // The device a group's clients sit behind: its WireGuard interface, or a
 // network's device.
 const std::string& client_device(const model::Group& g);
+// Uplink load balancing (nft_balance.cpp): a map per balanced group, and the
+// prerouting rules (each starting with `from_wg`) that draw a mark from it.
+std::string render_balance_maps(const Context& ctx);
+std::vector<std::string> balance_rules(const Context& ctx, const std::string& from_wg);
 
 // Drop logging + counting, shared by input and forward: `limit rate 10/minute
 // log prefix "vpngw forward drop: "` and `counter name forward_drops`.

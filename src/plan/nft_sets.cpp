@@ -74,7 +74,8 @@ std::vector<std::string> egress_items(const Context& ctx, Family f) {
     for (const auto& g : ctx.profile.groups) {
         const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
         const auto* uplink = g.egress ? ctx.profile.find_uplink(*g.egress) : nullptr;
-        if (subnet && uplink) marks.emplace(subnet->network(), uplink->fwmark);
+        // Balanced groups draw their mark from their own map (nft_balance.cpp).
+        if (subnet && uplink && g.balance.empty()) marks.emplace(subnet->network(), uplink->fwmark);
     }
     std::vector<std::string> out;
     for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + mark(m));
@@ -132,7 +133,7 @@ std::string render_objects(const Context& ctx) {
     std::string out =
         "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";
     for (const auto& s : sets) out += "\n" + render(s);
-    return out;
+    return out + render_balance_maps(ctx);
 }
 
 }  // namespace vpngw::plan::nft

@@ -28,7 +28,7 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
         ctx.error(r.where(),
                   "group " + quoted(g.name) + " needs \"subnet\" or \"subnet6\" (or both)");
 
-    if (auto egress = r.reference("egress")) g.egress = egress->value;
+    read_egress(ctx, r, g);
     if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;
     if (auto allow = r.strings("allow"))
         for (const auto& text : *allow)

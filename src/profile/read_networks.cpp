@@ -48,7 +48,7 @@ static model::Group read_local_network(Context& ctx, const toml::table& table) {
             }
     }
 
-    if (auto egress = r.reference("egress")) g.egress = egress->value;
+    read_egress(ctx, r, g);
     if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;
     if (auto allow = r.strings("allow"))
         for (const auto& text : *allow)

@@ -28,7 +28,8 @@ static model::Uplink read_uplink(Context& ctx, const toml::table& table,
     model::Uplink u;
     TableReader r(
         ctx, table, "[[uplink]]", u.origin,
-        {"name", "device", "gateway", "gateway6", "table", "fwmark", "nat", "snat_to", "snat_to6"});
+        {"name", "device", "gateway", "gateway6", "table", "fwmark", "nat", "snat_to", "snat_to6",
+         "health"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         u.name = name->value;
@@ -78,6 +79,7 @@ static model::Uplink read_uplink(Context& ctx, const toml::table& table,
         nat->value != NatMode::snat)
         ctx.warning(r.at(r.has("snat_to") ? "snat_to" : "snat_to6"),
                     "\"snat_to\"/\"snat_to6\" are ignored unless nat = \"snat\"");
+    u.health = read_health(ctx, r);
     return u;
 }
 

@@ -83,7 +83,11 @@ void resolve_references(Context& ctx, model::Profile& p) {
     const auto group_names = names_of(p.groups);
     for (auto& g : p.groups) {
         resolve_group_interface(ctx, p, g);
-        if (g.egress && !g.egress->empty() && !p.find_uplink(*g.egress))
+        for (const auto& share : g.balance)
+            if (!p.find_uplink(share.uplink))
+                ctx.error(share.where, "undefined uplink " + quoted(share.uplink) +
+                                           did_you_mean(share.uplink, names_of(p.uplinks)));
+        if (g.balance.empty() && g.egress && !g.egress->empty() && !p.find_uplink(*g.egress))
             ctx.error(g.origin.at("egress"), "undefined uplink " + quoted(*g.egress) +
                                                  did_you_mean(*g.egress, names_of(p.uplinks)));
         if (!g.egress && g.origin.fields.count("egress") == 0 && p.uplinks.size() >= 2)

@@ -31,6 +31,13 @@ std::vector<model::Group> read_networks(Context& ctx, TableReader& root);
 std::vector<model::Forward> read_forwards(Context& ctx, TableReader& root);
 std::vector<model::Peer> read_peers(Context& ctx, TableReader& root);
 
+// `egress` of a group: one uplink name, or a list of weighted uplinks
+// (read_egress.cpp). Fills group.egress and group.balance.
+void read_egress(Context& ctx, TableReader& group_reader, model::Group& group);
+
+// An uplink's `health = { probe = ..., ... }` (read_health.cpp).
+std::optional<model::HealthCheck> read_health(Context& ctx, TableReader& uplink_reader);
+
 // One entry of a group's allow list: TARGET [PROTO[/PORT[-PORT]]].
 std::optional<model::AllowEntry> read_allow_entry(Context& ctx, const Text& text);
 

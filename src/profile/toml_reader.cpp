@@ -56,6 +56,11 @@ bool TableReader::has(std::string_view key) const {
     return origin_.fields.count(std::string(key)) > 0;
 }
 
+toml::node_type TableReader::type_of(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    return node ? node->type() : toml::node_type::none;
+}
+
 Location TableReader::at(std::string_view key) const {
     return origin_.at(std::string(key));
 }

@@ -73,6 +73,10 @@ class TableReader {
         return std::nullopt;
     }
 
+    // The TOML type of the key's value (none when absent), for keys that
+    // accept more than one form.
+    toml::node_type type_of(std::string_view key) const;
+
     // Whether the key was written at all (even with a wrong value).
     bool has(std::string_view key) const;
     // Where the key's value was written, or the table header when it was not.

@@ -18,6 +18,15 @@ else
     echo "FAIL verify vpngw@.service: $out"; fail=1
 fi
 
+# The health monitor runs next to the gateway; its unit requires vpngw@%i,
+# so both go into the scratch directory.
+sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-monitor@.service" > "$tmp/vpngw-monitor@test.service"
+if out=$(systemd-analyze verify --man=no "$tmp/vpngw-monitor@test.service" 2>&1) && [ -z "$out" ]; then
+    echo "PASS verify vpngw-monitor@.service"
+else
+    echo "FAIL verify vpngw-monitor@.service: $out"; fail=1
+fi
+
 # tmpfiles: --create into a scratch root proves every line parses and acts.
 if out=$(systemd-tmpfiles --root="$tmp/root" --create "$src/vpngw.tmpfiles.conf" 2>&1) &&
     [ "$(stat -c %a "$tmp/root/var/lib/vpngw")" = 700 ]; then

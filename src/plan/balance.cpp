@@ -1,0 +1,91 @@
+#include "plan/balance.hpp"
+
+#include <algorithm>
+
+#include "plan/nft_parts.hpp"
+#include "state/kernel_state.hpp"
+
+namespace vpngw::plan {
+
+std::uint32_t balance_total(const model::Group& group) {
+    std::uint32_t total = 0;
+    for (const auto& share : group.balance) total += share.weight;
+    return total;
+}
+
+std::vector<BalanceSlot> balance_slots(const model::Profile& profile, const model::Group& group,
+                                       const std::set<std::string>& down) {
+    struct Candidate {
+        const model::EgressShare* share;
+        const model::Uplink* uplink;
+    };
+    std::vector<Candidate> all, healthy;
+    for (const auto& share : group.balance)
+        if (const auto* u = profile.find_uplink(share.uplink)) {
+            all.push_back({&share, u});
+            if (!down.count(share.uplink)) healthy.push_back({&share, u});
+        }
+    const auto& chosen = healthy.empty() ? all : healthy;
+    const std::uint32_t total = balance_total(group);
+    std::uint64_t weights = 0;
+    for (const auto& c : chosen) weights += c.share->weight;
+    if (chosen.empty() || weights == 0) return {};
+
+    // Largest remainder: floor shares first, then one more number each to
+    // the largest fractions (earlier uplinks win ties), so the result is
+    // deterministic and sums to exactly TOTAL.
+    std::vector<std::uint32_t> counts(chosen.size());
+    std::vector<std::pair<std::uint64_t, std::size_t>> remainders;
+    std::uint32_t given = 0;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const std::uint64_t scaled = std::uint64_t(total) * chosen[i].share->weight;
+        counts[i] = static_cast<std::uint32_t>(scaled / weights);
+        given += counts[i];
+        remainders.push_back({scaled % weights, i});
+    }
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t k = 0; given < total; ++k, ++given) ++counts[remainders[k].second];
+
+    std::vector<BalanceSlot> out;
+    std::uint32_t next = 0;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (counts[i] == 0) continue;
+        out.push_back(
+            {next, next + counts[i] - 1, chosen[i].uplink->name, chosen[i].uplink->fwmark});
+        next += counts[i];
+    }
+    return out;
+}
+
+std::string balance_map_name(const model::Group& group) {
+    return "bal_" + nft::identifier(group.name);
+}
+
+std::vector<std::string> balance_elements(const std::vector<BalanceSlot>& slots) {
+    std::vector<std::string> out;
+    for (const auto& s : slots) {
+        std::string key = std::to_string(s.from);
+        if (s.to != s.from) key += "-" + std::to_string(s.to);
+        out.push_back(key + " : " + nft::mark(s.mark));
+    }
+    return out;
+}
+
+std::string render_balance_update(const model::Profile& profile,
+                                  const std::set<std::string>& down) {
+    std::string out;
+    const std::string table = "inet " + std::string(state::kNftTable) + " ";
+    for (const auto& g : profile.groups) {
+        if (g.balance.empty()) continue;
+        const auto elements = balance_elements(balance_slots(profile, g, down));
+        out += "flush map " + table + balance_map_name(g) + "\n";
+        if (elements.empty()) continue;
+        out += "add element " + table + balance_map_name(g) + " {";
+        for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? ", " : " ") + elements[i];
+        out += " }\n";
+    }
+    return out;
+}
+
+}  // namespace vpngw::plan
