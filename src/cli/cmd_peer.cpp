@@ -114,8 +114,8 @@ int run_add(const PeerOptions& opt) {
         }
     }
     Diagnostics diags;
-    auto session =
-        gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags);
+    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags,
+                                         gateway::StoredPeers::none);
     print_profile_errors(diags);
     if (!session) {
         print_error(session.error());
@@ -142,8 +142,8 @@ int run_add(const PeerOptions& opt) {
 
 int run_remove(const PeerOptions& opt) {
     Diagnostics diags;
-    auto session =
-        gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags);
+    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags,
+                                         gateway::StoredPeers::none);
     print_profile_errors(diags);
     if (!session) {
         print_error(session.error());

@@ -21,6 +21,7 @@
 #include "nft/ruleset.hpp"
 #include "ops/diff.hpp"
 #include "store/atomic_file.hpp"
+#include "store/peer_store.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::gateway {
@@ -368,6 +369,11 @@ Result<CheckReport> check_up(Session& session, const std::optional<SshConnection
 }
 
 Result<ChangeReport> up(Session& session, const UpOptions& options) {
+    // `up` reads every stored peer anyway: fold the journal of `peer
+    // add/remove` into peers.tsv while the lock is held (session.stored
+    // already holds the result, so nothing changes but the files).
+    if (session.lock)
+        if (auto st = store::compact_peers(session.paths); !st) return st.error();
     // Timed and recorded for `vpngw status` / `vpngw metrics`: a monitoring
     // system learns that the last apply failed without reading logs.
     const auto start = std::chrono::steady_clock::now();

@@ -48,10 +48,13 @@ struct AddPeerReport {
 
 // The addresses a new peer of `group` gets: every address `profile` already
 // uses (interface addresses, fixed and allocated addresses of its peers, which
-// include the stored ones) is taken; then the lowest free IPv4 and IPv6, paired
-// on the same offset when both are free there. Errors name the full subnet.
+// include the stored ones of a merged session) and every address in
+// `reserved` (the stored peers' when they are not merged) is taken; then the
+// lowest free IPv4 and IPv6, paired on the same offset when both are free
+// there. Errors name the full subnet.
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
-                                              const std::string& group);
+                                              const std::string& group,
+                                              const plan::ReservedAddresses& reserved = {});
 
 // Records the peer (peers.tsv, clients/<name>.conf, psk/<name>.psk) and
 // applies it to the running gateway when its interface exists. When the

@@ -7,6 +7,8 @@
 #include "gateway/peers_apply.hpp"
 #include "keys/keys.hpp"
 #include "plan/nft_parts.hpp"
+#include "store/peers_journal.hpp"
+#include "store/peers_scan.hpp"
 #include "store/state_paths.hpp"
 
 namespace vpngw::gateway {
@@ -25,20 +27,20 @@ std::string group_names(const model::Profile& profile) {
     return names.empty() ? "none" : names;
 }
 
-const model::Peer* find_profile_peer(const model::Profile& profile, const std::string& name) {
-    for (const auto& p : profile.peers)
-        if (p.name == name) return &p;
+// A peer the profile itself declares (not a stored one a merged session lists).
+const model::Peer* find_profile_peer(const Session& session, const std::string& name) {
+    for (const auto& p : session.profile.peers)
+        if (p.name == name && p.origin.table.file != session.paths.peers_file()) return &p;
     return nullptr;
 }
 
+// The profile's own peers and groups; stored peers are checked by
+// check_stored, which comes first (a merged session lists them here too).
 Status check_new_peer(const Session& session, const AddPeerRequest& request) {
     if (!store::is_valid_name(request.name))
         return Error{"invalid peer name \"" + request.name +
                      "\": 1 to 15 characters of A-Z a-z 0-9 _ . = + -, not starting with - or ."};
-    if (session.stored.find(request.name))
-        return Error{"a peer named \"" + request.name + "\" already exists (in " +
-                     session.paths.peers_file() + ")"};
-    if (const auto* p = find_profile_peer(session.profile, request.name))
+    if (const auto* p = find_profile_peer(session, request.name))
         return Error{"a peer named \"" + request.name + "\" is already declared in the profile",
                      p->origin.table};
     if (!session.profile.find_group(request.group))
@@ -64,15 +66,54 @@ Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
     return ok_status();
 }
 
-// Writes the secret files, then peers.tsv: until peers.tsv names the peer,
-// nothing reads them.
-Status record(const store::StatePaths& paths, const store::PeerState& next,
+// What a new peer must not clash with among the stored peers, from one pass
+// over their text: its name, its key, and (to allocate) the addresses its
+// group's stored peers hold. Only that group's addresses are parsed.
+struct StoredFacts {
+    std::optional<std::string> key_owner;
+    plan::ReservedAddresses reserved;
+};
+
+Result<StoredFacts> check_stored(const store::StoredPeerText& text, const store::StatePaths& paths,
+                                 const std::string& name, const std::string& group,
+                                 const PublicKey& key) {
+    StoredFacts facts;
+    std::vector<IpAddress>& mine = facts.reserved[group];
+    bool name_taken = false;
+    std::optional<Error> bad;
+    // The writer's canonical base64: comparing text spares decoding every key.
+    const std::string key_text = key.base64();
+    auto scanned = text.for_each([&](const store::RawPeer& p) {
+        if (p.name == name) name_taken = true;
+        if (p.public_key == key_text) facts.key_owner = std::string(p.name);
+        if (p.group != group) return;
+        for (auto field : {p.address, p.address6}) {
+            if (field == "-") continue;
+            auto a = IpAddress::parse(field);
+            if (a)
+                mine.push_back(*a);
+            else if (!bad)
+                bad = Error{"address: not an IP address: \"" + std::string(field) + "\"",
+                            Location{*p.file, p.line_no, 1}};
+        }
+    });
+    if (!scanned) return scanned.error();
+    if (bad) return *bad;
+    if (name_taken)
+        return Error{"a peer named \"" + name + "\" already exists (in " + paths.peers_file() +
+                     ")"};
+    return facts;
+}
+
+// Writes the secret files, then the journal entry: until the state names
+// the peer, nothing reads them.
+Status record(const store::StatePaths& paths, std::string_view snapshot,
               const store::StoredPeer& peer, const SecretText& config,
               const std::optional<SecretKey>& psk) {
     Status st = ok_status();
     if (psk) st = store::write_psk(paths, peer.name, *psk);
     if (st) st = store::write_client_config(paths, peer.name, config);
-    if (st) st = store::save_peers(paths, next);
+    if (st) st = store::append_journal(paths, snapshot, store::journal_add_entry(peer));
     if (!st) (void)store::remove_peer_files(paths, peer.name);
     return st;
 }
@@ -80,7 +121,8 @@ Status record(const store::StatePaths& paths, const store::PeerState& next,
 }  // namespace
 
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
-                                              const std::string& group_name) {
+                                              const std::string& group_name,
+                                              const plan::ReservedAddresses& reserved) {
     const model::Group* group = profile.find_group(group_name);
     if (!group) return Error{"no group \"" + group_name + "\" in the profile"};
     // The new peer goes last: everyone before it keeps the address the plan
@@ -99,7 +141,7 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
         to.address6 = from.address6;
     }
     with_new.peers.back().group = group_name;
-    auto assignment = plan::assign_addresses(with_new);
+    auto assignment = plan::assign_addresses(with_new, reserved);
     const plan::PeerAddresses& mine = assignment.peers.back();
     if (group->subnet && !mine.v4) return full_subnet(*group->subnet, *group, "subnet");
     if (group->subnet6 && !mine.v6) return full_subnet(*group->subnet6, *group, "subnet6");
@@ -127,7 +169,15 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     }
     if (auto st = check_key_unused(profile, public_key); !st) return st.error();
 
-    auto addresses = allocate_new_peer(profile, group.name);
+    auto text = store::read_for_change(session.paths);
+    if (!text) return text.error();
+    auto facts = check_stored(*text, session.paths, request.name, group.name, public_key);
+    if (!facts) return facts.error();
+    if (facts->key_owner)
+        return Error{"public key " + public_key.base64() + " already belongs to peer \"" +
+                     *facts->key_owner + "\""};
+
+    auto addresses = allocate_new_peer(profile, group.name, facts->reserved);
     if (!addresses) return addresses.error();
 
     const bool up = live.interface_up(*iface);
@@ -164,13 +214,8 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     peer.has_psk = psk.has_value();
     peer.created = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
-    // The session's state gains the peer in place (no copy of every stored
-    // peer); each failure below takes it out again.
-    session.stored.peers.push_back(peer);
-    if (auto st = record(session.paths, session.stored, peer, *config, psk); !st) {
-        session.stored.peers.pop_back();
+    if (auto st = record(session.paths, text->snapshot_id(), peer, *config, psk); !st)
         return st.error();
-    }
 
     AddPeerReport report;
     report.peer = peer;
@@ -184,11 +229,11 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         if (!applied) {
             // The kernel refused: forget the peer so state and kernel agree.
             std::string message = applied.error().message;
-            session.stored.peers.pop_back();
-            auto restored = store::save_peers(session.paths, session.stored);
+            auto restored = store::append_journal(session.paths, text->snapshot_id(),
+                                                  store::journal_remove_entry(peer.name));
             (void)store::remove_peer_files(session.paths, peer.name);
             message += restored ? "; the peer was not added"
-                                : "; restoring " + session.paths.peers_file() +
+                                : "; recording its removal in " + session.paths.journal_file() +
                                       " failed too: " + restored.error().message;
             return Error{message};
         }
@@ -197,6 +242,10 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         report.live.note = "not applied: " + iface->name + " is not up; `vpngw up` will apply it";
     }
 
+    if (auto st = store::compact_when_due(*text, session.paths); !st)
+        report.live.note += "; " + st.error().message;
+
+    session.stored.peers.push_back(peer);
     model::Peer merged;
     merged.name = peer.name;
     merged.group = peer.group;
@@ -204,6 +253,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     merged.address = peer.address;
     merged.address6 = peer.address6;
     if (psk) merged.preshared_key_file = *session.paths.psk_file(peer.name);
+    merged.origin.table = Location{session.paths.peers_file(), 0, 0};  // as merge_stored_peers
     session.profile.peers.push_back(std::move(merged));
     return report;
 }

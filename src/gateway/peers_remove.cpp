@@ -3,14 +3,38 @@
 #include "gateway/confirm.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
+#include "store/peers_journal.hpp"
+#include "store/peers_scan.hpp"
+#include "store/peers_text.hpp"
 
 namespace vpngw::gateway {
+namespace {
+
+// The stored peer named `name`, parsed from its line alone; nullopt when no
+// stored peer has that name.
+Result<std::optional<store::StoredPeer>> find_stored(const store::StoredPeerText& text,
+                                                     const std::string& name) {
+    std::optional<store::RawPeer> found;
+    auto scanned = text.for_each([&](const store::RawPeer& p) {
+        if (p.name == name) found = p;
+    });
+    if (!scanned) return scanned.error();
+    if (!found) return std::optional<store::StoredPeer>{};
+    auto peer = store::parse_peer_line(found->line, *found->file, found->line_no);
+    if (!peer) return peer.error();
+    return std::optional<store::StoredPeer>{std::move(*peer)};
+}
+
+}  // namespace
 
 Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer remove without the state lock"};
     if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
-    const store::StoredPeer* found = session.stored.find(name);
-    if (!found) {
+    auto text = store::read_for_change(session.paths);
+    if (!text) return text.error();
+    auto found = find_stored(*text, name);
+    if (!found) return found.error();
+    if (!*found) {
         for (const auto& p : session.profile.peers)
             if (p.name == name)
                 return Error{
@@ -19,7 +43,7 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
                     p.origin.table};
         return Error{"no peer named \"" + name + "\""};
     }
-    const store::StoredPeer peer = *found;
+    const store::StoredPeer peer = std::move(**found);
     const model::Group* group = session.profile.find_group(peer.group);
     const model::Interface* iface =
         group ? session.profile.find_interface(group->interface) : nullptr;
@@ -27,11 +51,11 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
         return Error{"peer \"" + name + "\": its group or interface is gone from the profile"};
 
     // State first, kernel second, files last: a failure in the kernel step
-    // puts peers.tsv back, so state and kernel agree whatever happens.
-    const store::PeerState before = session.stored;
-    store::PeerState after = before;
-    std::erase_if(after.peers, [&](const store::StoredPeer& p) { return p.name == name; });
-    if (auto st = store::save_peers(session.paths, after); !st) return st.error();
+    // records the peer again, so state and kernel agree whatever happens.
+    if (auto st = store::append_journal(session.paths, text->snapshot_id(),
+                                        store::journal_remove_entry(name));
+        !st)
+        return st.error();
 
     RemovePeerReport report;
     report.peer = peer;
@@ -39,10 +63,11 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
     if (live.interface_up(*iface)) {
         auto applied = apply_removed_peer(live, *iface, peer);
         if (!applied) {
-            auto restored = store::save_peers(session.paths, before);
+            auto restored = store::append_journal(session.paths, text->snapshot_id(),
+                                                  store::journal_add_entry(peer));
             return Error{applied.error().message +
                          (restored ? "; the peer was kept"
-                                   : "; restoring " + session.paths.peers_file() +
+                                   : "; recording it again in " + session.paths.journal_file() +
                                          " failed too: " + restored.error().message)};
         }
         report.live = std::move(*applied);
@@ -51,8 +76,10 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
     }
     if (auto st = store::remove_peer_files(session.paths, name); !st)
         report.live.note += "; its files could not all be removed: " + st.error().message;
+    if (auto st = store::compact_when_due(*text, session.paths); !st)
+        report.live.note += "; " + st.error().message;
 
-    session.stored = std::move(after);
+    std::erase_if(session.stored.peers, [&](const store::StoredPeer& p) { return p.name == name; });
     std::erase_if(session.profile.peers, [&](const model::Peer& p) { return p.name == name; });
     return report;
 }

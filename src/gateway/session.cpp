@@ -91,7 +91,8 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
     return ok_status();
 }
 
-Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags) {
+Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
+                             StoredPeers stored_peers) {
     auto loaded = profile::load_file(options.profile_path);
     for (const auto& d : loaded.diagnostics.all()) {
         if (d.severity == Severity::error)
@@ -111,6 +112,7 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         if (!held) return held.error();
         s.lock.emplace(std::move(*held));
     }
+    if (stored_peers == StoredPeers::none) return s;
     auto stored = store::load_peers(s.paths);
     if (!stored) return stored.error();
     s.stored = std::move(*stored);

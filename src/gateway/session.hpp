@@ -29,9 +29,17 @@ struct Session {
 
 enum class LockMode { none, exclusive };
 
+// `peer add/remove` read what they need of the stored peers themselves, in
+// one pass over their text (store/peers_scan.hpp), under the lock: loading,
+// validating and merging every stored peer is what made them grow with the
+// number of peers. With `none`, session.stored is empty and profile.peers
+// holds the profile's own peers only.
+enum class StoredPeers { merged, none };
+
 // Errors of the profile (and warnings) go to `diags`; other failures (lock,
 // unreadable state) come back as the Error.
-Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags);
+Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
+                             StoredPeers stored = StoredPeers::merged);
 
 // Adds stored peers to the profile as fixed-address peers, checking that each
 // still fits it (its group exists, its addresses lie in the group's subnets).

@@ -1,5 +1,7 @@
 #include "plan/allocate.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <limits>
 #include <map>
 
@@ -7,6 +9,8 @@ namespace vpngw::plan {
 namespace {
 
 constexpr std::uint64_t kMax64 = std::numeric_limits<std::uint64_t>::max();
+// Offsets below this live in the bitmap (at most 128 KiB of it).
+constexpr std::uint64_t kDenseLimit = std::uint64_t{1} << 20;
 
 std::uint64_t load64(const IpAddress& a, int first_byte, int count) {
     std::uint64_t v = 0;
@@ -72,25 +76,53 @@ IpAddress AddressPool::at(std::uint64_t offset) const {
     return subnet_.addr.plus(offset);
 }
 
+bool AddressPool::taken(std::uint64_t offset) const {
+    if (offset < kDenseLimit) {
+        const std::size_t word = offset / 64;
+        return word < dense_.size() && (dense_[word] >> (offset % 64) & 1);
+    }
+    return sparse_.contains(offset);
+}
+
 bool AddressPool::is_free(std::uint64_t offset) const {
-    return in_range(offset) && !taken_.contains(offset);
+    return in_range(offset) && !taken(offset);
 }
 
 void AddressPool::take(const IpAddress& address) {
-    if (auto offset = offset_of(address)) taken_.insert(*offset);
+    auto offset = offset_of(address);
+    if (!offset) return;
+    if (*offset >= kDenseLimit) {
+        sparse_.insert(*offset);
+        return;
+    }
+    const std::size_t word = *offset / 64;
+    if (word >= dense_.size()) dense_.resize(std::max(word + 1, dense_.size() * 2), 0);
+    dense_[word] |= std::uint64_t{1} << (*offset % 64);
 }
 
 std::optional<IpAddress> AddressPool::lowest_free() {
     if (last_ < first_) return std::nullopt;
     // Taking never frees an offset, so everything below the cursor stays
     // taken and each taken offset is stepped over at most once.
-    auto it = taken_.lower_bound(cursor_);
-    while (it != taken_.end() && *it == cursor_) {
-        if (cursor_ == last_) return std::nullopt;
-        ++cursor_;
-        ++it;
+    while (cursor_ < kDenseLimit && cursor_ <= last_) {
+        const std::size_t word = cursor_ / 64;
+        if (word >= dense_.size()) break;  // nothing taken from here on in the bitmap
+        const std::uint64_t free = ~dense_[word] >> (cursor_ % 64);
+        if (free != 0) {
+            cursor_ += static_cast<std::uint64_t>(std::countr_zero(free));
+            break;
+        }
+        cursor_ = (word + 1) * 64;
     }
-    if (cursor_ > last_) return std::nullopt;
+    if (cursor_ >= kDenseLimit) {
+        auto it = sparse_.lower_bound(cursor_);
+        while (it != sparse_.end() && *it == cursor_) {
+            if (cursor_ == last_) return std::nullopt;
+            ++cursor_;
+            ++it;
+        }
+    }
+    if (cursor_ > last_ || cursor_ < first_) return std::nullopt;
     return at(cursor_);
 }
 
@@ -115,7 +147,8 @@ struct GroupPools {
     std::optional<AddressPool> v6;
 };
 
-std::map<std::string, GroupPools> make_pools(const model::Profile& profile) {
+std::map<std::string, GroupPools> make_pools(const model::Profile& profile,
+                                             const ReservedAddresses& reserved) {
     std::map<std::string, GroupPools> pools;
     for (const auto& g : profile.groups) {
         auto& p = pools[g.name];
@@ -135,6 +168,15 @@ std::map<std::string, GroupPools> make_pools(const model::Profile& profile) {
         if (it == pools.end()) continue;
         if (peer.address && it->second.v4) it->second.v4->take(*peer.address);
         if (peer.address6 && it->second.v6) it->second.v6->take(*peer.address6);
+    }
+    for (const auto& [group, addresses] : reserved) {
+        auto it = pools.find(group);
+        if (it == pools.end()) continue;
+        for (const auto& a : addresses) {
+            AddressPool* pool = a.is_v4() ? (it->second.v4 ? &*it->second.v4 : nullptr)
+                                          : (it->second.v6 ? &*it->second.v6 : nullptr);
+            if (pool) pool->take(a);
+        }
     }
     return pools;
 }
@@ -161,8 +203,9 @@ bool fill(std::optional<IpAddress>& mine, AddressPool* pool, const AddressPool* 
 
 }  // namespace
 
-AddressAssignment assign_addresses(const model::Profile& profile) {
-    auto pools = make_pools(profile);
+AddressAssignment assign_addresses(const model::Profile& profile,
+                                   const ReservedAddresses& reserved) {
+    auto pools = make_pools(profile, reserved);
     AddressAssignment out;
     out.peers.reserve(profile.peers.size());
     for (const auto& peer : profile.peers) {

@@ -5,6 +5,7 @@
 // `up` and client configs agree without storing anything.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,9 +21,12 @@ namespace vpngw::plan {
 // address, with the ones already in use. Offsets beyond 2^64 (wide IPv6
 // subnets) are never handed out, so 64 bits of offset are enough.
 //
-// Cost: taking an address is O(log taken); lowest_free() walks forward from
-// where the previous call stopped, so allocating n addresses one after another
-// costs O((taken + n) log taken) in total, whatever the subnet size.
+// Cost: taking an address is O(1) for the first 2^20 offsets of the pool (a
+// bitmap: where peers are allocated) and O(log taken) beyond (a set: fixed
+// addresses far up a wide IPv6 subnet); lowest_free() walks forward from
+// where the previous call stopped, a bitmap word at a time, so allocating n
+// addresses one after another costs O(taken + n) in total, whatever the
+// subnet size.
 class AddressPool {
   public:
     explicit AddressPool(const Prefix& subnet);
@@ -49,7 +53,9 @@ class AddressPool {
     std::uint64_t first_ = 1;   // lowest assignable offset
     std::uint64_t last_ = 0;    // highest assignable offset (< first_: none)
     std::uint64_t cursor_ = 1;  // every assignable offset below it is taken
-    std::set<std::uint64_t> taken_;
+    bool taken(std::uint64_t offset) const;
+    std::vector<std::uint64_t> dense_;  // bit i: offset i is taken (grown on demand)
+    std::set<std::uint64_t> sparse_;    // taken offsets beyond the bitmap's reach
 };
 
 // The lowest free host address of `subnet` not in `taken`: never the network
@@ -76,7 +82,13 @@ struct AddressAssignment {
     // that peer (and later ones of the subnet) lack an address of the family.
     std::optional<Error> error;
 };
-AddressAssignment assign_addresses(const model::Profile& profile);
+//
+// `reserved` are the addresses of peers kept outside profile.peers, by group
+// (the stored peers while `peer add` allocates a new one without loading them
+// all): reserved like fixed addresses, which is what they are.
+using ReservedAddresses = std::map<std::string, std::vector<IpAddress>, std::less<>>;
+AddressAssignment assign_addresses(const model::Profile& profile,
+                                   const ReservedAddresses& reserved = {});
 
 // The same, failing when any subnet runs out.
 Result<std::vector<PeerAddresses>> assign_peer_addresses(const model::Profile& profile);

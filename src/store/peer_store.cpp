@@ -1,11 +1,18 @@
 #include "store/peer_store.hpp"
 
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "store/atomic_file.hpp"
+#include "store/peers_journal.hpp"
 #include "store/peers_text.hpp"
 #include "store/peers_toml.hpp"
 
@@ -17,30 +24,143 @@ const StoredPeer* PeerState::find(const std::string& name) const {
     return nullptr;
 }
 
+namespace {
+
+// Random public keys differ in every byte: the first eight hash them well.
+struct KeyHash {
+    std::size_t operator()(const PublicKey& k) const {
+        std::size_t h = 0;
+        std::memcpy(&h, k.bytes.data(), sizeof h);
+        return h;
+    }
+};
+struct AddressHash {
+    std::size_t operator()(const IpAddress& a) const {
+        return std::hash<std::string_view>()(
+            std::string_view(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size()));
+    }
+};
+
+Error journal_error(const std::string& file, const JournalEntry& e, const std::string& problem) {
+    return Error{problem, Location{file, e.line_no, 1}};
+}
+
+// Applies the journal's changes in order. The snapshot's own lines were
+// checked by parse_peers; what the journal adds is checked against the result.
+Status replay(PeerState& state, const JournalText& journal, const std::string& file) {
+    std::unordered_map<std::string, std::size_t> index;
+    index.reserve(state.peers.size() + journal.entries.size());
+    for (std::size_t i = 0; i < state.peers.size(); ++i) index.emplace(state.peers[i].name, i);
+    std::vector<bool> gone(state.peers.size(), false);
+    bool added = false;
+    for (const auto& e : journal.entries) {
+        const std::string name(e.name);
+        auto it = index.find(name);
+        if (e.op == JournalEntry::Op::add) {
+            if (it != index.end())
+                return journal_error(file, e, "name: duplicate peer name \"" + name + "\"");
+            auto peer = parse_peer_line(e.line, file, e.line_no);
+            if (!peer) return peer.error();
+            index.emplace(name, state.peers.size());
+            state.peers.push_back(std::move(*peer));
+            gone.push_back(false);
+            added = true;
+        } else {
+            if (it == index.end())
+                return journal_error(file, e,
+                                     "removes peer \"" + name + "\", which does not exist");
+            gone[it->second] = true;
+            index.erase(it);
+        }
+    }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < state.peers.size(); ++i)
+        if (!gone[i]) {
+            if (kept != i) state.peers[kept] = std::move(state.peers[i]);
+            ++kept;
+        }
+    state.peers.resize(kept);
+    if (!added) return ok_status();
+    std::unordered_set<PublicKey, KeyHash> keys;
+    std::unordered_set<IpAddress, AddressHash> addresses;
+    keys.reserve(kept);
+    addresses.reserve(2 * kept);
+    for (const auto& p : state.peers) {
+        if (!keys.insert(p.public_key).second)
+            return Error{"peer " + p.name + " repeats another peer's public key", Location{file}};
+        for (const auto& a : {p.address, p.address6})
+            if (a && !addresses.insert(*a).second)
+                return Error{"peer " + p.name + " repeats address " + a->str(), Location{file}};
+    }
+    return ok_status();
+}
+
+std::string new_snapshot_id() {
+    unsigned char r[8] = {};
+    if (getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) {
+        // Only difference from the previous id matters: the clock and pid do.
+        const auto t = static_cast<unsigned long long>(std::time(nullptr)) ^
+                       (static_cast<unsigned long long>(getpid()) << 32);
+        std::memcpy(r, &t, sizeof r);
+    }
+    char hex[17];
+    for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", r[i]);
+    return hex;
+}
+
+}  // namespace
+
 Result<PeerState> load_peers(const StatePaths& paths) {
     const std::string file = paths.peers_file();
     auto text = read_file_if_exists(file);
     if (!text) return text.error();
-    if (*text) return parse_peers(**text, file);
-    // A state directory from before the line format: read it; the next save
-    // migrates it.
-    const std::string legacy = paths.legacy_peers_file();
-    auto old = read_file_if_exists(legacy);
-    if (!old) return old.error();
-    if (!*old) return PeerState{};
-    return parse_legacy_peers_toml(**old, legacy);
+    Result<PeerState> state = PeerState{};
+    std::string id(kNoSnapshot);
+    if (*text) {
+        state = parse_peers(**text, file);
+        if (const auto named = snapshot_id(**text); !named.empty()) id = named;
+    } else {
+        // A state directory from before the line format: read it; the next
+        // save migrates it.
+        const std::string legacy = paths.legacy_peers_file();
+        auto old = read_file_if_exists(legacy);
+        if (!old) return old.error();
+        if (*old) state = parse_legacy_peers_toml(**old, legacy);
+    }
+    if (!state) return state;
+    const std::string journal_file = paths.journal_file();
+    auto journal = read_file_if_exists(journal_file);
+    if (!journal) return journal.error();
+    if (!*journal) return state;
+    auto changes = parse_journal(**journal, journal_file);
+    if (!changes) return changes.error();
+    if (changes->snapshot != id) return state;  // compacted into the snapshot already
+    if (auto st = replay(*state, *changes, journal_file); !st) return st.error();
+    return state;
 }
 
 Status save_peers(const StatePaths& paths, const PeerState& state) {
     if (auto s = ensure_private_dir(paths.dir); !s) return s;
-    if (auto s = atomic_write_file(paths.peers_file(), format_peers(state), 0600); !s) return s;
-    // peers.tsv now wins over any peers.toml (load_peers reads it first), so
-    // a crash before this unlink loses nothing; leaving the old file would
-    // only mislead a reader.
-    const std::string legacy = paths.legacy_peers_file();
-    if (::unlink(legacy.c_str()) != 0 && errno != ENOENT)
-        return Error{"cannot remove the migrated " + legacy + ": " + std::strerror(errno)};
+    // A new id: a journal left by a crash before the unlink below names the
+    // old one, so it is never replayed onto the state that contains it.
+    const std::string id = new_snapshot_id();
+    if (auto s = atomic_write_file(paths.peers_file(), format_peers(state, id), 0600); !s) return s;
+    for (const std::string& old : {paths.journal_file(), paths.legacy_peers_file()}) {
+        // peers.tsv now wins over both (load_peers reads it first and skips a
+        // journal of another snapshot), so a crash before an unlink loses
+        // nothing; leaving the old file would only mislead a reader.
+        if (::unlink(old.c_str()) != 0 && errno != ENOENT)
+            return Error{"cannot remove the merged " + old + ": " + std::strerror(errno)};
+    }
     return ok_status();
+}
+
+Status compact_peers(const StatePaths& paths) {
+    struct stat st {};
+    if (::stat(paths.journal_file().c_str(), &st) != 0 && errno == ENOENT) return ok_status();
+    auto state = load_peers(paths);
+    if (!state) return state.error();
+    return save_peers(paths, *state);
 }
 
 Status write_client_config(const StatePaths& paths, const std::string& peer_name,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/state_paths.hpp"
@@ -38,17 +39,25 @@ struct PeerState {
     const StoredPeer* find(const std::string& name) const;
 };
 
+// peers.tsv with the changes of peers.journal replayed (peers_journal.hpp).
 // A missing file is an empty state. A state directory that still has the
 // TOML peers.toml of earlier versions (and no peers.tsv) is read from it.
 // Errors name file:line:column and the field for invalid or duplicate values.
 Result<PeerState> load_peers(const StatePaths& paths);
 
-// Writes peers.tsv atomically (0600), creating the state directory (0700),
-// then removes a migrated peers.toml.
+// Writes peers.tsv atomically (0600) under a new snapshot id, creating the
+// state directory (0700), then removes the journal it supersedes and a
+// migrated peers.toml.
 Status save_peers(const StatePaths& paths, const PeerState& state);
 
-// The text save_peers writes (exposed for tests and `--dry-run` style output).
-std::string format_peers(const PeerState& state);
+// Folds peers.journal into peers.tsv (load_peers + save_peers); nothing to do
+// without a journal. `peer add/remove` call it when the journal has grown,
+// `up` every time.
+Status compact_peers(const StatePaths& paths);
+
+// The text save_peers writes (exposed for tests and `--dry-run` style output);
+// `id` names the snapshot (see peers_text.hpp), none when empty.
+std::string format_peers(const PeerState& state, std::string_view id = {});
 
 // clients/<name>.conf, 0600, atomically; the directory is created 0700.
 Status write_client_config(const StatePaths& paths, const std::string& peer_name,

@@ -13,6 +13,7 @@ namespace {
 constexpr std::string_view kHeader = "vpngw-peers 2";
 constexpr std::string_view kAbsent = "-";
 constexpr std::string_view kPsk = "psk";
+constexpr std::string_view kSnapshotPrefix = "# snapshot ";
 constexpr std::size_t kFields = 7;
 constexpr std::array<const char*, kFields> kFieldNames = {
     "name", "group", "public_key", "address", "address6", "psk", "created"};
@@ -162,7 +163,33 @@ bool split(std::string_view line, Fields& out, std::size_t& count) {
     return count == kFields;
 }
 
+Result<StoredPeer> parse_fields(std::string_view line, const std::string& file, int line_no,
+                                Fields& f, std::size_t& count) {
+    if (!split(line, f, count))
+        return Error{"a peer line has " + std::to_string(kFields) +
+                         " tab-separated fields (name group public_key address address6 psk "
+                         "created), this one " +
+                         std::to_string(count),
+                     Location{file, line_no, 1}};
+    return LineParser(file, line_no, f).peer();
+}
+
 }  // namespace
+
+Result<StoredPeer> parse_peer_line(std::string_view line, const std::string& file, int line_no) {
+    Fields f;
+    std::size_t count = 0;
+    return parse_fields(line, file, line_no, f, count);
+}
+
+std::string_view snapshot_id(std::string_view text) {
+    const std::size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return {};
+    text.remove_prefix(nl + 1);
+    if (!text.starts_with(kSnapshotPrefix)) return {};
+    text.remove_prefix(kSnapshotPrefix.size());
+    return text.substr(0, text.find('\n'));
+}
 
 Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
     PeerState state;
@@ -196,15 +223,9 @@ Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
 
         Fields f;
         std::size_t count = 0;
-        if (!split(line, f, count))
-            return Error{"a peer line has " + std::to_string(kFields) +
-                             " tab-separated fields (name group public_key address address6 psk "
-                             "created), this one " +
-                             std::to_string(count),
-                         Location{file, line_no, 1}};
-        LineParser parser(file, line_no, f);
-        auto p = parser.peer();
+        auto p = parse_fields(line, file, line_no, f, count);
         if (!p) return p.error();
+        LineParser parser(file, line_no, f);
         if (!names.insert(f.value[0]).second)
             return parser.error(0, "duplicate peer name \"" + p->name + "\"");
         if (!keys.insert(p->public_key).second)
@@ -221,28 +242,38 @@ Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
     return state;
 }
 
-std::string format_peers(const PeerState& state) {
+void append_peer_line(std::string& out, const StoredPeer& p) {
+    out += p.name;
+    out += '\t';
+    out += p.group;
+    out += '\t';
+    out += p.public_key.base64();
+    out += '\t';
+    out += p.address ? p.address->str() : std::string(kAbsent);
+    out += '\t';
+    out += p.address6 ? p.address6->str() : std::string(kAbsent);
+    out += '\t';
+    out += p.has_psk ? kPsk : kAbsent;
+    out += '\t';
+    append_time(out, p.created);
+}
+
+std::string format_peers(const PeerState& state, std::string_view id) {
     std::string out;
     out.reserve(256 + state.peers.size() * 128);
     out += kHeader;
+    out += '\n';
+    if (!id.empty()) {
+        out += kSnapshotPrefix;
+        out += id;
+        out += '\n';
+    }
     out +=
-        "\n# Peers added with `vpngw peer add`; written by vpngw, which holds <state_dir>/lock\n"
+        "# Peers added with `vpngw peer add`; written by vpngw, which holds <state_dir>/lock\n"
         "# while changing it. One peer a line, tab-separated, \"-\" = none:\n"
         "# name\tgroup\tpublic_key\taddress\taddress6\tpsk\tcreated\n";
     for (const auto& p : state.peers) {
-        out += p.name;
-        out += '\t';
-        out += p.group;
-        out += '\t';
-        out += p.public_key.base64();
-        out += '\t';
-        out += p.address ? p.address->str() : std::string(kAbsent);
-        out += '\t';
-        out += p.address6 ? p.address6->str() : std::string(kAbsent);
-        out += '\t';
-        out += p.has_psk ? kPsk : kAbsent;
-        out += '\t';
-        append_time(out, p.created);
+        append_peer_line(out, p);
         out += '\n';
     }
     return out;

@@ -28,4 +28,13 @@ namespace vpngw::store {
 // Errors name file:line:column and the field, and never quote a key.
 Result<PeerState> parse_peers(std::string_view text, const std::string& file);
 
+// One peer line (no newline), as in the file; errors are located at `line_no`.
+Result<StoredPeer> parse_peer_line(std::string_view line, const std::string& file, int line_no);
+void append_peer_line(std::string& out, const StoredPeer& peer);
+
+// A snapshot written by save_peers names itself on its second line,
+// "# snapshot <id>" (a comment to readers that do not know it): the journal
+// (peers_journal.hpp) records which snapshot it continues. Empty when absent.
+std::string_view snapshot_id(std::string_view text);
+
 }  // namespace vpngw::store

@@ -8,6 +8,9 @@
 //     peers.tsv                 0600  peers added with `vpngw peer add` (no secrets),
 //                                     one a line (store/peers_text.hpp); replaces the
 //                                     peers.toml of earlier versions, read once to migrate
+//     peers.journal             0600  peer adds/removes since peers.tsv was written, one
+//                                     fsynced line each (store/peers_journal.hpp);
+//                                     folded into peers.tsv when it grows and by `up`
 //     clients/                  0700
 //       <name>.conf             0600  the client's wg-quick config; holds the client's
 //                                     private key when vpngw generated it
@@ -35,6 +38,7 @@ struct StatePaths {
 
     std::string lock_file() const { return dir + "/lock"; }
     std::string peers_file() const { return dir + "/peers.tsv"; }
+    std::string journal_file() const { return dir + "/peers.journal"; }
     std::string legacy_peers_file() const { return dir + "/peers.toml"; }
     std::string clients_dir() const { return dir + "/clients"; }
     std::string psk_dir() const { return dir + "/psk"; }

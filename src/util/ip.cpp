@@ -8,13 +8,19 @@
 namespace vpngw {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-    std::string s(text);
+    // inet_pton wants a C string; a stack copy (no address text is longer
+    // than INET6_ADDRSTRLEN) spares an allocation: `peer add` parses every
+    // stored address of the group.
+    char s[64];
+    if (text.size() >= sizeof s) return std::nullopt;
+    std::memcpy(s, text.data(), text.size());
+    s[text.size()] = '\0';
     IpAddress a;
-    if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
+    if (text.find(':') == std::string_view::npos && inet_pton(AF_INET, s, a.bytes.data()) == 1) {
         a.family = Family::v4;
         return a;
     }
-    if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
+    if (inet_pton(AF_INET6, s, a.bytes.data()) == 1) {
         a.family = Family::v6;
         return a;
     }
@@ -145,9 +151,13 @@ Prefix Prefix::network() const {
 
 bool Prefix::contains(const IpAddress& a) const {
     if (a.family != addr.family) return false;
-    for (int i = 0; i < len; ++i)
-        if (bit_at(a, i) != bit_at(addr, i)) return false;
-    return true;
+    // Whole bytes first, then the leading bits of the last partial byte.
+    const int whole = len / 8;
+    if (std::memcmp(a.bytes.data(), addr.bytes.data(), static_cast<std::size_t>(whole)) != 0)
+        return false;
+    if (len % 8 == 0) return true;
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - len % 8));
+    return ((a.bytes[whole] ^ addr.bytes[whole]) & mask) == 0;
 }
 
 bool Prefix::contains(const Prefix& p) const {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): the wall time of one `vpngw peer add` with 0, 1,000
-# and 10,000 peers already recorded, state only (no gateway running) and, as
+# Benchmark (not a test): the wall time of one `vpngw peer add`, and of one
+# `vpngw peer remove` (of the peers just added), with 0, 1,000 and 10,000
+# peers already recorded, state only (no gateway running) and, as
 # root, with the gateway up in a private network namespace (wireguard-go).
 #
 #   VPNGW=build/src/vpngw bash tests/peers/bench_peer_add.sh [RUNS]
 #
 # PEER_COUNTS="0 1000 10000 50000" changes the sizes (default 0 1000 10000).
-# Prints the median and the range of RUNS adds (default 7) for each case.
+# Prints the median and the range of RUNS adds and RUNS removes (default 7)
+# for each case.
 here=$(cd "$(dirname "$0")" && pwd)
 VPNGW=${VPNGW:-vpngw}
 RUNS=${1:-7}
@@ -46,17 +48,19 @@ PY
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# time_adds DIR PREFIX [ns]: RUNS adds, one process each; prints the summary:
-# wall time, and CPU time (user + system) of the vpngw process, which a
-# loaded shared machine disturbs much less than wall time.
-time_adds() {
-    local dir=$1 prefix=$2 ns=${3:-} times=() cpus=() t0 t1 i
+# time_cmd DIR PREFIX NS VERB [ARGS...]: RUNS runs of `vpngw peer VERB
+# PREFIX<i> ARGS...`, one process each; prints the summary: wall time, and CPU
+# time (user + system) of the vpngw process, which a loaded shared machine
+# disturbs much less than wall time.
+time_cmd() {
+    local dir=$1 prefix=$2 ns=$3 verb=$4 times=() cpus=() t0 t1 i
+    shift 4
     local run=()
     [ -n "$ns" ] && run=(ip netns exec "$ns")
     for i in $(seq 1 "$RUNS"); do
         t0=$(now_ms)
-        "${run[@]}" /usr/bin/time -f '%U %S' -o "$SANDBOX_DIR/cpu" "$VPNGW" peer add "$prefix$i" \
-            --group big --qr none --profile "$profile" --state-dir "$dir" \
+        "${run[@]}" /usr/bin/time -f '%U %S' -o "$SANDBOX_DIR/cpu" "$VPNGW" peer "$verb" "$prefix$i" \
+            "$@" --profile "$profile" --state-dir "$dir" \
             >/dev/null 2>"$SANDBOX_DIR/err" || { cat "$SANDBOX_DIR/err" >&2; return 1; }
         t1=$(now_ms)
         times+=($((t1 - t0)))
@@ -67,12 +71,15 @@ time_adds() {
     cpu=($(printf '%s\n' "${cpus[@]}" | sort -n))
     echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs), CPU ${cpu[$((RUNS / 2))]} ms"
 }
+time_adds() { time_cmd "$1" "$2" "${3:-}" add --group big --qr none; }
+time_removes() { time_cmd "$1" "$2" "${3:-}" remove; }
 
-echo "one \`vpngw peer add\` ($VPNGW), wall time including process start:"
+echo "one \`vpngw peer add\` / \`vpngw peer remove\` ($VPNGW), wall time including process start:"
 for n in $PEER_COUNTS; do
     dir=$SANDBOX_DIR/state-$n
     seed_state "$dir" "$n"
-    printf '  %6d existing peers, state only (gateway not up): %s\n' "$n" "$(time_adds "$dir" new)"
+    printf '  %6d existing peers, state only (gateway not up), add:    %s\n' "$n" "$(time_adds "$dir" new)"
+    printf '  %6d existing peers, state only (gateway not up), remove: %s\n' "$n" "$(time_removes "$dir" new)"
 done
 
 if [ "$live" -eq 1 ]; then
@@ -83,8 +90,10 @@ if [ "$live" -eq 1 ]; then
         ip netns exec benchgw "$VPNGW" up "$profile" --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" ||
             { cat "$SANDBOX_DIR/err" >&2; exit 1; }
         peers=$(ip netns exec benchgw wg show wg0 peers | wc -l)
-        printf '  %6d existing peers, gateway up (%d WireGuard peers): %s\n' "$n" "$peers" \
+        printf '  %6d existing peers, gateway up (%d WireGuard peers), add:    %s\n' "$n" "$peers" \
             "$(time_adds "$dir" live benchgw)"
+        printf '  %6d existing peers, gateway up (%d WireGuard peers), remove: %s\n' "$n" "$peers" \
+            "$(time_removes "$dir" live benchgw)"
         ip netns exec benchgw "$VPNGW" down "$profile" --state-dir "$dir" >/dev/null 2>&1
     done
 fi

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "keys/keys.hpp"
@@ -160,8 +161,8 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
     EXPECT_EQ(mode_of(conf_path), 0600);
     EXPECT_EQ(mode_of(tmp / "clients"), 0700);
     EXPECT_EQ(mode_of(tmp / "psk/alice.psk"), 0600);
-    EXPECT_EQ(mode_of(tmp / "peers.tsv"), 0600);
-    EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);  // the gateway's key, made as `up` would
+    EXPECT_EQ(mode_of(tmp / "peers.journal"), 0600);  // `peer add` appends to it
+    EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);   // the gateway's key, made as `up` would
 
     const auto view = a->client_config.view();
     auto priv = SecretKey::from_base64(config_value(view, "PrivateKey"));
@@ -179,8 +180,9 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
         return k ? k->base64() : "?";
     }());
     EXPECT_TRUE(a->peer.has_psk);
-    // peers.tsv holds no secret.
-    const std::string stored = read_text(s.paths.peers_file());
+    // The journal (where `peer add` records the peer) holds no secret.
+    const std::string stored = read_text(s.paths.journal_file());
+    EXPECT_NE(stored.find("alice"), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PrivateKey")), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PresharedKey")), std::string::npos);
 
@@ -224,7 +226,7 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
     FakeLive live;
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "alice", "staff", live).ok());
-    const std::string before = read_text(s.paths.peers_file());
+    const std::string before = read_text(s.paths.journal_file());
     struct Case {
         std::string name, group, expect;
     };
@@ -238,7 +240,7 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
         ASSERT_FALSE(r.ok()) << c.name;
         EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
     }
-    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+    EXPECT_EQ(read_text(s.paths.journal_file()), before);
 }
 
 TEST(PeerAdd, NeedsTheLock) {
@@ -251,6 +253,50 @@ TEST(PeerAdd, NeedsTheLock) {
     ASSERT_TRUE(s.ok());
     FakeLive live;
     EXPECT_FALSE(add(*s, "alice", "staff", live).ok());
+}
+
+// `peer add` allocates from one pass over the stored peers' text (journal
+// included); the result must be what the full load, merge and allocation of
+// every stored peer gives, whatever adds and removes came before.
+TEST(PeerAdd, FastPathAllocationEqualsFullScanOnRandomChanges) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    std::mt19937 rng(7);
+    std::vector<std::string> names;
+    int next = 0;
+    for (int round = 0; round < 120; ++round) {
+        Options o;
+        o.profile_path = kFixture;
+        o.state_dir = tmp.path();
+        Diagnostics diags;
+        auto lean = open_session(o, LockMode::exclusive, diags, StoredPeers::none);
+        ASSERT_TRUE(lean.ok()) << lean.error().str();
+        if (names.empty() || rng() % 3 != 0) {
+            // What a full scan says the next peer gets (read-only session).
+            auto full = open_session(o, LockMode::none, diags);
+            ASSERT_TRUE(full.ok()) << full.error().str();
+            auto expected = allocate_new_peer(full->profile, "staff");
+            ASSERT_TRUE(expected.ok()) << expected.error().str();
+            const std::string name = "r" + std::to_string(next++);
+            auto added = add(*lean, name, "staff", live);
+            ASSERT_TRUE(added.ok()) << added.error().str();
+            EXPECT_EQ(added->peer.address, expected->v4) << "round " << round;
+            EXPECT_EQ(added->peer.address6, expected->v6) << "round " << round;
+            names.push_back(name);
+        } else {
+            const std::size_t i = rng() % names.size();
+            auto removed = remove_peer(*lean, names[i], live);
+            ASSERT_TRUE(removed.ok()) << removed.error().str();
+            names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+    }
+    // The state parses and holds exactly the surviving peers.
+    auto stored = store::load_peers(store::StatePaths{tmp.path()});
+    ASSERT_TRUE(stored.ok()) << stored.error().str();
+    std::set<std::string> got, want(names.begin(), names.end());
+    for (const auto& p : stored->peers) got.insert(p.name);
+    EXPECT_EQ(got, want);
 }
 
 }  // namespace
