@@ -28,11 +28,7 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
         ctx.error(r.where(),
                   "group " + quoted(g.name) + " needs \"subnet\" or \"subnet6\" (or both)");
 
-    read_egress(ctx, r, g);
-    if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;
-    if (auto allow = r.strings("allow"))
-        for (const auto& text : *allow)
-            if (auto entry = read_allow_entry(ctx, text)) g.allow.push_back(*entry);
+    read_source_policy(ctx, r, g);
     if (auto dns = r.strings("dns"))
         for (const auto& text : *dns)
             if (auto a = read_address(ctx, text, "dns", std::nullopt)) g.dns.push_back(*a);
@@ -41,10 +37,20 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
         g.tunnel = tunnel->value;
     if (auto keepalive = r.integer("keepalive", 0, 65535))
         g.keepalive = static_cast<int>(keepalive->value);
+    return g;
+}
+
+// What groups and networks share: where their traffic leaves, whom it may
+// reach, how many connections a client may hold, and its transparent proxies.
+void read_source_policy(Context& ctx, TableReader& r, model::Group& g) {
+    read_egress(ctx, r, g);
+    if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;
+    if (auto allow = r.strings("allow"))
+        for (const auto& text : *allow)
+            if (auto entry = read_allow_entry(ctx, text)) g.allow.push_back(*entry);
     if (auto limit = r.integer("max_connections", 1, 1000000))
         g.max_connections = static_cast<std::uint32_t>(limit->value);
     g.proxies = read_proxies(ctx, r, g.name);
-    return g;
 }
 
 std::vector<model::Group> read_groups(Context& ctx, TableReader& root) {

@@ -48,14 +48,7 @@ static model::Group read_local_network(Context& ctx, const toml::table& table) {
             }
     }
 
-    read_egress(ctx, r, g);
-    if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;
-    if (auto allow = r.strings("allow"))
-        for (const auto& text : *allow)
-            if (auto entry = read_allow_entry(ctx, text)) g.allow.push_back(*entry);
-    if (auto limit = r.integer("max_connections", 1, 1000000))
-        g.max_connections = static_cast<std::uint32_t>(limit->value);
-    g.proxies = read_proxies(ctx, r, g.name);
+    read_source_policy(ctx, r, g);
     // Networks have no WireGuard clients to configure.
     g.keepalive = 0;
     return g;

@@ -24,6 +24,9 @@ std::vector<model::Uplink> read_uplinks(Context& ctx, TableReader& root,
 std::vector<model::Interface> read_interfaces(Context& ctx, TableReader& root,
                                               const std::string& state_dir);
 std::vector<model::Group> read_groups(Context& ctx, TableReader& root);
+// The keys groups and networks share (read_groups.cpp): egress, isolate,
+// allow, max_connections, proxy.
+void read_source_policy(Context& ctx, TableReader& group, model::Group& g);
 // A group's transparent proxies ([[group.proxy]]), see read_proxy.cpp.
 std::vector<model::Proxy> read_proxies(Context& ctx, TableReader& group, const std::string& name);
 // [[network]] tables: groups whose `device` is set (local networks).
