@@ -271,11 +271,14 @@ Result<std::optional<PeersIndex>> PeersIndex::open(const StatePaths& paths, Inde
 }
 
 bool PeersIndex::has_name(std::string_view name) const {
+    // Names become paths: one that could leave names/ is nobody's.
+    if (!is_valid_name(name)) return false;
     struct stat st {};
     return ::lstat((names_dir(paths_) + "/" + std::string(name)).c_str(), &st) == 0;
 }
 
 std::optional<std::string> PeersIndex::peer_line(std::string_view name) const {
+    if (!is_valid_name(name)) return std::nullopt;
     return read_link(names_dir(paths_) + "/" + std::string(name));
 }
 

@@ -116,6 +116,10 @@ TEST(PeersIndex, StaleTagRebuildsFromTheState) {
     auto dup = add(s, "c", live);
     ASSERT_FALSE(dup.ok());
     EXPECT_NE(dup.error().message.find("already exists"), std::string::npos);
+    // A name that would leave names/ is nobody's (not a path into the index).
+    auto odd = remove_peer(s, "../tag", live);
+    ASSERT_FALSE(odd.ok());
+    EXPECT_NE(odd.error().message.find("no peer named"), std::string::npos);
     auto again = add(s, "a", live);  // "a" is free again, and so is its address
     ASSERT_TRUE(again.ok()) << again.error().str();
     expect_agrees(s);
