@@ -16,6 +16,7 @@
 #include "gateway/session.hpp"
 #include "plan/allocate.hpp"
 #include "store/peer_store.hpp"
+#include "store/peers_index.hpp"
 #include "util/key.hpp"
 #include "util/result.hpp"
 #include "util/secret_text.hpp"
@@ -54,7 +55,12 @@ struct AddPeerReport {
 // there. Errors name the full subnet.
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group,
-                                              const plan::ReservedAddresses& reserved = {});
+                                              const plan::ReservedAddresses& reserved = {},
+                                              const plan::ReservedBitmaps& bitmaps = {});
+
+// How the peers index (store/peers_index.hpp) maps the profile's group
+// subnets to bits.
+store::IndexLayout peers_index_layout(const model::Profile& profile);
 
 // Records the peer (peers.tsv, clients/<name>.conf, psk/<name>.psk) and
 // applies it to the running gateway when its interface exists. When the

@@ -105,6 +105,24 @@ Result<StoredFacts> check_stored(const store::StoredPeerText& text, const store:
     return facts;
 }
 
+// The same facts from the peers index: a few lookups and the group's bitmaps,
+// whatever the number of stored peers.
+Result<StoredFacts> check_indexed(const store::PeersIndex& index, const store::StatePaths& paths,
+                                  const std::string& name, const std::string& group,
+                                  const PublicKey& key, plan::ReservedBitmaps& bitmaps) {
+    if (index.has_name(name))
+        return Error{"a peer named \"" + name + "\" already exists (in " + paths.peers_file() +
+                     ")"};
+    StoredFacts facts;
+    facts.key_owner = index.key_owner(key);
+    auto v4 = index.bitmap(group, Family::v4);
+    if (!v4) return v4.error();
+    auto v6 = index.bitmap(group, Family::v6);
+    if (!v6) return v6.error();
+    bitmaps[group] = plan::ReservedOffsets{std::move(*v4), std::move(*v6)};
+    return facts;
+}
+
 // Writes the secret files, then the journal entry: until the state names
 // the peer, nothing reads them.
 Status record(const store::StatePaths& paths, std::string_view snapshot,
@@ -122,7 +140,8 @@ Status record(const store::StatePaths& paths, std::string_view snapshot,
 
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group_name,
-                                              const plan::ReservedAddresses& reserved) {
+                                              const plan::ReservedAddresses& reserved,
+                                              const plan::ReservedBitmaps& bitmaps) {
     const model::Group* group = profile.find_group(group_name);
     if (!group) return Error{"no group \"" + group_name + "\" in the profile"};
     // The new peer goes last: everyone before it keeps the address the plan
@@ -141,7 +160,7 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
         to.address6 = from.address6;
     }
     with_new.peers.back().group = group_name;
-    auto assignment = plan::assign_addresses(with_new, reserved);
+    auto assignment = plan::assign_addresses(with_new, reserved, bitmaps);
     const plan::PeerAddresses& mine = assignment.peers.back();
     if (group->subnet && !mine.v4) return full_subnet(*group->subnet, *group, "subnet");
     if (group->subnet6 && !mine.v6) return full_subnet(*group->subnet6, *group, "subnet6");
@@ -169,15 +188,29 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     }
     if (auto st = check_key_unused(profile, public_key); !st) return st.error();
 
-    auto text = store::read_for_change(session.paths);
-    if (!text) return text.error();
-    auto facts = check_stored(*text, session.paths, request.name, group.name, public_key);
+    // The index when the state has one (rebuilt when stale); the full scan
+    // of the stored peers' text when it cannot be built.
+    auto index = store::PeersIndex::open(session.paths, peers_index_layout(profile));
+    if (!index) return index.error();
+    std::optional<store::StoredPeerText> text;
+    plan::ReservedBitmaps bitmaps;
+    Result<StoredFacts> facts = StoredFacts{};
+    if (*index) {
+        facts =
+            check_indexed(**index, session.paths, request.name, group.name, public_key, bitmaps);
+    } else {
+        auto read = store::read_for_change(session.paths);
+        if (!read) return read.error();
+        text = std::move(*read);
+        facts = check_stored(*text, session.paths, request.name, group.name, public_key);
+    }
     if (!facts) return facts.error();
     if (facts->key_owner)
         return Error{"public key " + public_key.base64() + " already belongs to peer \"" +
                      *facts->key_owner + "\""};
+    const std::string snapshot(*index ? (*index)->snapshot_id() : text->snapshot_id());
 
-    auto addresses = allocate_new_peer(profile, group.name, facts->reserved);
+    auto addresses = allocate_new_peer(profile, group.name, facts->reserved, bitmaps);
     if (!addresses) return addresses.error();
 
     const bool up = live.interface_up(*iface);
@@ -214,8 +247,11 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     peer.has_psk = psk.has_value();
     peer.created = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
-    if (auto st = record(session.paths, text->snapshot_id(), peer, *config, psk); !st)
-        return st.error();
+    if (auto st = record(session.paths, snapshot, peer, *config, psk); !st) return st.error();
+    std::string index_note;
+    if (*index)
+        if (auto st = (*index)->record_added(peer); !st)
+            index_note = "; the peers index will be rebuilt: " + st.error().message;
 
     AddPeerReport report;
     report.peer = peer;
@@ -229,7 +265,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         if (!applied) {
             // The kernel refused: forget the peer so state and kernel agree.
             std::string message = applied.error().message;
-            auto restored = store::append_journal(session.paths, text->snapshot_id(),
+            // The index names the peer: the next open rebuilds it.
+            store::PeersIndex::invalidate(session.paths);
+            auto restored = store::append_journal(session.paths, snapshot,
                                                   store::journal_remove_entry(peer.name));
             (void)store::remove_peer_files(session.paths, peer.name);
             message += restored ? "; the peer was not added"
@@ -242,7 +280,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         report.live.note = "not applied: " + iface->name + " is not up; `vpngw up` will apply it";
     }
 
-    if (auto st = store::compact_when_due(*text, session.paths); !st)
+    report.live.note += index_note;
+    const bool due = *index ? (*index)->wants_compaction() : text->wants_compaction();
+    if (auto st = store::compact_when_due(due, session.paths); !st)
         report.live.note += "; " + st.error().message;
 
     session.stored.peers.push_back(peer);

@@ -25,15 +25,38 @@ Result<std::optional<store::StoredPeer>> find_stored(const store::StoredPeerText
     return std::optional<store::StoredPeer>{std::move(*peer)};
 }
 
+// The same from the peers index: one lookup.
+Result<std::optional<store::StoredPeer>> find_indexed(const store::PeersIndex& index,
+                                                      const store::StatePaths& paths,
+                                                      const std::string& name) {
+    auto line = index.peer_line(name);
+    if (!line) return std::optional<store::StoredPeer>{};
+    auto peer = store::parse_peer_line(*line, store::index_dir(paths) + "/names/" + name, 1);
+    if (!peer) return peer.error();
+    return std::optional<store::StoredPeer>{std::move(*peer)};
+}
+
 }  // namespace
 
 Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer remove without the state lock"};
     if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
-    auto text = store::read_for_change(session.paths);
-    if (!text) return text.error();
-    auto found = find_stored(*text, name);
+    // The index when the state has one (rebuilt when stale); the full scan
+    // of the stored peers' text when it cannot be built.
+    auto index = store::PeersIndex::open(session.paths, peers_index_layout(session.profile));
+    if (!index) return index.error();
+    std::optional<store::StoredPeerText> text;
+    Result<std::optional<store::StoredPeer>> found = std::optional<store::StoredPeer>{};
+    if (*index) {
+        found = find_indexed(**index, session.paths, name);
+    } else {
+        auto read = store::read_for_change(session.paths);
+        if (!read) return read.error();
+        text = std::move(*read);
+        found = find_stored(*text, name);
+    }
     if (!found) return found.error();
+    const std::string snapshot(*index ? (*index)->snapshot_id() : text->snapshot_id());
     if (!*found) {
         for (const auto& p : session.profile.peers)
             if (p.name == name)
@@ -52,10 +75,13 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
 
     // State first, kernel second, files last: a failure in the kernel step
     // records the peer again, so state and kernel agree whatever happens.
-    if (auto st = store::append_journal(session.paths, text->snapshot_id(),
-                                        store::journal_remove_entry(name));
+    if (auto st = store::append_journal(session.paths, snapshot, store::journal_remove_entry(name));
         !st)
         return st.error();
+    std::string index_note;
+    if (*index)
+        if (auto st = (*index)->record_removed(peer); !st)
+            index_note = "; the peers index will be rebuilt: " + st.error().message;
 
     RemovePeerReport report;
     report.peer = peer;
@@ -63,8 +89,10 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
     if (live.interface_up(*iface)) {
         auto applied = apply_removed_peer(live, *iface, peer);
         if (!applied) {
-            auto restored = store::append_journal(session.paths, text->snapshot_id(),
-                                                  store::journal_add_entry(peer));
+            // The index forgot the peer: the next open rebuilds it.
+            store::PeersIndex::invalidate(session.paths);
+            auto restored =
+                store::append_journal(session.paths, snapshot, store::journal_add_entry(peer));
             return Error{applied.error().message +
                          (restored ? "; the peer was kept"
                                    : "; recording it again in " + session.paths.journal_file() +
@@ -76,7 +104,9 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
     }
     if (auto st = store::remove_peer_files(session.paths, name); !st)
         report.live.note += "; its files could not all be removed: " + st.error().message;
-    if (auto st = store::compact_when_due(*text, session.paths); !st)
+    report.live.note += index_note;
+    const bool due = *index ? (*index)->wants_compaction() : text->wants_compaction();
+    if (auto st = store::compact_when_due(due, session.paths); !st)
         report.live.note += "; " + st.error().message;
 
     std::erase_if(session.stored.peers, [&](const store::StoredPeer& p) { return p.name == name; });

@@ -100,6 +100,13 @@ void AddressPool::take(const IpAddress& address) {
     dense_[word] |= std::uint64_t{1} << (*offset % 64);
 }
 
+void AddressPool::take_offsets(const std::vector<std::uint64_t>& words) {
+    const std::size_t n = std::min<std::size_t>(words.size(), kDenseLimit / 64);
+    if (dense_.size() < n) dense_.resize(n, 0);
+    for (std::size_t w = 0; w < n; ++w) dense_[w] |= words[w];
+    // Bits outside [first_, last_] are never handed out: lowest_free checks.
+}
+
 std::optional<IpAddress> AddressPool::lowest_free() {
     if (last_ < first_) return std::nullopt;
     // Taking never frees an offset, so everything below the cursor stays
@@ -148,7 +155,8 @@ struct GroupPools {
 };
 
 std::map<std::string, GroupPools> make_pools(const model::Profile& profile,
-                                             const ReservedAddresses& reserved) {
+                                             const ReservedAddresses& reserved,
+                                             const ReservedBitmaps& bitmaps) {
     std::map<std::string, GroupPools> pools;
     for (const auto& g : profile.groups) {
         auto& p = pools[g.name];
@@ -178,6 +186,12 @@ std::map<std::string, GroupPools> make_pools(const model::Profile& profile,
             if (pool) pool->take(a);
         }
     }
+    for (const auto& [group, offsets] : bitmaps) {
+        auto it = pools.find(group);
+        if (it == pools.end()) continue;
+        if (it->second.v4) it->second.v4->take_offsets(offsets.v4);
+        if (it->second.v6) it->second.v6->take_offsets(offsets.v6);
+    }
     return pools;
 }
 
@@ -203,9 +217,9 @@ bool fill(std::optional<IpAddress>& mine, AddressPool* pool, const AddressPool* 
 
 }  // namespace
 
-AddressAssignment assign_addresses(const model::Profile& profile,
-                                   const ReservedAddresses& reserved) {
-    auto pools = make_pools(profile, reserved);
+AddressAssignment assign_addresses(const model::Profile& profile, const ReservedAddresses& reserved,
+                                   const ReservedBitmaps& bitmaps) {
+    auto pools = make_pools(profile, reserved, bitmaps);
     AddressAssignment out;
     out.peers.reserve(profile.peers.size());
     for (const auto& peer : profile.peers) {

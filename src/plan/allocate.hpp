@@ -43,6 +43,9 @@ class AddressPool {
     // Marks an address as used; addresses outside the pool are ignored, so
     // callers may pass every address they know of.
     void take(const IpAddress& address);
+    // Marks the offsets whose bits are set in `words` (bit i of word w:
+    // offset 64 w + i) as used, at the cost of a pass over the words.
+    void take_offsets(const std::vector<std::uint64_t>& words);
     // The lowest free address, without taking it; nullopt when the pool is full.
     std::optional<IpAddress> lowest_free();
 
@@ -87,8 +90,15 @@ struct AddressAssignment {
 // (the stored peers while `peer add` allocates a new one without loading them
 // all): reserved like fixed addresses, which is what they are.
 using ReservedAddresses = std::map<std::string, std::vector<IpAddress>, std::less<>>;
+// The same as bitmaps of offsets in the group's subnets (the peers index
+// keeps them so), which spares building an address per stored peer.
+struct ReservedOffsets {
+    std::vector<std::uint64_t> v4, v6;
+};
+using ReservedBitmaps = std::map<std::string, ReservedOffsets, std::less<>>;
 AddressAssignment assign_addresses(const model::Profile& profile,
-                                   const ReservedAddresses& reserved = {});
+                                   const ReservedAddresses& reserved = {},
+                                   const ReservedBitmaps& bitmaps = {});
 
 // The same, failing when any subnet runs out.
 Result<std::vector<PeerAddresses>> assign_peer_addresses(const model::Profile& profile);

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "store/atomic_file.hpp"
+#include "store/peers_index.hpp"
 #include "store/peers_journal.hpp"
 #include "store/peers_text.hpp"
 #include "store/peers_toml.hpp"
@@ -158,9 +159,14 @@ Status save_peers(const StatePaths& paths, const PeerState& state) {
 Status compact_peers(const StatePaths& paths) {
     struct stat st {};
     if (::stat(paths.journal_file().c_str(), &st) != 0 && errno == ENOENT) return ok_status();
+    // Taken before anything changes: the index describes the peers, which
+    // compaction keeps, so a fresh index stays fresh (see peers_index.hpp).
+    const std::string fresh = PeersIndex::matching_tag(paths);
     auto state = load_peers(paths);
     if (!state) return state.error();
-    return save_peers(paths, *state);
+    auto saved = save_peers(paths, *state);
+    PeersIndex::retag_after_compaction(paths, saved ? fresh : std::string());
+    return saved;
 }
 
 Status write_client_config(const StatePaths& paths, const std::string& peer_name,

@@ -118,7 +118,11 @@ Result<StoredPeerText> read_for_change(const StatePaths& paths) {
 }
 
 Status compact_when_due(const StoredPeerText& text, const StatePaths& paths) {
-    if (!text.wants_compaction()) return ok_status();
+    return compact_when_due(text.wants_compaction(), paths);
+}
+
+Status compact_when_due(bool due, const StatePaths& paths) {
+    if (!due) return ok_status();
     if (auto st = compact_peers(paths); !st)
         return Error{"folding " + paths.journal_file() + " into " + paths.peers_file() +
                      " failed (it stays as it is): " + st.error().message};

@@ -61,5 +61,7 @@ Result<StoredPeerText> read_for_change(const StatePaths& paths);
 // the journal has grown enough. The error says the journal stays as it is
 // (nothing is lost: the next change or `up` tries again).
 Status compact_when_due(const StoredPeerText& text, const StatePaths& paths);
+// The same, with the caller's verdict (PeersIndex::wants_compaction).
+Status compact_when_due(bool due, const StatePaths& paths);
 
 }  // namespace vpngw::store

@@ -11,6 +11,10 @@
 //     peers.journal             0600  peer adds/removes since peers.tsv was written, one
 //                                     fsynced line each (store/peers_journal.hpp);
 //                                     folded into peers.tsv when it grows and by `up`
+//     peers.index/              0700  name, key and address-bitmap lookups for `peer
+//                                     add/remove`, rebuilt whenever its tag does not
+//                                     match peers.tsv + peers.journal
+//                                     (store/peers_index.hpp)
 //     clients/                  0700
 //       <name>.conf             0600  the client's wg-quick config; holds the client's
 //                                     private key when vpngw generated it
