@@ -19,8 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (result.profile) {
         for (const auto& u : result.profile->uplinks)
             if (u.table == 0 || u.fwmark == 0) std::abort();  // every uplink gets ids
-        for (const auto& g : result.profile->groups)
-            if (g.interface.empty() || !result.profile->find_interface(g.interface)) std::abort();
+        for (const auto& g : result.profile->groups) {
+            // A local network sits behind its device; a group behind a
+            // WireGuard interface of the profile.
+            if (g.is_network()
+                    ? !g.interface.empty()
+                    : g.interface.empty() || !result.profile->find_interface(g.interface))
+                std::abort();
+        }
     }
     return 0;
 }
