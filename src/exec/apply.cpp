@@ -89,7 +89,7 @@ std::vector<nft::ElementChange> element_changes(const std::vector<ops::NftElemen
                                                 nft::ElementChange::Op what) {
     std::vector<nft::ElementChange> changes;
     changes.reserve(elements.size());
-    for (const auto& e : elements) changes.push_back({what, e.map, e.key, e.chain});
+    for (const auto& e : elements) changes.push_back({what, e.map, e.key, {}});
     return changes;
 }
 

@@ -43,8 +43,7 @@ toml::table encode_rule(const state::Rule& r) {
 
 toml::array encode_elements(const std::vector<ops::NftElement>& elements) {
     toml::array a;
-    for (const auto& e : elements)
-        a.push_back(toml::table{{"map", e.map}, {"key", e.key.str()}, {"chain", e.chain}});
+    for (const auto& e : elements) a.push_back(toml::table{{"map", e.map}, {"key", e.key.str()}});
     return a;
 }
 
@@ -211,7 +210,7 @@ Result<std::vector<ops::NftElement>> decode_elements(const Reader& r) {
         Reader e(*t, r.source());
         auto key = e.address("key");
         if (!key) return key.error();
-        out.push_back({e.str("map"), *key, e.str("chain"), {}});
+        out.push_back({e.str("map"), *key, {}});
     }
     return out;
 }

@@ -125,7 +125,7 @@ std::string element_batch(const char* verb, const std::vector<ops::NftElement>& 
     std::string out;
     for (const auto& e : elements)
         out += std::string(verb) + " element inet " + state::kNftTable + " " + e.map + " { " +
-               e.key.str() + " : jump " + e.chain + " }\n";
+               e.key.str() + " }\n";
     return out;
 }
 

@@ -2,10 +2,11 @@
 
 // `vpngw peer add|remove|list|show`: peers recorded in the state directory and
 // applied to the running gateway one at a time. Adding or removing a peer
-// changes exactly one WireGuard peer and its verdict-map elements (peers4 /
-// peers6 of `table inet vpngw`), never the rest of the gateway, so no other
-// peer's session or handshake is disturbed and the cost does not grow with the
-// number of peers. All changes happen under the state lock the Session holds.
+// changes exactly one WireGuard peer and its group's peer-set elements
+// (grp_<group>_peers4 / _peers6 of `table inet vpngw`), never the rest of the
+// gateway, so no other peer's session or handshake is disturbed and the cost
+// does not grow with the number of peers. All changes happen under the state lock the Session
+// holds.
 
 #include <cstdint>
 #include <optional>

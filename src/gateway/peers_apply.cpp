@@ -23,11 +23,13 @@ bool already_absent(const Error& e) {
 
 std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
                                               nft::ElementChange::Op op) {
-    const bool add = op == nft::ElementChange::Op::add;
-    const std::string chain = add ? plan::nft::group_chain(peer.group) : std::string();
     std::vector<nft::ElementChange> changes;
-    if (peer.address) changes.push_back({op, "peers4", *peer.address, chain});
-    if (peer.address6) changes.push_back({op, "peers6", *peer.address6, chain});
+    if (peer.address)
+        changes.push_back(
+            {op, plan::nft::group_peer_set(peer.group, Family::v4), *peer.address, {}});
+    if (peer.address6)
+        changes.push_back(
+            {op, plan::nft::group_peer_set(peer.group, Family::v6), *peer.address6, {}});
     return changes;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // The kernel half of `peer add` / `peer remove`: one WireGuard peer and its
-// verdict-map elements, with the inverse run when the second step fails so
+// peer-set elements, with the inverse run when the second step fails so
 // the kernel is never left half changed.
 
 #include <optional>
@@ -12,7 +12,7 @@
 
 namespace vpngw::gateway {
 
-// The verdict-map elements of a peer: ADDR -> jump grp_<group> in peers4/peers6.
+// The set elements of a peer: its addresses in grp_<group>_peers4 / _peers6.
 std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
                                               nft::ElementChange::Op op);
 

@@ -2,7 +2,7 @@
 
 // Reading back the parts of vpngw's table that `up` compares: the table's
 // comment (which carries the hash of the ruleset vpngw applied) and the
-// elements of the peer verdict maps. Uses libnftnl directly so observing a
+// elements of the groups' peer sets. Uses libnftnl directly so observing a
 // 50,000-peer gateway does not render and parse the whole ruleset as text.
 
 #include <optional>

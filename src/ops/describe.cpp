@@ -66,8 +66,7 @@ std::string Op::describe() const {
             } else if constexpr (std::is_same_v<T, NftElementsAdd>) {
                 std::string s =
                     "+ nftables " + std::to_string(p.elements.size()) + " peer element(s)";
-                for (const auto& e : p.elements)
-                    s += "\n    + " + e.map + " " + e.key.str() + " : jump " + e.chain;
+                for (const auto& e : p.elements) s += "\n    + " + e.map + " " + e.key.str();
                 return s;
             } else {
                 std::string s =

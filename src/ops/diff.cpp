@@ -18,16 +18,15 @@ bool contains(const std::vector<T>& items, const T& item) {
     return std::find(items.begin(), items.end(), item) != items.end();
 }
 
-// Elements by identity (map, key, chain), for the hash sets of diff_up.
+// Elements by identity (set, key), for the hash sets of diff_up.
 struct ElementHash {
     std::size_t operator()(const NftElement* e) const {
         std::uint64_t low = 0;
         std::memcpy(&low, e->key.bytes.data() + 8, sizeof low);
         std::uint64_t high = 0;
         std::memcpy(&high, e->key.bytes.data(), sizeof high);
-        const std::size_t names =
-            std::hash<std::string>{}(e->map) ^ (std::hash<std::string>{}(e->chain) << 1);
-        return names ^ static_cast<std::size_t>((high ^ low * 31) * 0x9e3779b97f4a7c15ull >> 7);
+        return std::hash<std::string>{}(e->map) ^
+               static_cast<std::size_t>((high ^ low * 31) * 0x9e3779b97f4a7c15ull >> 7);
     }
 };
 struct ElementEqual {
@@ -127,7 +126,7 @@ std::vector<Op> diff_up(const Desired& desired, const Observed& observed) {
         ops.push_back({NftReplace{want.nft_ruleset, {}, by_hand}, {}});
     } else {
         // Hash sets, not linear scans: a gateway may hold 50,000 peer
-        // elements, and ordered sets of (map, key, chain) spent a quarter of
+        // elements, and ordered sets of (set, key, chain) spent a quarter of
         // a 50,000-peer no-op `up` comparing strings.
         std::unordered_set<const NftElement*, ElementHash, ElementEqual> want, have;
         want.reserve(desired.nft_elements.size());

@@ -3,7 +3,8 @@
 namespace vpngw::plan::nft {
 
 // Traffic from VPN clients is classified once by source address: the peer
-// maps jump to the chain of the peer's group, which ends with its own verdict.
+// set of each group (one lookup per group) jumps to the group's chain, which
+// ends with its own verdict.
 // A source no peer owns is spoofed (WireGuard's allowed-ips admit it only if
 // a peer was given a wider range by hand) and dropped on its own counter.
 std::string render_forward(const Context& ctx) {
@@ -16,8 +17,11 @@ std::string render_forward(const Context& ctx) {
     };
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";
-        if (!ctx.vpn_nets4.empty()) rules.push_back(from_wg + "ip saddr vmap @peers4");
-        if (!ctx.vpn_nets6.empty()) rules.push_back(from_wg + "ip6 saddr vmap @peers6");
+        for (Family f : {Family::v4, Family::v6})
+            for (const auto& g : ctx.profile.groups)
+                if (!g.is_network() && (f == Family::v4 ? g.subnet : g.subnet6))
+                    rules.push_back(from_wg + ip_keyword(f) + " saddr @" +
+                                    group_peer_set(g.name, f) + " jump " + group_chain(g.name));
         rules.push_back(from_wg + "counter name spoofed_drops drop");
     }
     for (auto& r : network_forward_rules(ctx)) rules.push_back(std::move(r));

@@ -57,13 +57,13 @@ void allow_rules(const Context& ctx, const model::AllowEntry& e, std::vector<std
 
 std::string group_chain_text(const Context& ctx, const model::Group& g) {
     std::vector<std::string> rules;
-    // The peer maps are keyed by address alone; a peer of another WireGuard
+    // The peer sets are keyed by address alone; a peer of another WireGuard
     // interface given a wide allowed-ips range could borrow this group's
     // addresses, so the group's own interface is checked too.
     if (ctx.wg_interfaces.size() > 1 && !g.is_network())
         rules.push_back("iifname != " + quoted(g.interface) + " counter name spoofed_drops drop");
     // Only a connection's first packet gets here (the forward chain accepts
-    // established ones before the peer maps), so `ct count` sees each once.
+    // established ones before the peer sets), so `ct count` sees each once.
     if (g.max_connections > 0)
         for (Family f : {Family::v4, Family::v6})
             if (subnet_of(g, f))
@@ -86,7 +86,7 @@ std::string group_chain_text(const Context& ctx, const model::Group& g) {
     }
     if (accepts_all) return chain(group_chain(g.name), "", rules);  // nothing falls through
     // The chain ends with the forward policy itself: a jump that returned
-    // would fall into the spoofed-source drop after the peer maps.
+    // would fall into the spoofed-source drop after the peer sets.
     if (ctx.profile.firewall.forward == model::Policy::drop) {
         auto tail = drop_accounting(ctx, "forward");
         tail.back() += " drop";

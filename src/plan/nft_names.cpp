@@ -60,6 +60,10 @@ std::string group_set(const std::string& group, Family family) {
     return group_chain(group) + "_net" + family_digit(family);
 }
 
+std::string group_peer_set(const std::string& group, Family family) {
+    return group_chain(group) + "_peers" + family_digit(family);
+}
+
 std::string group_conn_set(const std::string& group, Family family) {
     return group_chain(group) + "_conns" + family_digit(family);
 }

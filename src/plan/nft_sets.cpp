@@ -6,7 +6,7 @@
 namespace vpngw::plan::nft {
 namespace {
 
-// Beyond this width the elements go one per line, as peer maps grow long.
+// Beyond this width the elements go one per line, as peer sets grow long.
 constexpr std::size_t kOneLineWidth = 64;
 
 std::string elements(const std::vector<std::string>& items, bool one_per_line) {
@@ -82,15 +82,16 @@ std::vector<std::string> egress_items(const Context& ctx, Family f) {
     return out;
 }
 
-std::vector<std::string> peer_items(const Context& ctx, Family f) {
-    std::map<IpAddress, std::string> chains;  // sorted by address; the first peer wins a clash
+// Each peer address in its group's set, sorted; the first peer wins a clash.
+std::map<std::string, std::vector<std::string>> peer_items(const Context& ctx, Family f) {
+    std::map<IpAddress, const std::string*> groups;
     for (std::size_t i = 0; i < ctx.profile.peers.size(); ++i) {
         const auto& peer = ctx.profile.peers[i];
         const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
-        if (a && ctx.profile.find_group(peer.group)) chains.emplace(*a, group_chain(peer.group));
+        if (a && ctx.profile.find_group(peer.group)) groups.emplace(*a, &peer.group);
     }
-    std::vector<std::string> out;
-    for (const auto& [a, chain] : chains) out.push_back(a.str() + " : jump " + chain);
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [a, group] : groups) out[*group].push_back(a.str());
     return out;
 }
 
@@ -126,9 +127,18 @@ std::string render_objects(const Context& ctx) {
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"map", std::string("egress") + family_digit(f),
                         std::string(addr_type(f)) + " : mark", true, egress_items(ctx, f)});
-    for (Family f : {Family::v4, Family::v6})
-        sets.push_back({"map", std::string("peers") + family_digit(f),
-                        std::string(addr_type(f)) + " : verdict", false, peer_items(ctx, f), true});
+    // Plain sets, not one verdict map of `ADDR : jump grp_X`: the kernel
+    // re-validates every jump element of a table at each commit that adds a
+    // jump element, so with a map one live `peer add` cost O(peers).
+    for (Family f : {Family::v4, Family::v6}) {
+        auto items = peer_items(ctx, f);
+        for (const auto& g : ctx.profile.groups)
+            if (!g.is_network() && (f == Family::v4 ? g.subnet : g.subnet6))
+                sets.push_back({.name = group_peer_set(g.name, f),
+                                .type = addr_type(f),
+                                .items = std::move(items[g.name]),
+                                .one_per_line = true});
+    }
 
     std::string out =
         "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";

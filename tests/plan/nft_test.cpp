@@ -55,15 +55,20 @@ TEST(NftSets, EmptySetsHaveNoElementsLine) {
               "10.9.0.0/24 }\n\t}\n");
 }
 
-TEST(NftSets, PeerMapsSortedByAddressJumpToGroupChains) {
+TEST(NftSets, PeerSetsPerGroupSortedByAddress) {
     auto text = render_nft_ruleset(testing::office());
-    EXPECT_EQ(block(text, "map peers4"),
-              "\tmap peers4 {\n\t\ttype ipv4_addr : verdict\n\t\telements = {\n"
-              "\t\t\t10.8.1.1 : jump grp_staff,\n"
-              "\t\t\t10.8.1.2 : jump grp_staff,\n"
-              "\t\t\t10.8.1.5 : jump grp_staff,\n"
-              "\t\t\t10.8.2.10 : jump grp_servers\n\t\t}\n\t}\n");
-    EXPECT_NE(block(text, "map peers6").find("fd08:0:0:1::5 : jump grp_staff"), std::string::npos);
+    EXPECT_EQ(block(text, "set grp_staff_peers4"),
+              "\tset grp_staff_peers4 {\n\t\ttype ipv4_addr\n\t\telements = {\n"
+              "\t\t\t10.8.1.1,\n"
+              "\t\t\t10.8.1.2,\n"
+              "\t\t\t10.8.1.5\n\t\t}\n\t}\n");
+    EXPECT_EQ(block(text, "set grp_servers_peers4"),
+              "\tset grp_servers_peers4 {\n\t\ttype ipv4_addr\n\t\telements = {\n"
+              "\t\t\t10.8.2.10\n\t\t}\n\t}\n");
+    EXPECT_NE(block(text, "set grp_staff_peers6").find("fd08:0:0:1::5"), std::string::npos);
+    // No verdict map of peers: each jump element would make the kernel
+    // re-validate them all on every live `peer add`.
+    EXPECT_EQ(text.find(": verdict"), std::string::npos);
     EXPECT_EQ(block(text, "map egress4"),
               "\tmap egress4 {\n\t\ttype ipv4_addr : mark\n\t\tflags interval\n\t\telements = { "
               "10.8.1.0/24 : 0x00051002, 10.8.2.0/24 : 0x00051001 }\n\t}\n");
@@ -132,13 +137,15 @@ TEST(NftInput, ManagementOpenOrAbsentAndAcceptPolicy) {
 TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
     auto text = render_nft_ruleset(testing::office());
     auto fwd = block(text, "chain forward");
-    std::vector<std::string> order = {"ct state established,related accept",
-                                      "ct state invalid drop",
-                                      "ct status dnat accept",
-                                      "iifname \"wg0\" ip saddr vmap @peers4",
-                                      "iifname \"wg0\" ip6 saddr vmap @peers6",
-                                      "iifname \"wg0\" counter name spoofed_drops drop",
-                                      "counter name forward_drops"};
+    std::vector<std::string> order = {
+        "ct state established,related accept",
+        "ct state invalid drop",
+        "ct status dnat accept",
+        "iifname \"wg0\" ip saddr @grp_staff_peers4 jump grp_staff",
+        "iifname \"wg0\" ip saddr @grp_servers_peers4 jump grp_servers",
+        "iifname \"wg0\" ip6 saddr @grp_staff_peers6 jump grp_staff",
+        "iifname \"wg0\" counter name spoofed_drops drop",
+        "counter name forward_drops"};
     std::size_t at = 0;
     for (const auto& rule : order) {
         auto pos = fwd.find("\t" + rule + "\n", at);
@@ -187,7 +194,7 @@ TEST(NftGroups, ConnectionLimitPerClientWithCtCount) {
     EXPECT_EQ(text.find("grp_servers_conns"), std::string::npos);  // no limit there
 }
 
-// The peer maps are keyed by address only; with several interfaces the
+// The peer sets are keyed by address only; with several interfaces the
 // group's own interface is checked first.
 TEST(NftGroups, SeveralInterfacesCheckTheGroupsInterface) {
     auto p = testing::office();
