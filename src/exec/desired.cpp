@@ -90,10 +90,6 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
     d.nft_hash = ruleset_hash(profile);
     d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
 
-    for (const auto& g : profile.groups)
-        for (Family f : {Family::v4, Family::v6})
-            if (!g.is_network() && (f == Family::v4 ? g.subnet : g.subnet6))
-                d.peer_sets.emplace_back(plan::nft::group_peer_set(g.name, f), f);
     std::map<PublicKey, const model::Peer*> by_key;
     for (const auto& p : profile.peers) by_key[p.public_key] = &p;
     for (const auto& device : d.state.wireguard) {
@@ -101,8 +97,7 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
             auto it = by_key.find(peer.public_key);
             if (it == by_key.end()) continue;
             for (const auto& ip : peer.allowed_ips)
-                d.nft_elements.push_back({plan::nft::group_peer_set(it->second->group, ip.family()),
-                                          ip.addr, peer.origin});
+                d.nft_elements.push_back({plan::nft::peer_set(ip.family()), ip.addr, peer.origin});
         }
     }
     return d;

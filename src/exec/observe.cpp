@@ -88,7 +88,7 @@ Status observe_nft(const ops::Desired& desired, const std::string& listing_file,
     if (!*comment) return ok_status();
     out.nft_hash = **comment;
     if (auto st = observe_nft_listing(desired, listing_file, out); !st) return st;
-    for (const auto& [set, family] : desired.peer_sets) {
+    for (auto [set, family] : {std::pair{"peers4", Family::v4}, std::pair{"peers6", Family::v6}}) {
         auto elements = nft::list_map_elements(set, family);
         if (!elements) return elements.error();
         for (auto& e : *elements) out.nft_elements.push_back({set, e.key, {}});

@@ -24,12 +24,8 @@ bool already_absent(const Error& e) {
 std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
                                               nft::ElementChange::Op op) {
     std::vector<nft::ElementChange> changes;
-    if (peer.address)
-        changes.push_back(
-            {op, plan::nft::group_peer_set(peer.group, Family::v4), *peer.address, {}});
-    if (peer.address6)
-        changes.push_back(
-            {op, plan::nft::group_peer_set(peer.group, Family::v6), *peer.address6, {}});
+    if (peer.address) changes.push_back({op, plan::nft::peer_set(Family::v4), *peer.address, {}});
+    if (peer.address6) changes.push_back({op, plan::nft::peer_set(Family::v6), *peer.address6, {}});
     return changes;
 }
 

@@ -15,7 +15,7 @@ namespace vpngw::ops {
 
 // One element of a group's peer set: a peer's address.
 struct NftElement {
-    std::string map;  // the set: "grp_staff_peers4" / "grp_staff_peers6"
+    std::string map;  // the set: "peers4" / "peers6"
     IpAddress key;
     Location origin;
     bool operator==(const NftElement& o) const { return map == o.map && key == o.key; }
@@ -26,9 +26,6 @@ struct Desired {
     std::map<std::string, PublicKey> wg_public_keys;  // ifname -> key of its private key file
     std::string nft_hash;                             // hash of the ruleset without peer elements
     std::vector<NftElement> nft_elements;             // the peer elements
-    // The peer sets the elements belong in, each with its address family:
-    // what `up` reads back to compare.
-    std::vector<std::pair<std::string, Family>> peer_sets;
 };
 
 struct WgObserved {

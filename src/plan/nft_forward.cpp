@@ -2,9 +2,10 @@
 
 namespace vpngw::plan::nft {
 
-// Traffic from VPN clients is classified once by source address: the peer
-// set of each group (one lookup per group) jumps to the group's chain, which
-// ends with its own verdict.
+// Traffic from VPN clients is classified once by source address: it must be
+// a peer's (the peer set), and the group subnet it lies in (group subnets
+// never overlap, peers lie inside theirs) picks the group's chain, which ends
+// with its own verdict. Two lookups whatever the number of groups or peers.
 // A source no peer owns is spoofed (WireGuard's allowed-ips admit it only if
 // a peer was given a wider range by hand) and dropped on its own counter.
 std::string render_forward(const Context& ctx) {
@@ -17,11 +18,19 @@ std::string render_forward(const Context& ctx) {
     };
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";
-        for (Family f : {Family::v4, Family::v6})
+        for (Family f : {Family::v4, Family::v6}) {
+            std::vector<std::string> jumps;
             for (const auto& g : ctx.profile.groups)
-                if (!g.is_network() && (f == Family::v4 ? g.subnet : g.subnet6))
-                    rules.push_back(from_wg + ip_keyword(f) + " saddr @" +
-                                    group_peer_set(g.name, f) + " jump " + group_chain(g.name));
+                if (const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+                    subnet && !g.is_network())
+                    jumps.push_back(subnet->network().str() + " : jump " + group_chain(g.name));
+            if (jumps.empty()) continue;
+            const std::string saddr = std::string(ip_keyword(f)) + " saddr ";
+            std::string vmap = "{ ";
+            for (std::size_t i = 0; i < jumps.size(); ++i) vmap += (i ? ", " : "") + jumps[i];
+            rules.push_back(from_wg + saddr + "@" + peer_set(f) + " " + saddr + "vmap " + vmap +
+                            " }");
+        }
         rules.push_back(from_wg + "counter name spoofed_drops drop");
     }
     for (auto& r : network_forward_rules(ctx)) rules.push_back(std::move(r));

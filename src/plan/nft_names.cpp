@@ -60,8 +60,8 @@ std::string group_set(const std::string& group, Family family) {
     return group_chain(group) + "_net" + family_digit(family);
 }
 
-std::string group_peer_set(const std::string& group, Family family) {
-    return group_chain(group) + "_peers" + family_digit(family);
+std::string peer_set(Family family) {
+    return std::string("peers") + family_digit(family);
 }
 
 std::string group_conn_set(const std::string& group, Family family) {

@@ -36,8 +36,8 @@ struct Context {
 std::string identifier(const std::string& name);
 std::string group_chain(const std::string& group);               // grp_staff
 std::string group_set(const std::string& group, Family family);  // grp_staff_net4
-// The addresses of the group's WireGuard peers: grp_staff_peers4.
-std::string group_peer_set(const std::string& group, Family family);
+// The addresses of all WireGuard peers, a plain set: peers4 / peers6.
+std::string peer_set(Family family);
 // The dynamic set `ct count` keeps per client address: grp_staff_conns4.
 std::string group_conn_set(const std::string& group, Family family);
 std::string quoted(const std::string& text);  // "eth0"

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "plan/nft_parts.hpp"
 
@@ -82,16 +83,15 @@ std::vector<std::string> egress_items(const Context& ctx, Family f) {
     return out;
 }
 
-// Each peer address in its group's set, sorted; the first peer wins a clash.
-std::map<std::string, std::vector<std::string>> peer_items(const Context& ctx, Family f) {
-    std::map<IpAddress, const std::string*> groups;
+std::vector<std::string> peer_items(const Context& ctx, Family f) {
+    std::set<IpAddress> addresses;  // sorted
     for (std::size_t i = 0; i < ctx.profile.peers.size(); ++i) {
-        const auto& peer = ctx.profile.peers[i];
         const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
-        if (a && ctx.profile.find_group(peer.group)) groups.emplace(*a, &peer.group);
+        if (a && ctx.profile.find_group(ctx.profile.peers[i].group)) addresses.insert(*a);
     }
-    std::map<std::string, std::vector<std::string>> out;
-    for (const auto& [a, group] : groups) out[*group].push_back(a.str());
+    std::vector<std::string> out;
+    out.reserve(addresses.size());
+    for (const auto& a : addresses) out.push_back(a.str());
     return out;
 }
 
@@ -127,18 +127,15 @@ std::string render_objects(const Context& ctx) {
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"map", std::string("egress") + family_digit(f),
                         std::string(addr_type(f)) + " : mark", true, egress_items(ctx, f)});
-    // Plain sets, not one verdict map of `ADDR : jump grp_X`: the kernel
+    // Plain sets, not a verdict map of `ADDR : jump grp_X`: the kernel
     // re-validates every jump element of a table at each commit that adds a
-    // jump element, so with a map one live `peer add` cost O(peers).
-    for (Family f : {Family::v4, Family::v6}) {
-        auto items = peer_items(ctx, f);
-        for (const auto& g : ctx.profile.groups)
-            if (!g.is_network() && (f == Family::v4 ? g.subnet : g.subnet6))
-                sets.push_back({.name = group_peer_set(g.name, f),
-                                .type = addr_type(f),
-                                .items = std::move(items[g.name]),
-                                .one_per_line = true});
-    }
+    // jump element, so with such a map one live `peer add` cost O(peers).
+    // The group comes from the subnet the address lies in (forward chain).
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({.name = peer_set(f),
+                        .type = addr_type(f),
+                        .items = peer_items(ctx, f),
+                        .one_per_line = true});
 
     std::string out =
         "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";

@@ -41,7 +41,7 @@ say "The gateway: wg show, ip rule, vpngw's nft table (excerpt)"
 in_ns gw wg show wg0 | sed 's/\(public key: \).*/\1.../'
 in_ns gw ip rule
 in_ns gw nft list chain inet vpngw forward
-in_ns gw nft list set inet vpngw grp_staff_peers4
+in_ns gw nft list set inet vpngw peers4
 
 say "vpngw down: removes exactly what vpngw created"
 in_ns gw "$VPNGW" down "$profile" --state-dir "$state"

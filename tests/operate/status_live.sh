@@ -115,7 +115,7 @@ check "alice's received bytes grow by at least 20 kB after 20 pings of 1 kB ($be
     test "$after" -ge $((before + 20000))
 
 # --- drift by hand, then repaired by up ---
-in_ns gw nft delete element inet vpngw grp_staff_peers4 '{ 10.66.1.11 }'
+in_ns gw nft delete element inet vpngw peers4 '{ 10.66.1.11 }'
 in_ns gw ip rule del priority 5000
 text=$(gw status "$profile" --state-dir "$state" 2>&1)
 rc=$?
@@ -157,8 +157,8 @@ gw peer add carol --group staff --qr none --profile "$profile" --state-dir "$sta
 check "peer add carol on the running gateway succeeds" test $? -eq 0
 carol_addr=$(grep -oE '10\.66\.1\.[0-9]+' "$SANDBOX_DIR/carol.err" | head -1)
 check "  and reports her IPv4 address" test -n "$carol_addr"
-check "  and adds her address ($carol_addr) to staff's peer set" \
-    grep -qE "[ {]${carol_addr//./\\.}[,} ]" <(in_ns gw nft list set inet vpngw grp_staff_peers4)
+check "  and adds her address ($carol_addr) to the peer set" \
+    grep -qE "[ {]${carol_addr//./\\.}[,} ]" <(in_ns gw nft list set inet vpngw peers4)
 text=$(gw status "$profile" --state-dir "$state" 2>&1)
 rc=$?
 check "status exits 0 after peer add and traffic (elements, counters are not drift) ($rc)" \

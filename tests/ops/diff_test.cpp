@@ -38,7 +38,7 @@ Desired sample_desired() {
     d.state.nft_ruleset = "table inet vpngw {}\n";
     d.wg_public_keys["wg0"] = key(9);
     d.nft_hash = "h1";
-    d.nft_elements.push_back({"grp_staff_peers4", *IpAddress::parse("10.8.1.2"), {}});
+    d.nft_elements.push_back({"peers4", *IpAddress::parse("10.8.1.2"), {}});
     return d;
 }
 

@@ -3,7 +3,7 @@
 # `vpngw peer add` applies peers incrementally. A real client (wireguard-go +
 # wg, not our code) connects with the generated config; adding another peer
 # does not disturb it (no lost ping, same handshake); 50 concurrent adds leave
-# WireGuard, the group's nft peer sets and peers.tsv equal; `peer remove` takes a
+# WireGuard, the nft peer sets and peers.tsv equal; `peer remove` takes a
 # peer out of all three. Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../netns/lib.sh"
@@ -38,8 +38,8 @@ alice_addr=$(sed -n 's/^Address = \([0-9.]*\)\/32.*/\1/p' "$SANDBOX_DIR/alice.co
 alice_pub=$(sed -n 's/^PrivateKey = //p' "$SANDBOX_DIR/alice.conf" | wg pubkey)
 check "alice's address is the first of the subnet" test "$alice_addr" = 10.67.1.1
 check "the gateway's WireGuard has alice" grep -qx "$alice_pub" <(in_ns gw wg show wg0 peers)
-check "alice's address is in her group's peer set" \
-    grep -qE '[ {]10\.67\.1\.1[,} ]' <(in_ns gw nft list set inet vpngw grp_staff_peers4)
+check "alice's address is in the peer set" \
+    grep -qE '[ {]10\.67\.1\.1[,} ]' <(in_ns gw nft list set inet vpngw peers4)
 
 client_up alice wgc0 "$SANDBOX_DIR/alice.conf" 10.67.0.0/16 fd67::/48
 for _ in 1 2 3 4 5; do pings alice 10.67.0.1 1 && break; sleep 1; done
@@ -101,18 +101,18 @@ stored_peers() {
 }
 state_count=$(stored_peers | wc -l)
 wg_count=$(in_ns gw wg show wg0 peers | wc -l)
-nft4_count=$(in_ns gw nft list set inet vpngw grp_staff_peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | wc -l)
-nft6_count=$(in_ns gw nft list set inet vpngw grp_staff_peers6 | grep -oE 'fd67:[0-9a-f:]+' | wc -l)
-echo "    peers.tsv: $state_count, wg: $wg_count, grp_staff_peers4: $nft4_count, grp_staff_peers6: $nft6_count"
+nft4_count=$(in_ns gw nft list set inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | wc -l)
+nft6_count=$(in_ns gw nft list set inet vpngw peers6 | grep -oE 'fd67:[0-9a-f:]+' | wc -l)
+echo "    peers.tsv: $state_count, wg: $wg_count, peers4: $nft4_count, peers6: $nft6_count"
 check "peers.tsv holds 52 peers" test "$state_count" -eq 52
 check "WireGuard peers equal peers.tsv" test "$wg_count" -eq "$state_count"
-check "grp_staff_peers4 elements equal peers.tsv" test "$nft4_count" -eq "$state_count"
-check "grp_staff_peers6 elements equal peers.tsv" test "$nft6_count" -eq "$state_count"
+check "peers4 elements equal peers.tsv" test "$nft4_count" -eq "$state_count"
+check "peers6 elements equal peers.tsv" test "$nft6_count" -eq "$state_count"
 state_addrs=$(stored_peers | cut -f4 | sort)
 wg_addrs=$(in_ns gw wg show wg0 allowed-ips | grep -oE '10\.67\.[0-9]+\.[0-9]+/32' | sed 's|/32||' | sort)
-nft_addrs=$(in_ns gw nft list set inet vpngw grp_staff_peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | sort)
+nft_addrs=$(in_ns gw nft list set inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | sort)
 check "WireGuard allowed-ips are exactly the recorded addresses" test "$state_addrs" = "$wg_addrs"
-check "grp_staff_peers4 holds exactly the recorded addresses" test "$state_addrs" = "$nft_addrs"
+check "peers4 holds exactly the recorded addresses" test "$state_addrs" = "$nft_addrs"
 check "the 52 addresses are distinct" test "$(sort -u <<<"$state_addrs" | wc -l)" -eq 52
 
 out=$(vpngw_gw up "$profile" --state-dir "$state" 2>&1)
@@ -124,8 +124,8 @@ bob_addr=$(sed -n 's/^Address = \([0-9.]*\)\/32.*/\1/p' "$SANDBOX_DIR/bob.conf")
 peer_cmd remove bob 2>&1 | sed 's/^/    /'
 check "peer remove bob succeeds" test "${PIPESTATUS[0]}" -eq 0
 check_not "bob is gone from WireGuard" grep -qx "$bob_pub" <(in_ns gw wg show wg0 peers)
-check_not "bob is gone from grp_staff_peers4" grep -qE "[ {]${bob_addr//./\\.}[,} ]" \
-    <(in_ns gw nft list set inet vpngw grp_staff_peers4)
+check_not "bob is gone from peers4" grep -qE "[ {]${bob_addr//./\\.}[,} ]" \
+    <(in_ns gw nft list set inet vpngw peers4)
 check_not "bob is gone from the stored peers" grep -q "^bob$(printf '\t')" <(stored_peers)
 check "WireGuard peers still equal peers.tsv after remove" \
     test "$(in_ns gw wg show wg0 peers | wc -l)" -eq "$(stored_peers | wc -l)"

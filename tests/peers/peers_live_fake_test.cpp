@@ -42,10 +42,10 @@ TEST(PeerLive, AddSetsOnePeerAndTwoElements) {
     const auto& ch = live.element_calls[0];
     ASSERT_EQ(ch.size(), 2u);
     EXPECT_EQ(ch[0].op, nft::ElementChange::Op::add);
-    EXPECT_EQ(ch[0].set, "grp_staff_peers4");
+    EXPECT_EQ(ch[0].set, "peers4");
     EXPECT_EQ(ch[0].key, ip("10.77.1.3"));
     EXPECT_EQ(ch[0].jump_chain, "");  // a plain set: no per-element verdict
-    EXPECT_EQ(ch[1].set, "grp_staff_peers6");
+    EXPECT_EQ(ch[1].set, "peers6");
     EXPECT_EQ(ch[1].key, ip("fd77:0:0:1::3"));
     EXPECT_TRUE(live.remove_calls.empty());
 }

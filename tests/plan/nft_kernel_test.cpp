@@ -140,13 +140,15 @@ TEST_F(NftKernel, EveryGoldenRulesetLoadsTwiceAndLeavesOtherTablesAlone) {
 
 TEST_F(NftKernel, OfficeSetsMapsAndCountersAsListedByTheKernel) {
     load_cycle(write_temp(render_nft_ruleset(office())));
-    auto staff = nft({"list", "set", "inet", "vpngw", "grp_staff_peers4"});
-    ASSERT_EQ(staff.status, 0) << staff.output;
-    for (const char* e : {"10.8.1.1", "10.8.1.5"})
-        EXPECT_NE(staff.output.find(e), std::string::npos) << e << " in\n" << staff.output;
-    auto servers = nft({"list", "set", "inet", "vpngw", "grp_servers_peers4"});
-    EXPECT_NE(servers.output.find("10.8.2.10"), std::string::npos) << servers.output;
-    EXPECT_EQ(servers.output.find("10.8.1.1"), std::string::npos) << servers.output;
+    auto peers = nft({"list", "set", "inet", "vpngw", "peers4"});
+    ASSERT_EQ(peers.status, 0) << peers.output;
+    for (const char* e : {"10.8.1.1", "10.8.1.5", "10.8.2.10"})
+        EXPECT_NE(peers.output.find(e), std::string::npos) << e << " in\n" << peers.output;
+    auto forward = nft({"list", "chain", "inet", "vpngw", "forward"});
+    EXPECT_NE(forward.output.find("ip saddr @peers4 ip saddr vmap { 10.8.1.0/24 : jump grp_staff, "
+                                  "10.8.2.0/24 : jump grp_servers }"),
+              std::string::npos)
+        << forward.output;
     auto egress = nft({"list", "map", "inet", "vpngw", "egress4"});
     EXPECT_NE(egress.output.find("10.8.1.0/24 : 0x00051002"), std::string::npos) << egress.output;
     auto mgmt = nft({"list", "set", "inet", "vpngw", "mgmt4"});
@@ -189,8 +191,8 @@ TEST_F(NftKernel, ReplacingWithAnotherProfileDropsWhatItNoLongerHas) {
 TEST_F(NftKernel, AddingOnePeerIsOneElement) {
     // What `vpngw peer add` will do: one element, no ruleset reload.
     load_cycle(write_temp(render_nft_ruleset(minimal())));
-    expect_ok({"add", "element", "inet", "vpngw", "grp_all_peers4", "{ 10.9.0.50 }"});
-    auto peers = nft({"list", "set", "inet", "vpngw", "grp_all_peers4"});
+    expect_ok({"add", "element", "inet", "vpngw", "peers4", "{ 10.9.0.50 }"});
+    auto peers = nft({"list", "set", "inet", "vpngw", "peers4"});
     EXPECT_NE(peers.output.find("10.9.0.50"), std::string::npos) << peers.output;
 }
 
@@ -213,12 +215,13 @@ TEST_F(NftKernel, FiveThousandPeersAndOddGroupNames) {
     for (int i = 0; i < 5000; ++i)
         p.peers.push_back(peer(("p" + std::to_string(i)).c_str(), i % 10 ? "all" : "a=b+c", i));
     load_cycle(write_temp(render_nft_ruleset(p)));
-    auto all4 = nft({"list", "set", "inet", "vpngw", "grp_all_peers4"});
-    EXPECT_EQ(count(all4.output, "10.9."), 4500u);
-    auto odd4 = nft({"list", "set", "inet", "vpngw", "grp_a/eb/pc_peers4"});
-    EXPECT_EQ(count(odd4.output, "10.9."), 500u);
-    auto all6 = nft({"list", "set", "inet", "vpngw", "grp_all_peers6"});
-    EXPECT_EQ(count(all6.output, "fd09::"), 4500u);
+    auto peers4 = nft({"list", "set", "inet", "vpngw", "peers4"});
+    EXPECT_EQ(count(peers4.output, "10.9."), 5000u);
+    auto peers6 = nft({"list", "set", "inet", "vpngw", "peers6"});
+    EXPECT_EQ(count(peers6.output, "fd09::"), 4500u);
+    auto forward = nft({"list", "chain", "inet", "vpngw", "forward"});
+    EXPECT_NE(forward.output.find("10.9.0.0/20 : jump grp_a/eb/pc"), std::string::npos)
+        << forward.output;
     auto chain = nft({"list", "chain", "inet", "vpngw", "grp_a/eb/pc"});
     EXPECT_EQ(chain.status, 0) << chain.output;
     EXPECT_NE(chain.output.find("ip daddr @grp_a/eb/pc_net4"), std::string::npos) << chain.output;

@@ -55,17 +55,15 @@ TEST(NftSets, EmptySetsHaveNoElementsLine) {
               "10.9.0.0/24 }\n\t}\n");
 }
 
-TEST(NftSets, PeerSetsPerGroupSortedByAddress) {
+TEST(NftSets, PeerSetsSortedByAddress) {
     auto text = render_nft_ruleset(testing::office());
-    EXPECT_EQ(block(text, "set grp_staff_peers4"),
-              "\tset grp_staff_peers4 {\n\t\ttype ipv4_addr\n\t\telements = {\n"
+    EXPECT_EQ(block(text, "set peers4"),
+              "\tset peers4 {\n\t\ttype ipv4_addr\n\t\telements = {\n"
               "\t\t\t10.8.1.1,\n"
               "\t\t\t10.8.1.2,\n"
-              "\t\t\t10.8.1.5\n\t\t}\n\t}\n");
-    EXPECT_EQ(block(text, "set grp_servers_peers4"),
-              "\tset grp_servers_peers4 {\n\t\ttype ipv4_addr\n\t\telements = {\n"
+              "\t\t\t10.8.1.5,\n"
               "\t\t\t10.8.2.10\n\t\t}\n\t}\n");
-    EXPECT_NE(block(text, "set grp_staff_peers6").find("fd08:0:0:1::5"), std::string::npos);
+    EXPECT_NE(block(text, "set peers6").find("fd08:0:0:1::5"), std::string::npos);
     // No verdict map of peers: each jump element would make the kernel
     // re-validate them all on every live `peer add`.
     EXPECT_EQ(text.find(": verdict"), std::string::npos);
@@ -141,9 +139,10 @@ TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
         "ct state established,related accept",
         "ct state invalid drop",
         "ct status dnat accept",
-        "iifname \"wg0\" ip saddr @grp_staff_peers4 jump grp_staff",
-        "iifname \"wg0\" ip saddr @grp_servers_peers4 jump grp_servers",
-        "iifname \"wg0\" ip6 saddr @grp_staff_peers6 jump grp_staff",
+        "iifname \"wg0\" ip saddr @peers4 ip saddr vmap { 10.8.1.0/24 : jump "
+        "grp_staff, 10.8.2.0/24 : jump grp_servers }",
+        "iifname \"wg0\" ip6 saddr @peers6 ip6 saddr vmap { "
+        "fd08:0:0:1::/64 : jump grp_staff }",
         "iifname \"wg0\" counter name spoofed_drops drop",
         "counter name forward_drops"};
     std::size_t at = 0;
