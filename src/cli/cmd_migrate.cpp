@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/migrate.hpp"
 #include "store/atomic_file.hpp"
@@ -47,13 +48,8 @@ struct ExportOptions {
 };
 
 int run_export(ExportOptions opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    if (!session) return kExitFailure;
     // Key material only ever goes into a 0600 file; stdout gets a config that
     // loads the keys from vpngw's key files instead.
     opt.request.inline_secrets = !opt.output.empty();

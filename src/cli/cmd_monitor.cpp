@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "health/monitor.hpp"
 
@@ -43,13 +44,8 @@ void print_round(const health::RoundReport& r, bool once) {
 }
 
 int run_monitor(const MonitorOptions& opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    if (!session) return kExitFailure;
     const auto& profile = session->profile;
     if (health::probed_uplinks(profile).empty()) {
         std::fprintf(stderr, "no uplink of %s has a \"health\" check; nothing to monitor\n",

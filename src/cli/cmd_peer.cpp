@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_view.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
 #include "gateway/peers.hpp"
@@ -113,14 +114,9 @@ int run_add(const PeerOptions& opt) {
             return kExitUsage;
         }
     }
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags,
-                                         gateway::StoredPeers::none);
-    print_profile_errors(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.session_options(), gateway::LockMode::exclusive,
+                                          gateway::StoredPeers::none, print_profile_errors);
+    if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     auto report = gateway::add_peer(*session, request, *live);
     if (!report) {
@@ -141,14 +137,9 @@ int run_add(const PeerOptions& opt) {
 }
 
 int run_remove(const PeerOptions& opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::exclusive, diags,
-                                         gateway::StoredPeers::none);
-    print_profile_errors(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.session_options(), gateway::LockMode::exclusive,
+                                          gateway::StoredPeers::none, print_profile_errors);
+    if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     auto report = gateway::remove_peer(*session, opt.name, *live);
     if (!report) {
@@ -201,13 +192,9 @@ void print_table(const gateway::PeerListing& listing) {
 }
 
 int run_list(const PeerOptions& opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::none, diags);
-    print_profile_errors(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.session_options(), gateway::LockMode::none,
+                                          gateway::StoredPeers::merged, print_profile_errors);
+    if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     auto listing = gateway::list_peers(*session, *live);
     for (const auto& note : listing.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
@@ -220,13 +207,9 @@ int run_list(const PeerOptions& opt) {
 
 int run_show(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.session_options(), gateway::LockMode::none, diags);
-    print_profile_errors(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.session_options(), gateway::LockMode::none,
+                                          gateway::StoredPeers::merged, print_profile_errors);
+    if (!session) return kExitFailure;
     auto config = gateway::stored_client_config(*session, opt.name);
     if (!config) {
         print_error(config.error());

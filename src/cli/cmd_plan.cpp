@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
 #include "plan/desired.hpp"
@@ -26,13 +27,8 @@ void print_text(const std::string& text) {
 }
 
 int plan_profile(const PlanOptions& opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    if (!session) return kExitFailure;
     const auto& profile = session->profile;
     if (opt.nft_only) {
         print_text(plan::render_nft_ruleset(profile));

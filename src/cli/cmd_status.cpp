@@ -6,6 +6,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
 #include "cli/json_view.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
 #include "gateway/status.hpp"
@@ -23,13 +24,8 @@ struct StatusOptions {
 };
 
 int show_status(const StatusOptions& opt) {
-    Diagnostics diags;
-    auto session = gateway::open_session(opt.gateway, gateway::LockMode::none, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.gateway);
     const auto report = gateway::gather_status(*session, *live);
     const std::string text = opt.json ? status_json(report) : status_text(report);

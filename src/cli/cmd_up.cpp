@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
 
@@ -42,14 +43,9 @@ std::optional<gateway::SshConnection> ssh_connection() {
 }
 
 int run_check(const UpCommand& cmd) {
-    Diagnostics diags;
     // No lock: --check writes nothing, not even the state directory.
-    auto session = gateway::open_session(cmd.gateway, gateway::LockMode::none, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(cmd.gateway, gateway::LockMode::none);
+    if (!session) return kExitFailure;
     auto report = gateway::check_up(*session, ssh_connection());
     if (!report) {
         print_error(report.error());
@@ -81,13 +77,8 @@ void print_report_notes(const gateway::ChangeReport& report) {
 
 int run_apply(const UpCommand& cmd, Direction direction) {
     if (direction == Direction::up && cmd.check) return run_check(cmd);
-    Diagnostics diags;
-    auto session = gateway::open_session(cmd.gateway, gateway::LockMode::exclusive, diags);
-    print_diagnostics(diags);
-    if (!session) {
-        print_error(session.error());
-        return kExitFailure;
-    }
+    auto session = open_session_or_report(cmd.gateway, gateway::LockMode::exclusive);
+    if (!session) return kExitFailure;
     auto progress = [](const ops::Op& op) {
         std::printf("%s\n", op.describe().c_str());
         std::fflush(stdout);
