@@ -20,14 +20,7 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
     // interfaces known (see references.cpp).
     if (auto interface = r.reference("interface")) g.interface = interface->value;
 
-    if (auto subnet = r.string("subnet"))
-        g.subnet = read_network(ctx, *subnet, "subnet", Family::v4, false);
-    if (auto subnet = r.string("subnet6"))
-        g.subnet6 = read_network(ctx, *subnet, "subnet6", Family::v6, false);
-    if (!r.has("subnet") && !r.has("subnet6"))
-        ctx.error(r.where(),
-                  "group " + quoted(g.name) + " needs \"subnet\" or \"subnet6\" (or both)");
-
+    read_subnets(ctx, r, g, "group");
     read_source_policy(ctx, r, g);
     if (auto dns = r.strings("dns"))
         for (const auto& text : *dns)
@@ -42,6 +35,16 @@ static model::Group read_group(Context& ctx, const toml::table& table) {
 
 // What groups and networks share: where their traffic leaves, whom it may
 // reach, how many connections a client may hold, and its transparent proxies.
+void read_subnets(Context& ctx, TableReader& r, model::Group& g, const char* kind) {
+    if (auto subnet = r.string("subnet"))
+        g.subnet = read_network(ctx, *subnet, "subnet", Family::v4, false);
+    if (auto subnet = r.string("subnet6"))
+        g.subnet6 = read_network(ctx, *subnet, "subnet6", Family::v6, false);
+    if (!r.has("subnet") && !r.has("subnet6"))
+        ctx.error(r.where(), std::string(kind) + " " + quoted(g.name) +
+                                 " needs \"subnet\" or \"subnet6\" (or both)");
+}
+
 void read_source_policy(Context& ctx, TableReader& r, model::Group& g) {
     read_egress(ctx, r, g);
     if (auto isolate = r.boolean("isolate")) g.isolate = isolate->value;

@@ -23,13 +23,7 @@ static model::Group read_local_network(Context& ctx, const toml::table& table) {
     }
     if (auto create = r.choice<bool>("create", {{"bridge", true}})) g.create_bridge = true;
 
-    if (auto subnet = r.string("subnet"))
-        g.subnet = read_network(ctx, *subnet, "subnet", Family::v4, false);
-    if (auto subnet = r.string("subnet6"))
-        g.subnet6 = read_network(ctx, *subnet, "subnet6", Family::v6, false);
-    if (!r.has("subnet") && !r.has("subnet6"))
-        ctx.error(r.where(),
-                  "network " + quoted(g.name) + " needs \"subnet\" or \"subnet6\" (or both)");
+    read_subnets(ctx, r, g, "network");
 
     // The gateway's own addresses on a bridge it creates; on a device it
     // merely uses, addresses are the device owner's business.

@@ -27,6 +27,8 @@ std::vector<model::Group> read_groups(Context& ctx, TableReader& root);
 // The keys groups and networks share (read_groups.cpp): egress, isolate,
 // allow, max_connections, proxy.
 void read_source_policy(Context& ctx, TableReader& group, model::Group& g);
+// "subnet" / "subnet6" of a group or network (`kind`), at least one of them.
+void read_subnets(Context& ctx, TableReader& group, model::Group& g, const char* kind);
 // A group's transparent proxies ([[group.proxy]]), see read_proxy.cpp.
 std::vector<model::Proxy> read_proxies(Context& ctx, TableReader& group, const std::string& name);
 // [[network]] tables: groups whose `device` is set (local networks).
