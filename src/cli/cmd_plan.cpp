@@ -33,6 +33,8 @@ int plan_profile(const PlanOptions& opt) {
         print_error(session.error());
         return kExitFailure;
     }
+    // Merged into the profile already; the plan needs nothing else of it.
+    session->stored = {};
     const auto& profile = session->profile;
     if (opt.nft_only) {
         print_text(plan::render_nft_ruleset(profile));

@@ -30,11 +30,18 @@ std::string directory_of(const std::string& path) {
 // table's comment, it tells `up` whether the rules changed; peer elements are
 // compared one by one instead, so adding a peer never replaces the table.
 std::string ruleset_hash(const model::Profile& profile) {
-    model::Profile without_peers = profile;
-    without_peers.peers.clear();
-    // Health moves only balance map elements, which the monitor rewrites in
-    // place: a failover must not make `up` replace the table.
-    without_peers.uplinks_down.clear();
+    // Every member but the peers (a copy of 50,000 of them is ~13 MiB) and
+    // uplinks_down: health moves only balance map elements, which the monitor
+    // rewrites in place, so a failover must not make `up` replace the table.
+    const model::Profile without_peers{profile.source,
+                                       profile.gateway,
+                                       profile.uplinks,
+                                       profile.interfaces,
+                                       profile.groups,
+                                       profile.forwards,
+                                       profile.firewall,
+                                       {},
+                                       {}};
     std::string text = plan::render_nft_ruleset(without_peers);
     unsigned char digest[16];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
@@ -92,6 +99,10 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
 
     std::map<PublicKey, const model::Peer*> by_key;
     for (const auto& p : profile.peers) by_key[p.public_key] = &p;
+    std::size_t elements = 0;
+    for (const auto& device : d.state.wireguard)
+        for (const auto& peer : device.peers) elements += peer.allowed_ips.size();
+    d.nft_elements.reserve(elements);
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
             auto it = by_key.find(peer.public_key);

@@ -197,8 +197,12 @@ PendingApply new_pending(const Session& session, std::size_t planned, std::chron
 
 enum class Mode { up, down };
 
+// Consumes the session's peer lists: `up` and `down` end the command, and at
+// 50,000 peers the stored list and the profile's merged peers are ~13 MiB
+// each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
     const store::StatePaths& paths = session.paths;
+    session.stored = {};  // merged into session.profile already
     if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     ChangeReport report;
     auto journal = journal_load(paths);
@@ -219,6 +223,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         exec::resolve_desired(session.profile, mode == Mode::up ? exec::KeyPolicy::generate_missing
                                                                 : exec::KeyPolicy::read_only);
     if (!desired) return abandon(desired.error());
+    // Planned: from here on nothing reads the profile's peers.
+    session.profile.peers = {};
     auto kernel = open_kernel(session);
     if (!kernel) return abandon(kernel.error());
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
