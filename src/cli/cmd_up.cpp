@@ -82,7 +82,11 @@ void print_report_notes(const gateway::ChangeReport& report) {
 int run_apply(const UpCommand& cmd, Direction direction) {
     if (direction == Direction::up && cmd.check) return run_check(cmd);
     Diagnostics diags;
-    auto session = gateway::open_session(cmd.gateway, gateway::LockMode::exclusive, diags);
+    // `down` deletes whole links and the whole table: it needs no stored peer,
+    // and reading (and merging) 50,000 of them is ~27 MiB of heap.
+    auto session = gateway::open_session(
+        cmd.gateway, gateway::LockMode::exclusive, diags,
+        direction == Direction::down ? gateway::StoredPeers::none : gateway::StoredPeers::merged);
     print_diagnostics(diags);
     if (!session) {
         print_error(session.error());
