@@ -224,7 +224,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
                                                                 : exec::KeyPolicy::read_only);
     if (!desired) return abandon(desired.error());
     // Planned: from here on nothing reads the profile's peers.
-    session.profile.peers = {};
+    // (Not `= {}`: that assigns an empty initializer list and keeps the capacity.)
+    std::vector<model::Peer>().swap(session.profile.peers);
     auto kernel = open_kernel(session);
     if (!kernel) return abandon(kernel.error());
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
