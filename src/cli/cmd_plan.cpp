@@ -33,15 +33,13 @@ int plan_profile(const PlanOptions& opt) {
         print_error(session.error());
         return kExitFailure;
     }
-    // Merged into the profile already; the plan needs nothing else of it.
-    session->stored = {};
     const auto& profile = session->profile;
     if (opt.nft_only) {
         print_text(plan::render_nft_ruleset(profile));
         return kExitOk;
     }
     if (!opt.offline) {
-        auto report = gateway::plan_up(*session);
+        auto report = gateway::plan_up(*session, /*consume_peers=*/true);
         if (report) {
             if (report->ops.empty()) {
                 std::printf("No changes: the kernel matches %s.\n",
@@ -56,8 +54,15 @@ int plan_profile(const PlanOptions& opt) {
         std::fprintf(stderr,
                      "note: cannot compare with the kernel (%s); showing the desired state\n",
                      report.error().message.c_str());
+        // plan_up may have freed the peers: read them again.
+        Diagnostics again;
+        session = gateway::open_session(opt.gateway, gateway::LockMode::none, again);
+        if (!session) {
+            print_error(session.error());
+            return kExitFailure;
+        }
     }
-    print_text(plan::render_state(plan::desired_state(profile)));
+    print_text(plan::render_state(plan::desired_state(session->profile)));
     return kExitOk;
 }
 
