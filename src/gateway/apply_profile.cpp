@@ -36,10 +36,9 @@ void release_memory(ops::Desired& desired, ops::Observed& observed) {
     malloc_trim(0);
 }
 
-// Frees the stored peers and the profile's (merged) peers, once the desired
-// state holds what the command needs of them.
+// Frees the profile's (merged) peers, once the desired state holds what the
+// command needs of them.
 void release_peers(Session& session) {
-    session.stored = {};
     // Not `= {}`: that assigns an empty initializer list and keeps the capacity.
     std::vector<model::Peer>().swap(session.profile.peers);
 }
@@ -210,6 +209,7 @@ enum class Mode { up, down };
 // each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
     const store::StatePaths& paths = session.paths;
+    session.stored = {};  // merged into session.profile already
     if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     ChangeReport report;
     auto journal = journal_load(paths);
@@ -322,6 +322,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 }  // namespace
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
+    if (consume_peers) session.stored = {};  // merged into session.profile already
     auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only);
     if (!desired) return desired.error();
     if (consume_peers) release_peers(session);
