@@ -35,7 +35,7 @@ int plan_profile(const PlanOptions& opt) {
         return kExitOk;
     }
     if (!opt.offline) {
-        auto report = gateway::plan_up(*session);
+        auto report = gateway::plan_up(*session, /*consume_peers=*/true);
         if (report) {
             if (report->ops.empty()) {
                 std::printf("No changes: the kernel matches %s.\n",
@@ -50,8 +50,13 @@ int plan_profile(const PlanOptions& opt) {
         std::fprintf(stderr,
                      "note: cannot compare with the kernel (%s); showing the desired state\n",
                      report.error().message.c_str());
+        // plan_up may have freed the peers: read them again (the profile's
+        // diagnostics were printed above).
+        session = open_session_or_report(opt.gateway, gateway::LockMode::none,
+                                         gateway::StoredPeers::merged, [](const Diagnostics&) {});
+        if (!session) return kExitFailure;
     }
-    print_text(plan::render_state(plan::desired_state(profile)));
+    print_text(plan::render_state(plan::desired_state(session->profile)));
     return kExitOk;
 }
 

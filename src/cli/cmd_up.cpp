@@ -77,7 +77,11 @@ void print_report_notes(const gateway::ChangeReport& report) {
 
 int run_apply(const UpCommand& cmd, Direction direction) {
     if (direction == Direction::up && cmd.check) return run_check(cmd);
-    auto session = open_session_or_report(cmd.gateway, gateway::LockMode::exclusive);
+    // `down` deletes whole links and the whole table: it needs no stored peer,
+    // and reading (and merging) 50,000 of them is ~27 MiB of heap.
+    auto session = open_session_or_report(
+        cmd.gateway, gateway::LockMode::exclusive,
+        direction == Direction::down ? gateway::StoredPeers::none : gateway::StoredPeers::merged);
     if (!session) return kExitFailure;
     auto progress = [](const ops::Op& op) {
         std::printf("%s\n", op.describe().c_str());

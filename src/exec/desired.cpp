@@ -30,12 +30,9 @@ std::string directory_of(const std::string& path) {
 // table's comment, it tells `up` whether the rules changed; peer elements are
 // compared one by one instead, so adding a peer never replaces the table.
 std::string ruleset_hash(const model::Profile& profile) {
-    model::Profile without_peers = profile;
-    without_peers.peers.clear();
     // Health moves only balance map elements, which the monitor rewrites in
-    // place: a failover must not make `up` replace the table.
-    without_peers.uplinks_down.clear();
-    std::string text = plan::render_nft_ruleset(without_peers);
+    // place, so a failover must not make `up` replace the table either.
+    std::string text = plan::render_nft_ruleset(profile, plan::LiveElements::omit);
     unsigned char digest[16];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
                        text.size(), nullptr, 0);
@@ -92,6 +89,10 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
 
     std::map<PublicKey, const model::Peer*> by_key;
     for (const auto& p : profile.peers) by_key[p.public_key] = &p;
+    std::size_t elements = 0;
+    for (const auto& device : d.state.wireguard)
+        for (const auto& peer : device.peers) elements += peer.allowed_ips.size();
+    d.nft_elements.reserve(elements);
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
             auto it = by_key.find(peer.public_key);

@@ -36,6 +36,13 @@ void release_memory(ops::Desired& desired, ops::Observed& observed) {
     malloc_trim(0);
 }
 
+// Frees the profile's (merged) peers, once the desired state holds what the
+// command needs of them.
+void release_peers(Session& session) {
+    // Not `= {}`: that assigns an empty initializer list and keeps the capacity.
+    std::vector<model::Peer>().swap(session.profile.peers);
+}
+
 struct Kernel {
     netlink::NetlinkSocket sock;
     exec::Backends backends;
@@ -197,8 +204,12 @@ PendingApply new_pending(const Session& session, std::size_t planned, std::chron
 
 enum class Mode { up, down };
 
+// Consumes the session's peer lists: `up` and `down` end the command, and at
+// 50,000 peers the stored list and the profile's merged peers are ~13 MiB
+// each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
     const store::StatePaths& paths = session.paths;
+    session.stored = {};  // merged into session.profile already
     if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
     ChangeReport report;
     auto journal = journal_load(paths);
@@ -219,6 +230,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         exec::resolve_desired(session.profile, mode == Mode::up ? exec::KeyPolicy::generate_missing
                                                                 : exec::KeyPolicy::read_only);
     if (!desired) return abandon(desired.error());
+    release_peers(session);  // planned: from here on nothing reads them
     auto kernel = open_kernel(session);
     if (!kernel) return abandon(kernel.error());
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
@@ -309,9 +321,11 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
 }  // namespace
 
-Result<ChangeReport> plan_up(Session& session) {
+Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
+    if (consume_peers) session.stored = {};  // merged into session.profile already
     auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only);
     if (!desired) return desired.error();
+    if (consume_peers) release_peers(session);
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,

@@ -43,7 +43,10 @@ struct CheckReport {
 };
 
 // `vpngw plan`: the operations `up` would run now. Reads the kernel, writes nothing.
-Result<ChangeReport> plan_up(Session& session);
+// With `consume_peers`, the session's peer lists (stored and merged) are freed
+// once the desired state is resolved, before the kernel is read: a caller that
+// needs them no more halves its peak memory at 50,000 peers.
+Result<ChangeReport> plan_up(Session& session, bool consume_peers = false);
 
 // `vpngw up --check`: plan_up plus everything that can be known to fail
 // without applying: the kernel validates the firewall (and aborts the

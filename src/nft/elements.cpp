@@ -100,7 +100,11 @@ Status apply_element_changes(const std::vector<ElementChange>& changes) {
                      std::strerror(errno)};
     // One acknowledgement per element arrives before sendto returns (the
     // kernel processes the batch synchronously): make room for all of them.
-    int rcvbuf = static_cast<int>(std::min<std::size_t>(64 * 1024 + changes.size() * 128, 1 << 30));
+    // The buffer counts each one's socket buffer (truesize, ~700 bytes for
+    // a 36-byte ack), not its payload: 128 bytes each ran out (ENOBUFS)
+    // past a few hundred elements.
+    int rcvbuf =
+        static_cast<int>(std::min<std::size_t>(64 * 1024 + changes.size() * 1024, 1 << 30));
     setsockopt(mnl_socket_get_fd(nl.get()), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
 
     if (mnl_socket_sendto(nl.get(), mnl_nlmsg_batch_head(batch.get()),

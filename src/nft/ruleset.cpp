@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <memory>
-#include <sstream>
 
+#include "nft/observe.hpp"
 #include "state/kernel_state.hpp"
 
 namespace vpngw::nft {
@@ -115,15 +115,11 @@ Status delete_owned_table() {
 }
 
 Result<bool> table_exists() {
-    Nft nft;
-    auto r = nft.run("list tables inet", "listing nftables tables");
-    if (!r) return r.error();
-    std::istringstream lines(*r);
-    std::string line;
-    const std::string wanted = "table " + kTable;
-    while (std::getline(lines, line))
-        if (line == wanted) return true;
-    return false;
+    // One NFT_MSG_GETTABLE through libnftnl. `nft list tables` fetches the
+    // whole ruleset cache, every set element included: ~38 MiB at 50,000 peers.
+    auto comment = owned_table_comment();
+    if (!comment) return comment.error();
+    return comment->has_value();
 }
 
 Result<std::optional<std::string>> list_owned_table() {

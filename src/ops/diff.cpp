@@ -160,7 +160,6 @@ std::vector<Op> diff_down(const Desired& desired, const Observed& observed,
         if (it != observed.sysctls.end() && it->value != s.value)
             ops.push_back({SysctlSet{s, it->value}, {}});
     }
-    if (observed.nft_hash) ops.push_back({NftReplace{"", {}}, {}});
     for (const auto& r : observed.rules) ops.push_back({RuleDelete{r}, r.origin});
     for (const auto& r : observed.routes) ops.push_back({RouteDelete{r}, r.origin});
     for (const auto& l : desired.state.links) {
@@ -168,6 +167,10 @@ std::vector<Op> diff_down(const Desired& desired, const Observed& observed,
         if (have && !contains(observed.foreign_links, l.name))
             ops.push_back({LinkDelete{*have}, l.origin});
     }
+    // The firewall last: it stays until the links it guards are gone, and
+    // as the last op its deletion needs no undo copy (a listing of every
+    // peer element) since no later op can fail.
+    if (observed.nft_hash) ops.push_back({NftReplace{"", {}}, {}});
     return ops;
 }
 

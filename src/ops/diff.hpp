@@ -13,9 +13,9 @@ namespace vpngw::ops {
 // Empty when the kernel already matches.
 std::vector<Op> diff_up(const Desired& desired, const Observed& observed);
 
-// The operations that remove what vpngw created for this profile: the nft
-// table, owned rules and routes, owned links (their addresses go with them),
-// and sysctls back to the values recorded before the first `up`.
+// The operations that remove what vpngw created for this profile: sysctls
+// back to the values recorded before the first `up`, owned rules and routes,
+// owned links (their addresses go with them), and the nft table last.
 std::vector<Op> diff_down(const Desired& desired, const Observed& observed,
                           const std::vector<state::Sysctl>& sysctls_before);
 

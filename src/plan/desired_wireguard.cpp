@@ -39,6 +39,14 @@ std::vector<state::WgDevice> desired_wireguard(const model::Profile& profile,
                                  ? default_key_file(profile.gateway.state_dir, iface.name)
                                  : iface.private_key_file;
         d.origin = iface.origin.table;
+        // Counted first: growing by doubling would hold up to twice the
+        // peers (~200 bytes each) at once, and leave a quarter unused.
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
+            const auto* group = profile.find_group(profile.peers[i].group);
+            if (group && group->interface == iface.name) ++count;
+        }
+        d.peers.reserve(count);
         for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
             const auto* group = profile.find_group(profile.peers[i].group);
             if (group && group->interface == iface.name)

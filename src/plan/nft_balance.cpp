@@ -9,8 +9,9 @@ std::string render_balance_maps(const Context& ctx) {
     std::string out;
     for (const auto& g : ctx.profile.groups) {
         if (g.balance.empty()) continue;
-        const auto elements =
-            balance_elements(balance_slots(ctx.profile, g, ctx.profile.uplinks_down));
+        const auto elements = balance_elements(
+            balance_slots(ctx.profile, g,
+                          ctx.live_elements ? ctx.profile.uplinks_down : std::set<std::string>{}));
         out += "\n\tmap " + balance_map_name(g) + " {\n\t\ttypeof numgen random mod " +
                std::to_string(balance_total(g)) + " : meta mark\n\t\tflags interval\n";
         if (!elements.empty()) {

@@ -28,9 +28,10 @@ std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
 
 }  // namespace
 
-Context::Context(const model::Profile& p)
+Context::Context(const model::Profile& p, bool live)
     : profile(p),
-      peer_addresses(assign_addresses(p).peers),
+      live_elements(live),
+      peer_addresses(live ? assign_addresses(p).peers : std::vector<PeerAddresses>{}),
       vpn_nets4(disjoint_subnets(p, Family::v4)),
       vpn_nets6(disjoint_subnets(p, Family::v6)) {
     for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);

@@ -15,15 +15,18 @@ namespace vpngw::plan::nft {
 // What every part needs: the profile and the facts derived from it once.
 struct Context {
     const model::Profile& profile;
-    std::vector<PeerAddresses> peer_addresses;  // index-aligned with profile.peers
-    std::vector<std::string> wg_interfaces;     // names, profile order
+    // Peer elements and health state rendered (see render_nft_ruleset).
+    bool live_elements = true;
+    std::vector<PeerAddresses>
+        peer_addresses;  // index-aligned with profile.peers; empty without live_elements
+    std::vector<std::string> wg_interfaces;  // names, profile order
     // Devices clients come in on: the WireGuard interfaces, then the devices
     // of local networks ([[network]]), profile order.
     std::vector<std::string> client_devices;
     std::vector<Prefix> vpn_nets4;  // group subnets, sorted, none inside another
     std::vector<Prefix> vpn_nets6;
 
-    explicit Context(const model::Profile& p);
+    Context(const model::Profile& p, bool live_elements);
     const std::vector<Prefix>& vpn_nets(Family f) const {
         return f == Family::v4 ? vpn_nets4 : vpn_nets6;
     }

@@ -5,8 +5,8 @@
 
 namespace vpngw::plan {
 
-std::string render_nft_ruleset(const model::Profile& profile) {
-    const nft::Context ctx(profile);
+std::string render_nft_ruleset(const model::Profile& profile, LiveElements live) {
+    const nft::Context ctx(profile, live == LiveElements::include);
     std::string out = "# vpngw firewall for gateway " + nft::quoted(profile.gateway.name) +
                       ". Generated: vpngw replaces this table as a whole.\n";
     // Creating the table first makes the delete valid whether or not it

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "nft/elements.hpp"
+#include "nft/new_table.hpp"
 #include "nft/observe.hpp"
 #include "nft/ruleset.hpp"
 
@@ -255,6 +256,46 @@ TEST_F(NftNetns, TenThousandElementsOneByOne) {
     EXPECT_EQ(count.out, "10000\n");
     EXPECT_NE(sh("nft list map inet vpngw peers4").out.find("10.8.39.15 : jump grp_staff"),
               std::string::npos);  // 0x0a08270f = element 9999
+}
+
+// A rendered ruleset with 5,000 peer elements (more than one batch).
+std::string rendered_with_peers(const std::string& chain_of_last) {
+    std::string text =
+        "add table inet vpngw\ndelete table inet vpngw\n\ntable inet vpngw {\n"
+        "\tmap peers4 {\n\t\ttype ipv4_addr : verdict\n\t\telements = {\n";
+    for (std::uint32_t i = 0; i < 5000; ++i)
+        text += "\t\t\t" + IpAddress::v4(0x0a090000u + i).str() + " : jump " +
+                (i + 1 < 5000 ? std::string(i % 2 ? "grp_staff" : "grp_servers") + ",\n"
+                              : chain_of_last + "\n");
+    return text +
+           "\t\t}\n\t}\n\n"
+           "\tchain grp_staff {\n\t\tcounter accept\n\t}\n"
+           "\tchain grp_servers {\n\t\tcounter drop\n\t}\n"
+           "\tchain forward {\n\t\ttype filter hook forward priority 0; policy drop;\n"
+           "\t\tip saddr vmap @peers4\n\t}\n}\n";
+}
+
+TEST_F(NftNetns, CreateTableLoadsElementsInBatchesLikeOneTransaction) {
+    const std::string text = rendered_with_peers("grp_staff");
+    ASSERT_TRUE(apply_ruleset(text));
+    const std::string whole = ruleset();
+    ASSERT_TRUE(delete_owned_table());
+
+    auto s = create_table(text);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(ruleset(), whole);
+    EXPECT_EQ(sh("nft list map inet vpngw peers4 | grep -o 'jump grp_' | wc -l").out, "5000\n");
+}
+
+TEST_F(NftNetns, CreateTableLeavesNoTableWhenElementsFail) {
+    ASSERT_TRUE(delete_owned_table());
+    // The last element jumps to a chain that does not exist: its batch fails.
+    auto s = create_table(rendered_with_peers("grp_nowhere"));
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().message.find("grp_nowhere"), std::string::npos) << s.error().message;
+    auto exists = table_exists();
+    ASSERT_TRUE(exists);
+    EXPECT_FALSE(*exists);
 }
 
 }  // namespace

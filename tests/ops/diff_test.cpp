@@ -155,8 +155,8 @@ TEST(DiffDown, RemovesOwnedObjectsAndRestoresSysctls) {
     auto d = sample_desired();
     auto o = converged(d);
     auto ops = diff_down(d, o, {{"net.ipv4.ip_forward", "0"}});
-    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"sysctl", "nft", "rule-delete", "route-delete",
-                                                    "link-delete"}));
+    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"sysctl", "rule-delete", "route-delete",
+                                                    "link-delete", "nft"}));
 }
 
 TEST(DiffDown, LeavesForeignLinksAlone) {
