@@ -3,7 +3,11 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <map>
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "keys/keys.hpp"
 #include "plan/desired.hpp"
@@ -78,9 +82,11 @@ std::string private_key_path(const model::Profile& profile, const state::WgDevic
     return profile.gateway.state_dir + "/" + device.ifname + ".key";
 }
 
-Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys) {
+Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys,
+                                     RulesetText text) {
     ops::Desired d;
-    d.state = plan::desired_state(profile);
+    d.state = text == RulesetText::now ? plan::desired_state(profile)
+                                       : plan::desired_state_without_ruleset(profile);
     for (auto& device : d.state.wireguard) {
         device.private_key_file = private_key_path(profile, device);
         auto key = key_of(device.private_key_file, keys, device.origin);
@@ -88,20 +94,50 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
         d.wg_public_keys[device.ifname] = *key;
     }
     d.nft_hash = ruleset_hash(profile);
-    d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
+    if (text == RulesetText::now)
+        d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
 
-    std::map<PublicKey, const model::Peer*> by_key;
-    for (const auto& p : profile.peers) by_key[p.public_key] = &p;
+    // The profile's peers by key (a sorted vector: a hash map of 50,000
+    // keys allocated a node for each) for the groups of the device peers.
+    struct Row {
+        std::uint64_t prefix;
+        const model::Peer* peer;
+    };
+    auto before = [](const Row& a, const Row& b) {
+        return key_less(a.prefix, a.peer->public_key, b.prefix, b.peer->public_key);
+    };
+    std::vector<Row> by_key;
+    by_key.reserve(profile.peers.size());
+    for (const auto& p : profile.peers) by_key.push_back({p.public_key.prefix(), &p});
+    std::stable_sort(by_key.begin(), by_key.end(), before);
+    d.nft_elements.reserve(profile.peers.size());
+    std::unordered_map<std::string_view, std::string> chains;  // group -> its chain
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
-            auto it = by_key.find(peer.public_key);
-            if (it == by_key.end()) continue;
+            const Row probe{peer.public_key.prefix(), nullptr};
+            auto it = std::upper_bound(by_key.begin(), by_key.end(), probe,
+                                       [&](const Row& wanted, const Row& row) {
+                                           return key_less(wanted.prefix, peer.public_key,
+                                                           row.prefix, row.peer->public_key);
+                                       });
+            // The last profile peer with this key (as the map kept it).
+            if (it == by_key.begin() || (it - 1)->peer->public_key != peer.public_key) continue;
+            const std::string& group = (it - 1)->peer->group;
+            auto chain = chains.find(group);
+            if (chain == chains.end())
+                chain = chains.emplace(group, plan::nft::group_chain(group)).first;
             for (const auto& ip : peer.allowed_ips)
                 d.nft_elements.push_back({ip.family() == Family::v4 ? "peers4" : "peers6", ip.addr,
-                                          plan::nft::group_chain(it->second->group), peer.origin});
+                                          chain->second, peer.origin});
         }
     }
     return d;
+}
+
+void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& desired,
+                                const ops::Observed& observed) {
+    if (!desired.state.nft_ruleset.empty() || !ops::replaces_table(desired, observed)) return;
+    desired.state.nft_ruleset = with_comment(plan::render_nft_ruleset(profile), desired.nft_hash);
 }
 
 }  // namespace vpngw::exec
