@@ -1,10 +1,12 @@
 #include "store/peers_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <cstring>
-#include <unordered_set>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace vpngw::store {
 
@@ -17,23 +19,6 @@ constexpr std::string_view kSnapshotPrefix = "# snapshot ";
 constexpr std::size_t kFields = 7;
 constexpr std::array<const char*, kFields> kFieldNames = {
     "name", "group", "public_key", "address", "address6", "psk", "created"};
-
-// Random keys differ in every byte and addresses of one subnet in their last
-// ones, so a few loads hash them well; these sets only detect repeats.
-std::uint64_t load_u64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-struct KeyHash {
-    std::size_t operator()(const PublicKey& k) const { return load_u64(k.bytes.data()); }
-};
-struct AddressHash {
-    std::size_t operator()(const IpAddress& a) const {
-        const std::uint64_t h = load_u64(a.bytes.data()) ^ load_u64(a.bytes.data() + 8) * 31;
-        return static_cast<std::size_t>(h * 0x9e3779b97f4a7c15ull >> 16);
-    }
-};
 
 void append_2(std::string& out, unsigned v) {
     out += static_cast<char>('0' + v / 10 % 10);
@@ -191,17 +176,80 @@ std::string_view snapshot_id(std::string_view text) {
     return text.substr(0, text.find('\n'));
 }
 
+// The first repeat in file order among the parsed peers, as checking each
+// line against the ones before it (name, key, address, address6) finds it;
+// an error for that line, or ok. Sorted rows instead of hash sets: a set of
+// 50,000 names, keys and addresses allocated a node for each, a tenth of a
+// no-op `up` at 50,000 peers.
+struct Repeat {
+    std::size_t peer = SIZE_MAX;  // the later line of the first repeat
+    std::size_t field = 0;        // 0 name, 2 key, 3 address, 4 address6
+};
+
+template <class Key>
+void first_repeat(std::vector<std::pair<Key, std::size_t>>& rows, std::size_t field,
+                  Repeat& first) {
+    // Stable: among equal values the earliest line comes first, so the one
+    // after it is the value's first repeat.
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        if (rows[i].first == rows[i - 1].first &&
+            (rows[i].second < first.peer || (rows[i].second == first.peer && field < first.field)))
+            first = {rows[i].second, field};
+}
+
+Status check_repeats(const std::vector<StoredPeer>& peers,
+                     const std::vector<std::string_view>& lines,
+                     const std::vector<int>& line_numbers, const std::string& file) {
+    Repeat first;
+    {
+        std::vector<std::pair<std::string_view, std::size_t>> names;
+        names.reserve(peers.size());
+        for (std::size_t i = 0; i < peers.size(); ++i) names.emplace_back(peers[i].name, i);
+        first_repeat(names, 0, first);
+    }
+    {
+        std::vector<std::pair<PublicKey, std::size_t>> keys;
+        keys.reserve(peers.size());
+        for (std::size_t i = 0; i < peers.size(); ++i) keys.emplace_back(peers[i].public_key, i);
+        first_repeat(keys, 2, first);
+    }
+    for (const bool v4 : {true, false}) {
+        std::vector<std::pair<IpAddress, std::size_t>> addresses;
+        addresses.reserve(peers.size());
+        for (std::size_t i = 0; i < peers.size(); ++i)
+            if (const auto& a = v4 ? peers[i].address : peers[i].address6)
+                addresses.emplace_back(*a, i);
+        first_repeat(addresses, v4 ? 3 : 4, first);
+    }
+    if (first.peer == SIZE_MAX) return ok_status();
+    const StoredPeer& p = peers[first.peer];
+    Fields f;
+    std::size_t count = 0;
+    split(lines[first.peer], f, count);
+    LineParser parser(file, line_numbers[first.peer], f);
+    switch (first.field) {
+        case 0:
+            return parser.error(0, "duplicate peer name \"" + p.name + "\"");
+        case 2:
+            return parser.error(2, "peer " + p.name + " repeats another peer's public key");
+        case 3:
+            return parser.error(3, "peer " + p.name + " repeats address " + p.address->str());
+        default:
+            return parser.error(4, "peer " + p.name + " repeats address " + p.address6->str());
+    }
+}
+
 Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
     PeerState state;
-    std::unordered_set<std::string_view> names;
-    std::unordered_set<PublicKey, KeyHash> keys;
-    std::unordered_set<IpAddress, AddressHash> addresses;
-    // A peer line is ~110 bytes: reserving avoids rehashing 10,000 entries.
+    // A peer line is ~110 bytes.
     const std::size_t expect = text.size() / 100 + 1;
-    names.reserve(expect);
-    keys.reserve(expect);
-    addresses.reserve(2 * expect);
     state.peers.reserve(expect);
+    std::vector<std::string_view> lines;  // of the peers, for the column of an error
+    std::vector<int> line_numbers;
+    lines.reserve(expect);
+    line_numbers.reserve(expect);
 
     int line_no = 0;
     bool header = false;
@@ -224,21 +272,20 @@ Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
         Fields f;
         std::size_t count = 0;
         auto p = parse_fields(line, file, line_no, f, count);
-        if (!p) return p.error();
-        LineParser parser(file, line_no, f);
-        if (!names.insert(f.value[0]).second)
-            return parser.error(0, "duplicate peer name \"" + p->name + "\"");
-        if (!keys.insert(p->public_key).second)
-            return parser.error(2, "peer " + p->name + " repeats another peer's public key");
-        if (p->address && !addresses.insert(*p->address).second)
-            return parser.error(3, "peer " + p->name + " repeats address " + p->address->str());
-        if (p->address6 && !addresses.insert(*p->address6).second)
-            return parser.error(4, "peer " + p->name + " repeats address " + p->address6->str());
+        if (!p) {
+            // A repeat on an earlier line is the first problem of the file.
+            if (auto st = check_repeats(state.peers, lines, line_numbers, file); !st)
+                return st.error();
+            return p.error();
+        }
         state.peers.push_back(std::move(*p));
+        lines.push_back(line);
+        line_numbers.push_back(line_no);
     }
     if (!header)
         return Error{"empty peers file (no \"" + std::string(kHeader) + "\" line)",
                      Location{file, 1, 1}};
+    if (auto st = check_repeats(state.peers, lines, line_numbers, file); !st) return st.error();
     return state;
 }
 
