@@ -11,6 +11,7 @@
 
 #include "health/state_file.hpp"
 #include "profile/loader.hpp"
+#include "util/repeats.hpp"
 
 namespace vpngw::gateway {
 
@@ -24,27 +25,6 @@ struct KeyHash {
         return h;
     }
 };
-
-// For each stored peer that repeats an earlier one's value: the index of the
-// earliest peer with that value (SIZE_MAX where there is none). Sorted rows,
-// not a hash map with a node per stored peer.
-template <class Key, class Get>
-std::vector<std::size_t> earlier_with_same(const store::PeerState& stored, Get get) {
-    std::vector<std::pair<Key, std::size_t>> rows;
-    rows.reserve(stored.peers.size());
-    for (std::size_t i = 0; i < stored.peers.size(); ++i)
-        rows.emplace_back(get(stored.peers[i]), i);
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<std::size_t> earlier(stored.peers.size(), SIZE_MAX);
-    for (std::size_t i = 1, first = 0; i < rows.size(); ++i) {
-        if (!(rows[i].first == rows[i - 1].first))
-            first = i;
-        else
-            earlier[rows[i].second] = rows[first].second;
-    }
-    return earlier;
-}
 
 }  // namespace
 
@@ -62,10 +42,14 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
         by_name.emplace(profile.peers[i].name, i);
         by_key.emplace(profile.peers[i].public_key, i);
     }
-    const auto same_name = earlier_with_same<std::string_view>(
-        stored, [](const store::StoredPeer& s) { return std::string_view(s.name); });
-    const auto same_key = earlier_with_same<PublicKey>(
-        stored, [](const store::StoredPeer& s) { return s.public_key; });
+    // Repeats among the stored peers, without a hash map node per peer.
+    const auto& all = stored.peers;
+    const auto same_name = earlier_repeats(
+        all.size(), [&](std::size_t i) { return std::hash<std::string_view>{}(all[i].name); },
+        [&](std::size_t i, std::size_t j) { return all[i].name == all[j].name; });
+    const auto same_key = earlier_repeats(
+        all.size(), [&](std::size_t i) { return hash_words(all[i].public_key.bytes.data(), 32); },
+        [&](std::size_t i, std::size_t j) { return all[i].public_key == all[j].public_key; });
     // One spare slot: `peer add` appends its new peer without moving them all.
     profile.peers.reserve(declared + stored.peers.size() + 1);
     for (std::size_t k = 0; k < stored.peers.size(); ++k) {
@@ -87,7 +71,7 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
             return Error{
                 "peer \"" + s.name + "\" is declared in the profile and in " + paths.peers_file(),
                 profile.peers[it->second].origin.table};
-        if (same_name[k] != SIZE_MAX)
+        if (same_name[k] != kNoRepeat)
             return Error{"peer \"" + s.name + "\" appears twice in " + paths.peers_file(), where};
         if (auto it = by_key.find(s.public_key); it != by_key.end()) {
             const auto& p = profile.peers[it->second];
@@ -95,7 +79,7 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
                              p.name + "\"",
                          p.origin.table};
         }
-        if (same_key[k] != SIZE_MAX)
+        if (same_key[k] != kNoRepeat)
             return Error{"peer \"" + s.name + "\" has the same public key as peer \"" +
                              stored.peers[same_key[k]].name + "\" in " + paths.peers_file(),
                          where};

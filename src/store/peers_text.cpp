@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/repeats.hpp"
+
 namespace vpngw::store {
 
 namespace {
@@ -178,50 +180,55 @@ std::string_view snapshot_id(std::string_view text) {
 
 // The first repeat in file order among the parsed peers, as checking each
 // line against the ones before it (name, key, address, address6) finds it;
-// an error for that line, or ok. Sorted rows instead of hash sets: a set of
-// 50,000 names, keys and addresses allocated a node for each, a tenth of a
-// no-op `up` at 50,000 peers.
+// an error for that line, or ok. earlier_repeats instead of hash sets: a set
+// of 50,000 names, keys and addresses allocated a node for each, a tenth of
+// a no-op `up` at 50,000 peers.
 struct Repeat {
     std::size_t peer = SIZE_MAX;  // the later line of the first repeat
     std::size_t field = 0;        // 0 name, 2 key, 3 address, 4 address6
 };
 
-template <class Key>
-void first_repeat(std::vector<std::pair<Key, std::size_t>>& rows, std::size_t field,
-                  Repeat& first) {
-    // Stable: among equal values the earliest line comes first, so the one
-    // after it is the value's first repeat.
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 1; i < rows.size(); ++i)
-        if (rows[i].first == rows[i - 1].first &&
-            (rows[i].second < first.peer || (rows[i].second == first.peer && field < first.field)))
-            first = {rows[i].second, field};
+void first_repeat(const std::vector<std::size_t>& earlier, std::size_t field, Repeat& first) {
+    for (std::size_t i = 0; i < earlier.size() && i <= first.peer; ++i)
+        if (earlier[i] != kNoRepeat) {
+            if (i < first.peer || field < first.field) first = {i, field};
+            return;
+        }
 }
 
 Status check_repeats(const std::vector<StoredPeer>& peers,
                      const std::vector<std::string_view>& lines,
                      const std::vector<int>& line_numbers, const std::string& file) {
+    const std::size_t n = peers.size();
     Repeat first;
-    {
-        std::vector<std::pair<std::string_view, std::size_t>> names;
-        names.reserve(peers.size());
-        for (std::size_t i = 0; i < peers.size(); ++i) names.emplace_back(peers[i].name, i);
-        first_repeat(names, 0, first);
-    }
-    {
-        std::vector<std::pair<PublicKey, std::size_t>> keys;
-        keys.reserve(peers.size());
-        for (std::size_t i = 0; i < peers.size(); ++i) keys.emplace_back(peers[i].public_key, i);
-        first_repeat(keys, 2, first);
-    }
+    const auto names = earlier_repeats(
+        n, [&](std::size_t i) { return std::hash<std::string_view>{}(peers[i].name); },
+        [&](std::size_t i, std::size_t j) { return peers[i].name == peers[j].name; });
+    first_repeat(names, 0, first);
+    const auto keys = earlier_repeats(
+        n, [&](std::size_t i) { return hash_words(peers[i].public_key.bytes.data(), 32); },
+        [&](std::size_t i, std::size_t j) { return peers[i].public_key == peers[j].public_key; });
+    first_repeat(keys, 2, first);
+    // Among the peers that have one (an absent address repeats nothing).
     for (const bool v4 : {true, false}) {
-        std::vector<std::pair<IpAddress, std::size_t>> addresses;
-        addresses.reserve(peers.size());
-        for (std::size_t i = 0; i < peers.size(); ++i)
-            if (const auto& a = v4 ? peers[i].address : peers[i].address6)
-                addresses.emplace_back(*a, i);
-        first_repeat(addresses, v4 ? 3 : 4, first);
+        std::vector<const IpAddress*> addresses(n, nullptr);
+        std::vector<std::size_t> present;  // indexes of the peers with an address
+        present.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            if (const auto& a = v4 ? peers[i].address : peers[i].address6) {
+                addresses[i] = &*a;
+                present.push_back(i);
+            }
+        const auto repeats = earlier_repeats(
+            present.size(),
+            [&](std::size_t k) { return hash_words(addresses[present[k]]->bytes.data(), 16); },
+            [&](std::size_t k, std::size_t l) {
+                return *addresses[present[k]] == *addresses[present[l]];
+            });
+        std::vector<std::size_t> earlier(n, kNoRepeat);
+        for (std::size_t k = 0; k < present.size(); ++k)
+            if (repeats[k] != kNoRepeat) earlier[present[k]] = present[repeats[k]];
+        first_repeat(earlier, v4 ? 3 : 4, first);
     }
     if (first.peer == SIZE_MAX) return ok_status();
     const StoredPeer& p = peers[first.peer];
