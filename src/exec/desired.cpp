@@ -3,17 +3,15 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "keys/keys.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
 #include "store/atomic_file.hpp"
+#include "util/sorted_by_key.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::exec {
@@ -97,32 +95,16 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
     if (text == RulesetText::now)
         d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
 
-    // The profile's peers by key (a sorted vector: a hash map of 50,000
-    // keys allocated a node for each) for the groups of the device peers.
-    struct Row {
-        std::uint64_t prefix;
-        const model::Peer* peer;
-    };
-    auto before = [](const Row& a, const Row& b) {
-        return key_less(a.prefix, a.peer->public_key, b.prefix, b.peer->public_key);
-    };
-    std::vector<Row> by_key;
-    by_key.reserve(profile.peers.size());
-    for (const auto& p : profile.peers) by_key.push_back({p.public_key.prefix(), &p});
-    std::stable_sort(by_key.begin(), by_key.end(), before);
+    // The profile's peers by key, for the groups of the device peers (keys
+    // are unique: the loader and merge_stored_peers refuse repeats).
+    const SortedByKey<model::Peer> by_key(profile.peers);
     d.nft_elements.reserve(profile.peers.size());
     std::unordered_map<std::string_view, std::string> chains;  // group -> its chain
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
-            const Row probe{peer.public_key.prefix(), nullptr};
-            auto it = std::upper_bound(by_key.begin(), by_key.end(), probe,
-                                       [&](const Row& wanted, const Row& row) {
-                                           return key_less(wanted.prefix, peer.public_key,
-                                                           row.prefix, row.peer->public_key);
-                                       });
-            // The last profile peer with this key (as the map kept it).
-            if (it == by_key.begin() || (it - 1)->peer->public_key != peer.public_key) continue;
-            const std::string& group = (it - 1)->peer->group;
+            const std::size_t at = by_key.find(peer.public_key);
+            if (at == by_key.size()) continue;
+            const std::string& group = by_key[at].group;
             auto chain = chains.find(group);
             if (chain == chains.end())
                 chain = chains.emplace(group, plan::nft::group_chain(group)).first;

@@ -6,6 +6,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "util/sorted_by_key.hpp"
+
 namespace vpngw::ops {
 
 namespace {
@@ -116,30 +118,17 @@ const WgObserved* find_wg(const Observed& o, const std::string& ifname) {
 // binary search: an ordered map of 50,000 keys, built for each `up`, cost
 // more than the lookups themselves.
 void diff_peers(const state::WgDevice& want, const WgObserved* have, WgChange& change) {
-    struct Row {
-        std::uint64_t prefix;
-        const state::WgPeer* peer;
-    };
-    auto before = [](const Row& a, const Row& b) {
-        return key_less(a.prefix, a.peer->public_key, b.prefix, b.peer->public_key);
-    };
-    std::vector<Row> existing;
-    if (have) {
-        existing.reserve(have->peers.size());
-        for (const auto& p : have->peers) existing.push_back({p.public_key.prefix(), &p});
-        std::sort(existing.begin(), existing.end(), before);
-    }
+    static const std::vector<state::WgPeer> none;
+    const SortedByKey<state::WgPeer> existing(have ? have->peers : none);
     std::vector<bool> kept(existing.size(), false);
     for (const auto& p : want.peers) {
-        auto it = std::lower_bound(existing.begin(), existing.end(), Row{p.public_key.prefix(), &p},
-                                   before);
-        const bool found = it != existing.end() && it->peer->public_key == p.public_key;
-        if (!found || !(*it->peer == p)) change.upsert_peers.push_back(p);
-        if (found) kept[static_cast<std::size_t>(it - existing.begin())] = true;
+        const std::size_t at = existing.find(p.public_key);
+        if (at == existing.size() || !(existing[at] == p)) change.upsert_peers.push_back(p);
+        if (at != existing.size()) kept[at] = true;
     }
     // In key order, as the ordered map gave them.
     for (std::size_t i = 0; i < existing.size(); ++i)
-        if (!kept[i]) change.remove_peers.push_back(existing[i].peer->public_key);
+        if (!kept[i]) change.remove_peers.push_back(existing[i].public_key);
 }
 
 bool empty_change(const WgChange& c) {
