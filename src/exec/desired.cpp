@@ -3,13 +3,12 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <map>
-
 #include "keys/keys.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
 #include "store/atomic_file.hpp"
+#include "util/sorted_by_key.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::exec {
@@ -75,9 +74,11 @@ std::string private_key_path(const model::Profile& profile, const state::WgDevic
     return profile.gateway.state_dir + "/" + device.ifname + ".key";
 }
 
-Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys) {
+Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys,
+                                     RulesetText text) {
     ops::Desired d;
-    d.state = plan::desired_state(profile);
+    d.state = text == RulesetText::now ? plan::desired_state(profile)
+                                       : plan::desired_state_without_ruleset(profile);
     for (auto& device : d.state.wireguard) {
         device.private_key_file = private_key_path(profile, device);
         auto key = key_of(device.private_key_file, keys, device.origin);
@@ -85,23 +86,35 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
         d.wg_public_keys[device.ifname] = *key;
     }
     d.nft_hash = ruleset_hash(profile);
-    d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
+    if (text == RulesetText::now)
+        d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
 
-    std::map<PublicKey, const model::Peer*> by_key;
-    for (const auto& p : profile.peers) by_key[p.public_key] = &p;
+    // The profile's peers by key: only their device peers get elements
+    // (keys are unique: the loader and merge_stored_peers refuse repeats).
+    const SortedByKey<model::Peer> by_key(profile.peers);
     std::size_t elements = 0;
     for (const auto& device : d.state.wireguard)
         for (const auto& peer : device.peers) elements += peer.allowed_ips.size();
     d.nft_elements.reserve(elements);
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
-            auto it = by_key.find(peer.public_key);
-            if (it == by_key.end()) continue;
+            if (by_key.find(peer.public_key) == by_key.size()) continue;
             for (const auto& ip : peer.allowed_ips)
                 d.nft_elements.push_back({plan::nft::peer_set(ip.family()), ip.addr, peer.origin});
         }
     }
     return d;
+}
+
+void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& desired,
+                                const ops::Observed& observed) {
+    if (!desired.state.nft_ruleset.empty() || !ops::replaces_table(desired, observed)) return;
+    // From the desired elements, not profile.peers: `up` has freed those.
+    std::vector<IpAddress> peers;
+    peers.reserve(desired.nft_elements.size());
+    for (const auto& e : desired.nft_elements) peers.push_back(e.key);
+    desired.state.nft_ruleset =
+        with_comment(plan::render_nft_ruleset(profile, peers), desired.nft_hash);
 }
 
 }  // namespace vpngw::exec

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/profile.hpp"
+#include "ops/diff.hpp"
 #include "ops/observed.hpp"
 #include "util/result.hpp"
 
@@ -11,9 +12,22 @@ enum class KeyPolicy {
     read_only,         // `plan`, `status`: never write; a missing key is "to be generated"
 };
 
+enum class RulesetText {
+    now,    // render desired.state.nft_ruleset
+    later,  // leave it empty: the caller calls render_ruleset_if_replaced after observing
+};
+
 // The desired state of a profile plus what needs I/O to know: the public keys
 // of the interfaces' private key files, the ruleset hash and the peer elements.
-Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys);
+Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys,
+                                     RulesetText text = RulesetText::now);
+
+// Renders desired.state.nft_ruleset when the diff will replace the table
+// (ops::replaces_table) and it was left for later. With 50,000 peers the
+// text is a large part of a no-op `up`, which never needs it. The peer sets
+// are filled from desired.nft_elements: profile.peers may be freed by then.
+void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& desired,
+                                const ops::Observed& observed);
 
 // The private key file an interface uses.
 std::string private_key_path(const model::Profile& profile, const state::WgDevice& device);

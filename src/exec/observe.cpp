@@ -1,6 +1,8 @@
 #include "exec/observe.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "exec/nft_listing.hpp"
 #include "netlink/addresses.hpp"
@@ -15,12 +17,12 @@ namespace vpngw::exec {
 
 namespace {
 
-state::WgPeer to_state_peer(const wg::ObservedPeer& p) {
+state::WgPeer to_state_peer(wg::ObservedPeer&& p) {
     state::WgPeer s;
     s.public_key = p.public_key;
-    s.allowed_ips = p.allowed_ips;
+    s.allowed_ips = std::move(p.allowed_ips);
     std::sort(s.allowed_ips.begin(), s.allowed_ips.end());
-    s.endpoint = p.endpoint;
+    s.endpoint = std::move(p.endpoint);
     s.keepalive = p.keepalive;
     return s;
 }
@@ -57,7 +59,7 @@ Status observe_wireguard(const ops::Desired& desired, Backends& backends, ops::O
         w.fwmark = got->fwmark;
         w.public_key = got->public_key;
         w.peers.reserve(got->peers.size());
-        for (const auto& p : got->peers) w.peers.push_back(to_state_peer(p));
+        for (auto& p : got->peers) w.peers.push_back(to_state_peer(std::move(p)));
         out.wireguard.push_back(std::move(w));
     }
     return ok_status();
@@ -88,10 +90,14 @@ Status observe_nft(const ops::Desired& desired, const std::string& listing_file,
     if (!*comment) return ok_status();
     out.nft_hash = **comment;
     if (auto st = observe_nft_listing(desired, listing_file, out); !st) return st;
+    out.nft_elements.reserve(desired.nft_elements.size());
     for (auto [set, family] : {std::pair{"peers4", Family::v4}, std::pair{"peers6", Family::v6}}) {
-        auto elements = nft::list_map_elements(set, family);
-        if (!elements) return elements.error();
-        for (auto& e : *elements) out.nft_elements.push_back({set, e.key, {}});
+        const std::string name = set;
+        auto st =
+            nft::for_each_map_element(name, family, [&](const IpAddress& key, std::string_view) {
+                out.nft_elements.push_back({name, key, {}});
+            });
+        if (!st) return st;
     }
     return ok_status();
 }

@@ -226,9 +226,12 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         return e;
     };
 
-    auto desired =
-        exec::resolve_desired(session.profile, mode == Mode::up ? exec::KeyPolicy::generate_missing
-                                                                : exec::KeyPolicy::read_only);
+    // The ruleset text is rendered only when the table is to be replaced
+    // (`down` deletes it and never needs it).
+    auto desired = exec::resolve_desired(
+        session.profile,
+        mode == Mode::up ? exec::KeyPolicy::generate_missing : exec::KeyPolicy::read_only,
+        exec::RulesetText::later);
     if (!desired) return abandon(desired.error());
     release_peers(session);  // planned: from here on nothing reads them
     auto kernel = open_kernel(session);
@@ -236,6 +239,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return abandon(observed.error());
+    if (mode == Mode::up) exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = adopt_interrupted_link(*journal, *kernel, *observed, report); !st)
         return abandon(st.error());
 
@@ -323,7 +327,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     if (consume_peers) session.stored = {};  // merged into session.profile already
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only);
+    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
+                                         exec::RulesetText::later);
     if (!desired) return desired.error();
     if (consume_peers) release_peers(session);
     auto kernel = open_kernel(session);
@@ -331,6 +336,7 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
+    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = refuse_foreign_links(*observed, *desired); !st) return st.error();
     ChangeReport report;
     report.ops = ops::diff_up(*desired, *observed);
@@ -338,13 +344,15 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
 }
 
 Result<CheckReport> check_up(Session& session, const std::optional<SshConnection>& ssh) {
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only);
+    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
+                                         exec::RulesetText::later);
     if (!desired) return desired.error();
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
+    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
     CheckReport report;
     if (auto st = refuse_foreign_links(*observed, *desired); !st)
         report.problems.error(st.error().where, st.error().message);

@@ -1,12 +1,17 @@
 #include "gateway/session.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "health/state_file.hpp"
 #include "profile/loader.hpp"
+#include "util/repeats.hpp"
 
 namespace vpngw::gateway {
 
@@ -26,22 +31,29 @@ struct KeyHash {
 Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
                           const store::StatePaths& paths) {
     Location where{paths.peers_file(), 0, 0};
-    // Hashed indexes keep this linear: `peer add` runs it over every stored
-    // peer, and with 10,000 of them ordered maps of names and keys took more
-    // time than reading the file. Views point into `profile` peers (indexed
-    // before any is appended, so they do not move) and into `stored`.
+    // Hashed indexes of the profile's own peers (a few) and sorted rows of the
+    // stored ones keep this linear: `peer add` runs it over every stored peer,
+    // and with 50,000 of them a hash map node per name and key took more time
+    // than reading the file.
     const std::size_t declared = profile.peers.size();
     std::unordered_map<std::string_view, std::size_t> by_name;
     std::unordered_map<PublicKey, std::size_t, KeyHash> by_key;
-    by_name.reserve(declared + stored.peers.size());
-    by_key.reserve(declared + stored.peers.size());
     for (std::size_t i = 0; i < declared; ++i) {
         by_name.emplace(profile.peers[i].name, i);
         by_key.emplace(profile.peers[i].public_key, i);
     }
+    // Repeats among the stored peers, without a hash map node per peer.
+    const auto& all = stored.peers;
+    const auto same_name = earlier_repeats(
+        all.size(), [&](std::size_t i) { return std::hash<std::string_view>{}(all[i].name); },
+        [&](std::size_t i, std::size_t j) { return all[i].name == all[j].name; });
+    const auto same_key = earlier_repeats(
+        all.size(), [&](std::size_t i) { return hash_words(all[i].public_key.bytes.data(), 32); },
+        [&](std::size_t i, std::size_t j) { return all[i].public_key == all[j].public_key; });
     // One spare slot: `peer add` appends its new peer without moving them all.
     profile.peers.reserve(declared + stored.peers.size() + 1);
-    for (const auto& s : stored.peers) {
+    for (std::size_t k = 0; k < stored.peers.size(); ++k) {
+        const auto& s = stored.peers[k];
         const model::Group* group = profile.find_group(s.group);
         if (!group)
             return Error{"peer \"" + s.name + "\" belongs to group \"" + s.group +
@@ -55,25 +67,22 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
             return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
                              ", outside the subnet6 of group \"" + s.group + "\"",
                          where};
-        if (auto it = by_name.find(s.name); it != by_name.end()) {
-            if (it->second < declared)
-                return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
-                                 paths.peers_file(),
-                             profile.peers[it->second].origin.table};
+        if (auto it = by_name.find(s.name); it != by_name.end())
+            return Error{
+                "peer \"" + s.name + "\" is declared in the profile and in " + paths.peers_file(),
+                profile.peers[it->second].origin.table};
+        if (same_name[k] != kNoRepeat)
             return Error{"peer \"" + s.name + "\" appears twice in " + paths.peers_file(), where};
-        }
         if (auto it = by_key.find(s.public_key); it != by_key.end()) {
             const auto& p = profile.peers[it->second];
-            if (it->second < declared)
-                return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
-                                 p.name + "\"",
-                             p.origin.table};
-            return Error{"peer \"" + s.name + "\" has the same public key as peer \"" + p.name +
-                             "\" in " + paths.peers_file(),
-                         where};
+            return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
+                             p.name + "\"",
+                         p.origin.table};
         }
-        by_name.emplace(s.name, profile.peers.size());
-        by_key.emplace(s.public_key, profile.peers.size());
+        if (same_key[k] != kNoRepeat)
+            return Error{"peer \"" + s.name + "\" has the same public key as peer \"" +
+                             stored.peers[same_key[k]].name + "\" in " + paths.peers_file(),
+                         where};
         model::Peer peer;
         peer.name = s.name;
         peer.group = s.group;

@@ -39,7 +39,8 @@ Result<MnlSocket> open_socket() {
 
 // Sends one GET request and feeds every reply to `cb`. ENOENT (no such table
 // or set) is reported as `missing` rather than an error.
-Status query(nlmsghdr* nlh, mnl_cb_t cb, void* data, bool& missing) {
+Status query(nlmsghdr* nlh, mnl_cb_t cb, void* data, bool& missing,
+             std::size_t buffer = MNL_SOCKET_BUFFER_SIZE * 4) {
     auto sock = open_socket();
     if (!sock) return sock.error();
     missing = false;
@@ -47,7 +48,7 @@ Status query(nlmsghdr* nlh, mnl_cb_t cb, void* data, bool& missing) {
     std::uint32_t seq = nlh->nlmsg_seq;
     if (mnl_socket_sendto(sock->get(), nlh, nlh->nlmsg_len) < 0)
         return Error{std::string("querying nftables: ") + std::strerror(errno)};
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
+    std::vector<char> buf(buffer);
     for (;;) {
         int n = static_cast<int>(mnl_socket_recvfrom(sock->get(), buf.data(), buf.size()));
         if (n < 0) return Error{std::string("reading from nftables: ") + std::strerror(errno)};
@@ -93,29 +94,67 @@ int on_table(const nlmsghdr* nlh, void* data) {
 }
 
 struct ElementsReply {
+    std::size_t key_len;
     Family family;
-    std::vector<MapElement>* out;
+    const ElementVisitor* fn;
 };
 
+// Calls `f` with each attribute of [begin, end) (mnl_attr_for_each without
+// its C casts).
+template <class F>
+void each_attribute(const void* begin, const void* end, F&& f) {
+    const char* stop = static_cast<const char*>(end);
+    for (const auto* a = static_cast<const nlattr*>(begin);
+         mnl_attr_ok(a, static_cast<int>(stop - reinterpret_cast<const char*>(a)));
+         a = mnl_attr_next(a))
+        f(a);
+}
+
+template <class F>
+void each_nested(const nlattr* nest, F&& f) {
+    const char* payload = static_cast<const char*>(mnl_attr_get_payload(nest));
+    each_attribute(payload, payload + mnl_attr_get_payload_len(nest), f);
+}
+
+// The last attribute of `type` directly inside `nest`, or nullptr.
+const nlattr* nested(const nlattr* nest, std::uint16_t type) {
+    const nlattr* found = nullptr;
+    each_nested(nest, [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) == type) found = a;
+    });
+    return found;
+}
+
+// The jump target of an element's verdict ("" when it has none).
+std::string_view verdict_chain(const nlattr* element) {
+    const nlattr* data = nested(element, NFTA_SET_ELEM_DATA);
+    const nlattr* verdict = data ? nested(data, NFTA_DATA_VERDICT) : nullptr;
+    const nlattr* chain = verdict ? nested(verdict, NFTA_VERDICT_CHAIN) : nullptr;
+    if (!chain) return {};
+    const char* text = static_cast<const char*>(mnl_attr_get_payload(chain));
+    return {text, strnlen(text, mnl_attr_get_payload_len(chain))};
+}
+
+// One NEWSETELEM message of the dump: NFTA_SET_ELEM_LIST_ELEMENTS holds the
+// elements, each a NFTA_LIST_ELEM with its key (NFTA_SET_ELEM_KEY >
+// NFTA_DATA_VALUE) and data (NFTA_SET_ELEM_DATA > NFTA_DATA_VERDICT).
 int on_elements(const nlmsghdr* nlh, void* data) {
-    auto* reply = static_cast<ElementsReply*>(data);
-    std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> s(nftnl_set_alloc(), nftnl_set_free);
-    if (!s || nftnl_set_elems_nlmsg_parse(nlh, s.get()) < 0) return MNL_CB_ERROR;
-    auto* it = nftnl_set_elems_iter_create(s.get());
-    if (!it) return MNL_CB_ERROR;
-    const int want = reply->family == Family::v4 ? 4 : 16;
-    for (auto* e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
-        std::uint32_t len = 0;
-        const void* key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-        if (!key || static_cast<int>(len) != want) continue;
-        MapElement m;
-        m.key.family = reply->family;
-        std::memcpy(m.key.bytes.data(), key, len);
-        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-            m.chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
-        reply->out->push_back(std::move(m));
-    }
-    nftnl_set_elems_iter_destroy(it);
+    const auto* reply = static_cast<const ElementsReply*>(data);
+    auto on_element = [reply](const nlattr* element) {
+        if (mnl_attr_get_type(element) != NFTA_LIST_ELEM) return;
+        const nlattr* key = nested(element, NFTA_SET_ELEM_KEY);
+        const nlattr* value = key ? nested(key, NFTA_DATA_VALUE) : nullptr;
+        if (!value || mnl_attr_get_payload_len(value) != reply->key_len) return;
+        IpAddress address;
+        address.family = reply->family;
+        std::memcpy(address.bytes.data(), mnl_attr_get_payload(value), reply->key_len);
+        (*reply->fn)(address, verdict_chain(element));
+    };
+    each_attribute(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)),
+                   mnl_nlmsg_get_payload_tail(nlh), [&](const nlattr* list) {
+                       if (mnl_attr_get_type(list) == NFTA_SET_ELEM_LIST_ELEMENTS)
+                           each_nested(list, on_element);
+                   });
     return MNL_CB_OK;
 }
 
@@ -313,7 +352,7 @@ Result<std::optional<std::string>> owned_table_comment() {
     return std::optional<std::string>{reply.comment};
 }
 
-Result<std::vector<MapElement>> list_map_elements(const std::string& map, Family family) {
+Status for_each_map_element(const std::string& map, Family family, const ElementVisitor& fn) {
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
     std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> s(nftnl_set_alloc(), nftnl_set_free);
     nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
@@ -321,12 +360,13 @@ Result<std::vector<MapElement>> list_map_elements(const std::string& map, Family
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETSETELEM, NFPROTO_INET,
                                           NLM_F_DUMP | NLM_F_ACK, 1);
     nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
-    std::vector<MapElement> out;
-    ElementsReply reply{family, &out};
+    ElementsReply reply{family == Family::v4 ? 4u : 16u, family, &fn};
     bool missing = false;
-    auto st = query(nlh, on_elements, &reply, missing);
+    // The kernel sizes each message of a dump by the largest read the socket
+    // has seen, up to 32 KiB (netlink_recvmsg); larger buffers gain nothing.
+    auto st = query(nlh, on_elements, &reply, missing, 64 * 1024);
     if (!st) return Error{"listing nftables map " + map + ": " + st.error().message};
-    return out;
+    return ok_status();
 }
 
 Result<std::optional<std::string>> owned_table_skeleton() {

@@ -5,19 +5,15 @@
 // elements of the groups' peer sets. Uses libnftnl directly so observing a
 // 50,000-peer gateway does not render and parse the whole ruleset as text.
 
+#include <functional>
 #include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "util/ip.hpp"
 #include "util/result.hpp"
 
 namespace vpngw::nft {
-
-struct MapElement {
-    IpAddress key;
-    std::string chain;  // the element's `jump` target; "" for other verdicts
-};
 
 // The comment of `table inet vpngw`: nullopt when the table does not exist,
 // "" when it has no comment.
@@ -31,8 +27,14 @@ Result<std::optional<std::string>> owned_table_comment();
 // the same with 50,000 peers as with none. nullopt when the table is absent.
 Result<std::optional<std::string>> owned_table_skeleton();
 
-// The elements of a verdict map (or set) of `table inet vpngw` whose keys are
-// IP addresses. A missing table or map gives an empty list.
-Result<std::vector<MapElement>> list_map_elements(const std::string& map, Family family);
+// Calls `fn` with each element of a verdict map (or set) of `table inet vpngw`
+// whose keys are IP addresses of `family`: its key and its `jump` target (""
+// for other verdicts; the view lasts for the call only). A missing table or
+// map has no elements. Parses the dump in place: nothing is allocated per
+// element, and each message is as large as the kernel makes them (32 KiB),
+// because the kernel walks the map from its first element again for every
+// message of the dump.
+using ElementVisitor = std::function<void(const IpAddress& key, std::string_view chain)>;
+Status for_each_map_element(const std::string& map, Family family, const ElementVisitor& fn);
 
 }  // namespace vpngw::nft

@@ -13,6 +13,10 @@ namespace vpngw::ops {
 // Empty when the kernel already matches.
 std::vector<Op> diff_up(const Desired& desired, const Observed& observed);
 
+// Whether diff_up replaces vpngw's whole nft table (with desired.state.nft_ruleset):
+// the ruleset's hash differs from the table's comment, or the table was edited by hand.
+bool replaces_table(const Desired& desired, const Observed& observed);
+
 // The operations that remove what vpngw created for this profile: sysctls
 // back to the values recorded before the first `up`, owned rules and routes,
 // owned links (their addresses go with them), and the nft table last.

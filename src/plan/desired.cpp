@@ -7,7 +7,8 @@
 namespace vpngw::plan {
 
 static state::KernelState assemble(const model::Profile& profile,
-                                   const std::vector<PeerAddresses>& addresses) {
+                                   const std::vector<PeerAddresses>& addresses,
+                                   bool with_ruleset = true) {
     state::KernelState s;
     s.links = detail::desired_links(profile);
     s.addresses = detail::desired_addresses(profile);
@@ -17,12 +18,16 @@ static state::KernelState assemble(const model::Profile& profile,
     for (auto& r : detail::desired_rules(profile)) s.rules.push_back(std::move(r));
     s.wireguard = detail::desired_wireguard(profile, addresses);
     s.sysctls = detail::desired_sysctls(profile);
-    s.nft_ruleset = render_nft_ruleset(profile);
+    if (with_ruleset) s.nft_ruleset = render_nft_ruleset(profile);
     return s;
 }
 
 state::KernelState desired_state(const model::Profile& profile) {
     return assemble(profile, assign_addresses(profile).peers);
+}
+
+state::KernelState desired_state_without_ruleset(const model::Profile& profile) {
+    return assemble(profile, assign_addresses(profile).peers, false);
 }
 
 Result<state::KernelState> desired_state_checked(const model::Profile& profile) {

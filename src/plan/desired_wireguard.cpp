@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "plan/desired_parts.hpp"
 
@@ -39,23 +42,22 @@ std::vector<state::WgDevice> desired_wireguard(const model::Profile& profile,
                                  ? default_key_file(profile.gateway.state_dir, iface.name)
                                  : iface.private_key_file;
         d.origin = iface.origin.table;
-        // Counted first: growing by doubling would hold up to twice the
-        // peers (~200 bytes each) at once, and leave a quarter unused.
-        std::size_t count = 0;
-        for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
-            const auto* group = profile.find_group(profile.peers[i].group);
-            if (group && group->interface == iface.name) ++count;
-        }
-        d.peers.reserve(count);
+        // Sorted by public key: the indexes are sorted and each peer built
+        // once in its place (moving 50,000 built peers while sorting them
+        // cost more than building them).
+        std::vector<std::pair<std::uint64_t, std::size_t>> order;
         for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
             const auto* group = profile.find_group(profile.peers[i].group);
             if (group && group->interface == iface.name)
-                d.peers.push_back(make_peer(profile.peers[i], addresses[i]));
+                order.emplace_back(profile.peers[i].public_key.prefix(), i);
         }
-        std::sort(d.peers.begin(), d.peers.end(),
-                  [](const state::WgPeer& a, const state::WgPeer& b) {
-                      return a.public_key < b.public_key;
-                  });
+        std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+            return key_less(a.first, profile.peers[a.second].public_key, b.first,
+                            profile.peers[b.second].public_key);
+        });
+        d.peers.reserve(order.size());
+        for (const auto& [prefix, i] : order)
+            d.peers.push_back(make_peer(profile.peers[i], addresses[i]));
         devices.push_back(std::move(d));
     }
     return devices;

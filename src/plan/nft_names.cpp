@@ -28,12 +28,13 @@ std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
 
 }  // namespace
 
-Context::Context(const model::Profile& p, bool live)
+Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given)
     : profile(p),
       live_elements(live),
-      peer_addresses(live ? assign_addresses(p).peers : std::vector<PeerAddresses>{}),
+      peer_addresses(live && !given ? assign_addresses(p).peers : std::vector<PeerAddresses>{}),
       vpn_nets4(disjoint_subnets(p, Family::v4)),
       vpn_nets6(disjoint_subnets(p, Family::v6)) {
+    given_peers = given;
     for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);
     client_devices = wg_interfaces;
     for (const auto& g : p.groups)

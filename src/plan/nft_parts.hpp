@@ -26,7 +26,11 @@ struct Context {
     std::vector<Prefix> vpn_nets4;  // group subnets, sorted, none inside another
     std::vector<Prefix> vpn_nets6;
 
-    Context(const model::Profile& p, bool live_elements);
+    // The peer addresses given, not those of p.peers (see render_nft_ruleset).
+    const std::vector<IpAddress>* given_peers = nullptr;
+
+    Context(const model::Profile& p, bool live_elements,
+            const std::vector<IpAddress>* given_peers = nullptr);
     const std::vector<Prefix>& vpn_nets(Family f) const {
         return f == Family::v4 ? vpn_nets4 : vpn_nets6;
     }

@@ -5,8 +5,10 @@
 
 namespace vpngw::plan {
 
-std::string render_nft_ruleset(const model::Profile& profile, LiveElements live) {
-    const nft::Context ctx(profile, live == LiveElements::include);
+namespace {
+
+std::string render(const nft::Context& ctx) {
+    const auto& profile = ctx.profile;
     std::string out = "# vpngw firewall for gateway " + nft::quoted(profile.gateway.name) +
                       ". Generated: vpngw replaces this table as a whole.\n";
     // Creating the table first makes the delete valid whether or not it
@@ -23,6 +25,16 @@ std::string render_nft_ruleset(const model::Profile& profile, LiveElements live)
           nft::render_nat_postrouting(ctx)})
         if (!part.empty()) out += "\n" + part;
     return out + "}\n";
+}
+
+}  // namespace
+
+std::string render_nft_ruleset(const model::Profile& profile, LiveElements live) {
+    return render(nft::Context(profile, live == LiveElements::include));
+}
+
+std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers) {
+    return render(nft::Context(profile, true, &peers));
 }
 
 }  // namespace vpngw::plan

@@ -18,4 +18,9 @@ enum class LiveElements { include, omit };
 std::string render_nft_ruleset(const model::Profile& profile,
                                LiveElements live = LiveElements::include);
 
+// The same with the peer sets filled from `peers` (the addresses of the peer
+// elements, any order) instead of from profile.peers, which `up` frees before
+// it reads the kernel and only then knows whether the table is replaced.
+std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers);
+
 }  // namespace vpngw::plan

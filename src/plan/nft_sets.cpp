@@ -85,6 +85,9 @@ std::vector<std::string> egress_items(const Context& ctx, Family f) {
 
 std::vector<std::string> peer_items(const Context& ctx, Family f) {
     std::set<IpAddress> addresses;  // sorted
+    if (ctx.given_peers)
+        for (const auto& a : *ctx.given_peers)
+            if (a.family == f) addresses.insert(a);
     for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
         const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
         if (a && ctx.profile.find_group(ctx.profile.peers[i].group)) addresses.insert(*a);

@@ -1,10 +1,14 @@
 #include "store/peers_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <cstring>
-#include <unordered_set>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "util/repeats.hpp"
 
 namespace vpngw::store {
 
@@ -17,23 +21,6 @@ constexpr std::string_view kSnapshotPrefix = "# snapshot ";
 constexpr std::size_t kFields = 7;
 constexpr std::array<const char*, kFields> kFieldNames = {
     "name", "group", "public_key", "address", "address6", "psk", "created"};
-
-// Random keys differ in every byte and addresses of one subnet in their last
-// ones, so a few loads hash them well; these sets only detect repeats.
-std::uint64_t load_u64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-struct KeyHash {
-    std::size_t operator()(const PublicKey& k) const { return load_u64(k.bytes.data()); }
-};
-struct AddressHash {
-    std::size_t operator()(const IpAddress& a) const {
-        const std::uint64_t h = load_u64(a.bytes.data()) ^ load_u64(a.bytes.data() + 8) * 31;
-        return static_cast<std::size_t>(h * 0x9e3779b97f4a7c15ull >> 16);
-    }
-};
 
 void append_2(std::string& out, unsigned v) {
     out += static_cast<char>('0' + v / 10 % 10);
@@ -191,17 +178,85 @@ std::string_view snapshot_id(std::string_view text) {
     return text.substr(0, text.find('\n'));
 }
 
+// The first repeat in file order among the parsed peers, as checking each
+// line against the ones before it (name, key, address, address6) finds it;
+// an error for that line, or ok. earlier_repeats instead of hash sets: a set
+// of 50,000 names, keys and addresses allocated a node for each, a tenth of
+// a no-op `up` at 50,000 peers.
+struct Repeat {
+    std::size_t peer = SIZE_MAX;  // the later line of the first repeat
+    std::size_t field = 0;        // 0 name, 2 key, 3 address, 4 address6
+};
+
+void first_repeat(const std::vector<std::size_t>& earlier, std::size_t field, Repeat& first) {
+    for (std::size_t i = 0; i < earlier.size() && i <= first.peer; ++i)
+        if (earlier[i] != kNoRepeat) {
+            if (i < first.peer || field < first.field) first = {i, field};
+            return;
+        }
+}
+
+Status check_repeats(const std::vector<StoredPeer>& peers,
+                     const std::vector<std::string_view>& lines,
+                     const std::vector<int>& line_numbers, const std::string& file) {
+    const std::size_t n = peers.size();
+    Repeat first;
+    const auto names = earlier_repeats(
+        n, [&](std::size_t i) { return std::hash<std::string_view>{}(peers[i].name); },
+        [&](std::size_t i, std::size_t j) { return peers[i].name == peers[j].name; });
+    first_repeat(names, 0, first);
+    const auto keys = earlier_repeats(
+        n, [&](std::size_t i) { return hash_words(peers[i].public_key.bytes.data(), 32); },
+        [&](std::size_t i, std::size_t j) { return peers[i].public_key == peers[j].public_key; });
+    first_repeat(keys, 2, first);
+    // Among the peers that have one (an absent address repeats nothing).
+    for (const bool v4 : {true, false}) {
+        std::vector<const IpAddress*> addresses(n, nullptr);
+        std::vector<std::size_t> present;  // indexes of the peers with an address
+        present.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            if (const auto& a = v4 ? peers[i].address : peers[i].address6) {
+                addresses[i] = &*a;
+                present.push_back(i);
+            }
+        const auto repeats = earlier_repeats(
+            present.size(),
+            [&](std::size_t k) { return hash_words(addresses[present[k]]->bytes.data(), 16); },
+            [&](std::size_t k, std::size_t l) {
+                return *addresses[present[k]] == *addresses[present[l]];
+            });
+        std::vector<std::size_t> earlier(n, kNoRepeat);
+        for (std::size_t k = 0; k < present.size(); ++k)
+            if (repeats[k] != kNoRepeat) earlier[present[k]] = present[repeats[k]];
+        first_repeat(earlier, v4 ? 3 : 4, first);
+    }
+    if (first.peer == SIZE_MAX) return ok_status();
+    const StoredPeer& p = peers[first.peer];
+    Fields f;
+    std::size_t count = 0;
+    split(lines[first.peer], f, count);
+    LineParser parser(file, line_numbers[first.peer], f);
+    switch (first.field) {
+        case 0:
+            return parser.error(0, "duplicate peer name \"" + p.name + "\"");
+        case 2:
+            return parser.error(2, "peer " + p.name + " repeats another peer's public key");
+        case 3:
+            return parser.error(3, "peer " + p.name + " repeats address " + p.address->str());
+        default:
+            return parser.error(4, "peer " + p.name + " repeats address " + p.address6->str());
+    }
+}
+
 Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
     PeerState state;
-    std::unordered_set<std::string_view> names;
-    std::unordered_set<PublicKey, KeyHash> keys;
-    std::unordered_set<IpAddress, AddressHash> addresses;
-    // A peer line is ~110 bytes: reserving avoids rehashing 10,000 entries.
+    // A peer line is ~110 bytes.
     const std::size_t expect = text.size() / 100 + 1;
-    names.reserve(expect);
-    keys.reserve(expect);
-    addresses.reserve(2 * expect);
     state.peers.reserve(expect);
+    std::vector<std::string_view> lines;  // of the peers, for the column of an error
+    std::vector<int> line_numbers;
+    lines.reserve(expect);
+    line_numbers.reserve(expect);
 
     int line_no = 0;
     bool header = false;
@@ -224,21 +279,20 @@ Result<PeerState> parse_peers(std::string_view text, const std::string& file) {
         Fields f;
         std::size_t count = 0;
         auto p = parse_fields(line, file, line_no, f, count);
-        if (!p) return p.error();
-        LineParser parser(file, line_no, f);
-        if (!names.insert(f.value[0]).second)
-            return parser.error(0, "duplicate peer name \"" + p->name + "\"");
-        if (!keys.insert(p->public_key).second)
-            return parser.error(2, "peer " + p->name + " repeats another peer's public key");
-        if (p->address && !addresses.insert(*p->address).second)
-            return parser.error(3, "peer " + p->name + " repeats address " + p->address->str());
-        if (p->address6 && !addresses.insert(*p->address6).second)
-            return parser.error(4, "peer " + p->name + " repeats address " + p->address6->str());
+        if (!p) {
+            // A repeat on an earlier line is the first problem of the file.
+            if (auto st = check_repeats(state.peers, lines, line_numbers, file); !st)
+                return st.error();
+            return p.error();
+        }
         state.peers.push_back(std::move(*p));
+        lines.push_back(line);
+        line_numbers.push_back(line_no);
     }
     if (!header)
         return Error{"empty peers file (no \"" + std::string(kHeader) + "\" line)",
                      Location{file, 1, 1}};
+    if (auto st = check_repeats(state.peers, lines, line_numbers, file); !st) return st.error();
     return state;
 }
 

@@ -15,7 +15,22 @@ struct PublicKey {
     static std::optional<PublicKey> from_base64(std::string_view text);
     std::string base64() const;
     auto operator<=>(const PublicKey&) const = default;
+
+    // The first eight bytes as a big-endian integer. Keys with different
+    // prefixes order as their prefixes do, so sorting 50,000 random keys
+    // compares integers and calls memcmp only on a tie (see key_less).
+    std::uint64_t prefix() const {
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v = v << 8 | bytes[static_cast<std::size_t>(i)];
+        return v;
+    }
 };
+
+// operator< of two keys whose prefix() are given: the same order, faster.
+inline bool key_less(std::uint64_t prefix_a, const PublicKey& a, std::uint64_t prefix_b,
+                     const PublicKey& b) {
+    return prefix_a != prefix_b ? prefix_a < prefix_b : a < b;
+}
 
 // A private or preshared key. Zeroed when destroyed or overwritten so key
 // material does not linger in freed memory; it has no operator<< on purpose.

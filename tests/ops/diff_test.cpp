@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace vpngw::ops {
 namespace {
 
@@ -149,6 +151,79 @@ TEST(DiffUp, LinkLocalAddressesAreLeftAlone) {
     auto o = converged(d);
     o.addresses.push_back({"wg0", pfx("fe80::1/64"), {}});
     EXPECT_TRUE(diff_up(d, o).empty());
+}
+
+// Many peers and elements, listed by the kernel in another order than the
+// plan's: the comparison (sorted keys, not hash sets or ordered maps) must
+// find no difference, and exactly the differences made by hand.
+Desired many_peers(int n) {
+    auto d = sample_desired();
+    d.state.wireguard[0].peers.clear();
+    d.nft_elements.clear();
+    for (int i = 0; i < n; ++i) {
+        state::WgPeer p;
+        p.public_key.bytes.fill(0);
+        p.public_key.bytes[7] = static_cast<std::uint8_t>(i);  // a tie in the first bytes
+        p.public_key.bytes[31] = static_cast<std::uint8_t>(i >> 8);
+        const auto addr = IpAddress::v4(0x0a080000u + static_cast<std::uint32_t>(i) + 2);
+        p.allowed_ips = {Prefix{addr, 32}};
+        d.state.wireguard[0].peers.push_back(p);
+        d.nft_elements.push_back({"peers4", addr, {}});
+    }
+    auto& peers = d.state.wireguard[0].peers;
+    std::sort(peers.begin(), peers.end(), [](const state::WgPeer& a, const state::WgPeer& b) {
+        return a.public_key < b.public_key;
+    });
+    return d;
+}
+
+Observed reversed(const Desired& d) {
+    auto o = converged(d);
+    std::reverse(o.wireguard[0].peers.begin(), o.wireguard[0].peers.end());
+    std::reverse(o.nft_elements.begin(), o.nft_elements.end());
+    return o;
+}
+
+TEST(DiffUp, ManyPeersInAnotherOrderNeedNothing) {
+    auto d = many_peers(600);
+    EXPECT_TRUE(diff_up(d, reversed(d)).empty());
+}
+
+TEST(DiffUp, EveryHandChangeAmongManyPeersIsFound) {
+    auto d = many_peers(600);
+    auto o = reversed(d);
+    auto& peers = o.wireguard[0].peers;
+    const PublicKey removed = peers[10].public_key;
+    peers.erase(peers.begin() + 10);               // removed in wireguard-go
+    peers[20].allowed_ips = {pfx("10.9.9.9/32")};  // changed in wireguard-go
+    const PublicKey changed = peers[20].public_key;
+    state::WgPeer extra;
+    extra.public_key = key(0xee);
+    peers.push_back(extra);  // added by hand
+    o.nft_elements[5].map = "peers6";  // the right key in the wrong set
+    const NftElement misplaced = o.nft_elements[5];
+    const NftElement dropped = o.nft_elements[6];
+    o.nft_elements.erase(o.nft_elements.begin() + 6);  // removed from the map
+    o.nft_elements.push_back({"peers4", *IpAddress::parse("10.7.0.1"), {}});
+    auto ops = diff_up(d, o);
+    ASSERT_EQ(kinds(ops),
+              (std::vector<std::string>{"wireguard", "nft-element-delete", "nft-element-add"}));
+    const auto& wg = std::get<WgChange>(ops[0].payload);
+    ASSERT_EQ(wg.upsert_peers.size(), 2u);
+    EXPECT_TRUE(
+        (wg.upsert_peers[0].public_key == removed && wg.upsert_peers[1].public_key == changed) ||
+        (wg.upsert_peers[0].public_key == changed && wg.upsert_peers[1].public_key == removed));
+    EXPECT_EQ(wg.remove_peers, (std::vector<PublicKey>{key(0xee)}));
+    const auto& stale = std::get<NftElementsDelete>(ops[1].payload).elements;
+    ASSERT_EQ(stale.size(), 2u);
+    EXPECT_EQ(stale[0], misplaced);
+    EXPECT_EQ(stale[1].key, *IpAddress::parse("10.7.0.1"));
+    const auto& missing = std::get<NftElementsAdd>(ops[2].payload).elements;
+    ASSERT_EQ(missing.size(), 2u);
+    // In the plan's order: both came from the end of the reversed list.
+    EXPECT_TRUE((missing[0].key == dropped.key && missing[1].key == misplaced.key) ||
+                (missing[0].key == misplaced.key && missing[1].key == dropped.key));
+    for (const auto& e : missing) EXPECT_EQ(e.map, "peers4");
 }
 
 TEST(DiffDown, RemovesOwnedObjectsAndRestoresSysctls) {

@@ -211,6 +211,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "public_key: peer b repeats another peer's public key", 5},
         BadFile{kHead + line("a", kKeyA, "10.8.1.2") + line("b", kKeyB, "10.8.1.2"), 4,
                 "address: peer b repeats address 10.8.1.2", 50},
+        BadFile{kHead + line("a", kKeyA, "-", "fd08::1") + line("b", kKeyB, "-", "fd08::1"), 4,
+                "address6: peer b repeats address fd08::1", 52},
+        // The first problem in file order wins, whatever its kind.
+        BadFile{kHead + line("a", kKeyA, "-") + line("b", kKeyA, "-") + line("a", kKeyB, "-"), 4,
+                "public_key: peer b repeats another peer's public key", 5},
+        BadFile{kHead + line("a", kKeyA, "-") + line("a", kKeyB, "-") + "a\tg\tkey\n", 4,
+                "name: duplicate peer name \"a\"", 1},
         BadFile{kHead + line("a", kKeyA, "fd08::1"), 3, "address: must be an IPv4", 50},
         BadFile{kHead + line("a", kKeyA, "-", "10.8.1.2"), 3, "address6: must be an IPv6", 52},
         BadFile{kHead + line("../etc", kKeyA, "-"), 3, "name: invalid peer name", 1},
