@@ -79,9 +79,11 @@ std::vector<GroupStatus> group_status(const model::Profile& profile,
     return out;
 }
 
+// Plans with the session's peers freed as early as `up` frees them, so
+// status peaks no higher than a no-op `up`; the peers are read again after.
 Drift drift_of(Session& session) {
     Drift d;
-    auto plan = plan_up(session);
+    auto plan = plan_up(session, /*consume_peers=*/true);
     if (!plan) {
         d.error = plan.error().message;
         return d;
@@ -108,7 +110,17 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
 
     // First, so the desired and observed state it builds are gone before
     // the peer list is: the two never share the process's peak memory.
-    if (options.drift) r.drift = drift_of(session);
+    if (options.drift) {
+        r.drift = drift_of(session);
+        Diagnostics again;  // reported when the session was first opened
+        auto reloaded = open_session(session.options, LockMode::none, again);
+        if (!reloaded) {
+            r.notes.push_back("reading the peers again: " + reloaded.error().message);
+        } else {
+            session.profile = std::move(reloaded->profile);
+            session.stored = std::move(reloaded->stored);
+        }
+    }
 
     auto listing = list_peers(session, live);
     for (auto& n : listing.notes) r.notes.push_back(std::move(n));
