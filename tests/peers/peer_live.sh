@@ -119,6 +119,16 @@ out=$(vpngw_gw up "$profile" --state-dir "$state" 2>&1)
 check "a full \`vpngw up\` afterwards finds nothing to change" grep -q "(0 changes)" <<<"$out"
 grep -q "(0 changes)" <<<"$out" || echo "$out" | sed 's/^/    /'
 
+# --- a rules change replaces the table in one transaction, peers included ---
+sed 's/port = 22,/port = 2222,/' "$profile" >"$SANDBOX_DIR/live-2222.toml"
+out=$(vpngw_gw up "$SANDBOX_DIR/live-2222.toml" --state-dir "$state" 2>&1)
+check "an \`up\` with another management port replaces the table" grep -q "replaced in one transaction" <<<"$out"
+check "  and the new table has the new rule" grep -q "dport 2222" <(in_ns gw nft list chain inet vpngw input)
+after_replace=$(in_ns gw nft list set inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | sort)
+check "  and peers4 still holds exactly the recorded addresses" test "$state_addrs" = "$after_replace"
+out=$(vpngw_gw up "$profile" --state-dir "$state" 2>&1)
+check "  and back with the original profile" test $? -eq 0
+
 # --- remove ---
 bob_addr=$(sed -n 's/^Address = \([0-9.]*\)\/32.*/\1/p' "$SANDBOX_DIR/bob.conf")
 peer_cmd remove bob 2>&1 | sed 's/^/    /'
