@@ -137,6 +137,10 @@ measure_vpngw() {  # measure_vpngw DIR
         grep -q "(0 changes)" "$W/out" || echo "warning: the second up was not a no-op" >&2
         vpngw_timed "$ns" status status "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" plan plan "$dir/profile.toml" --state-dir "$st"
+        # The seeded state has no peers index: the first add builds it (once
+        # per boot, import or hand edit); the next add is the everyday one.
+        vpngw_timed "$ns" first peer add "first$r" --group g1 --qr none \
+            --profile "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" add peer add "new$r" --group g1 --qr none --profile "$dir/profile.toml" \
             --state-dir "$st"
         vpngw_timed "$ns" remove peer remove "new$r" --profile "$dir/profile.toml" --state-dir "$st"
@@ -267,8 +271,8 @@ machine="$(nproc)-core $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(una
 {
     echo "Measured $(date -u +%Y-%m-%d) on $machine; medians of $RUNS runs, [min–max]."
     echo
-    echo "| peers | cold up | no-op up | floor | cold/floor | no-op/cold | scripted (${BASELINE}, extrapolated) | peer add | peer remove | status | plan | down | peak RSS (MiB) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| peers | cold up | no-op up | floor | cold/floor | no-op/cold | scripted (${BASELINE}, extrapolated) | first peer add | peer add | peer remove | status | plan | down | peak RSS (MiB) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$out"
 fwd=$W/fwd.md
 {
@@ -295,25 +299,27 @@ for n in $SIZES; do
     echo "N = $n ..." >&2
     dir=$W/n$n
     [ -d "$dir" ] || write_inputs "$n" "$dir"
-    T_cold=() T_noop=() T_status=() T_plan=() T_add=() T_remove=() T_down=() T_floor=()
-    R_cold=() R_noop=() R_status=() R_plan=() R_add=() R_remove=() R_down=()
+    T_cold=() T_noop=() T_status=() T_plan=() T_first=() T_add=() T_remove=() T_down=() T_floor=()
+    R_cold=() R_noop=() R_status=() R_plan=() R_first=() R_add=() R_remove=() R_down=()
     measure_vpngw "$dir"
     measure_floor "$dir" "$n"
     cold=$(med "${T_cold[@]}") noop=$(med "${T_noop[@]}") floor=$(med "${T_floor[@]}")
     scripted=$(awk -v t="$scripted_ns" -v n="$n" -v b="$BASELINE" 'BEGIN {printf "%.0f", t * n / b}')
-    rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_add[@]}" \
-        "${R_remove[@]}" "${R_down[@]}" | sort -n | tail -1)
+    rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_first[@]}" \
+        "${R_add[@]}" "${R_remove[@]}" "${R_down[@]}" | sort -n | tail -1)
+    peak() { local -n arr=R_$1; printf '%s\n' "${arr[@]}" | sort -n | tail -1 | awk '{printf "%.1f", $1 / 1024}'; }
+    echo "- $n peers: cold up $(peak cold), no-op up $(peak noop), status $(peak status), plan $(peak plan), first peer add $(peak first), peer add $(peak add), peer remove $(peak remove), down $(peak down)" >>"$W/rss.md"
     cell() {  # cell LABEL -> "median ms [min–max]"
         local -n arr=T_$1
         local s
         s=($(stats "${arr[@]}"))
         echo "$(ms "${s[0]}") [$(ms "${s[1]}")–$(ms "${s[2]}")]"
     }
-    printf '| %s | %s | %s | %s | %s | %s | %s s%s | %s | %s | %s | %s | %s | %s |\n' "$n" \
+    printf '| %s | %s | %s | %s | %s | %s | %s s%s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" \
         "$(cell cold)" "$(cell noop)" "$(cell floor)" "$(ratio "$cold" "$floor")" \
         "$(ratio "$noop" "$cold")" "$(awk -v s="$scripted" 'BEGIN {printf "%.1f", s / 1e9}')" \
         "$([ "$n" = "$BASELINE" ] && echo " (measured)" || echo " (est.)")" \
-        "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
+        "$(cell first)" "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
         "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" >>"$out"
 
     for kind in none stateful stateful_nat vpngw linear; do
@@ -356,7 +362,11 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SI
     echo "Times in ms. floor = start wireguard-go + one \`wg setconf\` with every peer + one"
     echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them. scripted = one \`wg set\`"
     echo "and one \`iptables -A\` process per peer, measured at $BASELINE peers and scaled linearly"
-    echo "(est.) to larger N. Peak RSS: the largest of the vpngw processes above (not wireguard-go)."
+    echo "(est.) to larger N. first peer add: the first add on the seeded state, which builds"
+    echo "the peers index (as after a reboot, an import or a hand edit); peer add: the next one."
+    echo "Peak RSS: the largest of the vpngw processes above (not wireguard-go); by command (MiB):"
+    echo
+    cat "$W/rss.md"
     echo
     cat "$fwd"
     echo "<!-- scale.sh end -->"
