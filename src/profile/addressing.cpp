@@ -148,6 +148,7 @@ void check_addressing(Context& ctx, const model::Profile& p) {
         check_inside_interface(ctx, p, g, Family::v6);
     }
     check_overlaps(ctx, p);
+    check_group_capacity(ctx, p);
     for (const auto& peer : p.peers) {
         check_peer_address(ctx, p, peer, Family::v4);
         check_peer_address(ctx, p, peer, Family::v6);

@@ -1,7 +1,8 @@
 // `vpngw import wg-quick` (issue 16 items 6, 10): every imported peer gets a
 // valid, unique name, the same on every run, however often a comment name
 // repeats (the de-duplication used to try -2, -3, ... again for each repeat:
-// 93 s for 20,000 peers named alike).
+// 93 s for 20,000 peers named alike); a peer with the all-zero public key is
+// refused with the file and line.
 
 #include <gtest/gtest.h>
 
@@ -70,6 +71,16 @@ TEST(WgQuickNames, ManyRepeatsAreUniqueValidAndDeterministic) {
     for (const auto& n : first) EXPECT_TRUE(store::is_valid_name(n)) << n;
     EXPECT_EQ(first[2999], "one-name-3000");
     EXPECT_EQ(imported_names(names), first);
+}
+
+TEST(WgQuickImport, AllZeroPublicKeyIsRefused) {
+    const std::string text =
+        "[Interface]\nAddress = 10.0.0.1/24\n\n[Peer]\n"
+        "PublicKey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nAllowedIPs = 10.0.0.2/32\n";
+    auto c = parse(text, "wg0.conf");
+    ASSERT_FALSE(c.ok()) << "a peer with the all-zero key was imported";
+    EXPECT_EQ(c.error().message.rfind("wg0.conf:5: ", 0), 0u) << c.error().message;
+    EXPECT_NE(c.error().message.find("all-zero key"), std::string::npos) << c.error().message;
 }
 
 }  // namespace
