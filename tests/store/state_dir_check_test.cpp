@@ -60,21 +60,24 @@ TEST(StateDir, DirectoryAboveWritableByOthersIsRefused) {
     EXPECT_EQ(mode_of(tmp / "open/new"), -1);
 }
 
-TEST(StateDir, StickyDirectoryAboveIsFine) {
-    // /tmp itself is 1777: others cannot rename what is not theirs there.
-    TempDir tmp;
-    make_dir(tmp / "sticky", 01777);
-    auto lock = StateLock::acquire(tmp / "sticky/state");
-    ASSERT_TRUE(lock.ok()) << lock.error().str();
-    EXPECT_EQ(mode_of(tmp / "sticky/state"), 0700);
-}
-
-TEST(StateDir, ExistingPrivateDirectoryIsUsedAsItIs) {
-    TempDir tmp;
-    make_dir(tmp / "state", 0750);
-    auto lock = StateLock::acquire(tmp / "state");
-    ASSERT_TRUE(lock.ok()) << lock.error().str();
-    EXPECT_EQ(mode_of(tmp / "state"), 0750);
+// An existing private directory is used as it is (0750 stays 0750); below a
+// sticky directory (as /tmp is: others cannot rename what is not theirs
+// there) a new one is created 0700.
+TEST(StateDir, SafeDirectoriesAreUsedWithTheirModes) {
+    struct Case {
+        const char* made;
+        mode_t mode;
+        const char* state;
+        int expected;
+    };
+    for (const Case& c :
+         {Case{"state", 0750, "state", 0750}, Case{"sticky", 01777, "sticky/state", 0700}}) {
+        TempDir tmp;
+        make_dir(tmp / c.made, c.mode);
+        auto lock = StateLock::acquire(tmp / c.state);
+        ASSERT_TRUE(lock.ok()) << c.state << ": " << lock.error().str();
+        EXPECT_EQ(mode_of(tmp / c.state), c.expected) << c.state;
+    }
 }
 
 TEST(StateDir, MissingDirectoriesAreCreatedPrivate) {
