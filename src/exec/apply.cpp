@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -53,6 +55,15 @@ class FaultInjector {
 std::chrono::milliseconds op_delay() {
     const char* spec = std::getenv("VPNGW_OP_DELAY_MS");
     return std::chrono::milliseconds(spec ? std::atoi(spec) : 0);
+}
+
+// VPNGW_KILL_AFTER=<n>: the test hook that SIGKILLs the process once n ops
+// are applied (and journaled), before the next one: a crash at a chosen
+// point, so a test can stop an apply at every point in turn.
+std::optional<std::size_t> kill_after() {
+    const char* spec = std::getenv("VPNGW_KILL_AFTER");
+    if (!spec || !*spec) return std::nullopt;
+    return static_cast<std::size_t>(std::strtoull(spec, nullptr, 10));
 }
 
 model::Backend backend_of(const model::Profile& profile, const std::string& ifname) {
@@ -198,9 +209,11 @@ std::string first_line(const std::string& s) {
 Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
     FaultInjector faults;
     const auto delay = op_delay();
+    const auto kill_point = kill_after();
     std::vector<ops::Op> undo_stack;
     undo_stack.reserve(ops.size());
     for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (kill_point == i) ::raise(SIGKILL);
         const ops::Op& op = ops[i];
         const bool later_ops = i + 1 < ops.size();
         ops::Op undo{ops::NftReplace{}, op.origin};

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Scenario "uplink spoofing" (issue 16, item 3): a host on the uplink's side
+# forges sources from the VPN and network subnets to get past a port
+# forward's allow_from through the hairpin DNAT; another table's DNAT to a
+# host behind the gateway tries to ride on vpngw's forward chain. Neither
+# reaches the backend; the forged packets are counted in spoofed_drops, the
+# foreign DNAT in forward_drops. The legitimate paths still work: an allowed
+# partner, a VPN client's hairpin, a local network host's hairpin.
+#
+#   partner  100.64.1.20 ─┐
+#   stranger 100.64.2.20 ─┤ inet ── gw eth0 203.0.113.2 ──wg── web 10.61.2.10:8080
+#   (inet forges 10.61.1.99, fd61:0:0:1::99, 10.62.0.99)  ├─wg── alice 10.61.1.10
+#                         └─ br0: WireGuard endpoints       └─ lab0 ── labhost 10.62.0.10
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../netns/lib.sh"
+source "$here/lib.sh"
+enter_sandbox "$@"
+
+build_world
+add_client web 30
+add_client alice 31
+add_host partner 1
+add_host stranger 2
+netns_add labhost
+veth_pair gw lab0 10.62.0.1/24 labhost eth0 10.62.0.10/24
+in_ns labhost ip route add default via 10.62.0.1
+# Loose reverse-path filtering, as vpngw sets it with several uplinks and
+# many distributions by default: strict mode would drop IPv4 forgeries in
+# the routing decision after the DNAT (IPv6 has no such filter at all), so
+# the checks below test vpngw's ruleset, not the sysctl.
+in_ns gw sysctl -qw net.ipv4.conf.all.rp_filter=2
+new_peer web
+new_peer alice
+render_profile "$here/profiles/uplink_spoof.toml.in" "$SANDBOX_DIR/spoof.toml"
+check "vpngw up applies the profile" gw_up "$SANDBOX_DIR/spoof.toml"
+
+server=$(in_ns gw wg show wg0 public-key)
+wg_client web wc_web "$SANDBOX_DIR/web.key" 10.61.2.10/32,fd61:0:0:2::10/128 "$server" \
+    10.61.0.0/16 fd61::/48 10.62.0.0/24 100.64.0.0/16 2001:db8:200::/40
+wg_client alice wc_alice "$SANDBOX_DIR/alice.key" 10.61.1.10/32,fd61:0:0:1::10/128 "$server" \
+    10.61.0.0/16 fd61::/48
+in_ns alice ip route add default dev wc_alice table 300
+in_ns alice ip rule add to 203.0.113.2 ipproto tcp dport 8443-8444 lookup 300
+serve web web 8080
+serve web web 9000
+handshake web 10.61.0.1
+handshake alice 10.61.0.1
+
+# What reaches the backend, by source, counted where it arrives.
+in_ns web nft -f - <<'NFT'
+table inet observe {
+	counter partner {}
+	counter forged_vpn4 {}
+	counter forged_vpn6 {}
+	counter forged_lab {}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ip saddr 100.64.1.20 tcp dport 8080 counter name partner
+		ip saddr 10.61.1.99 tcp dport 8080 counter name forged_vpn4
+		ip6 saddr fd61:0:0:1::99 tcp dport 8080 counter name forged_vpn6
+		ip saddr 10.62.0.99 tcp dport 8080 counter name forged_lab
+	}
+}
+NFT
+arrived() { counter_value web inet observe "$1"; }
+
+check "an allowed partner → 203.0.113.2:8443 reaches the backend with its real source" \
+    answers "web 100.64.1.20" partner 203.0.113.2 8443
+check "  and the backend's counter saw it (the observer counts what arrives)" \
+    test "$(arrived partner)" -gt 0
+
+# forge NAME SOURCE HOST PORT: the router on the uplink's segment sends TCP
+# SYNs from SOURCE (an address of its own loopback) to the public address;
+# the backend must not see them, and spoofed_drops must count them.
+forge() {
+    local counter=$1 src=$2 host=$3 port=$4 before
+    before=$(gw_counter spoofed_drops)
+    check_not "forged $src → $host:$port gets no answer" probe inet "$host" "$port" --src "$src"
+    check "  and never reaches the backend" test "$(arrived "$counter")" -eq 0
+    check "  and is counted in spoofed_drops" counter_grew spoofed_drops "$before"
+}
+in_ns inet ip addr add 10.61.1.99/32 dev lo
+in_ns inet ip -6 addr add fd61:0:0:1::99/128 dev lo nodad
+in_ns inet ip addr add 10.62.0.99/32 dev lo
+forge forged_vpn4 10.61.1.99 203.0.113.2 8443
+forge forged_vpn6 fd61:0:0:1::99 2001:db8:1::2 8444
+forge forged_lab 10.62.0.99 203.0.113.2 8443
+
+# Another table's DNAT (a container engine's, say) to the backend: vpngw's
+# forward chain accepts only the DNATs vpngw made.
+in_ns gw nft -f - <<'NFT'
+table ip other {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "eth0" tcp dport 7000 dnat to 10.61.2.10:9000
+	}
+}
+NFT
+before=$(gw_counter forward_drops)
+check_not "another table's DNAT (:7000 → web:9000) is not let through vpngw's forward chain" \
+    probe stranger 203.0.113.2 7000
+check "  and is counted in forward_drops" counter_grew forward_drops "$before"
+in_ns gw nft delete table ip other
+
+check "hairpin: alice reaches the forward through the public address" \
+    answers "web 10.61.0.1" alice 203.0.113.2 8443
+check "hairpin from the local network: labhost reaches it the same way" \
+    answers "web 10.61.0.1" labhost 203.0.113.2 8443
+check "the partner still gets through after all that" \
+    answers "web 100.64.1.20" partner 203.0.113.2 8443
+finish
