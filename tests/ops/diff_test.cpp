@@ -17,6 +17,13 @@ PublicKey key(std::uint8_t fill) {
     return k;
 }
 
+state::WgPeer peer(std::uint8_t key_fill, const char* allowed_ip) {
+    state::WgPeer p;
+    p.public_key = key(key_fill);
+    p.allowed_ips = {pfx(allowed_ip)};
+    return p;
+}
+
 Desired sample_desired() {
     Desired d;
     d.state.links.push_back({"wg0", "wireguard", 1420, true, {}});
@@ -31,10 +38,7 @@ Desired sample_desired() {
     dev.ifname = "wg0";
     dev.listen_port = 51820;
     dev.private_key_file = "/var/lib/vpngw/wg0.key";
-    state::WgPeer peer;
-    peer.public_key = key(1);
-    peer.allowed_ips = {pfx("10.8.1.2/32")};
-    dev.peers.push_back(peer);
+    dev.peers.push_back(peer(1, "10.8.1.2/32"));
     d.state.wireguard.push_back(dev);
     d.state.sysctls.push_back({"net.ipv4.ip_forward", "1"});
     d.state.nft_ruleset = "table inet vpngw {}\n";
@@ -93,10 +97,7 @@ TEST(DiffUp, MissingTableComesBeforeNewPeers) {
     auto o = converged(d);
     o.nft_hash.reset();
     o.nft_elements.clear();
-    state::WgPeer bob;
-    bob.public_key = key(3);
-    bob.allowed_ips = {pfx("10.8.1.4/32")};
-    d.state.wireguard[0].peers.push_back(bob);
+    d.state.wireguard[0].peers.push_back(peer(3, "10.8.1.4/32"));
     EXPECT_EQ(kinds(diff_up(d, o)), (std::vector<std::string>{"nft", "wireguard"}));
 }
 
@@ -105,10 +106,7 @@ TEST(DiffUp, MissingTableComesBeforeNewPeers) {
 TEST(DiffUp, PeerElementsChangeBeforeThePeers) {
     auto d = sample_desired();
     auto o = converged(d);
-    state::WgPeer bob;
-    bob.public_key = key(3);
-    bob.allowed_ips = {pfx("10.8.1.4/32")};
-    d.state.wireguard[0].peers = {bob};
+    d.state.wireguard[0].peers = {peer(3, "10.8.1.4/32")};
     d.nft_elements = {{"peers4", *IpAddress::parse("10.8.1.4"), {}}};
     EXPECT_EQ(kinds(diff_up(d, o)),
               (std::vector<std::string>{"nft-element-delete", "nft-element-add", "wireguard"}));

@@ -47,7 +47,6 @@ table_guards() {
 }
 
 # fail_closed WHAT: no peer on any device unless the table guards it.
-peers_seen=0
 fail_closed() {
     local peers
     peers=$(wg_peers | wc -l)
@@ -73,35 +72,36 @@ killed_at() {
 safety_world
 dump >"$SANDBOX_DIR/baseline"
 
-# --- up, stopped after each of its operations in turn. ---
-points=0
-for n in $(seq 0 60); do
-    killed_at up "$n" || break
-    points=$((points + 1))
-    check "up killed after $n op(s): no peer without the table" fail_closed "up after $n op(s)"
-    rc=0; vpngw_gw down "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
-    check "  down afterwards succeeds" test "$rc" -eq 0
-    dump >"$SANDBOX_DIR/after"
-    check "  and restores the baseline" same_file "$SANDBOX_DIR/baseline" "$SANDBOX_DIR/after"
-done
+# kill_points CMD: stops `vpngw CMD` after 0, 1, 2, ... operations until a
+# run gets to its end; at each point checks that the gateway fails closed,
+# then finishes with `down` and compares with the baseline. Each `down` to be
+# stopped starts from a complete `up`. Sets points, peers_seen and last.
+kill_points() {
+    local cmd=$1 n rc
+    points=0
+    peers_seen=0
+    for n in $(seq 0 60); do
+        [ "$cmd" = down ] && vpngw_gw up "$profile" --state-dir "$state" >/dev/null
+        killed_at "$cmd" "$n" || break
+        points=$((points + 1))
+        check "$cmd killed after $n op(s): no peer without the table" \
+            fail_closed "$cmd after $n op(s)"
+        rc=0; vpngw_gw down "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
+        check "  down afterwards succeeds" test "$rc" -eq 0
+        dump >"$SANDBOX_DIR/after"
+        check "  and restores the baseline" same_file "$SANDBOX_DIR/baseline" "$SANDBOX_DIR/after"
+    done
+    last=$n
+}
+
+kill_points up
 check "the kill hook stopped up at 5 or more points (got $points)" test "$points" -ge 5
-check "up ran to its end once every point was passed" test "$n" -lt 60
+check "up ran to its end once every point was passed" test "$last" -lt 60
 check "peers existed at some kill points of up (the check was not vacuous)" \
     test "$peers_seen" -gt 0
 
-# --- down, stopped after each of its operations in turn. ---
-points=0
-peers_seen=0
-for n in $(seq 0 60); do
-    vpngw_gw up "$profile" --state-dir "$state" >/dev/null
-    killed_at down "$n" || break
-    points=$((points + 1))
-    check "down killed after $n op(s): no peer without the table" fail_closed "down after $n op(s)"
-    rc=0; vpngw_gw down "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
-    check "  down again succeeds" test "$rc" -eq 0
-    dump >"$SANDBOX_DIR/after"
-    check "  and restores the baseline" same_file "$SANDBOX_DIR/baseline" "$SANDBOX_DIR/after"
-done
+kill_points down
 check "the kill hook stopped down at 3 or more points (got $points)" test "$points" -ge 3
+check "down ran to its end once every point was passed" test "$last" -lt 60
 check "peers existed at some kill points of down" test "$peers_seen" -gt 0
 finish

@@ -19,11 +19,7 @@ source "$here/../netns/lib.sh"
 source "$here/lib.sh"
 enter_sandbox "$@"
 
-build_world
-add_client web 30
-add_client alice 31
-add_host partner 1
-add_host stranger 2
+forward_world
 netns_add labhost
 veth_pair gw lab0 10.62.0.1/24 labhost eth0 10.62.0.10/24
 in_ns labhost ip route add default via 10.62.0.1
@@ -37,24 +33,10 @@ in_ns side ip route add default via 192.168.50.1
 # the routing decision after the DNAT (IPv6 has no such filter at all), so
 # the checks below test vpngw's ruleset, not the sysctl.
 in_ns gw sysctl -qw net.ipv4.conf.all.rp_filter=2
-new_peer web
-new_peer alice
 render_profile "$here/profiles/uplink_spoof.toml.in" "$SANDBOX_DIR/spoof.toml"
 check "vpngw up applies the profile" gw_up "$SANDBOX_DIR/spoof.toml"
 
-server=$(in_ns gw wg show wg0 public-key)
-wg_client web wc_web "$SANDBOX_DIR/web.key" 10.61.2.10/32,fd61:0:0:2::10/128 "$server" \
-    10.61.0.0/16 fd61::/48 10.62.0.0/24 100.64.0.0/16 2001:db8:200::/40
-wg_client alice wc_alice "$SANDBOX_DIR/alice.key" 10.61.1.10/32,fd61:0:0:1::10/128 "$server" \
-    10.61.0.0/16 fd61::/48
-in_ns alice ip route add default dev wc_alice table 300
-in_ns alice ip rule add to 203.0.113.2 ipproto tcp dport 8443-8444 lookup 300
-in_ns alice ip -6 route add default dev wc_alice table 300
-in_ns alice ip -6 rule add to 2001:db8:1::2 ipproto tcp dport 8443-8444 lookup 300
-serve web web 8080
-serve web web 9000
-handshake web 10.61.0.1
-handshake alice 10.61.0.1
+forward_clients
 
 # What reaches the backend, counted where it arrives: connections from the
 # partner, and those from the gateway's own addresses, as every hairpinned
