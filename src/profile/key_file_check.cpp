@@ -42,7 +42,8 @@ struct Fd {
 KeyFileState inspect(const std::string& path) {
     if (path.empty() || path.find('\0') != std::string::npos) return KeyFileState::absent;
     // O_NONBLOCK: a FIFO named as a key file must not hang `check`.
-    Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+    // O_NOFOLLOW as wg/key_file.hpp: a link the profile named is resolved already.
+    Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)};
     if (f.fd < 0) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
