@@ -16,10 +16,11 @@ namespace vpngw::escape {
 // One word: unquoted when it is made of A-Z a-z 0-9 _ . / + @ = : , - only,
 // else in single quotes ("'" written as '\''). Every byte but NUL.
 std::optional<std::string> shell_word(std::string_view value);
-// One word in bash's $'...' form, using only [A-Za-z0-9/._+@-] and \xHH
-// escapes: no space, quote, '#' or '%' survives, so the word stays whole
-// through wg-quick's parser ('#' starts a comment, `%i` is replaced) before
-// bash evaluates the hook. Every byte but NUL.
+// One word made of [A-Za-z0-9/._+@=-] only: the value itself when it is
+// made of those, else bash's $'...' form with \xHH for every other byte. No
+// space, quote, '#' or '%' survives, so the word stays whole through
+// wg-quick's parser ('#' starts a comment, `%i` is replaced) before bash
+// evaluates the hook. Every byte but NUL.
 std::optional<std::string> bash_hex_word(std::string_view value);
 
 // --- systemd ---

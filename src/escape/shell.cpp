@@ -32,9 +32,16 @@ std::optional<std::string> shell_word(std::string_view value) {
 
 std::optional<std::string> bash_hex_word(std::string_view value) {
     if (value.find('\0') != std::string_view::npos) return std::nullopt;
+    const auto plain = [](char c) {
+        return alnum(c) || c == '/' || c == '.' || c == '_' || c == '+' || c == '@' || c == '=' ||
+               c == '-';
+    };
+    bool all_plain = !value.empty();
+    for (char c : value) all_plain = all_plain && plain(c);
+    if (all_plain) return std::string(value);
     std::string out = "$'";
     for (char c : value) {
-        if (alnum(c) || c == '/' || c == '.' || c == '_' || c == '+' || c == '@' || c == '-') {
+        if (plain(c)) {
             out += c;
         } else {
             char hex[5];
