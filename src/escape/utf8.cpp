@@ -1,5 +1,7 @@
 #include "escape/utf8.hpp"
 
+#include <cstdio>
+
 namespace vpngw::escape::detail {
 
 CodePoint decode(std::string_view text, std::size_t at) {
@@ -41,12 +43,16 @@ bool is_invisible(char32_t c) {
 }
 
 bool valid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        auto cp = decode(text, i);
-        if (!cp.valid) return false;
-        i += cp.length;
-    }
-    return true;
+    return each_code_point(text, [](char32_t, std::string_view) {});
+}
+
+void append_u_escape(std::string& out, char32_t c) {
+    char buf[16];
+    if (c < 0x10000)
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+    else
+        std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
+    out += buf;
 }
 
 }  // namespace vpngw::escape::detail

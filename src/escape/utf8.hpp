@@ -4,6 +4,7 @@
 // refusing overlong forms, surrogates and values above U+10FFFF.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace vpngw::escape::detail {
@@ -25,5 +26,21 @@ bool is_control(char32_t c);
 bool is_invisible(char32_t c);
 
 bool valid_utf8(std::string_view text);
+
+// Calls f(code point, its bytes) for each code point of `text`; false (and no
+// more calls) at the first invalid sequence.
+template <class F>
+bool each_code_point(std::string_view text, F&& f) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto cp = decode(text, i);
+        if (!cp.valid) return false;
+        f(cp.value, text.substr(i, cp.length));
+        i += cp.length;
+    }
+    return true;
+}
+
+// "\uXXXX" or "\UXXXXXXXX", which YAML and TOML double-quoted strings share.
+void append_u_escape(std::string& out, char32_t c);
 
 }  // namespace vpngw::escape::detail

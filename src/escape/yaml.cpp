@@ -9,12 +9,7 @@ namespace vpngw::escape {
 
 std::optional<std::string> yaml_double_quoted(std::string_view value) {
     std::string out = "\"";
-    for (std::size_t i = 0; i < value.size();) {
-        const auto cp = detail::decode(value, i);
-        if (!cp.valid) return std::nullopt;
-        i += cp.length;
-        const char32_t c = cp.value;
-        char buf[16];
+    const bool valid = detail::each_code_point(value, [&](char32_t c, std::string_view) {
         if (c == '"' || c == '\\') {
             out += '\\';
             out += static_cast<char>(c);
@@ -22,16 +17,14 @@ std::optional<std::string> yaml_double_quoted(std::string_view value) {
             out += static_cast<char>(c);
         } else if (c < 0x100) {
             // \xHH is the code point U+00HH in YAML, not a byte.
+            char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
             out += buf;
-        } else if (c < 0x10000) {
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out += buf;
         } else {
-            std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
-            out += buf;
+            detail::append_u_escape(out, c);
         }
-    }
+    });
+    if (!valid) return std::nullopt;
     return out + "\"";
 }
 
