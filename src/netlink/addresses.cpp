@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "netlink/links.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -16,10 +17,7 @@ std::optional<Family> family_of(std::uint8_t af) {
     return std::nullopt;
 }
 
-struct ParsedAddress {
-    int ifindex = 0;
-    Prefix prefix;
-};
+}  // namespace
 
 std::optional<ParsedAddress> parse_address(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWADDR) return std::nullopt;
@@ -40,6 +38,8 @@ std::optional<ParsedAddress> parse_address(const nlmsghdr* nlh) {
     if (!local) return std::nullopt;
     return ParsedAddress{static_cast<int>(ifa->ifa_index), Prefix{*local, ifa->ifa_prefixlen}};
 }
+
+namespace {
 
 std::string describe(const state::Address& a) {
     return "address " + a.prefix.str() + " on link " + a.ifname;

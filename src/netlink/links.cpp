@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "netlink/message.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -26,6 +27,8 @@ std::string info_kind(const nlattr* linkinfo) {
     });
     return kind;
 }
+
+}  // namespace
 
 std::optional<LinkInfo> parse_link(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWLINK) return std::nullopt;
@@ -56,6 +59,8 @@ std::optional<LinkInfo> parse_link(const nlmsghdr* nlh) {
     if (info.link.name.empty()) return std::nullopt;
     return info;
 }
+
+namespace {
 
 // An RTM_NEWLINK/RTM_DELLINK addressed by name (ifi_index 0).
 nlmsghdr* link_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,

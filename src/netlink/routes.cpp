@@ -6,6 +6,7 @@
 #include <map>
 
 #include "netlink/links.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -39,6 +40,8 @@ std::uint8_t rtn_of(state::RouteType t) {
     }
     return RTN_UNICAST;
 }
+
+}  // namespace
 
 std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
                                       const std::map<int, std::string>& names) {
@@ -95,6 +98,8 @@ std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
         r.dev.clear();
     return e;
 }
+
+namespace {
 
 Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
                     std::uint16_t flags, const std::string& verb) {

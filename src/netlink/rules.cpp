@@ -8,10 +8,9 @@
 #include <cstring>
 
 #include "netlink/links.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
-
-namespace {
 
 std::optional<RuleEntry> parse_rule(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWRULE) return std::nullopt;
@@ -71,6 +70,8 @@ std::optional<RuleEntry> parse_rule(const nlmsghdr* nlh) {
     return e;
 }
 
+namespace {
+
 Status change_rule(NetlinkSocket& sock, const state::Rule& rule, std::uint16_t type,
                    std::uint16_t flags, const std::string& verb) {
     if (!rule.iif.empty())
@@ -84,7 +85,6 @@ Status change_rule(NetlinkSocket& sock, const state::Rule& rule, std::uint16_t t
 }
 
 }  // namespace
-
 
 nlmsghdr* build_rule_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
                              const state::Rule& rule) {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <utility>
 
+#include "netlink/parse.hpp"
+
 namespace vpngw::netlink {
 
 namespace {
@@ -42,6 +44,8 @@ std::string ext_ack_message(const nlmsghdr* nlh, std::size_t offset) {
     return text;
 }
 
+}  // namespace
+
 Ack parse_ack(const nlmsghdr* nlh) {
     Ack ack;
     if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) {
@@ -72,8 +76,6 @@ Ack parse_done(const nlmsghdr* nlh) {
     }
     return ack;
 }
-
-}  // namespace
 
 std::string Ack::str() const {
     std::string s = errno_text(error);
