@@ -5,6 +5,8 @@
 #include <chrono>
 #include <set>
 
+#include "util/toml_guard.hpp"
+
 namespace vpngw::store {
 
 namespace {
@@ -136,6 +138,8 @@ Result<PeerState> read_state(const toml::table& root, const std::string& file) {
 }  // namespace
 
 Result<PeerState> parse_legacy_peers_toml(std::string_view text, const std::string& file) {
+    if (auto hazard = find_toml_hazard(text))
+        return Error{hazard->message, Location{file, hazard->line, hazard->column}};
 #if TOML_EXCEPTIONS
     try {
         toml::table root = toml::parse(text, file);
