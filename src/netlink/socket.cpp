@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include "netlink/framing.hpp"
 #include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
@@ -145,7 +146,7 @@ Status NetlinkSocket::read_until(const std::function<bool(const nlmsghdr*)>& han
             return Error{"receiving from rtnetlink: " + errno_text(errno)};
         }
         int left = static_cast<int>(n);
-        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); mnl_nlmsg_ok(nlh, left);
+        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); message_fits(nlh, left);
              nlh = mnl_nlmsg_next(nlh, &left)) {
             // Messages for another port cannot reach a bound socket except
             // kernel notifications we never subscribed to; skip them anyway.

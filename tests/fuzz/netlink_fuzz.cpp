@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "netlink/framing.hpp"
 #include "netlink/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -20,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::memcpy(storage.data(), data, size);
     const std::map<int, std::string> names{{1, "lo"}, {2, "eth0"}};
     int left = static_cast<int>(size);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(storage.data()); mnl_nlmsg_ok(nlh, left);
-         nlh = mnl_nlmsg_next(nlh, &left)) {
+    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(storage.data());
+         vpngw::netlink::message_fits(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
         (void)vpngw::netlink::parse_link(nlh);
         (void)vpngw::netlink::parse_address(nlh);
         (void)vpngw::netlink::parse_route(nlh, names);
