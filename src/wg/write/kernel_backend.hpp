@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "wg/backend.hpp"
 #include "wg/genl_message.hpp"
+#include "wg/write/backend.hpp"
 
 namespace vpngw::wg {
 

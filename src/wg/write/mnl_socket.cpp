@@ -1,4 +1,4 @@
-#include "wg/mnl_socket.hpp"
+#include "wg/write/mnl_socket.hpp"
 
 #include <sodium.h>
 

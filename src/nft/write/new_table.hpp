@@ -4,7 +4,7 @@
 // together cost a fraction of the memory of one: libnftables needs ~50 MiB to
 // parse a ruleset whose peer sets hold 50,000 elements, and far less for the
 // same table with those sets empty; the elements then go through libnftnl
-// batches of bounded size (nft/elements.hpp).
+// batches of bounded size (nft/write/elements.hpp).
 
 #include <functional>
 #include <optional>
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nft/elements.hpp"
+#include "nft/write/elements.hpp"
 #include "util/result.hpp"
 
 namespace vpngw::nft {

@@ -1,13 +1,15 @@
-#include "wg/select_backend.hpp"
+#include "wg/write/select_backend.hpp"
 
 #include <sys/utsname.h>
 
 #include <fstream>
 #include <string>
 
-#include "wg/kernel_backend.hpp"
+#include "wg/write/kernel_backend.hpp"
 
 namespace vpngw::wg {
+
+WgBackend::~WgBackend() = default;
 
 namespace {
 

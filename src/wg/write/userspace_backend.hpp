@@ -8,18 +8,11 @@
 #include <chrono>
 #include <string>
 
-#include "wg/backend.hpp"
 #include "util/unique_fd.hpp"
+#include "wg/userspace_options.hpp"
+#include "wg/write/backend.hpp"
 
 namespace vpngw::wg {
-
-struct UserspaceOptions {
-    std::string binary = "wireguard-go";            // looked up in PATH when it has no '/'
-    std::string socket_dir = "/var/run/wireguard";  // where wireguard-go puts IFNAME.sock
-    std::chrono::milliseconds start_timeout{10000};
-    std::chrono::milliseconds stop_timeout{5000};
-    std::chrono::milliseconds io_timeout{120000};  // a 50,000-peer set takes seconds
-};
 
 class UserspaceBackend : public WgBackend {
   public:

@@ -3,24 +3,16 @@
 // Per-peer firewall state without re-applying the table: adding or removing
 // an element of a set or verdict map in `table inet vpngw` is one small
 // nfnetlink batch built with libnftnl (no ruleset cache fetch, no text
-// parsing), so it costs the same with 10 peers or 50,000.
+// parsing), so it costs the same with 10 peers or 50,000. Only exec/
+// includes this.
 
 #include <string>
 #include <vector>
 
-#include "util/ip.hpp"
+#include "nft/element_change.hpp"
 #include "util/result.hpp"
 
 namespace vpngw::nft {
-
-struct ElementChange {
-    enum class Op { add, remove };
-    Op op = Op::add;
-    std::string set;  // a set or map of `table inet vpngw`
-    IpAddress key;    // ipv4_addr / ipv6_addr keys (sets without the interval flag)
-    // For verdict maps on add: the element maps the key to `jump <chain>`.
-    std::string jump_chain;
-};
 
 // Applies all changes as one transaction: all or nothing. Adding an element
 // that exists is not an error; removing one that does not is.

@@ -1,4 +1,4 @@
-#include "wg/rtnl_link.hpp"
+#include "wg/write/rtnl_link.hpp"
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -8,7 +8,7 @@
 #include <cctype>
 #include <ctime>
 
-#include "wg/mnl_socket.hpp"
+#include "wg/write/mnl_socket.hpp"
 
 namespace vpngw::wg {
 

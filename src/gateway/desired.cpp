@@ -1,17 +1,17 @@
-#include "exec/desired.hpp"
+#include "gateway/desired.hpp"
 
-#include <sodium.h>
 #include <sys/stat.h>
 
 #include "keys/keys.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
+#include "plan/ruleset_hash.hpp"
 #include "store/atomic_file.hpp"
 #include "util/sorted_by_key.hpp"
 #include "wg/key_file.hpp"
 
-namespace vpngw::exec {
+namespace vpngw::gateway {
 
 namespace {
 
@@ -23,30 +23,6 @@ bool file_exists(const std::string& path) {
 std::string directory_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-}
-
-// A short hex digest of the ruleset without peer elements. Stored as the
-// table's comment, it tells `up` whether the rules changed; peer elements are
-// compared one by one instead, so adding a peer never replaces the table.
-std::string ruleset_hash(const model::Profile& profile) {
-    // Health moves only balance map elements, which the monitor rewrites in
-    // place, so a failover must not make `up` replace the table either.
-    std::string text = plan::render_nft_ruleset(profile, plan::LiveElements::omit);
-    unsigned char digest[16];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
-                       text.size(), nullptr, 0);
-    char hex[sizeof digest * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return std::string("vpngw:") + hex;
-}
-
-// Puts the hash into the table definition as its comment.
-std::string with_comment(const std::string& ruleset, const std::string& comment) {
-    static const std::string header = "table inet vpngw {\n";
-    auto at = ruleset.find(header);
-    if (at == std::string::npos) return ruleset;
-    return ruleset.substr(0, at + header.size()) + "\tcomment \"" + comment + "\"\n" +
-           ruleset.substr(at + header.size());
 }
 
 Result<PublicKey> key_of(const std::string& path, KeyPolicy policy, const Location& where) {
@@ -85,9 +61,9 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
         if (!key) return key.error();
         d.wg_public_keys[device.ifname] = *key;
     }
-    d.nft_hash = ruleset_hash(profile);
+    d.nft_hash = plan::ruleset_hash(profile);
     if (text == RulesetText::now)
-        d.state.nft_ruleset = with_comment(d.state.nft_ruleset, d.nft_hash);
+        d.state.nft_ruleset = plan::with_comment(d.state.nft_ruleset, d.nft_hash);
 
     // The profile's peers by key: only their device peers get elements
     // (keys are unique: the loader and merge_stored_peers refuse repeats).
@@ -114,7 +90,7 @@ void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& des
     peers.reserve(desired.nft_elements.size());
     for (const auto& e : desired.nft_elements) peers.push_back(e.key);
     desired.state.nft_ruleset =
-        with_comment(plan::render_nft_ruleset(profile, peers), desired.nft_hash);
+        plan::with_comment(plan::render_nft_ruleset(profile, peers), desired.nft_hash);
 }
 
-}  // namespace vpngw::exec
+}  // namespace vpngw::gateway

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "model/profile.hpp"
-#include "wg/backend.hpp"
-#include "wg/userspace_backend.hpp"
+#include "wg/write/backend.hpp"
+#include "wg/write/userspace_backend.hpp"
 
 namespace vpngw::wg {
 

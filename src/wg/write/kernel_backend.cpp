@@ -1,4 +1,4 @@
-#include "wg/kernel_backend.hpp"
+#include "wg/write/kernel_backend.hpp"
 
 #include <linux/genetlink.h>
 
@@ -7,8 +7,8 @@
 #include <ctime>
 #include <optional>
 
-#include "wg/mnl_socket.hpp"
-#include "wg/rtnl_link.hpp"
+#include "wg/write/mnl_socket.hpp"
+#include "wg/write/rtnl_link.hpp"
 
 namespace vpngw::wg {
 

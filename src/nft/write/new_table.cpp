@@ -1,6 +1,6 @@
-#include "nft/new_table.hpp"
+#include "nft/write/new_table.hpp"
 
-#include "nft/ruleset.hpp"
+#include "nft/write/ruleset.hpp"
 
 namespace vpngw::nft {
 

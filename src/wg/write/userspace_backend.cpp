@@ -1,4 +1,4 @@
-#include "wg/userspace_backend.hpp"
+#include "wg/write/userspace_backend.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "wg/rtnl_link.hpp"
 #include "wg/uapi.hpp"
+#include "wg/write/rtnl_link.hpp"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "nft/elements.hpp"
+#include "nft/write/elements.hpp"
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/set.h>

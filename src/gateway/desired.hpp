@@ -1,11 +1,16 @@
 #pragma once
 
+// What `up`, `down`, `plan` and `status` want the kernel to hold: plan/'s
+// pure desired state completed with what needs the state directory (the
+// interfaces' keys). Lives here, not in exec/, because it decides and may
+// generate a key; exec/ only observes and applies.
+
 #include "model/profile.hpp"
 #include "ops/diff.hpp"
 #include "ops/observed.hpp"
 #include "util/result.hpp"
 
-namespace vpngw::exec {
+namespace vpngw::gateway {
 
 enum class KeyPolicy {
     generate_missing,  // `up`: create <state_dir>/<ifname>.key (0600) when absent
@@ -18,7 +23,9 @@ enum class RulesetText {
 };
 
 // The desired state of a profile plus what needs I/O to know: the public keys
-// of the interfaces' private key files, the ruleset hash and the peer elements.
+// of the interfaces' private key files (generated here when `keys` allows),
+// the ruleset hash and the peer elements. Planning, not execution: exec/ only
+// observes and applies what this resolves.
 Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys,
                                      RulesetText text = RulesetText::now);
 
@@ -32,4 +39,4 @@ void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& des
 // The private key file an interface uses.
 std::string private_key_path(const model::Profile& profile, const state::WgDevice& device);
 
-}  // namespace vpngw::exec
+}  // namespace vpngw::gateway
