@@ -13,11 +13,13 @@ class Scanner {
             const char c = peek();
             if (c == '#') {
                 skip_comment();
-            } else if (c == '"' || c == '\'') {
+            } else if ((c == '"' || c == '\'') && string_may_start()) {
                 if (auto h = string(c)) return h;
+                last_ = c;
             } else if (static_cast<unsigned char>(c) >= 0x80) {
                 return hazard("non-ASCII character outside a string or comment");
             } else {
+                if (c != ' ' && c != '\t') last_ = c;
                 advance();
             }
         }
@@ -25,6 +27,15 @@ class Scanner {
     }
 
   private:
+    // Where TOML can open a string: a key at a line's start or after a dot,
+    // a value after '=', in an array or an inline table. Elsewhere a quote is
+    // part of a bad token that toml++ reads on (whitespace test included)
+    // before it reports it, so non-ASCII bytes there are hazards too.
+    bool string_may_start() const {
+        return last_ == '\n' || last_ == '=' || last_ == '[' || last_ == ',' || last_ == '{' ||
+               last_ == '.';
+    }
+
     bool done() const { return pos_ >= text_.size(); }
     char peek(std::size_t ahead = 0) const {
         return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
@@ -96,6 +107,7 @@ class Scanner {
     std::size_t pos_ = 0;
     std::size_t line_start_ = 0;
     int line_ = 1;
+    char last_ = '\n';  // the last character outside strings, spaces and tabs aside
 };
 
 }  // namespace

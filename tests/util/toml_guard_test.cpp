@@ -37,6 +37,16 @@ TEST(TomlGuard, UnicodeInStringsAndCommentsIsLeftToToml) {
     EXPECT_FALSE(find_toml_hazard("\"k\xc3\xa9y\" = \"a \\\" \xc3\xa9\"\n"));
 }
 
+TEST(TomlGuard, AQuoteInsideABadTokenOpensNoString) {
+    // toml++ reads `1"...` on as one token: the non-ASCII byte is outside any string.
+    EXPECT_TRUE(find_toml_hazard("version = 1\"ab\xd1\x95\"\n"));
+    EXPECT_TRUE(find_toml_hazard("key\"x\xc3\xa9\" = 1\n"));
+    // Strings open where TOML allows them: after '=', '[', ',', '{', '.' or at a line's start.
+    EXPECT_FALSE(find_toml_hazard("a = [\"\xc3\xa9\", '\xc3\xa9']\nb = { c = \"\xc3\xa9\" }\n"));
+    EXPECT_FALSE(find_toml_hazard("x.\"\xc3\xa9\" = 1\n[\"\xc3\xa9\"]\n  '\xc3\xa9' = 2\n"));
+    EXPECT_FALSE(find_toml_hazard("a = [\n  \"\xc3\xa9\",\n]\n"));
+}
+
 TEST(TomlGuard, QuotesAtTheEndOfMultiLineStringsKeepTheScanInStep) {
     // """a"""" is the string a" : the scan must not open a string at the last quote.
     EXPECT_TRUE(find_toml_hazard("s = \"\"\"a\"\"\"\"\nt = \xc3\xa9\n"));
