@@ -45,6 +45,13 @@ std::string ext_ack_message(const nlmsghdr* nlh, std::size_t offset) {
     return text;
 }
 
+// The errno of a negative error code as the kernel sends it (-1 .. -4095);
+// anything else is a malformed message. Negating INT_MIN would be undefined
+// (found by tests/fuzz/netlink_fuzz).
+int errno_of(int negative) {
+    return negative < 0 && negative >= -4095 ? -negative : EBADMSG;
+}
+
 }  // namespace
 
 Ack parse_ack(const nlmsghdr* nlh) {
@@ -55,7 +62,7 @@ Ack parse_ack(const nlmsghdr* nlh) {
         return ack;
     }
     const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-    ack.error = -err->error;
+    ack.error = err->error == 0 ? 0 : errno_of(err->error);
     // The TLVs follow the echoed request: its header only when the kernel
     // capped the echo, the whole request otherwise.
     std::size_t offset = sizeof(nlmsgerr);
@@ -72,7 +79,7 @@ Ack parse_done(const nlmsghdr* nlh) {
     int status = 0;
     std::memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof status);
     if (status < 0) {
-        ack.error = -status;
+        ack.error = errno_of(status);
         ack.message = ext_ack_message(nlh, sizeof(int));
     }
     return ack;
