@@ -1,0 +1,140 @@
+#pragma once
+
+// Shared by the registry tests: temp state directories, peers, an allocator
+// with the profile semantics of `vpngw peer add`, and raw database access.
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "gateway/peers.hpp"
+#include "gateway/session.hpp"
+#include "registry/sqlite_db.hpp"
+#include "registry/sqlite_registry.hpp"
+
+namespace vpngw::registry::test {
+
+class TempDir {
+  public:
+    TempDir() {
+        char tmpl[] = "/tmp/vpngw-registry-XXXXXX";
+        if (mkdtemp(tmpl)) path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+  private:
+    std::string path_;
+};
+
+inline bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+inline int mode_of(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int>(st.st_mode & 07777);
+}
+
+inline std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+// Every entry of a directory with its contents, to show nothing changed.
+inline std::set<std::pair<std::string, std::string>> snapshot_dir(const std::string& dir) {
+    std::set<std::pair<std::string, std::string>> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        out.emplace(e.path().filename().string(),
+                    e.is_regular_file() ? read_text(e.path().string()) : std::string("<dir>"));
+    return out;
+}
+
+inline IpAddress ip(const char* text) {
+    return *IpAddress::parse(text);
+}
+
+inline PublicKey key_from(int seed) {
+    PublicKey k;
+    for (std::size_t i = 0; i < k.bytes.size(); ++i)
+        k.bytes[i] = static_cast<std::uint8_t>(seed * 7 + i + (seed >> 8));
+    k.bytes[0] = static_cast<std::uint8_t>(seed);
+    k.bytes[1] = static_cast<std::uint8_t>(seed >> 8);
+    return k;
+}
+
+inline PeerRecord record(const std::string& name, int seed, const std::string& group = "staff") {
+    PeerRecord p;
+    p.name = name;
+    p.group = group;
+    p.public_key = key_from(seed);
+    p.created = std::chrono::sys_seconds{std::chrono::seconds{1714564800 + seed}};
+    return p;
+}
+
+inline const Actor kActor{"tester", "peer add"};
+
+inline std::unique_ptr<Registry> open_registry(const std::string& dir) {
+    auto r = open_sqlite_registry(dir, kActor);
+    if (!r) throw std::runtime_error(r.error().str());
+    return std::move(*r);
+}
+
+inline const std::string kProfile =
+    std::string(VPNGW_SOURCE_DIR) + "/tests/peers/fixtures/peers.toml";
+
+// A session on the peer tests' profile (its own state directory), for the
+// profile `vpngw peer add` allocates from.
+inline gateway::Session open_session(const std::string& state_dir) {
+    gateway::Options o;
+    o.profile_path = kProfile;
+    o.state_dir = state_dir;
+    Diagnostics diags;
+    auto s = gateway::open_session(o, gateway::LockMode::exclusive, diags);
+    if (!s) throw std::runtime_error(s.error().str());
+    return std::move(*s);
+}
+
+// What the gateway will pass: gateway::allocate_new_peer with the stored
+// peers of the group reserved.
+inline Allocator profile_allocator(const model::Profile& profile, const std::string& group) {
+    return [&profile, group](const std::vector<IpAddress>& stored) -> Result<Addresses> {
+        plan::ReservedAddresses reserved;
+        reserved[group] = stored;
+        auto a = gateway::allocate_new_peer(profile, group, reserved);
+        if (!a) return a.error();
+        return Addresses{a->v4, a->v6};
+    };
+}
+
+// One value of a query on the registry's database, as text.
+inline std::string query(const std::string& dir, const char* sql) {
+    auto db = sqlite::Db::open(registry_file(dir), false);
+    if (!db) throw std::runtime_error(db.error().str());
+    auto stmt = sqlite::Stmt::prepare(*db, sql);
+    if (!stmt) throw std::runtime_error(stmt.error().str());
+    auto row = stmt->step();
+    if (!row) throw std::runtime_error(row.error().str());
+    return *row ? stmt->text(0) : std::string("<no row>");
+}
+
+}  // namespace vpngw::registry::test
