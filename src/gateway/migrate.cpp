@@ -9,6 +9,7 @@
 #include "plan/desired.hpp"
 #include "store/atomic_file.hpp"
 #include "store/peer_store.hpp"
+#include "store/state_dir_check.hpp"
 #include "wg/key_file.hpp"
 #include "wgquick/config.hpp"
 #include "wgquick/translate.hpp"
@@ -57,7 +58,8 @@ Result<bool> adopt_link(const std::string& ifname) {
 }  // namespace
 
 Result<ImportReport> import_wg_quick(const ImportRequest& r) {
-    auto text = store::read_file_if_exists(r.config_path);
+    // The user named this file: a symlink to it is as good as the file.
+    auto text = store::read_file_if_exists(r.config_path, store::Links::follow);
     if (!text) return text.error();
     if (!*text) return Error{"cannot read " + r.config_path + ": no such file"};
     auto config = wgquick::parse(**text, r.config_path);
@@ -90,7 +92,7 @@ Result<ImportReport> import_wg_quick(const ImportRequest& r) {
     report.untranslated = imported.untranslated;
     // Keys first: a profile pointing at keys that were not written is worse
     // than keys without a profile.
-    if (auto st = store::ensure_private_dir(r.state_dir); !st) return st.error();
+    if (auto st = store::prepare_state_dir(r.state_dir); !st) return st.error();
     if (imported.private_key) {
         std::string key = imported.private_key->base64() + "\n";
         auto st = store::atomic_write_file(key_path, key, 0600);
