@@ -41,8 +41,8 @@ Status check_journal_header(const std::string& file) {
     const std::string_view id = journal->snapshot;
     if (auto bad = bad_snapshot_char(id)) {
         // The id starts after "vpngw-peers-journal 1 " on line 1.
-        const int column = static_cast<int>(std::string_view("vpngw-peers-journal 1 ").size() +
-                                            *bad) + 1;
+        const int column =
+            static_cast<int>(std::string_view("vpngw-peers-journal 1 ").size() + *bad) + 1;
         const bool cr = *bad < id.size() && id[*bad] == '\r';
         return Error{std::string("snapshot: the journal's header names no valid snapshot id") +
                          (cr ? " (the line ends in CR: edited on another system?)" : "") +

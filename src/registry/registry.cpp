@@ -33,8 +33,8 @@ std::string utc(std::chrono::sys_seconds t) {
 
 Actor current_actor(std::string command) {
     const char* sudo = std::getenv("SUDO_USER");
-    std::string user = sudo && is_plain_user(sudo) ? std::string(sudo)
-                                                   : "uid " + std::to_string(::getuid());
+    std::string user =
+        sudo && is_plain_user(sudo) ? std::string(sudo) : "uid " + std::to_string(::getuid());
     return Actor{std::move(user), std::move(command)};
 }
 

@@ -11,10 +11,12 @@ constexpr int kBusyTimeoutMs = 10000;
 
 }  // namespace
 
-Result<Db> Db::open(const std::string& path, bool create) {
+Result<Db> Db::open(const std::string& path, Access access) {
     sqlite3* raw = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                      SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+    const int mode = access == Access::read    ? SQLITE_OPEN_READONLY
+                     : access == Access::write ? SQLITE_OPEN_READWRITE
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    const int flags = mode | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     Db db(raw, path);  // owns the handle even when opening failed
     if (rc != SQLITE_OK)

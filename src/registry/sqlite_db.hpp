@@ -17,10 +17,11 @@ namespace vpngw::registry::sqlite {
 
 class Db {
   public:
-    // Opens (creating when `create`) the database file, never through a
+    enum class Access { read, write, create };
+    // Opens the database file (creating it with `create`), never through a
     // symlink, with foreign keys on and a busy timeout, so a writer waits for
     // another process's transaction instead of failing.
-    static Result<Db> open(const std::string& path, bool create);
+    static Result<Db> open(const std::string& path, Access access);
 
     Db(Db&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
     Db& operator=(Db&& other) noexcept;

@@ -100,7 +100,9 @@ Status insert_peer(Db& db, const PeerRecord& peer) {
         ins->bind(7, std::int64_t{peer.expires->time_since_epoch().count()});
     else
         ins->bind_null(7);
-    ins->bind(8, as_int(peer.quota_bytes)).bind(9, peer.quota_period).bind(10, as_int(peer.rate_bits));
+    ins->bind(8, as_int(peer.quota_bytes))
+        .bind(9, peer.quota_period)
+        .bind(10, as_int(peer.rate_bits));
     if (auto st = ins->run(); !st) {
         if (!unique_violation(*ins)) return st;
         const std::string message = sqlite3_errmsg(db.get());
@@ -117,7 +119,8 @@ Status insert_peer(Db& db, const PeerRecord& peer) {
     for (const auto& a : {peer.address, peer.address6}) {
         if (!a) continue;
         const std::string text = a->str();
-        auto one = Stmt::prepare(db, "INSERT INTO addresses (peer_id, address, family) VALUES (?, ?, ?)");
+        auto one =
+            Stmt::prepare(db, "INSERT INTO addresses (peer_id, address, family) VALUES (?, ?, ?)");
         if (!one) return one.error();
         one->bind(1, id).bind(2, text).bind(3, std::int64_t{a->is_v4() ? 4 : 6});
         if (auto st = one->run(); !st) {
@@ -233,23 +236,26 @@ Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view g
         if (!row) return row.error();
         if (!*row) break;
         auto a = IpAddress::parse(stmt->text(0));
-        if (!a) return Error{"peer registry: an invalid address in group \"" + std::string(group) + "\"",
-                             Location{db.path()}};
+        if (!a)
+            return Error{
+                "peer registry: an invalid address in group \"" + std::string(group) + "\"",
+                Location{db.path()}};
         out.push_back(*a);
     }
     return out;
 }
 
 Result<std::vector<AuditEntry>> select_audit(Db& db) {
-    auto stmt = Stmt::prepare(db, "SELECT time, user, command, peer, fields FROM audit ORDER BY id");
+    auto stmt =
+        Stmt::prepare(db, "SELECT time, user, command, peer, fields FROM audit ORDER BY id");
     if (!stmt) return stmt.error();
     std::vector<AuditEntry> out;
     for (;;) {
         auto row = stmt->step();
         if (!row) return row.error();
         if (!*row) break;
-        out.push_back(AuditEntry{sys_seconds{seconds{stmt->int64(0)}}, stmt->text(1),
-                                 stmt->text(2), stmt->text(3), stmt->text(4)});
+        out.push_back(AuditEntry{sys_seconds{seconds{stmt->int64(0)}}, stmt->text(1), stmt->text(2),
+                                 stmt->text(3), stmt->text(4)});
     }
     return out;
 }

@@ -12,7 +12,7 @@
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_peers.hpp"
 #include "registry/sqlite_schema.hpp"
-#include "store/atomic_file.hpp"
+#include "store/state_dir_check.hpp"
 #include "util/unique_fd.hpp"
 
 namespace vpngw::registry {
@@ -102,15 +102,14 @@ bool exists(const std::string& path) {
 // its -wal and -shm files copy the database's mode). Never through a symlink.
 Status create_private_file(const std::string& path, bool exclusive) {
     UniqueFd fd(::open(path.c_str(),
-                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : 0),
-                       0600));
+                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : 0), 0600));
     if (!fd) return sys_error("cannot create", path);
     if (::fchmod(fd.get(), 0600) != 0) return sys_error("cannot chmod", path);
     return ok_status();
 }
 
 Result<Db> open_db(const std::string& path) {
-    auto db = Db::open(path, false);
+    auto db = Db::open(path, Db::Access::write);
     if (!db) return db;
     if (auto st = sqlite::migrate_schema(*db); !st) return st.error();
     return db;
@@ -180,7 +179,7 @@ std::string registry_file(const std::string& state_dir) {
 
 Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_dir,
                                                        const Actor& actor) {
-    if (auto st = store::ensure_private_dir(state_dir); !st) return st.error();
+    if (auto st = store::prepare_state_dir(state_dir); !st) return st.error();
     const std::string path = registry_file(state_dir);
     auto legacy = read_legacy_state(state_dir);
     if (!legacy) return legacy.error();
@@ -200,14 +199,37 @@ Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_
         if (*migrated)
             if (auto st = check_all_present(*db, **legacy); !st) return st.error();
         if (!*migrated)
-            return Error{"both " + path + " and the legacy peers file " +
-                             (*legacy)->files.front() +
+            return Error{"both " + path + " and the legacy peers file " + (*legacy)->files.front() +
                              " exist: move the legacy file away (its peers can be added with "
                              "`vpngw peer import`) or remove peers.db to migrate it again",
                          Location{(*legacy)->files.front()}};
         if (auto st = rename_migrated(state_dir, (*legacy)->files); !st) return st.error();
     }
     return std::unique_ptr<Registry>(std::make_unique<SqliteRegistry>(std::move(*db)));
+}
+
+Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) {
+    if (auto st = store::check_state_dir(state_dir); !st) return st.error();
+    const std::string path = registry_file(state_dir);
+    if (!exists(path)) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (!*legacy) return std::vector<PeerRecord>{};
+        return std::move((*legacy)->peers);
+    }
+    auto db = Db::open(path, Db::Access::read);
+    if (!db) return db.error();
+    auto version = db->pragma_int("user_version");
+    if (!version) return version.error();
+    if (*version != sqlite::schema_version())
+        return Error{"peer registry schema version " + std::to_string(*version) + " is not " +
+                         std::to_string(sqlite::schema_version()) +
+                         ", the one this vpngw reads: a command that changes peers (`vpngw "
+                         "up`, `vpngw peer add`) brings an older one up to date",
+                     Location{path}};
+    auto txn = Txn::read(*db);
+    if (!txn) return txn.error();
+    return sqlite::select_peers(*db);
 }
 
 }  // namespace vpngw::registry

@@ -23,4 +23,9 @@ std::string registry_file(const std::string& state_dir);
 Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_dir,
                                                        const Actor& actor);
 
+// The stored peers, for commands that change nothing (`plan`, `status`,
+// `peer list`): read from peers.db without creating or upgrading anything, or
+// from a legacy state directory not migrated yet; none when neither exists.
+Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir);
+
 }  // namespace vpngw::registry

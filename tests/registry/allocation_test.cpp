@@ -86,10 +86,11 @@ TEST(RegistryAllocation, MatchesTodaysPeerAddOnARandomSequence) {
         }
         const std::string name = "n" + std::to_string(i);
         const std::string group = groups[rng() % groups.size()];
-        auto old = gateway::add_peer(session, gateway::AddPeerRequest{name, group, key_from(i)},
-                                     live);
+        auto old =
+            gateway::add_peer(session, gateway::AddPeerRequest{name, group, key_from(i)}, live);
         auto now = add(*reg, fresh.profile, name, i, group);
-        ASSERT_EQ(old.ok(), now.ok()) << name << ": " << (old.ok() ? now.error().str() : old.error().str());
+        ASSERT_EQ(old.ok(), now.ok())
+            << name << ": " << (old.ok() ? now.error().str() : old.error().str());
         if (!old.ok()) {
             EXPECT_NE(old.error().message.find("is full"), std::string::npos);
             continue;

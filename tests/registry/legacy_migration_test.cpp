@@ -93,20 +93,33 @@ TEST(RegistryMigration, SnapshotAndJournalMigrateIntactAndAreRenamed) {
     EXPECT_EQ(again->audit()->size(), 1u);
 }
 
+TEST(RegistryMigration, ReadingWithoutChangingLeavesTheLegacyFilesAlone) {
+    TempDir tmp;
+    const auto legacy = write_tsv_and_journal(tmp / "state");
+    const auto before = snapshot_dir(legacy.dir);
+    auto peers = read_stored_peers(legacy.dir);
+    ASSERT_TRUE(peers.ok()) << peers.error().str();
+    EXPECT_EQ(*peers, legacy.expect);
+    EXPECT_EQ(snapshot_dir(legacy.dir), before);
+}
+
 TEST(RegistryMigration, LegacyTomlMigratesIntact) {
     TempDir tmp;
     const std::string dir = tmp / "state";
     ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
     const auto a = stored("alice", 1, "10.77.1.3", "fd77:0:0:1::3", true);
     const auto b = stored("bob", 2, "10.77.1.4", nullptr, false);
-    write_text(dir + "/peers.toml", "version = 1\n\n[[peer]]\nname = \"alice\"\ngroup = \"staff\"\n"
-                                    "public_key = \"" + a.public_key.base64() +
-                                        "\"\naddress = \"10.77.1.3\"\naddress6 = \"fd77:0:0:1::3\"\n"
-                                        "has_psk = true\ncreated = 2024-05-01T12:00:01Z\n\n"
-                                        "[[peer]]\nname = \"bob\"\ngroup = \"staff\"\n"
-                                        "public_key = \"" + b.public_key.base64() +
-                                        "\"\naddress = \"10.77.1.4\"\n"
-                                        "created = 2024-05-01T12:00:02Z\n");
+    write_text(dir + "/peers.toml",
+               "version = 1\n\n[[peer]]\nname = \"alice\"\ngroup = \"staff\"\n"
+               "public_key = \"" +
+                   a.public_key.base64() +
+                   "\"\naddress = \"10.77.1.3\"\naddress6 = \"fd77:0:0:1::3\"\n"
+                   "has_psk = true\ncreated = 2024-05-01T12:00:01Z\n\n"
+                   "[[peer]]\nname = \"bob\"\ngroup = \"staff\"\n"
+                   "public_key = \"" +
+                   b.public_key.base64() +
+                   "\"\naddress = \"10.77.1.4\"\n"
+                   "created = 2024-05-01T12:00:02Z\n");
     auto reg = open_registry(dir);
     EXPECT_EQ(*reg->list(), (std::vector<PeerRecord>{as_record(a), as_record(b)}));
     EXPECT_FALSE(exists(dir + "/peers.toml"));

@@ -27,7 +27,7 @@ TEST(RegistrySchema, FreshDatabaseIsCurrentPrivateAndWriteAheadLogged) {
         EXPECT_EQ(query(dir, sql.c_str()), "1") << table;
     }
     // Our connections turn foreign keys on (SQLite's default is off).
-    auto db = sqlite::Db::open(registry_file(dir), false);
+    auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
     ASSERT_TRUE(db.ok());
     EXPECT_EQ(*db->pragma_int("foreign_keys"), 1);
 }
@@ -37,7 +37,7 @@ TEST(RegistrySchema, MigratesADatabaseAtUserVersionZero) {
     const std::string dir = tmp / "state";
     ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
     {
-        auto db = sqlite::Db::open(registry_file(dir), true);
+        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::create);
         ASSERT_TRUE(db.ok());
         ASSERT_TRUE(db->exec("CREATE TABLE unrelated (x)").ok());
         ASSERT_EQ(*db->pragma_int("user_version"), 0);
@@ -54,7 +54,7 @@ TEST(RegistrySchema, RefusesADatabaseOfANewerVpngw) {
     const std::string dir = tmp / "state";
     { auto reg = open_registry(dir); }
     {
-        auto db = sqlite::Db::open(registry_file(dir), false);
+        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
         ASSERT_TRUE(db.ok());
         ASSERT_TRUE(db->exec("PRAGMA user_version = 999").ok());
     }
@@ -228,6 +228,52 @@ TEST(Registry, RefusesADatabaseThatIsASymlink) {
     auto reg = open_sqlite_registry(dir, kActor);
     EXPECT_FALSE(reg.ok());
     EXPECT_EQ(read_text(tmp / "elsewhere.db"), "");
+}
+
+}  // namespace
+}  // namespace vpngw::registry::test
+
+namespace vpngw::registry::test {
+namespace {
+
+TEST(RegistryRead, NothingStoredIsNoPeersAndCreatesNothing) {
+    TempDir tmp;
+    auto peers = read_stored_peers(tmp / "state");
+    ASSERT_TRUE(peers.ok()) << peers.error().str();
+    EXPECT_TRUE(peers->empty());
+    EXPECT_FALSE(exists(tmp / "state"));
+}
+
+TEST(RegistryRead, ReadsTheDatabaseWithoutChangingIt) {
+    TempDir tmp;
+    const std::string dir = tmp / "state";
+    PeerRecord p = record("alice", 1);
+    p.address = ip("10.77.1.3");
+    p.networks = {*Prefix::parse("192.168.50.0/24")};
+    {
+        auto reg = open_registry(dir);
+        ASSERT_TRUE(reg->add(p, nullptr, kActor).ok());
+    }
+    const auto before = snapshot_dir(dir);
+    auto peers = read_stored_peers(dir);
+    ASSERT_TRUE(peers.ok()) << peers.error().str();
+    EXPECT_EQ(*peers, std::vector<PeerRecord>{p});
+    EXPECT_EQ(snapshot_dir(dir), before);
+}
+
+TEST(RegistryRead, RefusesADatabaseOfAnotherSchemaVersion) {
+    TempDir tmp;
+    const std::string dir = tmp / "state";
+    { auto reg = open_registry(dir); }
+    {
+        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 0").ok());
+    }
+    auto peers = read_stored_peers(dir);
+    ASSERT_FALSE(peers.ok());
+    EXPECT_NE(peers.error().message.find("schema version 0"), std::string::npos)
+        << peers.error().str();
 }
 
 }  // namespace

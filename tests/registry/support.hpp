@@ -60,12 +60,16 @@ inline void write_text(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
 }
 
-// Every entry of a directory with its contents, to show nothing changed.
-inline std::set<std::pair<std::string, std::string>> snapshot_dir(const std::string& dir) {
-    std::set<std::pair<std::string, std::string>> out;
-    for (const auto& e : std::filesystem::directory_iterator(dir))
-        out.emplace(e.path().filename().string(),
-                    e.is_regular_file() ? read_text(e.path().string()) : std::string("<dir>"));
+// Every entry of a directory with a digest of its contents, to show nothing
+// changed. SQLite's -wal and -shm files are left out: a reader may create them.
+inline std::set<std::pair<std::string, std::size_t>> snapshot_dir(const std::string& dir) {
+    std::set<std::pair<std::string, std::size_t>> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        const std::string name = e.path().filename().string();
+        if (name.ends_with("-wal") || name.ends_with("-shm")) continue;
+        out.emplace(
+            name, e.is_regular_file() ? std::hash<std::string>{}(read_text(e.path().string())) : 0);
+    }
     return out;
 }
 
@@ -128,7 +132,7 @@ inline Allocator profile_allocator(const model::Profile& profile, const std::str
 
 // One value of a query on the registry's database, as text.
 inline std::string query(const std::string& dir, const char* sql) {
-    auto db = sqlite::Db::open(registry_file(dir), false);
+    auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::read);
     if (!db) throw std::runtime_error(db.error().str());
     auto stmt = sqlite::Stmt::prepare(*db, sql);
     if (!stmt) throw std::runtime_error(stmt.error().str());
