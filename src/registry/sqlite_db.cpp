@@ -104,6 +104,8 @@ Result<bool> Stmt::step() {
 
 Status Stmt::run() {
     auto r = step();
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
     if (!r) return r.error();
     return ok_status();
 }

@@ -61,7 +61,8 @@ class Stmt {
     Stmt& bind_null(int i);
     // true: a row is ready; false: done. The error keeps SQLite's extended code.
     Result<bool> step();
-    // Runs a statement without result rows.
+    // Runs a statement without result rows, then resets it for the next
+    // bindings.
     Status run();
     int last_code() const { return code_; }
 

@@ -83,12 +83,29 @@ constexpr Child kChildren[] = {
 
 }  // namespace
 
+Result<PeerInserter> PeerInserter::prepare(Db& db) {
+    auto peer = Stmt::prepare(db,
+                              "INSERT INTO peers (name, public_key, \"group\", created, has_psk, "
+                              "disabled, expires, quota_bytes, quota_period, rate_bits) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!peer) return peer.error();
+    auto address =
+        Stmt::prepare(db, "INSERT INTO addresses (peer_id, address, family) VALUES (?, ?, ?)");
+    if (!address) return address.error();
+    auto network = Stmt::prepare(db, "INSERT INTO networks (peer_id, cidr) VALUES (?, ?)");
+    if (!network) return network.error();
+    return PeerInserter(db, std::move(*peer), std::move(*address), std::move(*network));
+}
+
 Status insert_peer(Db& db, const PeerRecord& peer) {
-    auto ins = Stmt::prepare(db,
-                             "INSERT INTO peers (name, public_key, \"group\", created, has_psk, "
-                             "disabled, expires, quota_bytes, quota_period, rate_bits) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!ins) return ins.error();
+    auto inserter = PeerInserter::prepare(db);
+    if (!inserter) return inserter.error();
+    return inserter->insert(peer);
+}
+
+Status PeerInserter::insert(const PeerRecord& peer) {
+    Db& db = *db_;
+    Stmt* ins = &peer_;
     const std::string key = peer.public_key.base64();
     ins->bind(1, peer.name)
         .bind(2, key)
@@ -105,8 +122,8 @@ Status insert_peer(Db& db, const PeerRecord& peer) {
         .bind(10, as_int(peer.rate_bits));
     if (auto st = ins->run(); !st) {
         if (!unique_violation(*ins)) return st;
-        const std::string message = sqlite3_errmsg(db.get());
-        if (message.find("peers.name") != std::string::npos)
+        // "UNIQUE constraint failed: peers.name" (or peers.public_key)
+        if (st.error().message.find("peers.name") != std::string::npos)
             return Error{"name: a peer named \"" + peer.name + "\" already exists",
                          Location{db.path()}};
         return Error{"public_key: the public key of \"" + peer.name +
@@ -119,9 +136,7 @@ Status insert_peer(Db& db, const PeerRecord& peer) {
     for (const auto& a : {peer.address, peer.address6}) {
         if (!a) continue;
         const std::string text = a->str();
-        auto one =
-            Stmt::prepare(db, "INSERT INTO addresses (peer_id, address, family) VALUES (?, ?, ?)");
-        if (!one) return one.error();
+        Stmt* one = &address_;
         one->bind(1, id).bind(2, text).bind(3, std::int64_t{a->is_v4() ? 4 : 6});
         if (auto st = one->run(); !st) {
             if (!unique_violation(*one)) return st;
@@ -136,8 +151,7 @@ Status insert_peer(Db& db, const PeerRecord& peer) {
         }
     }
     for (const auto& n : peer.networks) {
-        auto net = Stmt::prepare(db, "INSERT INTO networks (peer_id, cidr) VALUES (?, ?)");
-        if (!net) return net.error();
+        Stmt* net = &network_;
         const std::string text = n.str();
         net->bind(1, id).bind(2, text);
         if (auto st = net->run(); !st) {

@@ -12,8 +12,23 @@
 
 namespace vpngw::registry::sqlite {
 
-// Inserts the peer, its addresses and networks. A UNIQUE violation becomes an
-// error naming the field (name, public_key, address) and the peer holding it.
+// Inserts peers, their addresses and networks, with statements prepared once
+// (a migration inserts every peer). A UNIQUE violation becomes an error naming
+// the field (name, public_key, address) and the peer holding it.
+class PeerInserter {
+  public:
+    static Result<PeerInserter> prepare(Db& db);
+    Status insert(const PeerRecord& peer);
+
+  private:
+    PeerInserter(Db& db, Stmt peer, Stmt address, Stmt network)
+        : db_(&db),
+          peer_(std::move(peer)),
+          address_(std::move(address)),
+          network_(std::move(network)) {}
+    Db* db_;
+    Stmt peer_, address_, network_;
+};
 Status insert_peer(Db& db, const PeerRecord& peer);
 Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::string_view fields);
 

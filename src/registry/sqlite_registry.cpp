@@ -132,8 +132,10 @@ Status build_from_legacy(const std::string& state_dir, const std::string& final_
         if (!db) return db.error();
         auto txn = Txn::write(*db);
         if (!txn) return txn.error();
+        auto inserter = sqlite::PeerInserter::prepare(*db);
+        if (!inserter) return inserter.error();
         for (const auto& p : legacy.peers)
-            if (auto st = sqlite::insert_peer(*db, p); !st)
+            if (auto st = inserter->insert(p); !st)
                 return Error{st.error().message + " (migrating " + legacy.summary + ")",
                              Location{legacy.files.front()}};
         if (auto st = sqlite::set_meta(*db, kMigratedKey, legacy.summary); !st) return st;
