@@ -5,7 +5,6 @@
 #include <map>
 #include <random>
 
-#include "peers/support.hpp"  // FakeLive, for the old store's `peer add`
 #include "support.hpp"
 
 namespace vpngw::registry::test {

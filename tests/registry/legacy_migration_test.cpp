@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <tuple>
+
 #include "store/peer_store.hpp"
 #include "store/peers_journal.hpp"
 #include "store/peers_text.hpp"
@@ -21,16 +24,29 @@ store::StoredPeer stored(const std::string& name, int seed, const char* v4, cons
     return p;
 }
 
+// What a migrated peer must be: every field of the legacy one, the
+// lifecycle fields at their defaults.
 PeerRecord as_record(const store::StoredPeer& s) {
-    PeerRecord r;
-    r.name = s.name;
-    r.group = s.group;
-    r.public_key = s.public_key;
-    r.address = s.address;
-    r.address6 = s.address6;
-    r.has_psk = s.has_psk;
-    r.created = s.created;
+    PeerRecord r{.name = s.name, .group = s.group, .public_key = s.public_key};
+    std::tie(r.address, r.address6, r.has_psk, r.created) =
+        std::tie(s.address, s.address6, s.has_psk, s.created);
     return r;
+}
+
+// Opens the legacy directory, which must be refused and left as it was;
+// returns the error.
+Error refused_unchanged(const std::string& dir) {
+    const auto before = snapshot_dir(dir);
+    auto reg = open_sqlite_registry(dir, kActor);
+    EXPECT_FALSE(reg.ok());
+    EXPECT_EQ(snapshot_dir(dir), before);  // no peers.db, nothing renamed
+    return reg.ok() ? Error{"opened"} : reg.error();
+}
+
+void edit(const std::string& file, const std::function<void(std::string&)>& change) {
+    std::string text = read_text(file);
+    change(text);
+    write_text(file, text);
 }
 
 // A state directory as this release leaves it: a snapshot and a journal that
@@ -132,37 +148,27 @@ TEST(RegistryMigration, JournalHeaderEndingInCrIsRefusedWithItsLocation) {
     TempDir tmp;
     const auto legacy = write_tsv_and_journal(tmp / "state");
     const std::string journal_file = tmp / "state/peers.journal";
-    std::string journal = read_text(journal_file);
-    journal.insert(journal.find('\n'), "\r");
-    write_text(journal_file, journal);
-    const auto before = snapshot_dir(legacy.dir);
-
-    auto reg = open_sqlite_registry(legacy.dir, kActor);
-    ASSERT_FALSE(reg.ok());
-    EXPECT_EQ(reg.error().where.file, journal_file);
-    EXPECT_EQ(reg.error().where.line, 1);
-    EXPECT_EQ(reg.error().where.column, 39);  // after "vpngw-peers-journal 1 " and 16 digits
-    EXPECT_NE(reg.error().message.find("CR"), std::string::npos) << reg.error().str();
-    EXPECT_EQ(snapshot_dir(legacy.dir), before);  // no peers.db, nothing renamed
+    edit(journal_file, [](std::string& text) { text.insert(text.find('\n'), "\r"); });
+    const Error e = refused_unchanged(legacy.dir);
+    EXPECT_EQ(e.where.file, journal_file);
+    EXPECT_EQ(e.where.line, 1);
+    EXPECT_EQ(e.where.column, 39);  // after "vpngw-peers-journal 1 " and 16 digits
+    EXPECT_NE(e.message.find("CR"), std::string::npos) << e.str();
 }
 
 TEST(RegistryMigration, InvalidSnapshotLineIsRefusedWithItsLocation) {
     TempDir tmp;
     const auto legacy = write_tsv_and_journal(tmp / "state");
     const std::string tsv_file = tmp / "state/peers.tsv";
-    std::string tsv = read_text(tsv_file);
-    const auto at = tsv.find("10.77.1.4");
-    ASSERT_NE(at, std::string::npos);
-    tsv.replace(at, 9, "10.77.1.x");
-    write_text(tsv_file, tsv);
-    const auto before = snapshot_dir(legacy.dir);
-
-    auto reg = open_sqlite_registry(legacy.dir, kActor);
-    ASSERT_FALSE(reg.ok());
-    EXPECT_EQ(reg.error().where.file, tsv_file);
-    EXPECT_GT(reg.error().where.line, 1);
-    EXPECT_GT(reg.error().where.column, 1);
-    EXPECT_EQ(snapshot_dir(legacy.dir), before);
+    edit(tsv_file, [](std::string& text) {
+        const auto at = text.find("10.77.1.4");
+        ASSERT_NE(at, std::string::npos);
+        text.replace(at, 9, "10.77.1.x");
+    });
+    const Error e = refused_unchanged(legacy.dir);
+    EXPECT_EQ(e.where.file, tsv_file);
+    EXPECT_GT(e.where.line, 1);
+    EXPECT_GT(e.where.column, 1);
 }
 
 TEST(RegistryMigration, DuplicateAddressInTheJournalIsRefusedAndChangesNothing) {
@@ -172,13 +178,9 @@ TEST(RegistryMigration, DuplicateAddressInTheJournalIsRefusedAndChangesNothing) 
     const std::string id(store::snapshot_id(read_text(paths.peers_file())));
     const auto clash = stored("eve", 9, "10.77.1.3", nullptr, false);  // alice-phone's
     ASSERT_TRUE(store::append_journal(paths, id, store::journal_add_entry(clash)).ok());
-    const auto before = snapshot_dir(legacy.dir);
-
-    auto reg = open_sqlite_registry(legacy.dir, kActor);
-    ASSERT_FALSE(reg.ok());
-    EXPECT_EQ(reg.error().where.file, paths.journal_file());
-    EXPECT_NE(reg.error().message.find("10.77.1.3"), std::string::npos) << reg.error().str();
-    EXPECT_EQ(snapshot_dir(legacy.dir), before);
+    const Error e = refused_unchanged(legacy.dir);
+    EXPECT_EQ(e.where.file, paths.journal_file());
+    EXPECT_NE(e.message.find("10.77.1.3"), std::string::npos) << e.str();
 }
 
 // A crash after the database was committed but before the renames: the next

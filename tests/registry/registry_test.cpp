@@ -52,12 +52,7 @@ TEST(RegistrySchema, MigratesADatabaseAtUserVersionZero) {
 TEST(RegistrySchema, RefusesADatabaseOfANewerVpngw) {
     TempDir tmp;
     const std::string dir = tmp / "state";
-    { auto reg = open_registry(dir); }
-    {
-        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
-        ASSERT_TRUE(db.ok());
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 999").ok());
-    }
+    registry_at_version(dir, 999);
     auto reg = open_sqlite_registry(dir, kActor);
     ASSERT_FALSE(reg.ok());
     EXPECT_NE(reg.error().message.find("999 is newer"), std::string::npos) << reg.error().str();
@@ -108,9 +103,7 @@ TEST(Registry, UniqueViolationsNameTheFieldAndChangeNothing) {
     TempDir tmp;
     const std::string dir = tmp / "state";
     auto reg = open_registry(dir);
-    PeerRecord alice = record("alice", 1);
-    alice.address = ip("10.77.1.3");
-    alice.address6 = ip("fd77:0:0:1::3");
+    const PeerRecord alice = record("alice", 1, "10.77.1.3", "fd77:0:0:1::3");
     ASSERT_TRUE(reg->add(alice, nullptr, kActor).ok());
     const auto audit_before = reg->audit()->size();
 
@@ -126,10 +119,7 @@ TEST(Registry, UniqueViolationsNameTheFieldAndChangeNothing) {
               "public_key: the public key of \"bob\" already belongs to peer \"alice\"");
     EXPECT_EQ(r2.error().message.find(alice.public_key.base64()), std::string::npos);
 
-    PeerRecord same_v6 = record("carol", 3);
-    same_v6.address = ip("10.77.1.4");
-    same_v6.address6 = ip("fd77:0:0:1::3");
-    auto r3 = reg->add(same_v6, nullptr, kActor);
+    auto r3 = reg->add(record("carol", 3, "10.77.1.4", "fd77:0:0:1::3"), nullptr, kActor);
     ASSERT_FALSE(r3.ok());
     EXPECT_EQ(r3.error().message,
               "address: fd77:0:0:1::3 of \"carol\" already belongs to peer \"alice\"");
@@ -149,8 +139,7 @@ TEST(Registry, RemoveDeletesThePeerWithItsAddressesAndNetworks) {
     TempDir tmp;
     const std::string dir = tmp / "state";
     auto reg = open_registry(dir);
-    PeerRecord p = record("alice", 1);
-    p.address = ip("10.77.1.3");
+    PeerRecord p = record("alice", 1, "10.77.1.3", nullptr);
     p.networks = {*Prefix::parse("192.168.50.0/24")};
     ASSERT_TRUE(reg->add(p, nullptr, kActor).ok());
     ASSERT_TRUE(reg->remove("alice", Actor{"tester", "peer remove"}).ok());
@@ -264,12 +253,7 @@ TEST(RegistryRead, ReadsTheDatabaseWithoutChangingIt) {
 TEST(RegistryRead, RefusesADatabaseOfAnotherSchemaVersion) {
     TempDir tmp;
     const std::string dir = tmp / "state";
-    { auto reg = open_registry(dir); }
-    {
-        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
-        ASSERT_TRUE(db.ok());
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 0").ok());
-    }
+    registry_at_version(dir, 0);
     auto peers = read_stored_peers(dir);
     ASSERT_FALSE(peers.ok());
     EXPECT_NE(peers.error().message.find("schema version 0"), std::string::npos)

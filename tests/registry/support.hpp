@@ -14,51 +14,17 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/session.hpp"
+#include "peers/support.hpp"  // TempDir, read_text, ...; FakeLive for allocation_test
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_registry.hpp"
 
 namespace vpngw::registry::test {
 
-class TempDir {
-  public:
-    TempDir() {
-        char tmpl[] = "/tmp/vpngw-registry-XXXXXX";
-        if (mkdtemp(tmpl)) path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-  private:
-    std::string path_;
-};
-
-inline bool exists(const std::string& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-inline int mode_of(const std::string& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return -1;
-    return static_cast<int>(st.st_mode & 07777);
-}
-
-inline std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-inline void write_text(const std::string& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
+using gateway::test::exists;
+using gateway::test::mode_of;
+using gateway::test::read_text;
+using gateway::test::TempDir;
+using gateway::test::write_text;
 
 // Every entry of a directory with a digest of its contents, to show nothing
 // changed. SQLite's -wal and -shm files are left out: a reader may create them.
@@ -92,6 +58,14 @@ inline PeerRecord record(const std::string& name, int seed, const std::string& g
     p.group = group;
     p.public_key = key_from(seed);
     p.created = std::chrono::sys_seconds{std::chrono::seconds{1714564800 + seed}};
+    return p;
+}
+
+// The same with fixed addresses (nullptr: none of that family).
+inline PeerRecord record(const std::string& name, int seed, const char* v4, const char* v6) {
+    PeerRecord p = record(name, seed);
+    if (v4) p.address = ip(v4);
+    if (v6) p.address6 = ip(v6);
     return p;
 }
 
@@ -139,6 +113,15 @@ inline std::string query(const std::string& dir, const char* sql) {
     auto row = stmt->step();
     if (!row) throw std::runtime_error(row.error().str());
     return *row ? stmt->text(0) : std::string("<no row>");
+}
+
+// A registry in `dir` whose database claims schema version `version`.
+inline void registry_at_version(const std::string& dir, int version) {
+    { auto reg = open_registry(dir); }
+    auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
+    if (!db) throw std::runtime_error(db.error().str());
+    const std::string sql = "PRAGMA user_version = " + std::to_string(version);
+    if (auto st = db->exec(sql.c_str()); !st) throw std::runtime_error(st.error().str());
 }
 
 }  // namespace vpngw::registry::test
