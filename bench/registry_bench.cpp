@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -79,11 +78,14 @@ Figures run(int peers, const std::string& dir) {
     f.list_ms = ms_since(t0);
     if (!all || all->size() != static_cast<std::size_t>(peers)) std::exit(1);
 
+    // As gateway::allocate_new_peer: every stored address taken in the pool,
+    // then the lowest free one.
     const registry::Allocator allocate =
         [&](const std::vector<IpAddress>& stored) -> Result<registry::Addresses> {
-        auto a = plan::allocate_address(subnet, std::set<IpAddress>(stored.begin(), stored.end()),
-                                        "staff");
-        if (!a) return a.error();
+        plan::AddressPool taken(subnet);
+        for (const auto& a : stored) taken.take(a);
+        auto a = taken.lowest_free();
+        if (!a) return Error{"full"};
         return registry::Addresses{*a, std::nullopt};
     };
     std::vector<double> adds;

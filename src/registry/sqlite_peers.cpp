@@ -89,8 +89,8 @@ Result<PeerInserter> PeerInserter::prepare(Db& db) {
                               "disabled, expires, quota_bytes, quota_period, rate_bits) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!peer) return peer.error();
-    auto address =
-        Stmt::prepare(db, "INSERT INTO addresses (peer_id, address, family) VALUES (?, ?, ?)");
+    auto address = Stmt::prepare(
+        db, "INSERT INTO addresses (peer_id, \"group\", address, family) VALUES (?, ?, ?, ?)");
     if (!address) return address.error();
     auto network = Stmt::prepare(db, "INSERT INTO networks (peer_id, cidr) VALUES (?, ?)");
     if (!network) return network.error();
@@ -137,7 +137,10 @@ Status PeerInserter::insert(const PeerRecord& peer) {
         if (!a) continue;
         const std::string text = a->str();
         Stmt* one = &address_;
-        one->bind(1, id).bind(2, text).bind(3, std::int64_t{a->is_v4() ? 4 : 6});
+        one->bind(1, id)
+            .bind(2, peer.group)
+            .bind(3, text)
+            .bind(4, std::int64_t{a->is_v4() ? 4 : 6});
         if (auto st = one->run(); !st) {
             if (!unique_violation(*one)) return st;
             return Error{"address: " + text + " of \"" + peer.name +
@@ -239,9 +242,7 @@ Result<std::optional<PeerRecord>> select_peer(Db& db, std::string_view name) {
 }
 
 Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view group) {
-    auto stmt = Stmt::prepare(db,
-                              "SELECT a.address FROM addresses a JOIN peers p ON p.id = a.peer_id "
-                              "WHERE p.\"group\" = ?");
+    auto stmt = Stmt::prepare(db, "SELECT address FROM addresses WHERE \"group\" = ?");
     if (!stmt) return stmt.error();
     stmt->bind(1, group);
     std::vector<IpAddress> out;

@@ -20,15 +20,23 @@ CREATE TABLE peers (
     expires      INTEGER,
     quota_bytes  INTEGER CHECK (quota_bytes >= 0),
     quota_period TEXT    NOT NULL DEFAULT '' CHECK (quota_period IN ('', 'day', 'week', 'month')),
-    rate_bits    INTEGER CHECK (rate_bits > 0)
+    rate_bits    INTEGER CHECK (rate_bits > 0),
+    UNIQUE (id, "group")  -- the target of addresses' group copy
 );
 CREATE INDEX peers_group ON peers ("group");
+-- "group" repeats the peer's (kept equal by the foreign key, which cascades a
+-- group move) so allocation reads one group's addresses from one index
+-- instead of joining every peer of the group.
 CREATE TABLE addresses (
-    peer_id INTEGER NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+    peer_id INTEGER NOT NULL,
+    "group" TEXT    NOT NULL,
     address TEXT    NOT NULL UNIQUE,
     family  INTEGER NOT NULL CHECK (family IN (4, 6)),
-    UNIQUE (peer_id, family)
+    UNIQUE (peer_id, family),
+    FOREIGN KEY (peer_id, "group") REFERENCES peers (id, "group")
+        ON DELETE CASCADE ON UPDATE CASCADE
 );
+CREATE INDEX addresses_group ON addresses ("group", address);
 CREATE TABLE networks (
     peer_id INTEGER NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
     cidr    TEXT    NOT NULL,

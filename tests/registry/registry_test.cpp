@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "registry/sqlite_peers.hpp"
 #include "registry/sqlite_schema.hpp"
 #include "support.hpp"
 
@@ -154,6 +155,28 @@ TEST(Registry, RemoveDeletesThePeerWithItsAddressesAndNetworks) {
     PeerRecord q = record("bob", 2);
     q.address = ip("10.77.1.3");
     EXPECT_TRUE(reg->add(q, nullptr, kActor).ok());
+}
+
+// Allocation reads a group's addresses from their own copy of the group: a
+// group move (issue 17's `peer edit --group`) must carry them along.
+TEST(Registry, AGroupMoveCarriesTheAddressesAlong) {
+    TempDir tmp;
+    const std::string dir = tmp / "state";
+    {
+        auto reg = open_registry(dir);
+        ASSERT_TRUE(
+            reg->add(record("alice", 1, "10.77.1.3", "fd77:0:0:1::3"), nullptr, kActor).ok());
+    }
+    auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::write);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec("UPDATE peers SET \"group\" = 'tiny' WHERE name = 'alice'").ok());
+    auto staff = sqlite::select_group_addresses(*db, "staff");
+    auto tiny = sqlite::select_group_addresses(*db, "tiny");
+    ASSERT_TRUE(staff.ok() && tiny.ok());
+    EXPECT_TRUE(staff->empty());
+    EXPECT_EQ(tiny->size(), 2u);
+    // And the copy cannot be changed alone.
+    EXPECT_FALSE(db->exec("UPDATE addresses SET \"group\" = 'staff'").ok());
 }
 
 TEST(Registry, AuditRecordsWhoChangedWhatButNoKey) {
