@@ -21,6 +21,11 @@ void check_unique(Context& ctx, const model::Profile& profile);
 // inside their group; warns about forward targets outside every group.
 void check_addressing(Context& ctx, const model::Profile& profile);
 
+// Allow lists against isolation: warns when an isolated group's inclusions
+// reach other groups wholesale ("0.0.0.0/0" includes group:X) or its own
+// subnet (which isolation keeps closed anyway).
+void check_allow_lists(Context& ctx, const model::Profile& profile);
+
 // Transparent proxies against the rest of the profile: the families they
 // ask for exist in their group, and TPROXY's mark and table are free.
 void check_proxies(Context& ctx, const model::Profile& profile);
