@@ -13,14 +13,15 @@
 
 #include "exec/nft_listing.hpp"
 #include "exec/wg_apply.hpp"
-#include "netlink/addresses.hpp"
-#include "netlink/links.hpp"
-#include "netlink/routes.hpp"
-#include "netlink/rules.hpp"
-#include "netlink/sysctl.hpp"
-#include "nft/elements.hpp"
-#include "nft/new_table.hpp"
+#include "netlink/write/addresses.hpp"
+#include "netlink/write/links.hpp"
+#include "netlink/write/routes.hpp"
+#include "netlink/write/rules.hpp"
+#include "netlink/write/sysctl.hpp"
 #include "nft/ruleset.hpp"
+#include "nft/write/elements.hpp"
+#include "nft/write/new_table.hpp"
+#include "nft/write/ruleset.hpp"
 #include "ops/diff.hpp"
 
 namespace vpngw::exec {
@@ -114,7 +115,7 @@ Status replace_table(const ops::NftReplace& p, const Location& origin, ops::Op& 
     if (!*exists) {
         undo = {ops::NftReplace{}, origin};  // deleting the table undoes it
         // A new table: its peer elements go through libnftnl batches after
-        // the rules (nft/new_table.hpp), ~50 MiB less at 50,000 peers than
+        // the rules (nft/write/new_table.hpp), ~50 MiB less at 50,000 peers than
         // one libnftables transaction. Nothing can use the table before it
         // exists, and forwarding is enabled by the sysctl ops after this one.
         return p.text.empty() ? ok_status() : nft::create_table(p.text);
@@ -177,7 +178,10 @@ Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) 
             } else if constexpr (std::is_same_v<T, ops::NftElementsAdd>) {
                 return nft::apply_element_changes(
                     element_changes(p.elements, nft::ElementChange::Op::add));
+            } else if constexpr (std::is_same_v<T, ops::LinkMark>) {
+                return netlink::set_link_alias(ctx.sock, p.name, p.alias, op.origin);
             } else {
+                static_assert(std::is_same_v<T, ops::NftElementsDelete>);
                 return nft::apply_element_changes(
                     element_changes(p.elements, nft::ElementChange::Op::remove));
             }

@@ -266,7 +266,10 @@ Op inverse(const Op& op) {
                 return {NftElementsDelete{p.elements}, op.origin};
             } else if constexpr (std::is_same_v<T, NftElementsDelete>) {
                 return {NftElementsAdd{p.elements}, op.origin};
+            } else if constexpr (std::is_same_v<T, LinkMark>) {
+                return {LinkMark{p.name, p.before, p.alias}, op.origin};
             } else {
+                static_assert(std::is_same_v<T, WgChange>);
                 // A WireGuard change is undone by the executor from the device
                 // snapshot it takes before applying (it needs the old peers).
                 return op;
