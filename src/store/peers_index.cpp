@@ -149,7 +149,7 @@ std::string index_dir(const StatePaths& paths) {
 
 std::string PeersIndex::current_tag(const StatePaths& paths, const std::string& layout_id) {
     return std::string(kTagHeader) + boot_id() + "\n" + layout_id + "\n" +
-           identity(paths.peers_file()) + "\n" + identity(paths.journal_file()) + "\n";
+           identity(paths.peers_file()) + "\n" + identity(paths.peers_journal_file()) + "\n";
 }
 
 namespace {
@@ -266,7 +266,7 @@ Result<std::optional<PeersIndex>> PeersIndex::open(const StatePaths& paths, Inde
     if (!id) return id.error();
     index.snapshot_id_ = std::move(*id);
     (void)identity(paths.peers_file(), &index.snapshot_bytes_);
-    (void)identity(paths.journal_file(), &index.journal_bytes_);
+    (void)identity(paths.peers_journal_file(), &index.journal_bytes_);
     return std::optional<PeersIndex>{std::move(index)};
 }
 

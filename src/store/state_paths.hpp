@@ -38,14 +38,29 @@ namespace vpngw::store {
 bool is_valid_name(std::string_view name);
 
 struct StatePaths {
+    // A WireGuard interface's private key file when the profile names none.
+    static constexpr std::string_view kKeySuffix = ".key";
+
     std::string dir;
 
     std::string lock_file() const { return dir + "/lock"; }
     std::string peers_file() const { return dir + "/peers.tsv"; }
-    std::string journal_file() const { return dir + "/peers.journal"; }
+    std::string peers_journal_file() const { return dir + "/peers.journal"; }
     std::string legacy_peers_file() const { return dir + "/peers.toml"; }
     std::string clients_dir() const { return dir + "/clients"; }
     std::string psk_dir() const { return dir + "/psk"; }
+
+    // The apply record (src/txn/).
+    std::string apply_progress_file() const { return dir + "/apply-in-progress"; }
+    std::string legacy_apply_progress_file() const { return dir + "/journal"; }
+    std::string last_apply_file() const { return dir + "/last-apply"; }
+    std::string sysctl_baseline_file() const { return dir + "/sysctl-baseline"; }
+    std::string revert_log_file() const { return dir + "/revert.log"; }
+    std::string pending_dir() const { return dir + "/pending"; }
+    std::string pending_record_file() const { return pending_dir() + "/record"; }
+    std::string pending_inverse_file() const { return pending_dir() + "/inverse.toml"; }
+    std::string pending_files_dir() const { return pending_dir() + "/files"; }
+    std::string pending_files_list() const { return pending_files_dir() + "/.list"; }
     // Errors when the name could escape its directory or is not a valid name.
     Result<std::string> client_config_file(std::string_view peer_name) const;
     Result<std::string> psk_file(std::string_view peer_name) const;

@@ -1,12 +1,16 @@
-#include "gateway/confirm_codec.hpp"
+#include "txn/op_codec.hpp"
 
 #include <toml++/toml.h>
 
 #include <sstream>
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 namespace {
+
+Location at(const std::string& source, const toml::source_region& where) {
+    return {source, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)};
+}
 
 // ---- encoding ----
 
@@ -140,8 +144,9 @@ class Reader {
         return *k;
     }
     Error bad(const char* key) const {
+        const toml::node* n = t_.get(key);
         return Error{"invalid or missing \"" + std::string(key) + "\" in a recorded operation",
-                     {source_}};
+                     at(source_, n ? n->source() : t_.source())};
     }
     const std::string& source() const { return source_; }
 
@@ -290,7 +295,9 @@ Result<ops::OpPayload> decode_payload(const Reader& r) {
         if (!e) return e.error();
         return ops::OpPayload{ops::NftElementsDelete{std::move(*e)}};
     }
-    return Error{"unknown operation kind \"" + kind + "\"", {r.source()}};
+    const toml::node* n = r.table().get("kind");
+    return Error{"unknown operation kind \"" + kind + "\"",
+                 at(r.source(), n ? n->source() : r.table().source())};
 }
 
 // "file:line:col" back into a Location (the file may itself contain ':').
@@ -313,7 +320,7 @@ Result<std::vector<ops::Op>> decode_root(const toml::table& root, const std::str
     out.reserve(arr->size());
     for (const auto& node : *arr) {
         const auto* t = node.as_table();
-        if (!t) return Error{"an [[op]] entry is not a table", {source}};
+        if (!t) return Error{"an [[op]] entry is not a table", at(source, node.source())};
         Reader r(*t, source);
         auto payload = decode_payload(r);
         if (!payload) return payload.error();
@@ -342,13 +349,13 @@ Result<std::vector<ops::Op>> decode_ops(const std::string& text, const std::stri
         toml::table root = toml::parse(text, source);
         return decode_root(root, source);
     } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), {source}};
+        return Error{std::string(e.description()), at(source, e.source())};
     }
 #else
     toml::parse_result r = toml::parse(text, source);
-    if (!r) return Error{std::string(r.error().description()), {source}};
+    if (!r) return Error{std::string(r.error().description()), at(source, r.error().source())};
     return decode_root(r.table(), source);
 #endif
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn
