@@ -49,7 +49,8 @@ int run_confirm(const PendingCommand& cmd) {
         print_error(held.error());
         return kExitFailure;
     }
-    auto confirmed = txn::confirm_pending(store::StatePaths{*dir});
+    const store::StatePaths paths{*dir};
+    auto confirmed = txn::confirm_pending(paths);
     if (!confirmed) {
         print_error(confirmed.error());
         return kExitFailure;
@@ -57,8 +58,8 @@ int run_confirm(const PendingCommand& cmd) {
     if (!*confirmed) {
         std::fprintf(stderr,
                      "nothing is pending confirmation in %s (already confirmed, or reverted: "
-                     "see %s/revert.log)\n",
-                     dir->c_str(), dir->c_str());
+                     "see %s)\n",
+                     dir->c_str(), paths.revert_log_file().c_str());
         return kExitFailure;
     }
     std::printf("confirmed: the state applied from %s stays\n", (*confirmed)->profile.c_str());

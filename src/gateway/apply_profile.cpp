@@ -128,18 +128,17 @@ std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-txn::ApplySettings apply_settings(const Session& session, const char* command,
-                                  const UpOptions& options) {
+enum class Mode { up, down };
+
+txn::ApplySettings apply_settings(const Session& session, Mode mode, const UpOptions& options) {
     txn::ApplySettings s;
-    s.command = command;
+    s.command = mode == Mode::up ? "up" : "down";
     s.profile = session.options.profile_path;
-    if (std::string_view(command) == "up") s.confirm = options.confirm;
+    if (mode == Mode::up) s.confirm = options.confirm;
     s.wireguard_go = session.options.wireguard_go;
     for (const auto& i : session.profile.interfaces) s.interfaces.emplace_back(i.name, i.backend);
     return s;
 }
-
-enum class Mode { up, down };
 
 // Consumes the session's peer lists: `up` and `down` end the command, and at
 // 50,000 peers the stored list and the profile's merged peers are ~13 MiB
@@ -148,8 +147,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     session.stored = {};  // merged into session.profile already
     // The record opens before anything in the state directory changes
     // (resolve_desired may generate a key, which a --confirm snapshot precedes).
-    txn::ApplyRecord record(session.paths,
-                            apply_settings(session, mode == Mode::up ? "up" : "down", options));
+    txn::ApplyRecord record(session.paths, apply_settings(session, mode, options));
     if (auto st = record.open(); !st) return st.error();
     ChangeReport report;
     if (record.interrupted()) report.interrupted = record.interrupted()->summary();

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "image/templates.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::image {
 
@@ -48,7 +49,7 @@ std::string key_files(const model::Profile& profile, Diagnostics& diags) {
             continue;
         }
         if (!files.empty()) files += ' ';
-        files += profile.gateway.state_dir + "/" + ifc.name + ".key";
+        files += store::StatePaths{profile.gateway.state_dir}.key_file(ifc.name);
     }
     return files;
 }

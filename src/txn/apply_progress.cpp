@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "store/atomic_file.hpp"
+#include "txn/toml_text.hpp"
 
 namespace vpngw::txn {
 
@@ -23,10 +24,6 @@ std::string link_created_by(const ops::Op& op) {
 
 Status write(const store::StatePaths& paths, const ApplyProgress& p) {
     return store::atomic_write_file(paths.apply_progress_file(), format_progress(p), 0600);
-}
-
-Location at(const std::string& file, const toml::source_region& where) {
-    return {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)};
 }
 
 // Reads the record's fields, each with the type vpngw writes; the first
@@ -58,7 +55,7 @@ class Fields {
         return true;
     }
     bool fail(const std::string& key, const std::string& what, const toml::source_region& where) {
-        if (!failed_) error_ = Error{"\"" + key + "\" " + what, at(file_, where)};
+        if (!failed_) error_ = Error{"\"" + key + "\" " + what, toml_location(file_, where)};
         failed_ = true;
         return false;
     }
@@ -71,20 +68,6 @@ class Fields {
     bool failed_ = false;
     Error error_;
 };
-
-Result<toml::table> parse_toml(const std::string& text, const std::string& file) {
-#if TOML_EXCEPTIONS
-    try {
-        return toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), at(file, e.source())};
-    }
-#else
-    auto r = toml::parse(text, file);
-    if (!r) return Error{std::string(r.error().description()), at(file, r.error().source())};
-    return std::move(r.table());
-#endif
-}
 
 // A record left under the previous release's name becomes the current one,
 // unless a current one exists (then the old one is stale: it predates it).

@@ -4,13 +4,11 @@
 
 #include <sstream>
 
+#include "txn/toml_text.hpp"
+
 namespace vpngw::txn {
 
 namespace {
-
-Location at(const std::string& source, const toml::source_region& where) {
-    return {source, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)};
-}
 
 // ---- encoding ----
 
@@ -146,7 +144,7 @@ class Reader {
     Error bad(const char* key) const {
         const toml::node* n = t_.get(key);
         return Error{"invalid or missing \"" + std::string(key) + "\" in a recorded operation",
-                     at(source_, n ? n->source() : t_.source())};
+                     toml_location(source_, n ? n->source() : t_.source())};
     }
     const std::string& source() const { return source_; }
 
@@ -297,7 +295,7 @@ Result<ops::OpPayload> decode_payload(const Reader& r) {
     }
     const toml::node* n = r.table().get("kind");
     return Error{"unknown operation kind \"" + kind + "\"",
-                 at(r.source(), n ? n->source() : r.table().source())};
+                 toml_location(r.source(), n ? n->source() : r.table().source())};
 }
 
 // "file:line:col" back into a Location (the file may itself contain ':').
@@ -320,7 +318,8 @@ Result<std::vector<ops::Op>> decode_root(const toml::table& root, const std::str
     out.reserve(arr->size());
     for (const auto& node : *arr) {
         const auto* t = node.as_table();
-        if (!t) return Error{"an [[op]] entry is not a table", at(source, node.source())};
+        if (!t)
+            return Error{"an [[op]] entry is not a table", toml_location(source, node.source())};
         Reader r(*t, source);
         auto payload = decode_payload(r);
         if (!payload) return payload.error();
@@ -344,18 +343,9 @@ std::string encode_ops(const std::vector<ops::Op>& ops) {
 }
 
 Result<std::vector<ops::Op>> decode_ops(const std::string& text, const std::string& source) {
-#if TOML_EXCEPTIONS
-    try {
-        toml::table root = toml::parse(text, source);
-        return decode_root(root, source);
-    } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), at(source, e.source())};
-    }
-#else
-    toml::parse_result r = toml::parse(text, source);
-    if (!r) return Error{std::string(r.error().description()), at(source, r.error().source())};
-    return decode_root(r.table(), source);
-#endif
+    auto root = parse_toml(text, source);
+    if (!root) return root.error();
+    return decode_root(*root, source);
 }
 
 }  // namespace vpngw::txn

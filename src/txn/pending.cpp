@@ -16,6 +16,7 @@
 #include "store/atomic_file.hpp"
 #include "txn/apply_progress.hpp"
 #include "txn/op_codec.hpp"
+#include "txn/toml_text.hpp"
 
 namespace vpngw::txn {
 
@@ -82,24 +83,9 @@ std::string format_record(const PendingApply& a) {
 }
 
 Result<PendingApply> parse_record(const std::string& text, const std::string& file) {
-    toml::table t;
-#if TOML_EXCEPTIONS
-    try {
-        t = toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        const auto& at = e.source().begin;
-        return Error{std::string(e.description()),
-                     {file, static_cast<int>(at.line), static_cast<int>(at.column)}};
-    }
-#else
-    auto r = toml::parse(text, file);
-    if (!r) {
-        const auto& at = r.error().source().begin;
-        return Error{std::string(r.error().description()),
-                     {file, static_cast<int>(at.line), static_cast<int>(at.column)}};
-    }
-    t = std::move(r.table());
-#endif
+    auto parsed = parse_toml(text, file);
+    if (!parsed) return parsed.error();
+    const toml::table& t = *parsed;
     PendingApply a;
     a.id = t["id"].value_or(std::string());
     a.profile = t["profile"].value_or(std::string());
@@ -320,7 +306,7 @@ Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& path
 
 void log_revert(const store::StatePaths& paths, const std::string& line) {
     const std::string file = paths.revert_log_file();
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return;
     std::time_t t = std::time(nullptr);
     std::tm tm{};
