@@ -84,52 +84,45 @@ TEST(ApplyProgress, TruncatedTextIsAnErrorWithFileAndLine) {
     EXPECT_GT(r.error().where.line, 1);
 }
 
-TEST(ApplyProgress, ACorruptLineIsAnErrorNamingItsFieldAndLine) {
-    auto r = parse_progress(
-        "command = \"up\"\nprofile = \"/p.toml\"\npid = 1\nstarted = 2\n"
-        "completed = \"three\"\nops = []\n",
-        "apply-in-progress");
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().where.line, 5);
-    EXPECT_NE(r.error().message.find("\"completed\" has the wrong type"), std::string::npos)
-        << r.error().message;
-
-    auto garbage = parse_progress("command = \"up\"\n\x01\x02 not toml\n", "apply-in-progress");
-    ASSERT_FALSE(garbage);
-    EXPECT_EQ(garbage.error().where.line, 2);
-
-    auto op = parse_progress(
-        "command = \"up\"\nprofile = \"/p.toml\"\npid = 1\nstarted = 2\n"
-        "completed = 0\nops = [\"+ a\", 7]\n",
-        "apply-in-progress");
-    ASSERT_FALSE(op);
-    EXPECT_EQ(op.error().where.line, 6);
-    EXPECT_NE(op.error().message.find("\"ops\""), std::string::npos);
+// A record as vpngw writes it, one field per line (1: command ... 6: ops),
+// with one field replaced by `change` ("started = 2" -> "" drops it).
+std::string record_with(const std::string& field, const std::string& change) {
+    std::string out;
+    for (std::string line : {"command = \"up\"", "profile = \"/p.toml\"", "pid = 1", "started = 2",
+                             "completed = 0", "ops = [\"+ a\"]"}) {
+        if (line.starts_with(field + " =")) line = change;
+        if (!line.empty()) out += line + "\n";
+    }
+    return out;
 }
 
-TEST(ApplyProgress, AMissingFieldOrImpossibleValueIsAnError) {
-    auto missing = parse_progress(
-        "command = \"up\"\nprofile = \"/p.toml\"\npid = 1\n"
-        "completed = 0\nops = []\n",
-        "apply-in-progress");
-    ASSERT_FALSE(missing);
-    EXPECT_NE(missing.error().message.find("\"started\" is missing"), std::string::npos);
+struct Damaged {
+    std::string text;
+    int line;  // 0: any
+    std::string message;
+};
 
-    auto beyond = parse_progress(
-        "command = \"down\"\nprofile = \"/p.toml\"\npid = 1\nstarted = 2\n"
-        "completed = 3\nops = [\"- a\"]\n",
-        "apply-in-progress");
-    ASSERT_FALSE(beyond);
-    EXPECT_EQ(beyond.error().where.line, 5);
-    EXPECT_NE(beyond.error().message.find("\"completed\" is not between 0 and the 1"),
-              std::string::npos);
-
-    auto command = parse_progress(
-        "command = \"sideways\"\nprofile = \"/p.toml\"\npid = 1\n"
-        "started = 2\ncompleted = 0\nops = []\n",
-        "apply-in-progress");
-    ASSERT_FALSE(command);
-    EXPECT_EQ(command.error().where.line, 1);
+TEST(ApplyProgress, ADamagedRecordIsAnErrorNamingItsFieldAndLine) {
+    const std::vector<Damaged> cases{
+        {record_with("completed", "completed = \"three\""), 5, "\"completed\" has the wrong type"},
+        {record_with("ops", "ops = [\"+ a\", 7]"), 6, "\"ops\" holds a value that is not a string"},
+        {record_with("ops", "ops = \"+ a\""), 6, "\"ops\" is not an array"},
+        {record_with("started", ""), 0, "\"started\" is missing"},
+        {record_with("completed", "completed = 2"), 5, "\"completed\" is not between 0 and the 1"},
+        {record_with("completed", "completed = -1"), 5, "\"completed\" is not between"},
+        {record_with("command", "command = \"sideways\""), 1, "\"command\" is neither"},
+        {record_with("pid", "pid = 1\n\x01\x02 not toml"), 4, ""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        auto r = parse_progress(c.text, "apply-in-progress");
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().where.file, "apply-in-progress");
+        if (c.line) EXPECT_EQ(r.error().where.line, c.line);
+        EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
+    }
+    EXPECT_TRUE(parse_progress(record_with("", ""), "apply-in-progress"))
+        << "the base record is good";
 }
 
 TEST(ApplyProgress, AdoptsOnlyTheInFlightLinkWhenItLooksForeign) {
