@@ -12,6 +12,7 @@ endif()
 # Every module is a static library over the .cpp files of its directory.
 function(vpngw_module name)
   cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY VPNGW_MODULES ${name})  # for cmake/module_links.cmake
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(NOT srcs)  # a module with headers only
     add_library(${name} INTERFACE)

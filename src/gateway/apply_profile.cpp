@@ -6,10 +6,10 @@
 #include <ctime>
 
 #include "exec/apply.hpp"
-#include "exec/desired.hpp"
 #include "exec/nft_listing.hpp"
 #include "exec/nft_query.hpp"
 #include "exec/observe.hpp"
+#include "gateway/desired.hpp"
 #include "guard/planned_ops.hpp"
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
@@ -70,11 +70,16 @@ Status refuse_foreign_links(const ops::Observed& observed, const ops::Desired& d
 // A run killed between creating a link and marking it as vpngw's leaves a
 // link that looks foreign; its progress record says it is ours, so mark it now.
 Status adopt_interrupted_link(const txn::ApplyRecord& record, Kernel& kernel,
-                              ops::Observed& observed, ChangeReport& report) {
+                              const model::Profile& profile, ops::Observed& observed,
+                              ChangeReport& report) {
     if (!record.interrupted()) return ok_status();
     auto link = txn::link_to_adopt(*record.interrupted(), observed.foreign_links);
     if (!link) return ok_status();
-    if (auto st = netlink::set_link_alias(kernel.sock, *link, state::kLinkAlias); !st) return st;
+    // Marked through exec like any change, and at once: the diff that
+    // follows must see the link as vpngw's.
+    const ops::Op mark{ops::LinkMark{*link, state::kLinkAlias, ""}, {}};
+    exec::ApplyContext ctx{kernel.sock, kernel.backends, profile, {}, ""};
+    if (auto st = exec::apply({mark}, ctx); !st) return st.error();
     report.notes.push_back("interface " + *link +
                            " was created by the interrupted run; marked it as vpngw's");
     auto& foreign = observed.foreign_links;
@@ -154,10 +159,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
     // Resolve. The ruleset text is rendered only when the table is to be
     // replaced (`down` deletes it and never needs it).
-    auto desired = exec::resolve_desired(
-        session.profile,
-        mode == Mode::up ? exec::KeyPolicy::generate_missing : exec::KeyPolicy::read_only,
-        exec::RulesetText::later);
+    auto desired = resolve_desired(
+        session.profile, mode == Mode::up ? KeyPolicy::generate_missing : KeyPolicy::read_only,
+        RulesetText::later);
     if (!desired) return desired.error();
     release_peers(session);  // planned: from here on nothing reads them
 
@@ -167,8 +171,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
-    if (mode == Mode::up) exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
-    if (auto st = adopt_interrupted_link(record, *kernel, *observed, report); !st)
+    if (mode == Mode::up) render_ruleset_if_replaced(session.profile, *desired, *observed);
+    if (auto st = adopt_interrupted_link(record, *kernel, session.profile, *observed, report); !st)
         return st.error();
 
     // Diff.
@@ -214,8 +218,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     if (consume_peers) session.stored = {};  // merged into session.profile already
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
-                                         exec::RulesetText::later);
+    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
     if (!desired) return desired.error();
     if (consume_peers) release_peers(session);
     auto kernel = open_kernel(session);
@@ -223,7 +226,7 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
-    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
+    render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = refuse_foreign_links(*observed, *desired); !st) return st.error();
     ChangeReport report;
     report.ops = ops::diff_up(*desired, *observed);
@@ -231,15 +234,14 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
 }
 
 Result<CheckReport> check_up(Session& session, const std::optional<guard::SshConnection>& ssh) {
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
-                                         exec::RulesetText::later);
+    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
     if (!desired) return desired.error();
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
-    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
+    render_ruleset_if_replaced(session.profile, *desired, *observed);
     CheckReport report;
     if (auto st = refuse_foreign_links(*observed, *desired); !st)
         report.problems.error(st.error().where, st.error().message);

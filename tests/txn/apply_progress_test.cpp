@@ -118,7 +118,9 @@ TEST(ApplyProgress, ADamagedRecordIsAnErrorNamingItsFieldAndLine) {
         auto r = parse_progress(c.text, "apply-in-progress");
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error().where.file, "apply-in-progress");
-        if (c.line) EXPECT_EQ(r.error().where.line, c.line);
+        if (c.line) {
+            EXPECT_EQ(r.error().where.line, c.line);
+        }
         EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
     }
     EXPECT_TRUE(parse_progress(record_with("", ""), "apply-in-progress"))

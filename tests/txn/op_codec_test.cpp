@@ -96,6 +96,7 @@ std::vector<ops::Op> every_kind() {
                         false},
         ops::NftElementsAdd{elements()},
         ops::NftElementsDelete{elements()},
+        ops::LinkMark{"wg0", "vpngw", "old alias"},
     };
     std::vector<ops::Op> out;
     int line = 10;
@@ -158,6 +159,10 @@ TEST(OpCodec, FieldsBeyondTheDescriptionRoundTrip) {
     EXPECT_EQ(nft.text, "table inet vpngw {\n\tchain input {}\n}\n");
     EXPECT_EQ(nft.before, "table inet vpngw {}\n");
     EXPECT_EQ(std::get<ops::NftElementsDelete>((*back)[13].payload).elements, elements());
+    const auto& mark = std::get<ops::LinkMark>((*back)[14].payload);
+    EXPECT_EQ(mark.name, "wg0");
+    EXPECT_EQ(mark.alias, "vpngw");
+    EXPECT_EQ(mark.before, "old alias");
 }
 
 TEST(OpCodec, AnEmptyListRoundTrips) {
