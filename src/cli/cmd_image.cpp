@@ -81,6 +81,8 @@ void add_build(CLI::App& image, CommandContext& ctx) {
     auto& s = opt->settings;
     cmd->add_option("profile", s.profile_path, "Profile file")->required();
     cmd->add_option("-o,--output", s.output_dir, "Directory for the recipe")->required();
+    cmd->add_flag("--force", s.force,
+                  "Write into DIR even when it is not empty (symlinks in it are not followed)");
     cmd->add_flag("--build", opt->build, "Also run DIR/build.sh (as root): DIR/out/disk.raw");
     cmd->add_flag("--qcow2", s.qcow2, "Also convert the disk to DIR/out/disk.qcow2");
     cmd->add_flag("--bake-keys", s.bake_keys,
@@ -106,7 +108,7 @@ void add_cloud_init(CLI::App& image, CommandContext& ctx) {
     auto& s = opt->settings;
     cmd->add_option("profile", s.profile_path, "Profile file")->required();
     cmd->add_option("--binary-url", s.binary_url,
-                    "Where the VM downloads vpngw (upload --binary there)")
+                    "https:// URL the VM downloads vpngw from (upload --binary there)")
         ->required();
     cmd->add_option("--binary", s.binary_path,
                     "The vpngw file served at --binary-url, for its SHA-256 (default: this one)")
