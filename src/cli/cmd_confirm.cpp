@@ -7,10 +7,10 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/print.hpp"
-#include "gateway/confirm.hpp"
-#include "gateway/confirm_timer.hpp"
 #include "profile/loader.hpp"
 #include "store/state_lock.hpp"
+#include "txn/pending.hpp"
+#include "txn/revert_timer.hpp"
 
 namespace vpngw::cli {
 
@@ -49,7 +49,8 @@ int run_confirm(const PendingCommand& cmd) {
         print_error(held.error());
         return kExitFailure;
     }
-    auto confirmed = gateway::confirm_pending(store::StatePaths{*dir});
+    const store::StatePaths paths{*dir};
+    auto confirmed = txn::confirm_pending(paths);
     if (!confirmed) {
         print_error(confirmed.error());
         return kExitFailure;
@@ -57,8 +58,8 @@ int run_confirm(const PendingCommand& cmd) {
     if (!*confirmed) {
         std::fprintf(stderr,
                      "nothing is pending confirmation in %s (already confirmed, or reverted: "
-                     "see %s/revert.log)\n",
-                     dir->c_str(), dir->c_str());
+                     "see %s)\n",
+                     dir->c_str(), paths.revert_log_file().c_str());
         return kExitFailure;
     }
     std::printf("confirmed: the state applied from %s stays\n", (*confirmed)->profile.c_str());
@@ -78,7 +79,7 @@ int run_rollback(const PendingCommand& cmd) {
         return kExitFailure;
     }
     store::StatePaths paths{*dir};
-    auto reverted = gateway::revert_pending(paths);
+    auto reverted = txn::revert_pending(paths);
     if (!reverted) {
         print_error(reverted.error());
         return kExitFailure;
@@ -91,7 +92,7 @@ int run_rollback(const PendingCommand& cmd) {
     std::string line = "rollback: reverted " + r.apply.profile + " (" + std::to_string(r.undone) +
                        " operation(s) undone)";
     for (const auto& f : r.failures) line += "\n  could not undo: " + f;
-    gateway::log_revert(paths, line);
+    txn::log_revert(paths, line);
     std::printf("%s\n", line.c_str());
     return r.failures.empty() ? kExitOk : kExitFailure;
 }
@@ -116,8 +117,8 @@ void add_confirm_command(CLI::App& app, CommandContext& ctx) {
     rb->footer("Example:\n  vpngw rollback --state-dir /var/lib/vpngw");
     rb->callback([&ctx, rb_opt] { ctx.action = [rb_opt] { return run_rollback(*rb_opt); }; });
 
-    // The detached revert timer `up --confirm` starts (see confirm_timer.hpp).
-    auto* timer = app.add_subcommand(gateway::kRevertTimerCommand, "");
+    // The detached revert timer `up --confirm` starts (see txn/revert_timer.hpp).
+    auto* timer = app.add_subcommand(txn::kRevertTimerCommand, "");
     timer->group("");  // hidden
     auto args = std::make_shared<std::tuple<std::string, std::int64_t, std::string>>();
     timer->add_option("state_dir", std::get<0>(*args))->required();
@@ -126,8 +127,8 @@ void add_confirm_command(CLI::App& app, CommandContext& ctx) {
     timer->callback([&ctx, args] {
         ctx.action = [args] {
             ::unsetenv("VPNGW_FAIL_AT");
-            auto st = gateway::run_revert_timer(std::get<0>(*args), std::get<1>(*args),
-                                                std::get<2>(*args));
+            auto st =
+                txn::run_revert_timer(std::get<0>(*args), std::get<1>(*args), std::get<2>(*args));
             return st ? kExitOk : kExitFailure;
         };
     });

@@ -11,6 +11,7 @@
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
+#include "guard/lockout.hpp"
 
 namespace vpngw::cli {
 
@@ -34,9 +35,9 @@ std::string clock_time(std::chrono::seconds from_now) {
     return buf;
 }
 
-std::optional<gateway::SshConnection> ssh_connection() {
+std::optional<guard::SshConnection> ssh_connection() {
     const char* value = std::getenv("SSH_CONNECTION");
-    auto ssh = gateway::parse_ssh_connection(value);
+    auto ssh = guard::parse_ssh_connection(value);
     if (value && *value && !ssh)
         spdlog::warn("cannot parse SSH_CONNECTION=\"{}\"; the lockout guard ignores it", value);
     return ssh;
@@ -70,7 +71,7 @@ int run_check(const UpCommand& cmd) {
 
 void print_report_notes(const gateway::ChangeReport& report) {
     if (report.interrupted)
-        spdlog::warn("found the journal of an interrupted run: {}; reconciling",
+        spdlog::warn("found the record of an interrupted run: {}; reconciling",
                      *report.interrupted);
     for (const auto& n : report.notes) spdlog::warn("{}", n);
 }

@@ -108,7 +108,7 @@ void kernel_counters(std::string& out, const gateway::StatusReport& r) {
 
 void apply_state(std::string& out, const gateway::StatusReport& r) {
     if (r.pending)
-        out += "pending: " + gateway::describe_pending(*r.pending) + "\n";
+        out += "pending: " + txn::describe_pending(*r.pending) + "\n";
     else
         out += "pending: none\n";
     if (r.last_apply) {

@@ -8,11 +8,12 @@
 
 #include "nft/observe.hpp"
 #include "store/atomic_file.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::exec {
 
 std::string nft_listing_file(const std::string& state_dir) {
-    return state_dir + "/nft-listing.sha256";
+    return store::StatePaths{state_dir}.nft_listing_file();
 }
 
 Result<std::optional<std::string>> live_nft_fingerprint() {

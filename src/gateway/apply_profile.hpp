@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "gateway/confirm.hpp"
-#include "gateway/guard.hpp"
 #include "gateway/session.hpp"
+#include "guard/lockout.hpp"
 #include "ops/op.hpp"
+#include "txn/pending.hpp"
 #include "util/error.hpp"
 #include "util/result.hpp"
 
@@ -22,7 +22,7 @@ struct ChangeReport {
     std::optional<std::string> interrupted;
     std::vector<std::string> notes;  // repairs made because of that journal
     // With --confirm: the apply now waiting for `vpngw confirm`.
-    std::optional<PendingStatus> pending;
+    std::optional<txn::PendingStatus> pending;
 };
 
 using Progress = std::function<void(const ops::Op&)>;
@@ -32,7 +32,7 @@ struct UpOptions {
     // Apply even when the lockout guard says management would be cut.
     bool force = false;
     // The caller's SSH session (SSH_CONNECTION), checked by the lockout guard.
-    std::optional<SshConnection> ssh;
+    std::optional<guard::SshConnection> ssh;
     // Keep the result only if `vpngw confirm` arrives within this time.
     std::optional<std::chrono::seconds> confirm;
 };
@@ -53,7 +53,7 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers = false);
 // batch), routes and rules are checked against the live tables, the lockout
 // guard runs. Writes neither the kernel nor the state directory (no keys are
 // generated). Errors of the Result are failures to check at all.
-Result<CheckReport> check_up(Session& session, const std::optional<SshConnection>& ssh);
+Result<CheckReport> check_up(Session& session, const std::optional<guard::SshConnection>& ssh);
 
 // `vpngw up`: reconciles the kernel with the profile; applies only the
 // difference, or nothing when the kernel already matches. Refused while an

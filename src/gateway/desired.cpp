@@ -8,6 +8,7 @@
 #include "plan/nft_ruleset.hpp"
 #include "plan/ruleset_hash.hpp"
 #include "store/atomic_file.hpp"
+#include "store/state_paths.hpp"
 #include "util/sorted_by_key.hpp"
 #include "wg/key_file.hpp"
 
@@ -47,7 +48,7 @@ Result<PublicKey> key_of(const std::string& path, KeyPolicy policy, const Locati
 
 std::string private_key_path(const model::Profile& profile, const state::WgDevice& device) {
     if (!device.private_key_file.empty()) return device.private_key_file;
-    return profile.gateway.state_dir + "/" + device.ifname + ".key";
+    return store::StatePaths{profile.gateway.state_dir}.key_file(device.ifname);
 }
 
 Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy keys,

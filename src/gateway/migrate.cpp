@@ -81,7 +81,7 @@ Result<ImportReport> import_wg_quick(const ImportRequest& r) {
     auto imported = wgquick::translate(*config, options);
 
     store::StatePaths paths{r.state_dir};
-    const std::string key_path = r.state_dir + "/" + options.ifname + ".key";
+    const std::string key_path = paths.key_file(options.ifname);
     std::vector<std::string> targets{r.profile_path, key_path};
     for (const auto& p : imported.peers)
         if (p.preshared_key) {

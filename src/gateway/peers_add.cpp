@@ -2,7 +2,6 @@
 #include <chrono>
 
 #include "clientconf/client_config.hpp"
-#include "gateway/confirm.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "keys/keys.hpp"
@@ -10,6 +9,7 @@
 #include "store/peers_journal.hpp"
 #include "store/peers_scan.hpp"
 #include "store/state_paths.hpp"
+#include "txn/pending.hpp"
 #include "util/zero_key.hpp"
 
 namespace vpngw::gateway {
@@ -170,7 +170,7 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
 
 Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer add without the state lock"};
-    if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
+    if (auto st = txn::refuse_while_pending(session.paths.dir); !st) return st.error();
     if (auto st = check_new_peer(session, request); !st) return st.error();
     const model::Profile& profile = session.profile;
     const model::Group& group = *profile.find_group(request.group);
@@ -275,7 +275,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
                                                   store::journal_remove_entry(peer.name));
             (void)store::remove_peer_files(session.paths, peer.name);
             message += restored ? "; the peer was not added"
-                                : "; recording its removal in " + session.paths.journal_file() +
+                                : "; recording its removal in " + session.paths.peers_journal_file() +
                                       " failed too: " + restored.error().message;
             return Error{message};
         }

@@ -6,15 +6,11 @@
 #include "gateway/peers.hpp"
 #include "keys/keys.hpp"
 #include "store/atomic_file.hpp"
+#include "store/state_paths.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::gateway {
 namespace {
-
-std::string default_key_file(std::string dir, const std::string& ifname) {
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    return (dir == "/" ? "" : dir) + "/" + ifname + ".key";
-}
 
 std::string directory_of(const std::string& path) {
     auto slash = path.rfind('/');
@@ -26,7 +22,7 @@ std::string directory_of(const std::string& path) {
 Result<PublicKey> interface_public_key(const model::Profile& profile,
                                        const model::Interface& iface) {
     const std::string path = iface.private_key_file.empty()
-                                 ? default_key_file(profile.gateway.state_dir, iface.name)
+                                 ? store::StatePaths{profile.gateway.state_dir}.key_file(iface.name)
                                  : iface.private_key_file;
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {

@@ -1,11 +1,11 @@
 #include <algorithm>
 
-#include "gateway/confirm.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "store/peers_journal.hpp"
 #include "store/peers_scan.hpp"
 #include "store/peers_text.hpp"
+#include "txn/pending.hpp"
 
 namespace vpngw::gateway {
 namespace {
@@ -31,7 +31,7 @@ Result<std::optional<store::StoredPeer>> find_indexed(const store::PeersIndex& i
                                                       const std::string& name) {
     auto line = index.peer_line(name);
     if (!line) return std::optional<store::StoredPeer>{};
-    auto peer = store::parse_peer_line(*line, store::index_dir(paths) + "/names/" + name, 1);
+    auto peer = store::parse_peer_line(*line, paths.peers_index_names_dir() + "/" + name, 1);
     if (!peer) return peer.error();
     return std::optional<store::StoredPeer>{std::move(*peer)};
 }
@@ -40,7 +40,7 @@ Result<std::optional<store::StoredPeer>> find_indexed(const store::PeersIndex& i
 
 Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, LiveGateway& live) {
     if (!session.lock) return Error{"internal error: peer remove without the state lock"};
-    if (auto st = refuse_while_pending(session.paths.dir); !st) return st.error();
+    if (auto st = txn::refuse_while_pending(session.paths.dir); !st) return st.error();
     // The index when the state has one (rebuilt when stale); the full scan
     // of the stored peers' text when it cannot be built.
     auto index = store::PeersIndex::open(session.paths, peers_index_layout(session.profile));
@@ -94,9 +94,10 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
             auto restored =
                 store::append_journal(session.paths, snapshot, store::journal_add_entry(peer));
             return Error{applied.error().message +
-                         (restored ? "; the peer was kept"
-                                   : "; recording it again in " + session.paths.journal_file() +
-                                         " failed too: " + restored.error().message)};
+                         (restored
+                              ? "; the peer was kept"
+                              : "; recording it again in " + session.paths.peers_journal_file() +
+                                    " failed too: " + restored.error().message)};
         }
         report.live = std::move(*applied);
     } else {

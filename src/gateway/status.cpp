@@ -136,11 +136,11 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
         for (const auto& c : **counters) r.drops->push_back({c.name, c.packets, c.bytes});
     }
 
-    if (auto pending = pending_status(session.paths.dir); !pending)
+    if (auto pending = txn::pending_status(session.paths.dir); !pending)
         r.notes.push_back(pending.error().message);
     else
         r.pending = *pending;
-    if (auto last = load_last_apply(session.paths); !last)
+    if (auto last = txn::load_last_apply(session.paths); !last)
         r.notes.push_back(last.error().message);
     else
         r.last_apply = *last;

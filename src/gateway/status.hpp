@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "gateway/confirm.hpp"
-#include "gateway/last_apply.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_live.hpp"
 #include "gateway/session.hpp"
+#include "txn/last_apply.hpp"
+#include "txn/pending.hpp"
 
 namespace vpngw::gateway {
 
@@ -99,8 +99,8 @@ struct StatusReport {
     std::vector<BalanceStatus> balance;
     std::optional<ConntrackUsage> conntrack;        // nullopt: conntrack not loaded
     std::optional<std::vector<DropCounter>> drops;  // nullopt: the firewall is not up
-    std::optional<PendingStatus> pending;
-    std::optional<LastApply> last_apply;
+    std::optional<txn::PendingStatus> pending;
+    std::optional<txn::LastApply> last_apply;
     Drift drift;
     std::vector<std::string> notes;  // what could not be read, and why
 };

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "store/atomic_file.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::health {
 
@@ -38,7 +39,7 @@ std::string one_line(std::string text) {
 }  // namespace
 
 std::string health_file(const std::string& state_dir) {
-    return state_dir + "/health.tsv";
+    return store::StatePaths{state_dir}.health_file();
 }
 
 Result<std::vector<UplinkHealth>> read_health_file(const std::string& path) {

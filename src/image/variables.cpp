@@ -5,6 +5,7 @@
 
 #include "escape/escape.hpp"
 #include "image/templates.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::image {
 
@@ -49,7 +50,8 @@ Result<std::string> key_file_words(const model::Profile& profile, Diagnostics& d
                               "; it must exist on the machine before vpngw@ starts");
             continue;
         }
-        auto word = escape::shell_word(profile.gateway.state_dir + "/" + ifc.name + ".key");
+        auto word =
+            escape::shell_word(store::StatePaths{profile.gateway.state_dir}.key_file(ifc.name));
         if (!word)
             return Error{"state_dir cannot be written into a shell script",
                          profile.gateway.origin.at("state_dir")};

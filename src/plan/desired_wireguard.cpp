@@ -4,15 +4,10 @@
 #include <vector>
 
 #include "plan/desired_parts.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::plan::detail {
 namespace {
-
-std::string default_key_file(const std::string& state_dir, const std::string& ifname) {
-    std::string dir = state_dir;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    return (dir == "/" ? "" : dir) + "/" + ifname + ".key";
-}
 
 state::WgPeer make_peer(const model::Peer& peer, const PeerAddresses& addresses) {
     state::WgPeer p;
@@ -39,7 +34,7 @@ std::vector<state::WgDevice> desired_wireguard(const model::Profile& profile,
         d.listen_port = iface.listen_port;
         d.fwmark = iface.fwmark;
         d.private_key_file = iface.private_key_file.empty()
-                                 ? default_key_file(profile.gateway.state_dir, iface.name)
+                                 ? store::StatePaths{profile.gateway.state_dir}.key_file(iface.name)
                                  : iface.private_key_file;
         d.origin = iface.origin.table;
         // Sorted by public key: the indexes are sorted and each peer built

@@ -129,7 +129,7 @@ Result<PeerState> load_peers(const StatePaths& paths) {
         if (*old) state = parse_legacy_peers_toml(**old, legacy);
     }
     if (!state) return state;
-    const std::string journal_file = paths.journal_file();
+    const std::string journal_file = paths.peers_journal_file();
     auto journal = read_file_if_exists(journal_file);
     if (!journal) return journal.error();
     if (!*journal) return state;
@@ -146,7 +146,7 @@ Status save_peers(const StatePaths& paths, const PeerState& state) {
     // old one, so it is never replayed onto the state that contains it.
     const std::string id = new_snapshot_id();
     if (auto s = atomic_write_file(paths.peers_file(), format_peers(state, id), 0600); !s) return s;
-    for (const std::string& old : {paths.journal_file(), paths.legacy_peers_file()}) {
+    for (const std::string& old : {paths.peers_journal_file(), paths.legacy_peers_file()}) {
         // peers.tsv now wins over both (load_peers reads it first and skips a
         // journal of another snapshot), so a crash before an unlink loses
         // nothing; leaving the old file would only mislead a reader.
@@ -158,7 +158,7 @@ Status save_peers(const StatePaths& paths, const PeerState& state) {
 
 Status compact_peers(const StatePaths& paths) {
     struct stat st {};
-    if (::stat(paths.journal_file().c_str(), &st) != 0 && errno == ENOENT) return ok_status();
+    if (::stat(paths.peers_journal_file().c_str(), &st) != 0 && errno == ENOENT) return ok_status();
     // Taken before anything changes: the index describes the peers, which
     // compaction keeps, so a fresh index stays fresh (see peers_index.hpp).
     const std::string fresh = PeersIndex::matching_tag(paths);

@@ -19,19 +19,6 @@ namespace {
 
 constexpr std::string_view kTagHeader = "vpngw-peers-index 1\n";
 
-std::string names_dir(const StatePaths& p) {
-    return index_dir(p) + "/names";
-}
-std::string keys_dir(const StatePaths& p) {
-    return index_dir(p) + "/keys";
-}
-std::string bits_dir(const StatePaths& p) {
-    return index_dir(p) + "/bits";
-}
-std::string tag_file(const StatePaths& p) {
-    return index_dir(p) + "/tag";
-}
-
 std::string key_file_name(std::string_view base64) {
     std::string s(base64);
     for (char& c : s)
@@ -40,7 +27,7 @@ std::string key_file_name(std::string_view base64) {
 }
 
 std::string bits_file(const StatePaths& p, std::string_view group, Family f) {
-    return bits_dir(p) + "/" + std::string(group) + (f == Family::v4 ? ".4" : ".6");
+    return p.peers_index_bits_dir() + "/" + std::string(group) + (f == Family::v4 ? ".4" : ".6");
 }
 
 Error sys_error(const std::string& what, const std::string& path) {
@@ -122,7 +109,7 @@ Status write_bit(const std::string& file, std::uint64_t offset, bool on) {
 
 Status write_tag_text(const StatePaths& paths, const std::string& tag) {
     // Not fsynced: see the header (the boot id covers a machine crash).
-    const std::string file = tag_file(paths);
+    const std::string file = paths.peers_index_tag_file();
     const std::string tmp = file + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return sys_error("cannot create", tmp);
@@ -144,18 +131,14 @@ std::string layout_of_tag(const std::string& tag) {
 
 }  // namespace
 
-std::string index_dir(const StatePaths& paths) {
-    return paths.dir + "/peers.index";
-}
-
 std::string PeersIndex::current_tag(const StatePaths& paths, const std::string& layout_id) {
     return std::string(kTagHeader) + boot_id() + "\n" + layout_id + "\n" +
-           identity(paths.peers_file()) + "\n" + identity(paths.journal_file()) + "\n";
+           identity(paths.peers_file()) + "\n" + identity(paths.peers_journal_file()) + "\n";
 }
 
 namespace {
 std::string stored_tag(const StatePaths& paths) {
-    auto text = read_file_if_exists(tag_file(paths));
+    auto text = read_file_if_exists(paths.peers_index_tag_file());
     if (!text || !*text) return {};
     return std::move(**text);
 }
@@ -168,7 +151,7 @@ std::string PeersIndex::matching_tag(const StatePaths& paths) {
 }
 
 void PeersIndex::invalidate(const StatePaths& paths) {
-    (void)::unlink(tag_file(paths).c_str());
+    (void)::unlink(paths.peers_index_tag_file().c_str());
 }
 
 void PeersIndex::retag_after_compaction(const StatePaths& paths, const std::string& before) {
@@ -178,11 +161,12 @@ void PeersIndex::retag_after_compaction(const StatePaths& paths, const std::stri
 
 Status PeersIndex::rebuild(const StatePaths& paths, const IndexLayout& layout) {
     invalidate(paths);
-    const std::string dir = index_dir(paths);
+    const std::string dir = paths.peers_index_dir();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     if (ec) return Error{"cannot remove " + dir + ": " + ec.message(), Location{dir}};
-    for (const auto& d : {dir, names_dir(paths), keys_dir(paths), bits_dir(paths)})
+    for (const auto& d : {dir, paths.peers_index_names_dir(), paths.peers_index_keys_dir(),
+                          paths.peers_index_bits_dir()})
         if (auto st = ensure_private_dir(d); !st) return st;
 
     // Read before the tag is computed: the tag then names what was read.
@@ -202,11 +186,14 @@ Status PeersIndex::rebuild(const StatePaths& paths, const IndexLayout& layout) {
     auto scanned = text->for_each([&](const RawPeer& p) {
         if (bad) return;
         const std::string name(p.name);
-        if (auto st = make_link(std::string(p.line), names_dir(paths) + "/" + name); !st) {
+        if (auto st = make_link(std::string(p.line), paths.peers_index_names_dir() + "/" + name);
+            !st) {
             bad = st.error();
             return;
         }
-        if (auto st = make_link(name, keys_dir(paths) + "/" + key_file_name(p.public_key)); !st) {
+        if (auto st =
+                make_link(name, paths.peers_index_keys_dir() + "/" + key_file_name(p.public_key));
+            !st) {
             bad = st.error();
             return;
         }
@@ -268,7 +255,7 @@ Result<std::optional<PeersIndex>> PeersIndex::open(const StatePaths& paths, Inde
     if (!id) return id.error();
     index.snapshot_id_ = std::move(*id);
     (void)identity(paths.peers_file(), &index.snapshot_bytes_);
-    (void)identity(paths.journal_file(), &index.journal_bytes_);
+    (void)identity(paths.peers_journal_file(), &index.journal_bytes_);
     return std::optional<PeersIndex>{std::move(index)};
 }
 
@@ -276,16 +263,16 @@ bool PeersIndex::has_name(std::string_view name) const {
     // Names become paths: one that could leave names/ is nobody's.
     if (!is_valid_name(name)) return false;
     struct stat st {};
-    return ::lstat((names_dir(paths_) + "/" + std::string(name)).c_str(), &st) == 0;
+    return ::lstat((paths_.peers_index_names_dir() + "/" + std::string(name)).c_str(), &st) == 0;
 }
 
 std::optional<std::string> PeersIndex::peer_line(std::string_view name) const {
     if (!is_valid_name(name)) return std::nullopt;
-    return read_link(names_dir(paths_) + "/" + std::string(name));
+    return read_link(paths_.peers_index_names_dir() + "/" + std::string(name));
 }
 
 std::optional<std::string> PeersIndex::key_owner(const PublicKey& key) const {
-    return read_link(keys_dir(paths_) + "/" + key_file_name(key.base64()));
+    return read_link(paths_.peers_index_keys_dir() + "/" + key_file_name(key.base64()));
 }
 
 Result<std::vector<std::uint64_t>> PeersIndex::bitmap(std::string_view group, Family family) const {
@@ -326,9 +313,10 @@ Status PeersIndex::record_added(const StoredPeer& peer) {
     std::string line;
     append_peer_line(line, peer);
     while (!line.empty() && line.back() == '\n') line.pop_back();
-    Status st = make_link(line, names_dir(paths_) + "/" + peer.name);
+    Status st = make_link(line, paths_.peers_index_names_dir() + "/" + peer.name);
     if (st)
-        st = make_link(peer.name, keys_dir(paths_) + "/" + key_file_name(peer.public_key.base64()));
+        st = make_link(peer.name, paths_.peers_index_keys_dir() + "/" +
+                                      key_file_name(peer.public_key.base64()));
     if (st) st = set_bit(peer, true);
     if (st) st = write_tag();
     if (!st) invalidate(paths_);
@@ -336,8 +324,10 @@ Status PeersIndex::record_added(const StoredPeer& peer) {
 }
 
 Status PeersIndex::record_removed(const StoredPeer& peer) {
-    Status st = remove_link(names_dir(paths_) + "/" + peer.name);
-    if (st) st = remove_link(keys_dir(paths_) + "/" + key_file_name(peer.public_key.base64()));
+    Status st = remove_link(paths_.peers_index_names_dir() + "/" + peer.name);
+    if (st)
+        st = remove_link(paths_.peers_index_keys_dir() + "/" +
+                         key_file_name(peer.public_key.base64()));
     if (st) st = set_bit(peer, false);
     if (st) st = write_tag();
     if (!st) invalidate(paths_);

@@ -105,6 +105,4 @@ class PeersIndex {
     std::uint64_t snapshot_bytes_ = 0, journal_bytes_ = 0;
 };
 
-std::string index_dir(const StatePaths& paths);
-
 }  // namespace vpngw::store

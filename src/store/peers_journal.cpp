@@ -123,7 +123,7 @@ std::string journal_remove_entry(std::string_view name) {
 
 Status append_journal(const StatePaths& paths, std::string_view snapshot, std::string_view entry) {
     if (auto s = ensure_private_dir(paths.dir); !s) return s;
-    const std::string path = paths.journal_file();
+    const std::string path = paths.peers_journal_file();
     bool created = false;
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!fd && errno == ENOENT) {

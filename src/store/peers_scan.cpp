@@ -41,7 +41,7 @@ Error bad_line(const std::string& file, int line_no) {
 Result<StoredPeerText> StoredPeerText::read(const StatePaths& paths) {
     StoredPeerText t;
     t.snapshot_file_ = paths.peers_file();
-    t.journal_file_ = paths.journal_file();
+    t.journal_file_ = paths.peers_journal_file();
     auto snapshot = read_file_if_exists(t.snapshot_file_);
     if (!snapshot) return snapshot.error();
     if (*snapshot) {
@@ -124,7 +124,7 @@ Status compact_when_due(const StoredPeerText& text, const StatePaths& paths) {
 Status compact_when_due(bool due, const StatePaths& paths) {
     if (!due) return ok_status();
     if (auto st = compact_peers(paths); !st)
-        return Error{"folding " + paths.journal_file() + " into " + paths.peers_file() +
+        return Error{"folding " + paths.peers_journal_file() + " into " + paths.peers_file() +
                      " failed (it stays as it is): " + st.error().message};
     return ok_status();
 }

@@ -21,6 +21,19 @@ static Result<std::string> file_in(const std::string& dir, std::string_view name
     return dir + "/" + std::string(name) + std::string(suffix);
 }
 
+std::string StatePaths::in(std::string_view name) const {
+    std::string_view base = dir;
+    while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
+    std::string out(base == "/" ? std::string_view() : base);
+    out += '/';
+    out += name;
+    return out;
+}
+
+std::string StatePaths::key_file(std::string_view ifname) const {
+    return in(std::string(ifname) + std::string(kKeySuffix));
+}
+
 Result<std::string> StatePaths::client_config_file(std::string_view peer_name) const {
     return file_in(clients_dir(), peer_name, ".conf");
 }

@@ -1,26 +1,58 @@
 #pragma once
 
 // The layout of the state directory ([gateway].state_dir, /var/lib/vpngw by
-// default). Every directory is 0700 and every file 0600, whatever the umask:
+// default): every file vpngw keeps there is a member of StatePaths, and no
+// other code builds a path inside it. Every directory is 0700 and every file
+// 0600, whatever the umask.
 //
-//   <state_dir>/                0700
-//     lock                      0600  flock(2)ed by the running vpngw; holds its pid
-//     peers.tsv                 0600  peers added with `vpngw peer add` (no secrets),
-//                                     one a line (store/peers_text.hpp); replaces the
-//                                     peers.toml of earlier versions, read once to migrate
-//     peers.journal             0600  peer adds/removes since peers.tsv was written, one
-//                                     fsynced line each (store/peers_journal.hpp);
-//                                     folded into peers.tsv when it grows and by `up`
-//     peers.index/              0700  name, key and address-bitmap lookups for `peer
-//                                     add/remove`, rebuilt whenever its tag does not
-//                                     match peers.tsv + peers.journal
-//                                     (store/peers_index.hpp)
-//     clients/                  0700
-//       <name>.conf             0600  the client's wg-quick config; holds the client's
-//                                     private key when vpngw generated it
-//     psk/                      0700
-//       <name>.psk              0600  preshared key: base64 and "\n", the format
-//                                     `wg set ... preshared-key FILE` reads
+//   <state_dir>/
+//   ├── lock                    flock(2)ed by the running vpngw; holds its pid
+//   │                           (store/state_lock.hpp)
+//   │
+//   │   peers added with `vpngw peer add` (store/) ─────────────────────────────
+//   ├── peers.tsv               the peers, one a line, no secrets
+//   │                           (store/peers_text.hpp)
+//   ├── peers.toml              the format of earlier versions: read once,
+//   │                           folded into peers.tsv, removed
+//   ├── peers.journal           peer adds/removes since peers.tsv was written,
+//   │                           one fsynced line each (store/peers_journal.hpp);
+//   │                           folded into peers.tsv when it grows and by `up`
+//   ├── peers.index/            lookups for `peer add/remove`, rebuilt whenever
+//   │   │                       its tag does not match (store/peers_index.hpp)
+//   │   ├── names/<name>        symlink: the peer's line
+//   │   ├── keys/<key>          symlink: the name of the peer with that public
+//   │   │                       key (base64, '/' written as '_')
+//   │   ├── bits/<group>.4|.6   the group's taken addresses, a bitmap each
+//   │   └── tag                 the peers.tsv + peers.journal it describes
+//   ├── clients/<name>.conf     the client's wg-quick config; holds the
+//   │                           client's private key when vpngw generated it
+//   ├── psk/<name>.psk          preshared key: base64 and "\n", the format
+//   │                           `wg set ... preshared-key FILE` reads
+//   │
+//   │   what the kernel side keeps (exec/, health/) ────────────────────────────
+//   ├── <ifname>.key            an interface's private key when the profile
+//   │                           names no private_key_file; written by `up`
+//   ├── nft-listing.sha256      fingerprint of `table inet vpngw` as vpngw last
+//   │                           applied it (exec/nft_listing.hpp)
+//   ├── health.tsv              the uplinks' up/down state of `vpngw monitor`
+//   │                           (health/state_file.hpp)
+//   │
+//   │   the apply record (txn/) ────────────────────────────────────────────────
+//   ├── apply-in-progress       the apply running now; left behind only by a
+//   │                           crash (txn/apply_progress.hpp); read under its
+//   │                           old name `journal` too, and renamed
+//   ├── sysctl-baseline         sysctl values before vpngw first changed them;
+//   │                           `down` restores them (txn/sysctl_baseline.hpp)
+//   ├── last-apply              when the last `up` ended, how long it took,
+//   │                           its result (txn/last_apply.hpp)
+//   ├── revert.log              what the revert timer or `vpngw rollback` undid
+//   └── pending/                `up --confirm` waiting for `vpngw confirm`
+//       │                       (txn/pending.hpp)
+//       ├── record              what is pending; written last, removed first
+//       ├── inverse.toml        for each planned op, the op that undoes it
+//       └── files/              the top-level files above as they were
+//           │                   before the apply (keys included)
+//           └── .list           their names; others are removed on revert
 //
 // Files are replaced atomically (temp file, fsync, rename, fsync dir), so a
 // crash leaves the old or the new version, never a mix; a crash can leave a
@@ -38,17 +70,46 @@ namespace vpngw::store {
 bool is_valid_name(std::string_view name);
 
 struct StatePaths {
+    // Ends the name of a WireGuard interface's key file (key_file()).
+    static constexpr std::string_view kKeySuffix = ".key";
+
     std::string dir;
 
-    std::string lock_file() const { return dir + "/lock"; }
-    std::string peers_file() const { return dir + "/peers.tsv"; }
-    std::string journal_file() const { return dir + "/peers.journal"; }
-    std::string legacy_peers_file() const { return dir + "/peers.toml"; }
-    std::string clients_dir() const { return dir + "/clients"; }
-    std::string psk_dir() const { return dir + "/psk"; }
+    std::string lock_file() const { return in("lock"); }
+
+    std::string peers_file() const { return in("peers.tsv"); }
+    std::string legacy_peers_file() const { return in("peers.toml"); }
+    std::string peers_journal_file() const { return in("peers.journal"); }
+    std::string peers_index_dir() const { return in("peers.index"); }
+    std::string peers_index_names_dir() const { return peers_index_dir() + "/names"; }
+    std::string peers_index_keys_dir() const { return peers_index_dir() + "/keys"; }
+    std::string peers_index_bits_dir() const { return peers_index_dir() + "/bits"; }
+    std::string peers_index_tag_file() const { return peers_index_dir() + "/tag"; }
+    std::string clients_dir() const { return in("clients"); }
+    std::string psk_dir() const { return in("psk"); }
     // Errors when the name could escape its directory or is not a valid name.
     Result<std::string> client_config_file(std::string_view peer_name) const;
     Result<std::string> psk_file(std::string_view peer_name) const;
+
+    // `ifname` is a checked interface name (profile/, netlink::check_ifname).
+    std::string key_file(std::string_view ifname) const;
+    std::string nft_listing_file() const { return in("nft-listing.sha256"); }
+    std::string health_file() const { return in("health.tsv"); }
+
+    std::string apply_progress_file() const { return in("apply-in-progress"); }
+    std::string legacy_apply_progress_file() const { return in("journal"); }
+    std::string sysctl_baseline_file() const { return in("sysctl-baseline"); }
+    std::string last_apply_file() const { return in("last-apply"); }
+    std::string revert_log_file() const { return in("revert.log"); }
+    std::string pending_dir() const { return in("pending"); }
+    std::string pending_record_file() const { return pending_dir() + "/record"; }
+    std::string pending_inverse_file() const { return pending_dir() + "/inverse.toml"; }
+    std::string pending_files_dir() const { return pending_dir() + "/files"; }
+    std::string pending_files_list() const { return pending_files_dir() + "/.list"; }
+
+  private:
+    // `dir`/`name`, without doubling a trailing slash of `dir` ("/" stays "/").
+    std::string in(std::string_view name) const;
 };
 
 }  // namespace vpngw::store

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "escape/escape.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::wgquick {
 
@@ -102,6 +103,7 @@ void interface_notes(const Config& c, std::vector<std::string>& untranslated) {
 std::string profile_text(const Config& c, const ImportOptions& o, const Imported& in,
                          const std::optional<Prefix>& subnet,
                          const std::optional<Prefix>& subnet6) {
+    const store::StatePaths paths{o.state_dir};
     std::string t;
     t += "# Imported from " + comment(o.source) + " by `vpngw import wg-quick`.\n";
     t += "# The WireGuard side is what wg-quick ran: `vpngw plan` shows no WireGuard change.\n";
@@ -121,8 +123,7 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
         t += (i ? ", " : "") + quoted(c.addresses[i].str());
     t += "]\n";
     if (c.fwmark && *c.fwmark) t += "fwmark = " + std::to_string(*c.fwmark) + "\n";
-    t += "# The key wg-quick used, copied to " + comment(o.state_dir + "/" + o.ifname + ".key") +
-         "\n";
+    t += "# The key wg-quick used, copied to " + comment(paths.key_file(o.ifname)) + "\n";
 
     t += "\n[[group]]\nname = " + quoted(o.group) + "\ninterface = " + quoted(o.ifname) + "\n";
     if (subnet) t += "subnet = " + quoted(subnet->str()) + "\n";
@@ -138,7 +139,8 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
         if (p.address && subnet) t += "address = " + quoted(p.address->str()) + "\n";
         if (p.address6 && subnet6) t += "address6 = " + quoted(p.address6->str()) + "\n";
         if (p.preshared_key)
-            t += "preshared_key_file = " + quoted(o.state_dir + "/psk/" + p.name + ".psk") + "\n";
+            if (auto psk = paths.psk_file(p.name))  // names are sanitized: always
+                t += "preshared_key_file = " + quoted(*psk) + "\n";
         if (p.keepalive && *p.keepalive) t += "keepalive = " + std::to_string(*p.keepalive) + "\n";
     }
     return t;

@@ -12,7 +12,7 @@
 #include "cli/json_view.hpp"
 #include "cli/metrics_text.hpp"
 #include "cli/status_text.hpp"
-#include "gateway/last_apply.hpp"
+#include "txn/last_apply.hpp"
 
 namespace vpngw::cli {
 namespace {
@@ -36,7 +36,7 @@ gateway::StatusReport sample() {
     r.groups.push_back({"staff", "wg0", 2, 1, 1000, 2000});
     r.conntrack = gateway::ConntrackUsage{950, 1000};
     r.drops = std::vector<gateway::DropCounter>{{"input_drops", 3, 180}, {"spoofed_drops", 1, 84}};
-    r.last_apply = gateway::LastApply{r.now - 60, 412, true, 9};
+    r.last_apply = txn::LastApply{r.now - 60, 412, true, 9};
     r.drift.known = true;
     r.drift.changes = {"~ nftables table inet vpngw (replaced in one transaction)"};
     return r;
@@ -105,11 +105,11 @@ TEST(MetricsText, FollowsTheExpositionFormat) {
 }
 
 TEST(LastApply, FormatsAndParses) {
-    gateway::LastApply a{1714564800, 412, false, 3};
-    EXPECT_EQ(gateway::format_last_apply(a),
+    txn::LastApply a{1714564800, 412, false, 3};
+    EXPECT_EQ(txn::format_last_apply(a),
               "finished = 1714564800\nduration_ms = 412\nresult = failed\nchanges = 3\n");
-    EXPECT_EQ(gateway::parse_last_apply(gateway::format_last_apply(a)), a);
-    EXPECT_FALSE(gateway::parse_last_apply("finished = x\n").has_value());
+    EXPECT_EQ(txn::parse_last_apply(txn::format_last_apply(a)), a);
+    EXPECT_FALSE(txn::parse_last_apply("finished = x\n").has_value());
 }
 
 }  // namespace

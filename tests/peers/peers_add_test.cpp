@@ -181,7 +181,7 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
     }());
     EXPECT_TRUE(a->peer.has_psk);
     // The journal (where `peer add` records the peer) holds no secret.
-    const std::string stored = read_text(s.paths.journal_file());
+    const std::string stored = read_text(s.paths.peers_journal_file());
     EXPECT_NE(stored.find("alice"), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PrivateKey")), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PresharedKey")), std::string::npos);
@@ -226,7 +226,7 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
     FakeLive live;
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "alice", "staff", live).ok());
-    const std::string before = read_text(s.paths.journal_file());
+    const std::string before = read_text(s.paths.peers_journal_file());
     struct Case {
         std::string name, group, expect;
     };
@@ -240,7 +240,7 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
         ASSERT_FALSE(r.ok()) << c.name;
         EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
     }
-    EXPECT_EQ(read_text(s.paths.journal_file()), before);
+    EXPECT_EQ(read_text(s.paths.peers_journal_file()), before);
 }
 
 TEST(PeerAdd, NeedsTheLock) {

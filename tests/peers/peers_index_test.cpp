@@ -154,7 +154,7 @@ TEST(PeersIndex, CrashBetweenJournalAppendAndTagWriteRebuildsRight) {
     ASSERT_TRUE(
         store::append_journal(s.paths, (*again)->snapshot_id(), store::journal_remove_entry("a"))
             .ok());
-    ASSERT_EQ(::unlink((store::index_dir(s.paths) + "/names/a").c_str()), 0);
+    ASSERT_EQ(::unlink((s.paths.peers_index_names_dir() + "/a").c_str()), 0);
     expect_agrees(s, {"a"});
     // The next add does not take an address "late" holds.
     auto next = add(s, "n", live);

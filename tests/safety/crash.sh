@@ -79,7 +79,7 @@ dump >"$SANDBOX_DIR/baseline"
 
 # kill_up_at MODE: starts up and SIGKILLs it. MODE "any": at a random time
 # within a whole up's duration (often before the apply, in resolve or
-# observe); "apply": at a random time after the apply began (journal
+# observe); "apply": at a random time after the apply began (progress record
 # written). An apply of this profile has 8 or more operations; in "apply"
 # mode VPNGW_OP_DELAY_MS stretches each to 100 ms so a kill within 0.6 s
 # lands mid-apply on a fast machine too. Prints where the kill landed.
@@ -89,7 +89,7 @@ kill_up_at() {
     VPNGW_OP_DELAY_MS=$delay ip netns exec gw "$VPNGW" up "$profile" --state-dir "$state" >"$out" 2>&1 &
     local cli=$! i
     if [ "$1" = apply ]; then
-        for i in $(seq 1000); do [ -e "$state/journal" ] && break; sleep 0.005; done
+        for i in $(seq 1000); do [ -e "$state/apply-in-progress" ] && break; sleep 0.005; done
         sleep "0.$((RANDOM % 6))$((RANDOM % 10))$((RANDOM % 10))"
     else
         local ms=$(( RANDOM % (duration_ms + 1) ))
@@ -97,8 +97,8 @@ kill_up_at() {
     fi
     if kill -9 "$cli" 2>/dev/null; then
         wait "$cli" 2>/dev/null || true
-        if [ -e "$state/journal" ]; then
-            echo "# killed after $(sed -n 's/^completed = //p' "$state/journal") completed op(s)"
+        if [ -e "$state/apply-in-progress" ]; then
+            echo "# killed after $(sed -n 's/^completed = //p' "$state/apply-in-progress") completed op(s)"
         else
             echo "# killed before the apply began"
         fi
@@ -113,14 +113,14 @@ for k in $(seq "$KILLS"); do
     mode=any
     [ $((k % 2)) -eq 0 ] && mode=apply
     kill_up_at "$mode"
-    journal=no
-    [ -e "$state/journal" ] && journal=yes && interrupted=$((interrupted + 1))
+    left=no
+    [ -e "$state/apply-in-progress" ] && left=yes && interrupted=$((interrupted + 1))
     rc=0; vpngw_gw up "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
     check "kill $k ($mode): up afterwards succeeds" test "$rc" -eq 0
-    if [ "$journal" = yes ]; then
+    if [ "$left" = yes ]; then
         check "  and reports the interrupted run it found" grep -q "interrupted" "$out"
     fi
-    check "  and leaves no journal" test ! -e "$state/journal"
+    check "  and leaves no progress record" test ! -e "$state/apply-in-progress"
     check "  and configures all $ALL peers" test "$(peer_count)" -eq "$ALL"
     dump --fresh >"$SANDBOX_DIR/converged"
     check "  and the dumps equal the clean up in the fresh namespace" \
@@ -133,11 +133,23 @@ check "at least half of the kills interrupted an apply" test "$interrupted" -ge 
 
 # down straight after an up killed mid-apply (no up in between).
 kill_up_at apply
-check "an up killed mid-apply left its journal" test -e "$state/journal"
+check "an up killed mid-apply left its progress record (apply-in-progress)" test -e "$state/apply-in-progress"
 rc=0; vpngw_gw down "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
 check "down after it succeeds" test "$rc" -eq 0
 check "  and reports the interrupted run" grep -q "interrupted" "$out"
-check "  and leaves no journal" test ! -e "$state/journal"
+check "  and leaves no progress record" test ! -e "$state/apply-in-progress"
+dump >"$SANDBOX_DIR/after"
+check "  and restores the baseline" same_file "$SANDBOX_DIR/baseline" "$SANDBOX_DIR/after"
+
+# The release before called the record `journal`: one it left is still acted on.
+kill_up_at apply
+check "another up killed mid-apply left its record" test -e "$state/apply-in-progress"
+mv "$state/apply-in-progress" "$state/journal" 2>/dev/null || true
+rc=0; vpngw_gw down "$profile" --state-dir "$state" >"$out" 2>&1 || rc=$?
+check "down after an interrupted up of the previous release succeeds" test "$rc" -eq 0
+check "  and reports the interrupted run from its old-named record" grep -q "interrupted" "$out"
+check "  and leaves neither name behind" \
+    bash -c "[ ! -e '$state/journal' ] && [ ! -e '$state/apply-in-progress' ]"
 dump >"$SANDBOX_DIR/after"
 check "  and restores the baseline" same_file "$SANDBOX_DIR/baseline" "$SANDBOX_DIR/after"
 finish

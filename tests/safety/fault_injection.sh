@@ -21,7 +21,7 @@ inject() {  # inject SPEC PROFILE EXPECTED_DUMP
         grep -q "injected failure.*rolled back" "$out"
     dump >"$SANDBOX_DIR/after"
     check "  and the four dumps are byte-identical to before" same_file "$expected" "$SANDBOX_DIR/after"
-    check "  and leaves no journal" test ! -e "$state/journal"
+    check "  and leaves no progress record" test ! -e "$state/apply-in-progress"
 }
 
 # A first `up` of the whole gateway.

@@ -83,7 +83,7 @@ TEST(PeerJournal, ReplaysAddsAndRemovesInOrder) {
     EXPECT_EQ(s->peers[2], b2);
     // The fast scan sees the same live peers, in the same order.
     EXPECT_EQ(scanned_names(paths), (std::vector<std::string>{"c", "d", "b"}));
-    EXPECT_EQ(mode_of(paths.journal_file()), 0600);
+    EXPECT_EQ(mode_of(paths.peers_journal_file()), 0600);
 }
 
 TEST(PeerJournal, TornLastLineIsIgnoredThenCutOff) {
@@ -92,13 +92,13 @@ TEST(PeerJournal, TornLastLineIsIgnoredThenCutOff) {
     ASSERT_TRUE(append(paths, journal_add_entry(peer("a", 1))).ok());
     // A crash in the middle of writing the next entry: no newline.
     const std::string whole = journal_add_entry(peer("b", 2));
-    append_raw(paths.journal_file(), whole.substr(0, whole.size() / 2));
+    append_raw(paths.peers_journal_file(), whole.substr(0, whole.size() / 2));
     EXPECT_EQ(loaded_names(paths), (std::vector<std::string>{"a"}));
     EXPECT_EQ(scanned_names(paths), (std::vector<std::string>{"a"}));
 
     // The next append cuts the torn tail: the file is whole lines again.
     ASSERT_TRUE(append(paths, journal_add_entry(peer("c", 3))).ok());
-    const std::string text = read_all(paths.journal_file());
+    const std::string text = read_all(paths.peers_journal_file());
     EXPECT_EQ(text.back(), '\n');
     EXPECT_EQ(text.find("\tb\t"), std::string::npos) << text;
     EXPECT_EQ(loaded_names(paths), (std::vector<std::string>{"a", "c"}));
@@ -108,7 +108,7 @@ TEST(PeerJournal, TornHeaderStartsAfresh) {
     TempDir tmp;
     StatePaths paths{tmp / "state"};
     ASSERT_TRUE(ensure_private_dir(paths.dir).ok());
-    append_raw(paths.journal_file(), "vpngw-peers-jour");
+    append_raw(paths.peers_journal_file(), "vpngw-peers-jour");
     EXPECT_TRUE(loaded_names(paths).empty());
     ASSERT_TRUE(append(paths, journal_add_entry(peer("a", 1))).ok());
     EXPECT_EQ(loaded_names(paths), (std::vector<std::string>{"a"}));
@@ -118,10 +118,10 @@ TEST(PeerJournal, CompleteButBrokenLineIsAnErrorWithItsLocation) {
     TempDir tmp;
     StatePaths paths{tmp / "state"};
     ASSERT_TRUE(append(paths, journal_add_entry(peer("a", 1))).ok());
-    append_raw(paths.journal_file(), "frobnicate\tb\n");
+    append_raw(paths.peers_journal_file(), "frobnicate\tb\n");
     auto s = load_peers(paths);
     ASSERT_FALSE(s.ok());
-    EXPECT_EQ(s.error().where.file, paths.journal_file());
+    EXPECT_EQ(s.error().where.file, paths.peers_journal_file());
     EXPECT_EQ(s.error().where.line, 3);
     EXPECT_FALSE(StoredPeerText::read(paths).ok());
 }
@@ -151,16 +151,16 @@ TEST(PeerJournal, JournalOfAnotherSnapshotIsIgnoredAndRestarted) {
     TempDir tmp;
     StatePaths paths{tmp / "state"};
     ASSERT_TRUE(append(paths, journal_add_entry(peer("a", 1))).ok());
-    const std::string stale = read_all(paths.journal_file());
+    const std::string stale = read_all(paths.peers_journal_file());
     ASSERT_TRUE(compact_peers(paths).ok());
-    EXPECT_EQ(read_all(paths.journal_file()), "<missing>");
+    EXPECT_EQ(read_all(paths.peers_journal_file()), "<missing>");
     ASSERT_TRUE(ensure_private_dir(paths.dir).ok());
-    append_raw(paths.journal_file(), stale);  // as if the unlink never happened
+    append_raw(paths.peers_journal_file(), stale);  // as if the unlink never happened
     EXPECT_EQ(loaded_names(paths), (std::vector<std::string>{"a"}));
     EXPECT_EQ(scanned_names(paths), (std::vector<std::string>{"a"}));
     ASSERT_TRUE(append(paths, journal_add_entry(peer("b", 2))).ok());
     EXPECT_EQ(loaded_names(paths), (std::vector<std::string>{"a", "b"}));
-    EXPECT_EQ(read_all(paths.journal_file()).find("\ta\t"), std::string::npos);
+    EXPECT_EQ(read_all(paths.peers_journal_file()).find("\ta\t"), std::string::npos);
 }
 
 TEST(PeerJournal, CompactionPreservesContentOnRandomChanges) {
@@ -184,7 +184,7 @@ TEST(PeerJournal, CompactionPreservesContentOnRandomChanges) {
             auto before = load_peers(paths);
             ASSERT_TRUE(before.ok());
             ASSERT_TRUE(compact_peers(paths).ok());
-            EXPECT_EQ(read_all(paths.journal_file()), "<missing>");
+            EXPECT_EQ(read_all(paths.peers_journal_file()), "<missing>");
             auto after = load_peers(paths);
             ASSERT_TRUE(after.ok()) << after.error().str();
             EXPECT_EQ(after->peers, before->peers);

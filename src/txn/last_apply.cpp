@@ -1,17 +1,13 @@
-#include "gateway/last_apply.hpp"
+#include "txn/last_apply.hpp"
 
 #include <charconv>
 #include <sstream>
 
 #include "store/atomic_file.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 namespace {
-
-std::string record_path(const store::StatePaths& paths) {
-    return paths.dir + "/last-apply";
-}
 
 bool parse_int(const std::string& text, std::int64_t& out) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -56,14 +52,14 @@ std::optional<LastApply> parse_last_apply(const std::string& text) {
 
 Status save_last_apply(const store::StatePaths& paths, const LastApply& record) {
     if (auto dir = store::ensure_private_dir(paths.dir); !dir) return dir.error();
-    return store::atomic_write_file(record_path(paths), format_last_apply(record), 0600);
+    return store::atomic_write_file(paths.last_apply_file(), format_last_apply(record), 0600);
 }
 
 Result<std::optional<LastApply>> load_last_apply(const store::StatePaths& paths) {
-    auto text = store::read_file_if_exists(record_path(paths));
+    auto text = store::read_file_if_exists(paths.last_apply_file());
     if (!text) return text.error();
     if (!*text) return std::optional<LastApply>{};
     return parse_last_apply(**text);
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

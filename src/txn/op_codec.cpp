@@ -1,10 +1,12 @@
-#include "gateway/confirm_codec.hpp"
+#include "txn/op_codec.hpp"
 
 #include <toml++/toml.h>
 
 #include <sstream>
 
-namespace vpngw::gateway {
+#include "txn/toml_text.hpp"
+
+namespace vpngw::txn {
 
 namespace {
 
@@ -142,8 +144,9 @@ class Reader {
         return *k;
     }
     Error bad(const char* key) const {
+        const toml::node* n = t_.get(key);
         return Error{"invalid or missing \"" + std::string(key) + "\" in a recorded operation",
-                     {source_}};
+                     toml_location(source_, n ? n->source() : t_.source())};
     }
     const std::string& source() const { return source_; }
 
@@ -294,7 +297,9 @@ Result<ops::OpPayload> decode_payload(const Reader& r) {
         if (!e) return e.error();
         return ops::OpPayload{ops::NftElementsDelete{std::move(*e)}};
     }
-    return Error{"unknown operation kind \"" + kind + "\"", {r.source()}};
+    const toml::node* n = r.table().get("kind");
+    return Error{"unknown operation kind \"" + kind + "\"",
+                 toml_location(r.source(), n ? n->source() : r.table().source())};
 }
 
 // "file:line:col" back into a Location (the file may itself contain ':').
@@ -317,7 +322,8 @@ Result<std::vector<ops::Op>> decode_root(const toml::table& root, const std::str
     out.reserve(arr->size());
     for (const auto& node : *arr) {
         const auto* t = node.as_table();
-        if (!t) return Error{"an [[op]] entry is not a table", {source}};
+        if (!t)
+            return Error{"an [[op]] entry is not a table", toml_location(source, node.source())};
         Reader r(*t, source);
         auto payload = decode_payload(r);
         if (!payload) return payload.error();
@@ -341,18 +347,9 @@ std::string encode_ops(const std::vector<ops::Op>& ops) {
 }
 
 Result<std::vector<ops::Op>> decode_ops(const std::string& text, const std::string& source) {
-#if TOML_EXCEPTIONS
-    try {
-        toml::table root = toml::parse(text, source);
-        return decode_root(root, source);
-    } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), {source}};
-    }
-#else
-    toml::parse_result r = toml::parse(text, source);
-    if (!r) return Error{std::string(r.error().description()), {source}};
-    return decode_root(r.table(), source);
-#endif
+    auto root = parse_toml(text, source);
+    if (!root) return root.error();
+    return decode_root(*root, source);
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

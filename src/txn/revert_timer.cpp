@@ -1,4 +1,4 @@
-#include "gateway/confirm_timer.hpp"
+#include "txn/revert_timer.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,10 +12,10 @@
 #include <ctime>
 #include <thread>
 
-#include "gateway/confirm.hpp"
 #include "store/state_lock.hpp"
+#include "txn/pending.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 Result<pid_t> spawn_revert_timer(const std::string& state_dir, std::int64_t deadline,
                                  const std::string& id) {
@@ -84,7 +84,7 @@ Status run_revert_timer(const std::string& state_dir, std::int64_t deadline,
         log_revert(paths, "revert timer: " + lock.error().message);
         return lock.error();
     }
-    auto reverted = revert_pending(paths, id);
+    auto reverted = revert_pending(paths, exec::open_replay, id);
     if (!reverted) {
         log_revert(paths, "revert timer: revert failed: " + reverted.error().str());
         return reverted.error();
@@ -99,4 +99,4 @@ Status run_revert_timer(const std::string& state_dir, std::int64_t deadline,
     return ok_status();
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

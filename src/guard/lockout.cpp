@@ -1,11 +1,11 @@
-#include "gateway/guard.hpp"
+#include "guard/lockout.hpp"
 
 #include <algorithm>
 #include <sstream>
 
 #include "ops/op.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::guard {
 
 namespace {
 
@@ -188,4 +188,4 @@ std::vector<Error> check_lockout(const model::Profile& profile, const ops::Desir
     return out;
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::guard

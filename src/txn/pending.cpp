@@ -1,4 +1,4 @@
-#include "gateway/confirm.hpp"
+#include "txn/pending.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,29 +13,14 @@
 #include <set>
 #include <sstream>
 
-#include "exec/apply.hpp"
-#include "gateway/confirm_codec.hpp"
 #include "store/atomic_file.hpp"
+#include "txn/apply_progress.hpp"
+#include "txn/op_codec.hpp"
+#include "txn/toml_text.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 namespace {
-
-std::string pending_dir(const store::StatePaths& p) {
-    return p.dir + "/pending";
-}
-std::string record_file(const store::StatePaths& p) {
-    return pending_dir(p) + "/record";
-}
-std::string inverse_file(const store::StatePaths& p) {
-    return pending_dir(p) + "/inverse.toml";
-}
-std::string files_dir(const store::StatePaths& p) {
-    return pending_dir(p) + "/files";
-}
-std::string files_list(const store::StatePaths& p) {
-    return files_dir(p) + "/.list";
-}
 
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
@@ -51,14 +36,17 @@ std::string clock_time(std::int64_t unix_seconds) {
 }
 
 // The state directory's own files that a revert restores. The lock, the
-// journal and logs belong to the running process, not to the applied state;
-// dot files are temporaries of atomic writes.
-bool is_state_file(const std::string& name) {
-    return !name.empty() && name[0] != '.' && name != "lock" && name != "journal" &&
-           name != "revert.log";
+// apply's progress record and the revert log belong to the running process,
+// not to the applied state; dot files are temporaries of atomic writes.
+bool is_state_file(const store::StatePaths& paths, const std::string& name) {
+    if (name.empty() || name[0] == '.') return false;
+    const std::string path = paths.dir + "/" + name;
+    return path != paths.lock_file() && path != paths.apply_progress_file() &&
+           path != paths.legacy_apply_progress_file() && path != paths.revert_log_file();
 }
 
-Result<std::vector<std::string>> list_state_files(const std::string& dir) {
+Result<std::vector<std::string>> list_state_files(const store::StatePaths& paths) {
+    const std::string& dir = paths.dir;
     std::vector<std::string> names;
     DIR* d = ::opendir(dir.c_str());
     if (!d) {
@@ -67,7 +55,7 @@ Result<std::vector<std::string>> list_state_files(const std::string& dir) {
     }
     while (dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
-        if (!is_state_file(name)) continue;
+        if (!is_state_file(paths, name)) continue;
         struct stat st {};
         if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (S_ISREG(st.st_mode)) names.push_back(name);
@@ -95,18 +83,9 @@ std::string format_record(const PendingApply& a) {
 }
 
 Result<PendingApply> parse_record(const std::string& text, const std::string& file) {
-    toml::table t;
-#if TOML_EXCEPTIONS
-    try {
-        t = toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), {file}};
-    }
-#else
-    auto r = toml::parse(text, file);
-    if (!r) return Error{std::string(r.error().description()), {file}};
-    t = std::move(r.table());
-#endif
+    auto parsed = parse_toml(text, file);
+    if (!parsed) return parsed.error();
+    const toml::table& t = *parsed;
     PendingApply a;
     a.id = t["id"].value_or(std::string());
     a.profile = t["profile"].value_or(std::string());
@@ -126,21 +105,21 @@ Result<PendingApply> parse_record(const std::string& text, const std::string& fi
 }
 
 Result<std::optional<PendingApply>> load_record(const store::StatePaths& paths) {
-    auto text = store::read_file_if_exists(record_file(paths));
+    auto text = store::read_file_if_exists(paths.pending_record_file());
     if (!text) return text.error();
     if (!*text) return std::optional<PendingApply>{};
-    auto a = parse_record(**text, record_file(paths));
+    auto a = parse_record(**text, paths.pending_record_file());
     if (!a) return a.error();
     return std::optional<PendingApply>{std::move(*a)};
 }
 
 // Removes the record first (from then on nothing is pending), then the rest.
 Status forget(const store::StatePaths& paths) {
-    if (::unlink(record_file(paths).c_str()) != 0 && errno != ENOENT)
-        return Error{"cannot remove " + record_file(paths) + ": " + std::strerror(errno)};
+    if (::unlink(paths.pending_record_file().c_str()) != 0 && errno != ENOENT)
+        return Error{"cannot remove " + paths.pending_record_file() + ": " + std::strerror(errno)};
     std::error_code ec;
-    std::filesystem::remove_all(pending_dir(paths), ec);
-    if (ec) return Error{"cannot remove " + pending_dir(paths) + ": " + ec.message()};
+    std::filesystem::remove_all(paths.pending_dir(), ec);
+    if (ec) return Error{"cannot remove " + paths.pending_dir() + ": " + ec.message()};
     return ok_status();
 }
 
@@ -161,38 +140,38 @@ void remove_stale_temporaries(const std::string& dir) {
 }
 
 Status snapshot_files(const store::StatePaths& paths) {
-    auto names = list_state_files(paths.dir);
+    auto names = list_state_files(paths);
     if (!names) return names.error();
-    if (auto st = store::ensure_private_dir(files_dir(paths)); !st) return st;
+    if (auto st = store::ensure_private_dir(paths.pending_files_dir()); !st) return st;
     std::string list;
     for (const auto& name : *names) {
         auto content = store::read_file_if_exists(paths.dir + "/" + name);
         if (!content) return content.error();
         if (!*content) continue;
-        auto st = store::atomic_write_file(files_dir(paths) + "/" + name, **content, 0600);
+        auto st = store::atomic_write_file(paths.pending_files_dir() + "/" + name, **content, 0600);
         wipe(**content);
         if (!st) return st;
         list += name + "\n";
     }
-    return store::atomic_write_file(files_list(paths), list, 0600);
+    return store::atomic_write_file(paths.pending_files_list(), list, 0600);
 }
 
 Status restore_files(const store::StatePaths& paths, std::vector<std::string>& failures) {
-    auto list = store::read_file_if_exists(files_list(paths));
+    auto list = store::read_file_if_exists(paths.pending_files_list());
     if (!list) return list.error();
     if (!*list) return Error{"the snapshot of the state directory is missing"};
     std::set<std::string> keep;
     std::istringstream in(**list);
     for (std::string name; std::getline(in, name);)
-        if (is_state_file(name) && name.find('/') == std::string::npos) keep.insert(name);
+        if (is_state_file(paths, name) && name.find('/') == std::string::npos) keep.insert(name);
     remove_stale_temporaries(paths.dir);
-    auto now = list_state_files(paths.dir);
+    auto now = list_state_files(paths);
     if (!now) return now.error();
     for (const auto& name : *now)
         if (!keep.contains(name) && ::unlink((paths.dir + "/" + name).c_str()) != 0)
             failures.push_back("removing " + paths.dir + "/" + name + ": " + std::strerror(errno));
     for (const auto& name : keep) {
-        auto content = store::read_file_if_exists(files_dir(paths) + "/" + name);
+        auto content = store::read_file_if_exists(paths.pending_files_dir() + "/" + name);
         if (!content) return content.error();
         if (!*content) {
             failures.push_back("the snapshot of " + name + " is missing");
@@ -251,13 +230,14 @@ Status prepare_pending(const store::StatePaths& paths) {
     // Leftovers of an interrupted start (no record): not pending, start over.
     if (auto st = forget(paths); !st) return st;
     if (auto st = store::ensure_private_dir(paths.dir); !st) return st;
-    if (auto st = store::ensure_private_dir(pending_dir(paths)); !st) return st;
+    if (auto st = store::ensure_private_dir(paths.pending_dir()); !st) return st;
     return snapshot_files(paths);
 }
 
 Status begin_pending(const store::StatePaths& paths, const PendingApply& apply,
                      const std::vector<ops::Op>& inverse) {
-    if (auto st = store::atomic_write_file(inverse_file(paths), encode_ops(inverse), 0600); !st)
+    if (auto st = store::atomic_write_file(paths.pending_inverse_file(), encode_ops(inverse), 0600);
+        !st)
         return st;
     return update_pending(paths, apply);
 }
@@ -266,12 +246,8 @@ Status discard_pending(const store::StatePaths& paths) {
     return forget(paths);
 }
 
-std::string pending_files_dir(const store::StatePaths& paths) {
-    return files_dir(paths);
-}
-
 Status update_pending(const store::StatePaths& paths, const PendingApply& apply) {
-    return store::atomic_write_file(record_file(paths), format_record(apply), 0600);
+    return store::atomic_write_file(paths.pending_record_file(), format_record(apply), 0600);
 }
 
 Result<std::optional<PendingApply>> confirm_pending(const store::StatePaths& paths) {
@@ -282,7 +258,16 @@ Result<std::optional<PendingApply>> confirm_pending(const store::StatePaths& pat
     return record;
 }
 
+std::vector<std::size_t> undo_order(const PendingApply& a, std::size_t inverse_count) {
+    std::size_t n = std::min(inverse_count, a.completed + (a.completed < a.planned ? 1 : 0));
+    std::vector<std::size_t> order;
+    order.reserve(n);
+    for (std::size_t i = n; i-- > 0;) order.push_back(i);
+    return order;
+}
+
 Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& paths,
+                                                   const OpenRunner& open,
                                                    const std::string& only_id) {
     auto record = load_record(paths);
     if (!record) return record.error();
@@ -292,37 +277,20 @@ Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& path
     report.apply = **record;
     const auto& a = report.apply;
 
-    auto text = store::read_file_if_exists(inverse_file(paths));
+    auto text = store::read_file_if_exists(paths.pending_inverse_file());
     if (!text) return text.error();
-    if (!*text) return Error{"the pending apply has no " + inverse_file(paths)};
-    auto inverse = decode_ops(**text, inverse_file(paths));
+    if (!*text) return Error{"the pending apply has no " + paths.pending_inverse_file()};
+    auto inverse = decode_ops(**text, paths.pending_inverse_file());
     if (!inverse) return inverse.error();
 
-    auto sock = netlink::NetlinkSocket::open();
-    if (!sock) return sock.error();
-    wg::UserspaceOptions userspace;
-    userspace.binary = a.wireguard_go;
-    exec::Backends backends(userspace);
-    // exec needs only the interfaces' backends from the profile.
-    model::Profile profile;
-    for (const auto& [name, backend] : a.interfaces) {
-        model::Interface i;
-        i.name = name;
-        i.backend = backend;
-        profile.interfaces.push_back(std::move(i));
-    }
-    // No fingerprint is recorded here: restore_files below puts back the one
-    // from before the apply, which describes the table the revert restores.
-    exec::ApplyContext ctx{*sock, backends, profile, {}};
-
+    auto run = open(a.wireguard_go, a.interfaces);
+    if (!run) return run.error();
     // An interrupted apply may have started the op after the last completed
     // one: undo it too, but its failure only means it never happened.
-    std::size_t n = std::min(inverse->size(), a.completed + (a.completed < a.planned ? 1 : 0));
-    for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t i : undo_order(a, inverse->size())) {
         const auto& op = (*inverse)[i];
         if (is_noop(op)) continue;
-        auto done = exec::apply({op}, ctx);
-        if (done)
+        if (auto done = (*run)(op))
             ++report.undone;
         else if (i < a.completed)
             report.failures.push_back(done.error().message);
@@ -330,14 +298,14 @@ Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& path
     if (auto st = restore_files(paths, report.failures); !st)
         report.failures.push_back(st.error().message);
     if (auto st = forget(paths); !st) return st.error();
-    // The kernel is back to the snapshot: a journal of the reverted apply
-    // (left when the CLI was killed mid-apply) describes nothing real now.
-    ::unlink((paths.dir + "/journal").c_str());
+    // The kernel is back to the snapshot: the progress record of the reverted
+    // apply (left when the CLI was killed mid-apply) describes nothing real now.
+    if (auto st = remove_progress(paths); !st) report.failures.push_back(st.error().message);
     return std::optional<RevertReport>{std::move(report)};
 }
 
 void log_revert(const store::StatePaths& paths, const std::string& line) {
-    const std::string file = paths.dir + "/revert.log";
+    const std::string file = paths.revert_log_file();
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return;
     std::time_t t = std::time(nullptr);
@@ -350,4 +318,4 @@ void log_revert(const store::StatePaths& paths, const std::string& line) {
     ::close(fd);
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

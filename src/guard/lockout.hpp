@@ -17,7 +17,7 @@
 #include "state/kernel_state.hpp"
 #include "util/error.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::guard {
 
 // SSH_CONNECTION: "client_ip client_port server_ip server_port".
 struct SshConnection {
@@ -44,4 +44,4 @@ std::vector<Error> check_lockout(const model::Profile& profile, const ops::Desir
                                  const std::optional<SshConnection>& ssh,
                                  const GuardKernel& kernel);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::guard

@@ -1,10 +1,8 @@
-#include "gateway/guard_check.hpp"
+#include "guard/planned_ops.hpp"
 
 #include <algorithm>
 
-#include "nft/ruleset.hpp"
-
-namespace vpngw::gateway {
+namespace vpngw::guard {
 
 namespace {
 
@@ -31,8 +29,7 @@ After collect(const std::vector<ops::Op>& planned) {
 }
 
 bool link_exists(const std::string& name, const LiveTables& live, const After& after) {
-    return std::any_of(live.links.begin(), live.links.end(),
-                       [&](const netlink::LinkInfo& l) { return l.link.name == name; }) ||
+    return std::find(live.links.begin(), live.links.end(), name) != live.links.end() ||
            std::find(after.new_links.begin(), after.new_links.end(), name) != after.new_links.end();
 }
 
@@ -129,10 +126,10 @@ std::string element_batch(const char* verb, const std::vector<ops::NftElement>& 
     return out;
 }
 
-void check_nft(const ops::Op& op, const std::string& batch, const std::string& what,
-               Diagnostics& out) {
-    if (batch.empty()) return;
-    if (auto st = nft::check_ruleset(batch, "vpngw-ruleset"); !st)
+void check_nft(const NftCheck& check, const ops::Op& op, const std::string& batch,
+               const std::string& what, Diagnostics& out) {
+    if (batch.empty() || !check) return;
+    if (auto st = check(batch); !st)
         out.error(op.origin.known() ? op.origin : st.error().where,
                   what + " would be refused by the kernel: " + st.error().message);
 }
@@ -140,7 +137,7 @@ void check_nft(const ops::Op& op, const std::string& batch, const std::string& w
 }  // namespace
 
 void check_planned_ops(const std::vector<ops::Op>& planned, const LiveTables& live,
-                       Diagnostics& out) {
+                       const NftCheck& check, Diagnostics& out) {
     const After after = collect(planned);
     for (const auto& op : planned) {
         std::visit(
@@ -153,16 +150,17 @@ void check_planned_ops(const std::vector<ops::Op>& planned, const LiveTables& li
                 } else if constexpr (std::is_same_v<T, ops::AddressAdd>) {
                     check_address(op, p.address, live, after, out);
                 } else if constexpr (std::is_same_v<T, ops::NftReplace>) {
-                    check_nft(op, p.text, "the firewall (table inet vpngw)", out);
+                    check_nft(check, op, p.text, "the firewall (table inet vpngw)", out);
                 } else if constexpr (std::is_same_v<T, ops::NftElementsAdd>) {
-                    check_nft(op, element_batch("add", p.elements), "adding peer elements", out);
-                } else if constexpr (std::is_same_v<T, ops::NftElementsDelete>) {
-                    check_nft(op, element_batch("delete", p.elements), "removing peer elements",
+                    check_nft(check, op, element_batch("add", p.elements), "adding peer elements",
                               out);
+                } else if constexpr (std::is_same_v<T, ops::NftElementsDelete>) {
+                    check_nft(check, op, element_batch("delete", p.elements),
+                              "removing peer elements", out);
                 }
             },
             op.payload);
     }
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::guard

@@ -9,7 +9,7 @@
 #include "store/state_paths.hpp"
 #include "util/result.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 // Writes the file only when it does not exist yet: a second `up` must not
 // record vpngw's own values as the baseline.
@@ -19,4 +19,4 @@ Status record_sysctl_baseline(const store::StatePaths& paths,
 Result<std::vector<state::Sysctl>> load_sysctl_baseline(const store::StatePaths& paths);
 Status forget_sysctl_baseline(const store::StatePaths& paths);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

@@ -18,17 +18,19 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "exec/replay.hpp"
 #include "model/profile.hpp"
 #include "ops/op.hpp"
 #include "store/state_paths.hpp"
 #include "util/result.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 struct PendingApply {
     std::string id;             // distinguishes this pending apply from later ones
@@ -74,15 +76,22 @@ Status begin_pending(const store::StatePaths& paths, const PendingApply& apply,
 // not happen, or failed and was rolled back). Caller holds the StateLock.
 Status discard_pending(const store::StatePaths& paths);
 
-// Where prepare_pending keeps the state directory's files.
-std::string pending_files_dir(const store::StatePaths& paths);
-
 // Rewrites the record (progress, final deadline). Caller holds the StateLock.
 Status update_pending(const store::StatePaths& paths, const PendingApply& apply);
 
 // Forgets the pending apply: the new state stays. Caller holds the StateLock.
 // Returns what was pending, or nullopt when nothing was.
 Result<std::optional<PendingApply>> confirm_pending(const store::StatePaths& paths);
+
+// The indices of the inverse ops a revert runs, in the order it runs them:
+// every completed operation's, and the one in flight when the apply was
+// interrupted (completed < planned), last first. Never beyond `inverse_count`.
+std::vector<std::size_t> undo_order(const PendingApply& apply, std::size_t inverse_count);
+
+// Opens the kernel for a revert (exec::open_replay; tests pass a recorder).
+using OpenRunner = std::function<Result<exec::RunOp>(
+    const std::string& wireguard_go,
+    const std::vector<std::pair<std::string, model::Backend>>& interfaces)>;
 
 struct RevertReport {
     PendingApply apply;
@@ -96,10 +105,11 @@ struct RevertReport {
 // `only_id`, acts only when that apply is the pending one. nullopt when
 // nothing (matching) is pending. Caller holds the StateLock.
 Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& paths,
+                                                   const OpenRunner& open = exec::open_replay,
                                                    const std::string& only_id = {});
 
 // Appends a timestamped line to <state_dir>/revert.log (what the detached
 // timer did, since it has no terminal).
 void log_revert(const store::StatePaths& paths, const std::string& line);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

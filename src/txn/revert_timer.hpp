@@ -13,7 +13,7 @@
 
 #include "util/result.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 // The hidden subcommand the helper runs as.
 inline constexpr const char* kRevertTimerCommand = "__revert-timer";
@@ -31,4 +31,4 @@ Result<pid_t> spawn_revert_timer(const std::string& state_dir, std::int64_t dead
 // <state_dir>/revert.log. Returns ok when there was nothing left to do.
 Status run_revert_timer(const std::string& state_dir, std::int64_t deadline, const std::string& id);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

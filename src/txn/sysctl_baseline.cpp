@@ -1,4 +1,4 @@
-#include "gateway/sysctl_baseline.hpp"
+#include "txn/sysctl_baseline.hpp"
 
 #include <unistd.h>
 
@@ -8,27 +8,21 @@
 
 #include "store/atomic_file.hpp"
 
-namespace vpngw::gateway {
-
-namespace {
-std::string file_of(const store::StatePaths& paths) {
-    return paths.dir + "/sysctl-baseline";
-}
-}  // namespace
+namespace vpngw::txn {
 
 Status record_sysctl_baseline(const store::StatePaths& paths,
                               const std::vector<state::Sysctl>& current) {
-    auto existing = store::read_file_if_exists(file_of(paths));
+    auto existing = store::read_file_if_exists(paths.sysctl_baseline_file());
     if (!existing) return existing.error();
     if (*existing) return ok_status();
     if (auto st = store::ensure_private_dir(paths.dir); !st) return st;
     std::string text = "# sysctl values before vpngw changed them; `vpngw down` restores them\n";
     for (const auto& s : current) text += s.key + " = " + s.value + "\n";
-    return store::atomic_write_file(file_of(paths), text, 0600);
+    return store::atomic_write_file(paths.sysctl_baseline_file(), text, 0600);
 }
 
 Result<std::vector<state::Sysctl>> load_sysctl_baseline(const store::StatePaths& paths) {
-    auto text = store::read_file_if_exists(file_of(paths));
+    auto text = store::read_file_if_exists(paths.sysctl_baseline_file());
     if (!text) return text.error();
     std::vector<state::Sysctl> out;
     if (!*text) return out;
@@ -39,16 +33,17 @@ Result<std::vector<state::Sysctl>> load_sysctl_baseline(const store::StatePaths&
         ++number;
         if (line.empty() || line[0] == '#') continue;
         auto eq = line.find(" = ");
-        if (eq == std::string::npos) return Error{"malformed line", {file_of(paths), number, 1}};
+        if (eq == std::string::npos)
+            return Error{"malformed line", {paths.sysctl_baseline_file(), number, 1}};
         out.push_back({line.substr(0, eq), line.substr(eq + 3)});
     }
     return out;
 }
 
 Status forget_sysctl_baseline(const store::StatePaths& paths) {
-    if (::unlink(file_of(paths).c_str()) != 0 && errno != ENOENT)
-        return Error{"removing " + file_of(paths) + ": " + std::strerror(errno)};
+    if (::unlink(paths.sysctl_baseline_file().c_str()) != 0 && errno != ENOENT)
+        return Error{"removing " + paths.sysctl_baseline_file() + ": " + std::strerror(errno)};
     return ok_status();
 }
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

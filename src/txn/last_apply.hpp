@@ -16,7 +16,7 @@
 #include "store/state_paths.hpp"
 #include "util/result.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 struct LastApply {
     std::int64_t finished = 0;  // unix seconds
@@ -37,4 +37,4 @@ Status save_last_apply(const store::StatePaths& paths, const LastApply& record);
 // nullopt when no apply has been recorded yet.
 Result<std::optional<LastApply>> load_last_apply(const store::StatePaths& paths);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn

@@ -12,10 +12,10 @@
 #include "ops/op.hpp"
 #include "util/result.hpp"
 
-namespace vpngw::gateway {
+namespace vpngw::txn {
 
 std::string encode_ops(const std::vector<ops::Op>& ops);
 // `source` names the file in errors.
 Result<std::vector<ops::Op>> decode_ops(const std::string& text, const std::string& source);
 
-}  // namespace vpngw::gateway
+}  // namespace vpngw::txn
