@@ -70,11 +70,11 @@ Result<std::optional<LegacyState>> read_legacy_state(const std::string& state_di
     const store::StatePaths paths{state_dir};
     LegacyState legacy;
     for (const std::string& f :
-         {paths.peers_file(), paths.journal_file(), paths.legacy_peers_file()})
+         {paths.peers_file(), paths.peers_journal_file(), paths.legacy_peers_file()})
         if (exists(f)) legacy.files.push_back(f);
     if (legacy.files.empty()) return std::optional<LegacyState>{};
 
-    if (auto st = check_journal_header(paths.journal_file()); !st) return st.error();
+    if (auto st = check_journal_header(paths.peers_journal_file()); !st) return st.error();
     auto state = store::load_peers(paths);
     if (!state) return state.error();
     legacy.peers.reserve(state->peers.size());

@@ -13,6 +13,7 @@
 #include "registry/sqlite_peers.hpp"
 #include "registry/sqlite_schema.hpp"
 #include "store/state_dir_check.hpp"
+#include "store/state_paths.hpp"
 #include "util/unique_fd.hpp"
 
 namespace vpngw::registry {
@@ -124,7 +125,7 @@ void unlink_db_files(const std::string& path) {
 // concurrent first open either sees none or the whole migration.
 Status build_from_legacy(const std::string& state_dir, const std::string& final_path,
                          const LegacyState& legacy, const Actor& actor) {
-    const std::string temp = state_dir + "/.peers.db.new." + std::to_string(::getpid());
+    const std::string temp = store::StatePaths{state_dir}.registry_build_file(::getpid());
     unlink_db_files(temp);  // a leftover of a crashed process with our pid
     if (auto st = create_private_file(temp, true); !st) return st;
     Status built = [&]() -> Status {
@@ -176,7 +177,7 @@ Status check_all_present(Db& db, const LegacyState& legacy) {
 }  // namespace
 
 std::string registry_file(const std::string& state_dir) {
-    return state_dir + "/peers.db";
+    return store::StatePaths{state_dir}.registry_file();
 }
 
 Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_dir,

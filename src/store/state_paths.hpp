@@ -24,6 +24,10 @@
 //   │   │                       key (base64, '/' written as '_')
 //   │   ├── bits/<group>.4|.6   the group's taken addresses, a bitmap each
 //   │   └── tag                 the peers.tsv + peers.journal it describes
+//   ├── peers.db                the SQLite peer registry (registry/), WAL
+//   │                           (peers.db-wal, -shm); migrated once from the
+//   │                           files above, which are then renamed *.migrated
+//   │                           (not yet used by `peer add`: issue 17)
 //   ├── clients/<name>.conf     the client's wg-quick config; holds the
 //   │                           client's private key when vpngw generated it
 //   ├── psk/<name>.psk          preshared key: base64 and "\n", the format
@@ -81,6 +85,12 @@ struct StatePaths {
     std::string legacy_peers_file() const { return in("peers.toml"); }
     std::string peers_journal_file() const { return in("peers.journal"); }
     std::string peers_index_dir() const { return in("peers.index"); }
+    // The SQLite peer registry (registry/sqlite_registry.hpp) and the private
+    // file a first open builds it in from the legacy files above.
+    std::string registry_file() const { return in("peers.db"); }
+    std::string registry_build_file(long pid) const {
+        return in(".peers.db.new." + std::to_string(pid));
+    }
     std::string peers_index_names_dir() const { return peers_index_dir() + "/names"; }
     std::string peers_index_keys_dir() const { return peers_index_dir() + "/keys"; }
     std::string peers_index_bits_dir() const { return peers_index_dir() + "/bits"; }

@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
     put(paths.peers_file(), which & 1, next_part(rest));
     put(paths.legacy_peers_file(), which & 2, next_part(rest));
-    put(paths.journal_file(), which & 4, next_part(rest));
+    put(paths.peers_journal_file(), which & 4, next_part(rest));
     auto state = vpngw::store::load_peers(paths);
     if (!state && state.error().str().empty()) std::abort();
     return 0;

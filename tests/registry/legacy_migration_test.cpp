@@ -179,7 +179,7 @@ TEST(RegistryMigration, DuplicateAddressInTheJournalIsRefusedAndChangesNothing) 
     const auto clash = stored("eve", 9, "10.77.1.3", nullptr, false);  // alice-phone's
     ASSERT_TRUE(store::append_journal(paths, id, store::journal_add_entry(clash)).ok());
     const Error e = refused_unchanged(legacy.dir);
-    EXPECT_EQ(e.where.file, paths.journal_file());
+    EXPECT_EQ(e.where.file, paths.peers_journal_file());
     EXPECT_NE(e.message.find("10.77.1.3"), std::string::npos) << e.str();
 }
 
