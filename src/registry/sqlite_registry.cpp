@@ -1,6 +1,7 @@
 #include "registry/sqlite_registry.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,7 +110,16 @@ Status create_private_file(const std::string& path, bool exclusive) {
     return ok_status();
 }
 
+// Openers of one database take turns while they switch it to WAL and bring
+// its schema up to date: SQLite answers a journal-mode change that races
+// another connection with "database is locked" at once, without waiting in
+// its busy handler. The flock(2) is held for a few milliseconds and is
+// independent of SQLite's own fcntl locks; it is released when `turn` closes.
 Result<Db> open_db(const std::string& path) {
+    UniqueFd turn(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!turn) return sys_error("cannot open", path);
+    while (::flock(turn.get(), LOCK_EX) != 0)
+        if (errno != EINTR) return sys_error("cannot lock", path);
     auto db = Db::open(path, Db::Access::write);
     if (!db) return db;
     if (auto st = sqlite::migrate_schema(*db); !st) return st.error();
