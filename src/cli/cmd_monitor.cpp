@@ -76,16 +76,21 @@ int run_monitor(const MonitorOptions& opt) {
 
 }  // namespace
 
-void add_monitor_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand(
-        "monitor", "Probe the uplinks' health and move balanced shares off those that fail");
+std::vector<Command> monitor_commands() {
     auto opt = std::make_shared<MonitorOptions>();
-    add_gateway_options(cmd, opt->gateway);
-    cmd->add_flag("--once", opt->once, "Probe every checked uplink once, update, and exit");
-    cmd->footer(
-        "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
-        "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_monitor(*opt); }; });
+    auto options = gateway_options(opt->gateway);
+    options.push_back({.names = "--once",
+                       .target = &opt->once,
+                       .help = "Probe every checked uplink once, update, and exit"});
+    return {{
+        .name = "monitor",
+        .help = "Probe the uplinks' health and move balanced shares off those that fail",
+        .footer =
+            "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
+            "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once",
+        .options = std::move(options),
+        .action = [opt] { return run_monitor(*opt); },
+    }};
 }
 
 }  // namespace vpngw::cli
