@@ -4,14 +4,12 @@
 
 #include "cli/app.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <CLI/CLI.hpp>
 #include <map>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/log.hpp"
 
 namespace vpngw::cli {
 
@@ -122,15 +120,6 @@ CommandDoc describe_cli(const CLI::App& app) {
     return doc;
 }
 
-void setup_logging(int verbosity) {
-    auto logger = spdlog::stderr_color_mt("vpngw");
-    logger->set_pattern("%^%l%$: %v");
-    logger->set_level(verbosity >= 2   ? spdlog::level::debug
-                      : verbosity == 1 ? spdlog::level::info
-                                       : spdlog::level::warn);
-    spdlog::set_default_logger(logger);
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -156,7 +145,7 @@ int run(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? kExitOk : kExitUsage;
     }
-    setup_logging(verbosity);
+    log::setup(verbosity);
     return action ? action() : kExitUsage;
 }
 

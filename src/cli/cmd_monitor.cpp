@@ -1,5 +1,3 @@
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "health/monitor.hpp"
@@ -33,9 +32,9 @@ std::int64_t unix_now() {
 }
 
 void print_round(const health::RoundReport& r, bool once) {
-    for (const auto& c : r.changes) spdlog::warn("uplink {}", c);
-    for (const auto& e : r.errors) spdlog::error("{}", e);
-    if (r.maps_written) spdlog::info("balance maps updated");
+    for (const auto& c : r.changes) log::warn("uplink " + c);
+    for (const auto& e : r.errors) log::error(e);
+    if (r.maps_written) log::info("balance maps updated");
     if (!once) return;
     for (const auto& h : r.health)
         std::printf("%s\t%s\tfailures=%d\tsuccesses=%d%s%s\n", h.uplink.c_str(),

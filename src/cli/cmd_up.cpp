@@ -1,5 +1,3 @@
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -8,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
@@ -38,7 +37,8 @@ std::optional<gateway::SshConnection> ssh_connection() {
     const char* value = std::getenv("SSH_CONNECTION");
     auto ssh = gateway::parse_ssh_connection(value);
     if (value && *value && !ssh)
-        spdlog::warn("cannot parse SSH_CONNECTION=\"{}\"; the lockout guard ignores it", value);
+        log::warn(std::string("cannot parse SSH_CONNECTION=\"") + value +
+                  "\"; the lockout guard ignores it");
     return ssh;
 }
 
@@ -70,9 +70,9 @@ int run_check(const UpCommand& cmd) {
 
 void print_report_notes(const gateway::ChangeReport& report) {
     if (report.interrupted)
-        spdlog::warn("found the journal of an interrupted run: {}; reconciling",
-                     *report.interrupted);
-    for (const auto& n : report.notes) spdlog::warn("{}", n);
+        log::warn("found the journal of an interrupted run: " + *report.interrupted +
+                  "; reconciling");
+    for (const auto& n : report.notes) log::warn(n);
 }
 
 int run_apply(const UpCommand& cmd, Direction direction) {
