@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "exec/desired.hpp"
+#include "gateway/desired.hpp"
 #include "ops/diff.hpp"
 #include "profile/loader.hpp"
 
@@ -74,7 +74,7 @@ model::Profile load(int peers) {
 }
 
 ops::Desired desired(const model::Profile& profile) {
-    auto d = exec::resolve_desired(profile, exec::KeyPolicy::read_only);
+    auto d = gateway::resolve_desired(profile, gateway::KeyPolicy::read_only);
     if (!d) throw std::runtime_error(d.error().message);
     return std::move(*d);
 }

@@ -16,6 +16,7 @@ endif()
 # above (a static library still passes it on to the final link).
 function(vpngw_module name)
   cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY VPNGW_MODULES ${name})  # for cmake/module_links.cmake
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(NOT srcs)  # a module with headers only
     add_library(${name} INTERFACE)

@@ -4,21 +4,24 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "exec/nft_listing.hpp"
 #include "exec/wg_apply.hpp"
-#include "netlink/addresses.hpp"
-#include "netlink/links.hpp"
-#include "netlink/routes.hpp"
-#include "netlink/rules.hpp"
-#include "netlink/sysctl.hpp"
-#include "nft/elements.hpp"
-#include "nft/new_table.hpp"
+#include "netlink/write/addresses.hpp"
+#include "netlink/write/links.hpp"
+#include "netlink/write/routes.hpp"
+#include "netlink/write/rules.hpp"
+#include "netlink/write/sysctl.hpp"
 #include "nft/ruleset.hpp"
+#include "nft/write/elements.hpp"
+#include "nft/write/new_table.hpp"
+#include "nft/write/ruleset.hpp"
 #include "ops/diff.hpp"
 
 namespace vpngw::exec {
@@ -53,6 +56,15 @@ class FaultInjector {
 std::chrono::milliseconds op_delay() {
     const char* spec = std::getenv("VPNGW_OP_DELAY_MS");
     return std::chrono::milliseconds(spec ? std::atoi(spec) : 0);
+}
+
+// VPNGW_KILL_AFTER=<n>: the test hook that SIGKILLs the process once n ops
+// are applied (and journaled), before the next one: a crash at a chosen
+// point, so a test can stop an apply at every point in turn.
+std::optional<std::size_t> kill_after() {
+    const char* spec = std::getenv("VPNGW_KILL_AFTER");
+    if (!spec || !*spec) return std::nullopt;
+    return static_cast<std::size_t>(std::strtoull(spec, nullptr, 10));
 }
 
 model::Backend backend_of(const model::Profile& profile, const std::string& ifname) {
@@ -103,7 +115,7 @@ Status replace_table(const ops::NftReplace& p, const Location& origin, ops::Op& 
     if (!*exists) {
         undo = {ops::NftReplace{}, origin};  // deleting the table undoes it
         // A new table: its peer elements go through libnftnl batches after
-        // the rules (nft/new_table.hpp), ~50 MiB less at 50,000 peers than
+        // the rules (nft/write/new_table.hpp), ~50 MiB less at 50,000 peers than
         // one libnftables transaction. Nothing can use the table before it
         // exists, and forwarding is enabled by the sysctl ops after this one.
         return p.text.empty() ? ok_status() : nft::create_table(p.text);
@@ -166,7 +178,10 @@ Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) 
             } else if constexpr (std::is_same_v<T, ops::NftElementsAdd>) {
                 return nft::apply_element_changes(
                     element_changes(p.elements, nft::ElementChange::Op::add));
+            } else if constexpr (std::is_same_v<T, ops::LinkMark>) {
+                return netlink::set_link_alias(ctx.sock, p.name, p.alias, op.origin);
             } else {
+                static_assert(std::is_same_v<T, ops::NftElementsDelete>);
                 return nft::apply_element_changes(
                     element_changes(p.elements, nft::ElementChange::Op::remove));
             }
@@ -198,9 +213,11 @@ std::string first_line(const std::string& s) {
 Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
     FaultInjector faults;
     const auto delay = op_delay();
+    const auto kill_point = kill_after();
     std::vector<ops::Op> undo_stack;
     undo_stack.reserve(ops.size());
     for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (kill_point == i) ::raise(SIGKILL);
         const ops::Op& op = ops[i];
         const bool later_ops = i + 1 < ops.size();
         ops::Op undo{ops::NftReplace{}, op.origin};

@@ -1,6 +1,6 @@
 #include "exec/backends.hpp"
 
-#include "wg/select_backend.hpp"
+#include "wg/write/select_backend.hpp"
 
 namespace vpngw::exec {
 

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "model/profile.hpp"
-#include "wg/backend.hpp"
-#include "wg/userspace_backend.hpp"
+#include "wg/userspace_options.hpp"
+#include "wg/write/backend.hpp"
 
 namespace vpngw::exec {
 

@@ -20,7 +20,7 @@ Result<std::optional<std::string>> live_nft_fingerprint() {
     if (!listing) return listing.error();
     if (!*listing) return std::optional<std::string>{};
     const std::string& text = **listing;
-    // The same hash as the ruleset comment (exec/desired.cpp), at full length.
+    // The same hash as the ruleset comment (plan/ruleset_hash.cpp), at full length.
     unsigned char digest[crypto_generichash_BYTES];
     crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
                        text.size(), nullptr, 0);

@@ -2,7 +2,7 @@
 
 #include "ops/op.hpp"
 #include "util/result.hpp"
-#include "wg/backend.hpp"
+#include "wg/write/backend.hpp"
 
 namespace vpngw::exec {
 

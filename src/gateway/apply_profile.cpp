@@ -5,10 +5,10 @@
 #include <ctime>
 
 #include "exec/apply.hpp"
-#include "exec/desired.hpp"
 #include "exec/nft_listing.hpp"
 #include "exec/observe.hpp"
 #include "gateway/confirm_timer.hpp"
+#include "gateway/desired.hpp"
 #include "gateway/guard_check.hpp"
 #include "gateway/journal.hpp"
 #include "gateway/last_apply.hpp"
@@ -74,12 +74,17 @@ Status refuse_foreign_links(const ops::Observed& observed, const ops::Desired& d
 // A run killed between creating a link and marking it as vpngw's leaves a
 // link that looks foreign; the journal says it is ours, so mark it now.
 Status adopt_interrupted_link(const std::optional<Journal>& journal, Kernel& kernel,
-                              ops::Observed& observed, ChangeReport& report) {
+                              const model::Profile& profile, ops::Observed& observed,
+                              ChangeReport& report) {
     if (!journal || journal->in_flight_link.empty()) return ok_status();
     auto& foreign = observed.foreign_links;
     auto it = std::find(foreign.begin(), foreign.end(), journal->in_flight_link);
     if (it == foreign.end()) return ok_status();
-    if (auto st = netlink::set_link_alias(kernel.sock, *it, state::kLinkAlias); !st) return st;
+    // Marked through exec like any change, and at once: the diff that
+    // follows must see the link as vpngw's.
+    const ops::Op mark{ops::LinkMark{*it, state::kLinkAlias, ""}, {}};
+    exec::ApplyContext ctx{kernel.sock, kernel.backends, profile, {}, ""};
+    if (auto st = exec::apply({mark}, ctx); !st) return st.error();
     report.notes.push_back("interface " + *it +
                            " was created by the interrupted run; marked it as vpngw's");
     foreign.erase(it);
@@ -228,10 +233,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
     // The ruleset text is rendered only when the table is to be replaced
     // (`down` deletes it and never needs it).
-    auto desired = exec::resolve_desired(
-        session.profile,
-        mode == Mode::up ? exec::KeyPolicy::generate_missing : exec::KeyPolicy::read_only,
-        exec::RulesetText::later);
+    auto desired = resolve_desired(
+        session.profile, mode == Mode::up ? KeyPolicy::generate_missing : KeyPolicy::read_only,
+        RulesetText::later);
     if (!desired) return abandon(desired.error());
     release_peers(session);  // planned: from here on nothing reads them
     auto kernel = open_kernel(session);
@@ -239,8 +243,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return abandon(observed.error());
-    if (mode == Mode::up) exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
-    if (auto st = adopt_interrupted_link(*journal, *kernel, *observed, report); !st)
+    if (mode == Mode::up) render_ruleset_if_replaced(session.profile, *desired, *observed);
+    if (auto st = adopt_interrupted_link(*journal, *kernel, session.profile, *observed, report);
+        !st)
         return abandon(st.error());
 
     if (mode == Mode::down) {
@@ -327,8 +332,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     if (consume_peers) session.stored = {};  // merged into session.profile already
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
-                                         exec::RulesetText::later);
+    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
     if (!desired) return desired.error();
     if (consume_peers) release_peers(session);
     auto kernel = open_kernel(session);
@@ -336,7 +340,7 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
-    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
+    render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = refuse_foreign_links(*observed, *desired); !st) return st.error();
     ChangeReport report;
     report.ops = ops::diff_up(*desired, *observed);
@@ -344,15 +348,14 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
 }
 
 Result<CheckReport> check_up(Session& session, const std::optional<SshConnection>& ssh) {
-    auto desired = exec::resolve_desired(session.profile, exec::KeyPolicy::read_only,
-                                         exec::RulesetText::later);
+    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
     if (!desired) return desired.error();
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
                                   exec::nft_listing_file(session.paths.dir));
     if (!observed) return observed.error();
-    exec::render_ruleset_if_replaced(session.profile, *desired, *observed);
+    render_ruleset_if_replaced(session.profile, *desired, *observed);
     CheckReport report;
     if (auto st = refuse_foreign_links(*observed, *desired); !st)
         report.problems.error(st.error().where, st.error().message);

@@ -338,7 +338,7 @@ Result<std::optional<RevertReport>> revert_pending(const store::StatePaths& path
 
 void log_revert(const store::StatePaths& paths, const std::string& line) {
     const std::string file = paths.dir + "/revert.log";
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return;
     std::time_t t = std::time(nullptr);
     std::tm tm{};

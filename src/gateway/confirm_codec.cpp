@@ -100,6 +100,8 @@ toml::table encode_op(const ops::Op& op) {
                     {"key", p.sysctl.key}, {"value", p.sysctl.value}, {"before", p.before}};
             } else if constexpr (std::is_same_v<T, ops::NftReplace>) {
                 return toml::table{{"text", p.text}, {"before", p.before}};
+            } else if constexpr (std::is_same_v<T, ops::LinkMark>) {
+                return toml::table{{"name", p.name}, {"alias", p.alias}, {"before", p.before}};
             } else {
                 return toml::table{{"elements", encode_elements(p.elements)}};
             }
@@ -280,6 +282,8 @@ Result<ops::OpPayload> decode_payload(const Reader& r) {
     if (kind == "sysctl")
         return ops::OpPayload{ops::SysctlSet{{r.str("key"), r.str("value")}, r.str("before")}};
     if (kind == "nft") return ops::OpPayload{ops::NftReplace{r.str("text"), r.str("before")}};
+    if (kind == "link-mark")
+        return ops::OpPayload{ops::LinkMark{r.str("name"), r.str("alias"), r.str("before")}};
     if (kind == "nft-element-add") {
         auto e = decode_elements(r);
         if (!e) return e.error();

@@ -2,12 +2,14 @@
 
 #include <sys/stat.h>
 
-#include "exec/desired.hpp"
+#include "exec/apply.hpp"
+#include "gateway/desired.hpp"
 #include "netlink/links.hpp"
 #include "netlink/socket.hpp"
 #include "plan/desired.hpp"
 #include "store/atomic_file.hpp"
 #include "store/peer_store.hpp"
+#include "store/state_dir_check.hpp"
 #include "wg/key_file.hpp"
 #include "wgquick/config.hpp"
 #include "wgquick/translate.hpp"
@@ -36,22 +38,28 @@ Status refuse_overwrite(const std::vector<std::string>& paths, bool force) {
     return ok_status();
 }
 
-// Sets vpngw's ownership mark on an existing link. Nothing else about the
-// link changes; `vpngw down` will then remove it like one vpngw created.
+// Sets vpngw's ownership mark on an existing link (an ops::LinkMark that
+// exec applies). Nothing else about the link changes; `vpngw down` will then
+// remove it like one vpngw created.
 Result<bool> adopt_link(const std::string& ifname) {
     auto sock = netlink::NetlinkSocket::open();
     if (!sock) return sock.error();
     auto link = netlink::find_link(*sock, ifname);
     if (!link) return link.error();
     if (!*link) return false;
-    if (auto st = netlink::set_link_alias(*sock, ifname, state::kLinkAlias); !st) return st.error();
+    const ops::Op mark{ops::LinkMark{ifname, state::kLinkAlias, (*link)->alias}, {}};
+    exec::Backends backends;          // a link mark needs no WireGuard backend
+    const model::Profile no_profile;  // nor a profile: the link is named in the op
+    exec::ApplyContext ctx{*sock, backends, no_profile, {}, ""};
+    if (auto applied = exec::apply({mark}, ctx); !applied) return applied.error();
     return true;
 }
 
 }  // namespace
 
 Result<ImportReport> import_wg_quick(const ImportRequest& r) {
-    auto text = store::read_file_if_exists(r.config_path);
+    // The user named this file: a symlink to it is as good as the file.
+    auto text = store::read_file_if_exists(r.config_path, store::Links::follow);
     if (!text) return text.error();
     if (!*text) return Error{"cannot read " + r.config_path + ": no such file"};
     auto config = wgquick::parse(**text, r.config_path);
@@ -84,7 +92,7 @@ Result<ImportReport> import_wg_quick(const ImportRequest& r) {
     report.untranslated = imported.untranslated;
     // Keys first: a profile pointing at keys that were not written is worse
     // than keys without a profile.
-    if (auto st = store::ensure_private_dir(r.state_dir); !st) return st.error();
+    if (auto st = store::prepare_state_dir(r.state_dir); !st) return st.error();
     if (imported.private_key) {
         std::string key = imported.private_key->base64() + "\n";
         auto st = store::atomic_write_file(key_path, key, 0600);
@@ -129,7 +137,7 @@ Result<SecretText> export_wg_quick(const Session& session, const ExportRequest& 
     c.mtu = iface->mtu;
     wgquick::RenderOptions o;
     o.secrets = r.inline_secrets ? wgquick::Secrets::inline_keys : wgquick::Secrets::from_files;
-    o.private_key_file = exec::private_key_path(profile, *device);
+    o.private_key_file = private_key_path(profile, *device);
     auto key = wg::read_key_file(o.private_key_file);
     if (!key) return key.error();
     c.private_key = *key;

@@ -10,6 +10,7 @@
 #include "store/peers_journal.hpp"
 #include "store/peers_scan.hpp"
 #include "store/state_paths.hpp"
+#include "util/zero_key.hpp"
 
 namespace vpngw::gateway {
 namespace {
@@ -179,6 +180,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     std::optional<SecretKey> private_key;
     PublicKey public_key;
     if (request.public_key) {
+        if (is_all_zero(*request.public_key))
+            return Error{"public key " + request.public_key->base64() +
+                         " is the all-zero key, which no peer has"};
         public_key = *request.public_key;
     } else {
         auto pair = keys::generate_key_pair();

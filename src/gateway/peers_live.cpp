@@ -1,61 +1,11 @@
 #include "gateway/peers_live.hpp"
 
-#include "exec/backends.hpp"
-#include "nft/ruleset.hpp"
-
 namespace vpngw::gateway {
 
-LiveGateway::~LiveGateway() = default;
-
-namespace {
-
-class SystemGateway : public LiveGateway {
-  public:
-    explicit SystemGateway(const Options& options) : backends_(userspace_options(options)) {}
-
-    bool interface_up(const model::Interface& iface) override {
-        return backend(iface).exists(iface.name);
-    }
-    Result<bool> firewall_up() override { return nft::table_exists(); }
-    Result<wg::ObservedDevice> observe(const model::Interface& iface) override {
-        return backend(iface).get(iface.name);
-    }
-    Status set_peer(const model::Interface& iface, const wg::PeerConfig& peer) override {
-        wg::DeviceConfig cfg;
-        cfg.replace_peers = false;  // the other peers' sessions stay as they are
-        cfg.peers.push_back(peer);
-        return backend(iface).set(iface.name, cfg);
-    }
-    Status remove_peer(const model::Interface& iface, const PublicKey& key) override {
-        wg::DeviceConfig cfg;
-        cfg.remove_peers.push_back(key);
-        return backend(iface).set(iface.name, cfg);
-    }
-    Status change_elements(const std::vector<nft::ElementChange>& changes) override {
-        return nft::apply_element_changes(changes);
-    }
-    std::string backend_name(const model::Interface& iface) override {
-        return backend(iface).name();
-    }
-
-  private:
-    static wg::UserspaceOptions userspace_options(const Options& options) {
-        wg::UserspaceOptions o;
-        o.binary = options.wireguard_go;
-        return o;
-    }
-    // The same choice `vpngw up` makes for each interface.
-    wg::WgBackend& backend(const model::Interface& iface) {
-        return backends_.for_interface(iface.name, iface.backend);
-    }
-
-    exec::Backends backends_;
-};
-
-}  // namespace
-
 std::unique_ptr<LiveGateway> system_gateway(const Options& options) {
-    return std::make_unique<SystemGateway>(options);
+    wg::UserspaceOptions userspace;
+    userspace.binary = options.wireguard_go;
+    return exec::system_live_peers(userspace);
 }
 
 }  // namespace vpngw::gateway

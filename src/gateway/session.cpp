@@ -11,6 +11,7 @@
 
 #include "health/state_file.hpp"
 #include "profile/loader.hpp"
+#include "store/state_dir_check.hpp"
 #include "util/repeats.hpp"
 
 namespace vpngw::gateway {
@@ -103,6 +104,15 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     s.profile = std::move(*loaded.profile);
     if (options.state_dir) s.profile.gateway.state_dir = *options.state_dir;
     s.paths.dir = s.profile.gateway.state_dir;
+    // Readers too: a directory others can write to could feed vpngw forged
+    // peers or a snapshot to "restore". Errors point at the profile's
+    // state_dir unless --state-dir chose the directory.
+    const Location state_dir_at =
+        options.state_dir ? Location{} : s.profile.gateway.origin.at("state_dir");
+    if (auto st = lock == LockMode::exclusive ? store::prepare_state_dir(s.paths.dir)
+                                              : store::check_state_dir(s.paths.dir);
+        !st)
+        return Error{st.error().message, state_dir_at};
     if (lock == LockMode::exclusive) {
         auto held = store::StateLock::acquire(s.paths.dir, std::chrono::seconds(30));
         if (!held) return held.error();

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "exec/balance_maps.hpp"
 #include "health/probe.hpp"
 #include "health/state_file.hpp"
-#include "nft/ruleset.hpp"
 #include "plan/balance.hpp"
 
 namespace vpngw::health {
@@ -72,9 +72,7 @@ RoundReport run_round(const model::Profile& profile, const RoundOptions& options
     const auto down_before = down_uplinks(before);
     const auto down_now = down_uplinks(report.health);
     if ((down_before != down_now || options.sync_maps) && balances_any(profile)) {
-        if (auto st =
-                nft::apply_ruleset(plan::render_balance_update(profile, down_now), "vpngw-balance");
-            st)
+        if (auto st = exec::write_balance_maps(plan::render_balance_update(profile, down_now)); st)
             report.maps_written = true;
         else
             report.errors.push_back("updating the balance maps: " + st.error().message);

@@ -1,12 +1,14 @@
 #pragma once
 
-// Network interfaces over rtnetlink: observe, create, change, delete.
+// Network interfaces over rtnetlink, read side: observe. Creating, changing
+// and deleting them is netlink/write/links.hpp (exec/ only).
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "netlink/message.hpp"
 #include "netlink/socket.hpp"
 #include "state/kernel_state.hpp"
 
@@ -33,20 +35,9 @@ Result<int> link_index(NetlinkSocket& sock, const std::string& name);
 // ifindex -> name for every link, to name the devices of routes in a dump.
 Result<std::map<int, std::string>> link_names(NetlinkSocket& sock);
 
-// Creates link.name of link.kind with link.mtu (0: the kind's default), sets
-// the alias (which marks the link as vpngw's; "" for none) and brings it up
-// when link.up. A kernel without the kind's driver answers EOPNOTSUPP; for
-// "wireguard" that becomes "kernel has no WireGuard support", the cue for the
-// userspace backend.
-Status create_link(NetlinkSocket& sock, const state::Link& link,
-                   const std::string& alias = state::kLinkAlias);
-Status set_link_mtu(NetlinkSocket& sock, const std::string& name, int mtu,
-                    const Location& origin = {});
-Status set_link_up(NetlinkSocket& sock, const std::string& name, bool up,
-                   const Location& origin = {});
-// "" removes the alias.
-Status set_link_alias(NetlinkSocket& sock, const std::string& name, const std::string& alias,
-                      const Location& origin = {});
-Status delete_link(NetlinkSocket& sock, const std::string& name, const Location& origin = {});
+// An RTM_*LINK message addressed by name (ifi_index 0): the lookup here and
+// the changes of netlink/write/links.hpp.
+nlmsghdr* link_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
+                       const std::string& name);
 
 }  // namespace vpngw::netlink

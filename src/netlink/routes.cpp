@@ -6,6 +6,7 @@
 #include <map>
 
 #include "netlink/links.hpp"
+#include "netlink/message.hpp"
 
 namespace vpngw::netlink {
 
@@ -24,20 +25,6 @@ std::optional<state::RouteType> route_type(std::uint8_t rtn) {
         default:
             return std::nullopt;
     }
-}
-
-std::uint8_t rtn_of(state::RouteType t) {
-    switch (t) {
-        case state::RouteType::blackhole:
-            return RTN_BLACKHOLE;
-        case state::RouteType::unreachable:
-            return RTN_UNREACHABLE;
-        case state::RouteType::local:
-            return RTN_LOCAL;
-        case state::RouteType::unicast:
-            break;
-    }
-    return RTN_UNICAST;
 }
 
 std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
@@ -96,49 +83,7 @@ std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
     return e;
 }
 
-Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
-                    std::uint16_t flags, const std::string& verb) {
-    const std::string what = verb + " route " + describe_route(route);
-    int oif = 0;
-    if (!route.dev.empty()) {
-        auto index = link_index(sock, route.dev);
-        if (!index) return error_in(what, index.error(), route.origin);
-        oif = *index;
-    }
-    MessageBuffer buf;
-    nlmsghdr* nlh = build_route_message(buf, type, flags, route, oif);
-    if (auto st = sock.request(nlh); !st) return error_in(what, st.error(), route.origin);
-    return ok_status();
-}
-
 }  // namespace
-
-nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
-                              const state::Route& route, int oif) {
-    nlmsghdr* nlh = buf.start(type, flags);
-    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-    rtm->rtm_family = address_family(route.dst.family());
-    rtm->rtm_dst_len = static_cast<std::uint8_t>(route.dst.len);
-    // The header's table field has 8 bits; RTA_TABLE carries the real id.
-    rtm->rtm_table =
-        route.table < 256 ? static_cast<std::uint8_t>(route.table) : std::uint8_t{RT_TABLE_UNSPEC};
-    rtm->rtm_protocol = state::kRouteProtocol;
-    rtm->rtm_type = rtn_of(route.type);
-    if (type == RTM_DELROUTE)
-        rtm->rtm_scope = RT_SCOPE_NOWHERE;  // match whatever scope the kernel gave it
-    else if (route.type == state::RouteType::unicast && !route.via)
-        rtm->rtm_scope = RT_SCOPE_LINK;  // directly connected, as `ip route add ... dev`
-    else if (route.type == state::RouteType::local)
-        rtm->rtm_scope = RT_SCOPE_HOST;  // as `ip route add local ...`
-    else
-        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-    mnl_attr_put_u32(nlh, RTA_TABLE, route.table);
-    if (route.dst.len > 0) put_address(nlh, RTA_DST, route.dst.addr);
-    if (route.via) put_address(nlh, RTA_GATEWAY, *route.via);
-    if (oif > 0) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<std::uint32_t>(oif));
-    if (route.metric > 0) mnl_attr_put_u32(nlh, RTA_PRIORITY, route.metric);
-    return nlh;
-}
 
 Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,
                                             std::optional<std::uint8_t> protocol) {
@@ -158,14 +103,6 @@ Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,
         [&] { out.clear(); });
     if (!st) return error_in("listing routes", st.error());
     return out;
-}
-
-Status add_route(NetlinkSocket& sock, const state::Route& route) {
-    return change_route(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "adding");
-}
-
-Status delete_route(NetlinkSocket& sock, const state::Route& route) {
-    return change_route(sock, route, RTM_DELROUTE, 0, "deleting");
 }
 
 }  // namespace vpngw::netlink

@@ -1,13 +1,13 @@
 #pragma once
 
-// Routes of every table, IPv4 and IPv6, over rtnetlink.
+// Routes of every table, IPv4 and IPv6, over rtnetlink, read side (adding
+// and deleting: netlink/write/routes.hpp, exec/ only).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "netlink/message.hpp"
 #include "netlink/socket.hpp"
 #include "state/describe.hpp"
 #include "state/kernel_state.hpp"
@@ -29,18 +29,6 @@ struct RouteEntry {
 Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,
                                             std::optional<std::uint8_t> protocol);
 
-// Adds the route with protocol kRouteProtocol; an existing one with the same
-// key is an error (NLM_F_EXCL) rather than silently replaced.
-Status add_route(NetlinkSocket& sock, const state::Route& route);
-// Deletes the route of protocol kRouteProtocol matching table, destination,
-// type, gateway, device and metric, so an equal route of another owner stays.
-Status delete_route(NetlinkSocket& sock, const state::Route& route);
-
 using state::describe_route;
-
-// The RTM_NEWROUTE/RTM_DELROUTE message for `route` with the device already
-// resolved to `oif` (0: none), protocol kRouteProtocol.
-nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
-                              const state::Route& route, int oif);
 
 }  // namespace vpngw::netlink

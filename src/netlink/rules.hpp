@@ -1,13 +1,13 @@
 #pragma once
 
-// Policy routing rules (`ip rule`, `ip -6 rule`) over rtnetlink.
+// Policy routing rules (`ip rule`, `ip -6 rule`) over rtnetlink, read side
+// (adding and deleting: netlink/write/rules.hpp, exec/ only).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "netlink/message.hpp"
 #include "netlink/socket.hpp"
 #include "state/describe.hpp"
 #include "state/kernel_state.hpp"
@@ -26,19 +26,6 @@ struct RuleEntry {
 Result<std::vector<RuleEntry>> dump_rules(NetlinkSocket& sock,
                                           std::optional<std::uint8_t> protocol);
 
-// Adds the rule with FRA_PROTOCOL kRouteProtocol (NLM_F_EXCL).
-Status add_rule(NetlinkSocket& sock, const state::Rule& rule);
-// Deletes the rule of protocol kRouteProtocol with this priority, table and
-// selectors. The kernel treats selectors the request leaves out (no fwmark,
-// no source, no iif, no suppress_prefixlength) as wildcards, so of two vpngw
-// rules that differ only there, either may go: vpngw gives each rule its own
-// priority, which keeps that from happening.
-Status delete_rule(NetlinkSocket& sock, const state::Rule& rule);
-
 using state::describe_rule;
-
-// The RTM_NEWRULE/RTM_DELRULE message for `rule`, protocol kRouteProtocol.
-nlmsghdr* build_rule_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
-                             const state::Rule& rule);
 
 }  // namespace vpngw::netlink

@@ -1,7 +1,8 @@
 #pragma once
 
 // Sysctls of the current network namespace, through /proc/sys (which shows
-// the namespace of the process reading it).
+// the namespace of the process reading it). Read side; writing is
+// netlink/write/sysctl.hpp (exec/ only).
 
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ Result<std::string> sysctl_path(std::string_view key);
 
 // The value without its trailing newline.
 Result<std::string> read_sysctl(std::string_view key);
-Status write_sysctl(std::string_view key, std::string_view value);
+// "<verb> sysctl <key>: <strerror(e)>", for reads here and writes in
+// netlink/write/sysctl.cpp.
+Error sysctl_error(std::string_view verb, std::string_view key, int e);
 
 }  // namespace vpngw::netlink

@@ -1,6 +1,7 @@
 #include "state/describe.hpp"
 
 #include <cstdio>
+#include <iterator>
 #include <string>
 
 #include "ops/op.hpp"
@@ -62,7 +63,10 @@ std::string Op::describe() const {
                     "+ nftables " + std::to_string(p.elements.size()) + " peer element(s)";
                 for (const auto& e : p.elements) s += "\n    + " + e.map + " " + e.key.str();
                 return s;
+            } else if constexpr (std::is_same_v<T, LinkMark>) {
+                return "~ link " + p.name + " alias \"" + p.alias + "\" (was \"" + p.before + "\")";
             } else {
+                static_assert(std::is_same_v<T, NftElementsDelete>);
                 std::string s =
                     "- nftables " + std::to_string(p.elements.size()) + " peer element(s)";
                 for (const auto& e : p.elements) s += "\n    - " + e.map + " " + e.key.str();
@@ -74,9 +78,10 @@ std::string Op::describe() const {
 
 const char* Op::kind() const {
     static constexpr const char* names[] = {
-        "link-create",    "link-delete", "link-set",        "wireguard",         "address-add",
-        "address-delete", "route-add",   "route-delete",    "rule-add",          "rule-delete",
-        "sysctl",         "nft",         "nft-element-add", "nft-element-delete"};
+        "link-create",    "link-delete", "link-set",        "wireguard",          "address-add",
+        "address-delete", "route-add",   "route-delete",    "rule-add",           "rule-delete",
+        "sysctl",         "nft",         "nft-element-add", "nft-element-delete", "link-mark"};
+    static_assert(std::size(names) == std::variant_size_v<OpPayload>);
     return names[payload.index()];
 }
 

@@ -155,6 +155,22 @@ std::vector<Op> diff_up(const Desired& desired, const Observed& observed) {
         if (owned_link(a.ifname) && !is_link_local(a) && !contains(want.addresses, a))
             ops.push_back({AddressDelete{a}, a.origin});
 
+    // The firewall before any link or peer: its rules name devices by
+    // string, so it needs none of them, and a run stopped anywhere after this
+    // (a crash, a kill) never leaves an authenticated peer without vpngw's
+    // filtering. Peer elements likewise come before the peers: a peer added
+    // finds its address admitted, one removed is dropped as spoofed until
+    // WireGuard forgets it.
+    if (replaces_table(desired, observed)) {
+        bool by_hand = observed.nft_hash == desired.nft_hash;
+        ops.push_back({NftReplace{want.nft_ruleset, {}, by_hand}, {}});
+    } else {
+        std::vector<NftElement> stale, missing;
+        diff_elements(desired.nft_elements, observed.nft_elements, stale, missing);
+        if (!stale.empty()) ops.push_back({NftElementsDelete{std::move(stale)}, {}});
+        if (!missing.empty()) ops.push_back({NftElementsAdd{std::move(missing)}, {}});
+    }
+
     for (const auto& l : want.links) {
         const state::Link* have = find_link(observed.links, l.name);
         if (!have) {
@@ -187,16 +203,6 @@ std::vector<Op> diff_up(const Desired& desired, const Observed& observed) {
         if (!contains(observed.routes, r)) ops.push_back({RouteAdd{r}, r.origin});
     for (const auto& r : want.rules)
         if (!contains(observed.rules, r)) ops.push_back({RuleAdd{r}, r.origin});
-
-    if (replaces_table(desired, observed)) {
-        bool by_hand = observed.nft_hash == desired.nft_hash;
-        ops.push_back({NftReplace{want.nft_ruleset, {}, by_hand}, {}});
-    } else {
-        std::vector<NftElement> stale, missing;
-        diff_elements(desired.nft_elements, observed.nft_elements, stale, missing);
-        if (!stale.empty()) ops.push_back({NftElementsDelete{std::move(stale)}, {}});
-        if (!missing.empty()) ops.push_back({NftElementsAdd{std::move(missing)}, {}});
-    }
 
     for (const auto& s : want.sysctls) {
         auto it = std::find_if(observed.sysctls.begin(), observed.sysctls.end(),
@@ -260,7 +266,10 @@ Op inverse(const Op& op) {
                 return {NftElementsDelete{p.elements}, op.origin};
             } else if constexpr (std::is_same_v<T, NftElementsDelete>) {
                 return {NftElementsAdd{p.elements}, op.origin};
+            } else if constexpr (std::is_same_v<T, LinkMark>) {
+                return {LinkMark{p.name, p.before, p.alias}, op.origin};
             } else {
+                static_assert(std::is_same_v<T, WgChange>);
                 // A WireGuard change is undone by the executor from the device
                 // snapshot it takes before applying (it needs the old peers).
                 return op;

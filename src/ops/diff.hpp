@@ -8,9 +8,10 @@ namespace vpngw::ops {
 
 // The operations that turn `observed` into `desired`, in a safe order: stale
 // rules/routes/addresses first (so a changed object can be re-added), then
-// links, WireGuard keys and peers, addresses, routes, rules, the firewall, and
-// sysctls last (forwarding is enabled only once the firewall is in place).
-// Empty when the kernel already matches.
+// the firewall (the table, or its peer elements), so that no WireGuard peer
+// is ever configured without it, then links, WireGuard keys and peers,
+// addresses, routes, rules, and sysctls last (forwarding is enabled only once
+// everything else is in place). Empty when the kernel already matches.
 std::vector<Op> diff_up(const Desired& desired, const Observed& observed);
 
 // Whether diff_up replaces vpngw's whole nft table (with desired.state.nft_ruleset):
@@ -19,7 +20,8 @@ bool replaces_table(const Desired& desired, const Observed& observed);
 
 // The operations that remove what vpngw created for this profile: sysctls
 // back to the values recorded before the first `up`, owned rules and routes,
-// owned links (their addresses go with them), and the nft table last.
+// owned links (their addresses and WireGuard peers go with them), and the nft
+// table last, so no peer outlives the filtering.
 std::vector<Op> diff_down(const Desired& desired, const Observed& observed,
                           const std::vector<state::Sysctl>& sysctls_before);
 

@@ -67,10 +67,18 @@ struct NftElementsAdd {
 struct NftElementsDelete {
     std::vector<NftElement> elements;
 };
+// Set the alias of an existing link: with state::kLinkAlias it marks a link
+// vpngw did not create (`import wg-quick --adopt`, or one an interrupted run
+// created but did not mark) as vpngw's; the inverse puts `before` back.
+struct LinkMark {
+    std::string name;
+    std::string alias;
+    std::string before;
+};
 
 using OpPayload = std::variant<LinkCreate, LinkDelete, LinkSet, WgChange, AddressAdd, AddressDelete,
                                RouteAdd, RouteDelete, RuleAdd, RuleDelete, SysctlSet, NftReplace,
-                               NftElementsAdd, NftElementsDelete>;
+                               NftElementsAdd, NftElementsDelete, LinkMark>;
 
 struct Op {
     OpPayload payload;

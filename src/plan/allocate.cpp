@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 
+#include "util/host_range.hpp"
+
 namespace vpngw::plan {
 namespace {
 
@@ -33,28 +35,14 @@ std::uint64_t low_mask(int bits) {
 }  // namespace
 
 AddressPool::AddressPool(const Prefix& subnet) : subnet_(subnet.network()) {
-    const int host_bits = subnet_.addr.bits() - subnet_.len;
-    if (subnet_.family() == Family::v4) {
-        // /31 point-to-point links and /32 hosts have no network or broadcast.
-        if (host_bits >= 2) {
-            first_ = 1;
-            last_ = low_mask(host_bits) - 1;
-        } else {
-            first_ = 0;
-            last_ = low_mask(host_bits);
-        }
-    } else {
-        // Offset 0 is the subnet-router anycast address; a /128 has nothing.
-        first_ = 1;
-        last_ = host_bits == 0 ? 0 : low_mask(host_bits);
-    }
+    const HostRange range = host_range(subnet_);
+    first_ = range.first;
+    last_ = range.last;
     cursor_ = first_;
 }
 
 std::uint64_t AddressPool::capacity() const {
-    if (last_ < first_) return 0;
-    if (first_ == 0 && last_ == kMax64) return kMax64;
-    return last_ - first_ + 1;
+    return HostRange{first_, last_}.count();
 }
 
 std::optional<std::uint64_t> AddressPool::offset_of(const IpAddress& address) const {

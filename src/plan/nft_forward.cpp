@@ -13,8 +13,10 @@ std::string render_forward(const Context& ctx) {
     std::vector<std::string> rules = {
         "ct state established,related accept",
         "ct state invalid drop",
-        // Port forwards were admitted (and source-filtered) by the DNAT rules.
-        "ct status dnat accept",
+        // Port forwards were admitted (and source-filtered) by vpngw's DNAT
+        // rules, which label their connections; other tables' DNATs (a
+        // container engine's) get no pass here.
+        "ct status dnat ct label " + std::to_string(kDnatLabel) + " accept",
     };
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";

@@ -23,6 +23,20 @@ std::string render_prerouting(const Context& ctx) {
     const bool egress4 = has_clients && any_egress(ctx, Family::v4);
     const bool egress6 = has_clients && any_egress(ctx, Family::v6);
     if (ctx.profile.uplinks.empty() && !egress4 && !egress6) return "";
+    // A source that lives behind a client device (a VPN or network subnet,
+    // the gateway's own address there) arriving on an uplink is spoofed:
+    // dropped before the DNAT rules could take it for a client's hairpin, and
+    // before the connection-mark fast path, so no packet of an established
+    // connection can be injected from outside either. One set lookup per
+    // family, whatever the number of groups.
+    std::vector<std::string> uplink_devices;
+    for (const auto& u : ctx.profile.uplinks) uplink_devices.push_back(u.device);
+    if (!uplink_devices.empty())
+        for (Family f : {Family::v4, Family::v6})
+            if (!ctx.vpn_sources(f).empty())
+                rules.push_back("iifname " + ifname_match(uplink_devices) + " " + ip_keyword(f) +
+                                " saddr @vpn_sources" + family_digit(f) +
+                                " counter name spoofed_drops drop");
     // A connection's mark is set once, on its first packet: every later
     // packet (established, or still "new" like one-way UDP) only restores it
     // and leaves the chain after this one rule.

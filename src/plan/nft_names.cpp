@@ -7,14 +7,9 @@ namespace vpngw::plan::nft {
 
 namespace {
 
-// Group subnets of one family, sorted, without any that lies inside another:
-// nft rejects overlapping elements in an interval set.
-std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
-    std::vector<Prefix> nets;
-    for (const auto& g : profile.groups) {
-        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
-        if (subnet) nets.push_back(subnet->network());
-    }
+// Prefixes sorted, without any that lies inside another: nft rejects
+// overlapping elements in an interval set.
+std::vector<Prefix> disjoint(std::vector<Prefix> nets) {
     // Shorter prefixes first among equal addresses, so a covering prefix is
     // seen before what it covers.
     std::sort(nets.begin(), nets.end(), [](const Prefix& a, const Prefix& b) {
@@ -26,6 +21,32 @@ std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
     return out;
 }
 
+// Group subnets of one family.
+std::vector<Prefix> disjoint_subnets(const model::Profile& profile, Family f) {
+    std::vector<Prefix> nets;
+    for (const auto& g : profile.groups) {
+        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+        if (subnet) nets.push_back(subnet->network());
+    }
+    return disjoint(std::move(nets));
+}
+
+// The group subnets and, as host prefixes, the gateway's addresses on its
+// WireGuard interfaces and on the bridges it creates for networks (not the
+// interfaces' whole prefixes: an interface written 10.0.0.1/8 must not make
+// an uplink in 10.x/8 look spoofed).
+std::vector<Prefix> client_sources(const model::Profile& profile, Family f) {
+    std::vector<Prefix> nets = disjoint_subnets(profile, f);
+    auto host = [&](const Prefix& a) {
+        if (a.family() == f) nets.push_back({a.addr, f == Family::v4 ? 32 : 128});
+    };
+    for (const auto& i : profile.interfaces)
+        for (const auto& a : i.addresses) host(a);
+    for (const auto& g : profile.groups)
+        for (const auto& a : g.addresses) host(a);
+    return disjoint(std::move(nets));
+}
+
 }  // namespace
 
 Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given)
@@ -33,7 +54,9 @@ Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress
       live_elements(live),
       peer_addresses(live && !given ? assign_addresses(p).peers : std::vector<PeerAddresses>{}),
       vpn_nets4(disjoint_subnets(p, Family::v4)),
-      vpn_nets6(disjoint_subnets(p, Family::v6)) {
+      vpn_nets6(disjoint_subnets(p, Family::v6)),
+      vpn_sources4(client_sources(p, Family::v4)),
+      vpn_sources6(client_sources(p, Family::v6)) {
     given_peers = given;
     for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);
     client_devices = wg_interfaces;

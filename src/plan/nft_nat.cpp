@@ -9,11 +9,13 @@ const char* proto_name(model::Proto p) {
     return p == model::Proto::udp ? "udp" : "tcp";
 }
 
-// "dnat ip to 10.8.2.10:443" / "dnat ip6 to [fd08::10]:443"
+// "ct label set 127 dnat ip to 10.8.2.10:443" (or "... dnat ip6 to
+// [fd08::10]:443"): the label tells the forward chain this DNAT is vpngw's.
 std::string dnat_target(const model::Forward& f) {
     const Family fam = f.to.family;
     std::string host = fam == Family::v4 ? f.to.str() : "[" + f.to.str() + "]";
-    return std::string("dnat ") + ip_keyword(fam) + " to " + host + ":" + std::to_string(f.to_port);
+    return "ct label set " + std::to_string(kDnatLabel) + " dnat " + ip_keyword(fam) + " to " +
+           host + ":" + std::to_string(f.to_port);
 }
 
 // The source restriction of a forward, or nullopt when it allows no source of
@@ -43,12 +45,17 @@ std::string render_nat_prerouting(const Context& ctx) {
                         dnat_target(f));
     }
     // Hairpin: VPN clients reaching a forward through the gateway's public
-    // address (their traffic does not come in on the uplink).
+    // address (their traffic does not come in on the uplink). Only from the
+    // client devices: a VPN source arriving anywhere else is spoofed, and
+    // must not pass for a client (it would skip the forward's allow_from).
     for (const auto& f : ctx.profile.forwards) {
         const Family fam = f.to.family;
-        if (!ctx.profile.find_uplink(f.uplink) || ctx.vpn_nets(fam).empty()) continue;
-        rules.push_back(std::string(ip_keyword(fam)) + " saddr @vpn_nets" + family_digit(fam) +
-                        " fib daddr type local " + service(f) + " " + dnat_target(f));
+        if (!ctx.profile.find_uplink(f.uplink) || ctx.vpn_nets(fam).empty() ||
+            ctx.client_devices.empty())
+            continue;
+        rules.push_back("iifname " + ifname_match(ctx.client_devices) + " " + ip_keyword(fam) +
+                        " saddr @vpn_nets" + family_digit(fam) + " fib daddr type local " +
+                        service(f) + " " + dnat_target(f));
     }
     if (rules.empty()) return "";
     return chain("nat_prerouting", "type nat hook prerouting priority dstnat; policy accept;",

@@ -25,6 +25,12 @@ struct Context {
     std::vector<std::string> client_devices;
     std::vector<Prefix> vpn_nets4;  // group subnets, sorted, none inside another
     std::vector<Prefix> vpn_nets6;
+    // The sources that can only come from a client device: the group and
+    // network subnets and the gateway's own addresses on its WireGuard
+    // interfaces and bridges (host prefixes); sorted, none inside another.
+    // Arriving on an uplink, they are spoofed (render_prerouting).
+    std::vector<Prefix> vpn_sources4;
+    std::vector<Prefix> vpn_sources6;
 
     // The peer addresses given, not those of p.peers (see render_nft_ruleset).
     const std::vector<IpAddress>* given_peers = nullptr;
@@ -34,7 +40,18 @@ struct Context {
     const std::vector<Prefix>& vpn_nets(Family f) const {
         return f == Family::v4 ? vpn_nets4 : vpn_nets6;
     }
+    const std::vector<Prefix>& vpn_sources(Family f) const {
+        return f == Family::v4 ? vpn_sources4 : vpn_sources6;
+    }
 };
+
+// The conntrack label bit vpngw's DNAT rules set, so the forward chain
+// accepts the DNATs vpngw made and no other table's (a container engine's).
+// A label, not a ct mark bit: the ct mark holds an uplink's whole fwmark
+// (any 32-bit value a profile may choose, matched with mask 0xffffffff by
+// the routing rules), so no mark bit is free. The highest of the 128 bits,
+// away from the low ones tools number from.
+inline constexpr int kDnatLabel = 127;
 
 // --- names and literals (nft_names.cpp) ---
 // Profile names may hold '=' and '+', which nft identifiers may not; they

@@ -113,6 +113,9 @@ std::string render_objects(const Context& ctx) {
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"set", std::string("vpn_nets") + family_digit(f), addr_type(f), true,
                         prefixes(ctx.vpn_nets(f), f)});
+    for (Family f : {Family::v4, Family::v6})
+        sets.push_back({"set", std::string("vpn_sources") + family_digit(f), addr_type(f), true,
+                        prefixes(ctx.vpn_sources(f), f)});
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
             const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;

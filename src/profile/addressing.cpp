@@ -1,6 +1,12 @@
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "profile/checks.hpp"
+#include "profile/overlaps.hpp"
 #include "profile/quote.hpp"
 #include "profile/values.hpp"
+#include "util/repeats.hpp"
 
 namespace vpngw::profile {
 
@@ -41,21 +47,41 @@ void check_inside_interface(Context& ctx, const model::Profile& p, const Group& 
                                                   " (" + addresses + ")");
 }
 
+// One error per subnet that overlaps an earlier group's, naming the earliest
+// such group: n groups with one subnet give n - 1 errors, not n^2 / 2.
 void check_overlaps(Context& ctx, const model::Profile& p) {
-    for (std::size_t j = 0; j < p.groups.size(); ++j)
-        for (std::size_t i = 0; i < j; ++i)
-            for (Family f : {Family::v4, Family::v6}) {
-                const auto& a = subnet_of(p.groups[i], f);
-                const auto& b = subnet_of(p.groups[j], f);
-                if (!a || !b || !a->overlaps(*b)) continue;
-                const Location& first = p.groups[i].origin.at(subnet_key(f));
-                ctx.error(p.groups[j].origin.at(subnet_key(f)),
-                          std::string(subnet_key(f)) + " " + b->str() + " of " +
-                              kind_of(p.groups[j]) + " " + quoted(p.groups[j].name) + " overlaps " +
-                              subnet_key(f) + " " + a->str() + " of " + kind_of(p.groups[i]) + " " +
-                              quoted(p.groups[i].name) + " (line " + std::to_string(first.line) +
-                              ")");
+    std::vector<std::pair<std::size_t, Family>> found;  // (later group, family)
+    std::vector<std::size_t> earlier_of[2];
+    for (Family f : {Family::v4, Family::v6}) {
+        std::vector<Prefix> subnets;
+        std::vector<std::size_t> group_of;
+        for (std::size_t g = 0; g < p.groups.size(); ++g)
+            if (const auto& s = subnet_of(p.groups[g], f)) {
+                subnets.push_back(*s);
+                group_of.push_back(g);
             }
+        auto& earlier = earlier_of[f == Family::v4 ? 0 : 1];
+        earlier.assign(p.groups.size(), kNoRepeat);
+        const auto overlaps = earliest_overlaps(subnets);
+        for (std::size_t k = 0; k < subnets.size(); ++k)
+            if (overlaps[k] != kNoRepeat) {
+                earlier[group_of[k]] = group_of[overlaps[k]];
+                found.emplace_back(group_of[k], f);
+            }
+    }
+    // In profile order, as the groups are written.
+    std::sort(found.begin(), found.end());
+    for (const auto& [j, f] : found) {
+        const std::size_t i = earlier_of[f == Family::v4 ? 0 : 1][j];
+        const auto& a = *subnet_of(p.groups[i], f);
+        const auto& b = *subnet_of(p.groups[j], f);
+        const Location& first = p.groups[i].origin.at(subnet_key(f));
+        ctx.error(p.groups[j].origin.at(subnet_key(f)),
+                  std::string(subnet_key(f)) + " " + b.str() + " of " + kind_of(p.groups[j]) + " " +
+                      quoted(p.groups[j].name) + " overlaps " + subnet_key(f) + " " + a.str() +
+                      " of " + kind_of(p.groups[i]) + " " + quoted(p.groups[i].name) + " (line " +
+                      std::to_string(first.line) + ")");
+    }
 }
 
 void check_peer_address(Context& ctx, const model::Profile& p, const model::Peer& peer, Family f) {
@@ -122,6 +148,7 @@ void check_addressing(Context& ctx, const model::Profile& p) {
         check_inside_interface(ctx, p, g, Family::v6);
     }
     check_overlaps(ctx, p);
+    check_group_capacity(ctx, p);
     for (const auto& peer : p.peers) {
         check_peer_address(ctx, p, peer, Family::v4);
         check_peer_address(ctx, p, peer, Family::v6);

@@ -21,6 +21,10 @@ void check_unique(Context& ctx, const model::Profile& profile);
 // inside their group; warns about forward targets outside every group.
 void check_addressing(Context& ctx, const model::Profile& profile);
 
+// Group subnets with no host address left for a peer once the gateway's
+// own addresses are taken (a /32, a /31 holding the gateway, an IPv6 /128).
+void check_group_capacity(Context& ctx, const model::Profile& profile);
+
 // Transparent proxies against the rest of the profile: the families they
 // ask for exist in their group, and TPROXY's mark and table are free.
 void check_proxies(Context& ctx, const model::Profile& profile);

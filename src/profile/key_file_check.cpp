@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <climits>
+#include <cstdlib>
 
 #include "profile/quote.hpp"
 #include "util/key.hpp"
@@ -12,8 +14,17 @@
 namespace vpngw::profile {
 
 std::string resolve_key_path(const Context& ctx, const std::string& path) {
-    if (path.empty() || path.front() == '/' || ctx.base_dir.empty()) return path;
-    return ctx.base_dir + "/" + path;
+    std::string full = path;
+    if (!path.empty() && path.front() != '/' && !ctx.base_dir.empty())
+        full = ctx.base_dir + "/" + path;
+    // wg/key_file.hpp opens key files without following a last-component
+    // link; one the administrator made is followed here, once, so it works.
+    struct stat st {};
+    if (!full.empty() && ::lstat(full.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        char real[PATH_MAX];
+        if (::realpath(full.c_str(), real)) return real;
+    }
+    return full;
 }
 
 namespace {
@@ -31,7 +42,8 @@ struct Fd {
 KeyFileState inspect(const std::string& path) {
     if (path.empty() || path.find('\0') != std::string::npos) return KeyFileState::absent;
     // O_NONBLOCK: a FIFO named as a key file must not hang `check`.
-    Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+    // O_NOFOLLOW as wg/key_file.hpp: a link the profile named is resolved already.
+    Fd f{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)};
     if (f.fd < 0) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))

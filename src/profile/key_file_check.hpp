@@ -8,7 +8,9 @@
 namespace vpngw::profile {
 
 // A key-file path as the loader keeps it: relative paths are taken relative
-// to the profile's directory, so the profile means the same from any cwd.
+// to the profile's directory, so the profile means the same from any cwd,
+// and a symlink is replaced by the file it points to (vpngw reads key files
+// with O_NOFOLLOW, so that a link planted in its state directory is refused).
 std::string resolve_key_path(const Context& ctx, const std::string& path);
 
 // Reports a key file that exists but is empty (or only whitespace), or that

@@ -1,6 +1,7 @@
 #include "profile/names.hpp"
 #include "profile/quote.hpp"
 #include "profile/sections.hpp"
+#include "profile/state_dir.hpp"
 #include "profile/values.hpp"
 
 namespace vpngw::profile {
@@ -29,7 +30,7 @@ void read_gateway(Context& ctx, TableReader& root, model::Gateway& gateway) {
             dir->value.find('\0') != std::string::npos)
             ctx.error(dir->where,
                       "\"state_dir\" must be an absolute path, got " + quoted(dir->value));
-        else
+        else if (check_state_dir_place(ctx, *dir))
             gateway.state_dir = dir->value;
     }
 }

@@ -2,6 +2,7 @@
 #include "profile/names.hpp"
 #include "profile/sections.hpp"
 #include "profile/values.hpp"
+#include "util/zero_key.hpp"
 
 namespace vpngw::profile {
 
@@ -17,6 +18,10 @@ static void read_public_key(Context& ctx, const Text& text, model::Peer& peer) {
     auto key = PublicKey::from_base64(text.value);
     if (!key) {
         ctx.error(text.where, "\"public_key\" is not valid base64 of a 32-byte key");
+        return;
+    }
+    if (is_all_zero(*key)) {
+        ctx.error(text.where, "\"public_key\" is the all-zero key, which no peer has");
         return;
     }
     peer.public_key = *key;

@@ -79,6 +79,16 @@ static void check_network_devices(Context& ctx, const model::Profile& p) {
     }
 }
 
+// Nor is a WireGuard interface an uplink's device: VPN sources arriving on
+// an uplink are dropped as spoofed (plan/nft_mangle.cpp).
+static void check_interface_names(Context& ctx, const model::Profile& p) {
+    for (const auto& i : p.interfaces)
+        for (const auto& u : p.uplinks)
+            if (u.device == i.name)
+                ctx.error(i.origin.at("name"), "interface " + quoted(i.name) +
+                                                   " is the device of uplink " + quoted(u.name));
+}
+
 void resolve_references(Context& ctx, model::Profile& p) {
     const auto group_names = names_of(p.groups);
     for (auto& g : p.groups) {
@@ -113,6 +123,7 @@ void resolve_references(Context& ctx, model::Profile& p) {
                 quoted(peer.group) + " is a [[network]], not a WireGuard group: it has no peers");
     }
     check_network_devices(ctx, p);
+    check_interface_names(ctx, p);
 }
 
 }  // namespace vpngw::profile

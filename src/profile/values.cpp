@@ -1,5 +1,6 @@
 #include "profile/values.hpp"
 
+#include "profile/address_scope.hpp"
 #include "profile/quote.hpp"
 
 namespace vpngw::profile {
@@ -78,6 +79,7 @@ std::optional<Prefix> read_interface_address(Context& ctx, const Text& text) {
                                   ": expected \"address/length\" such as \"10.8.0.1/24\"");
         return std::nullopt;
     }
+    if (!check_interface_address_scope(ctx, text, *p)) return std::nullopt;
     return p;
 }
 

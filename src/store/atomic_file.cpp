@@ -95,8 +95,9 @@ Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t
     return ok_status();
 }
 
-Result<std::optional<std::string>> read_file_if_exists(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::optional<std::string>> read_file_if_exists(const std::string& path, Links links) {
+    const int nofollow = links == Links::refuse ? O_NOFOLLOW : 0;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | nofollow));
     if (!fd.valid()) {
         if (errno == ENOENT) return std::optional<std::string>();
         return sys_error("cannot open", path, errno);
@@ -139,8 +140,6 @@ Status ensure_private_dir(const std::string& dir) {
                 if (::stat(prefix.c_str(), &st) != 0)
                     return sys_error("cannot stat", prefix, errno);
                 if (!S_ISDIR(st.st_mode)) return Error{prefix + " exists and is not a directory"};
-                if (last && (st.st_mode & 07777) != 0700 && ::chmod(prefix.c_str(), 0700) != 0)
-                    return sys_error("cannot chmod", prefix, errno);
             } else {
                 return sys_error("cannot create directory", prefix, errno);
             }

@@ -17,12 +17,18 @@ namespace vpngw::store {
 // directory. Errors name the path, never the contents.
 Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode);
 
-// The whole file, or nullopt when it does not exist.
-Result<std::optional<std::string>> read_file_if_exists(const std::string& path);
+// The whole file, or nullopt when it does not exist. A symlink at `path` is
+// refused (ELOOP) unless `links` says to follow it: vpngw's own files are
+// never links, and one planted in the state directory must not make vpngw
+// read a file elsewhere. Follow only for a file the user named.
+enum class Links { refuse, follow };
+Result<std::optional<std::string>> read_file_if_exists(const std::string& path,
+                                                       Links links = Links::refuse);
 
-// Creates `dir` (and missing parents) with mode 0700 whatever the umask. An
-// existing `dir` is tightened to 0700 (it is vpngw's); existing parents are
-// left alone.
+// Creates `dir` (and missing parents) with mode 0700 whatever the umask.
+// Existing directories are left as they are: vpngw never chmods a directory
+// it did not create (store/state_dir_check.hpp refuses a state directory
+// others could write to instead).
 Status ensure_private_dir(const std::string& dir);
 
 }  // namespace vpngw::store

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "store/atomic_file.hpp"
+#include "store/excerpt.hpp"
 #include "store/peers_journal.hpp"
 #include "store/peers_scan.hpp"
 #include "store/peers_text.hpp"
@@ -77,7 +78,7 @@ std::string boot_id() {
 
 // The snapshot id from the head of peers.tsv: the id is on its second line.
 Result<std::string> read_snapshot_id(const std::string& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT) return std::string(kNoSnapshot);
         return sys_error("cannot open", file);
@@ -105,7 +106,7 @@ Status remove_link(const std::string& path) {
 
 // Sets or clears one bit with a pread/pwrite of its word.
 Status write_bit(const std::string& file, std::uint64_t offset, bool on) {
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return sys_error("cannot open", file);
     std::uint64_t word = 0;
     const off_t at = static_cast<off_t>(offset / 64 * 8);
@@ -123,7 +124,7 @@ Status write_tag_text(const StatePaths& paths, const std::string& tag) {
     // Not fsynced: see the header (the boot id covers a machine crash).
     const std::string file = tag_file(paths);
     const std::string tmp = file + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return sys_error("cannot create", tmp);
     const bool ok = ::write(fd, tag.data(), tag.size()) == static_cast<ssize_t>(tag.size());
     ::close(fd);
@@ -213,7 +214,7 @@ Status PeersIndex::rebuild(const StatePaths& paths, const IndexLayout& layout) {
             if (field == "-") continue;
             auto a = IpAddress::parse(field);
             if (!a) {
-                bad = Error{"address: not an IP address: \"" + std::string(field) + "\"",
+                bad = Error{"address: not an IP address: " + quoted_excerpt(field),
                             Location{*p.file, p.line_no, 1}};
                 return;
             }
@@ -234,7 +235,8 @@ Status PeersIndex::rebuild(const StatePaths& paths, const IndexLayout& layout) {
     for (const auto& [file, words] : maps) {
         const std::string_view bytes(reinterpret_cast<const char*>(words.data()),
                                      words.size() * sizeof(std::uint64_t));
-        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        const int fd =
+            ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) return sys_error("cannot create", file);
         const bool ok =
             ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());

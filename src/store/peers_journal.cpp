@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "store/atomic_file.hpp"
+#include "store/excerpt.hpp"
 #include "store/peers_text.hpp"
 #include "util/unique_fd.hpp"
 
@@ -103,7 +104,7 @@ Result<JournalText> parse_journal(std::string_view text, const std::string& file
         }
         if (!is_valid_name(e.name))
             return Error{
-                "name: invalid peer name \"" + std::string(e.name) + "\"",
+                "name: invalid peer name " + quoted_excerpt(e.name),
                 Location{file, line_no, static_cast<int>(line.size() - e.line.size()) + 1}};
         out.entries.push_back(e);
     }

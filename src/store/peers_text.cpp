@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/excerpt.hpp"
 #include "util/repeats.hpp"
+#include "util/zero_key.hpp"
 
 namespace vpngw::store {
 
@@ -95,13 +97,14 @@ class LineParser {
     Result<StoredPeer> peer() const {
         StoredPeer p;
         if (!is_valid_name(f_.value[0]))
-            return error(0, "invalid peer name \"" + std::string(f_.value[0]) + "\"");
+            return error(0, "invalid peer name " + quoted_excerpt(f_.value[0]));
         p.name = f_.value[0];
         if (!is_valid_name(f_.value[1]))
-            return error(1, "invalid group name \"" + std::string(f_.value[1]) + "\"");
+            return error(1, "invalid group name " + quoted_excerpt(f_.value[1]));
         p.group = f_.value[1];
         auto key = PublicKey::from_base64(f_.value[2]);
         if (!key) return error(2, "not 44 characters of base64 of 32 bytes");
+        if (is_all_zero(*key)) return error(2, "the all-zero key, which no peer has");
         p.public_key = *key;
         if (auto st = address(3, Family::v4, p.address); !st) return st.error();
         if (auto st = address(4, Family::v6, p.address6); !st) return st.error();
@@ -122,7 +125,7 @@ class LineParser {
         auto a = IpAddress::parse(text);
         if (!a || a->family != family)
             return error(field, std::string("must be an IPv") + (family == Family::v4 ? "4" : "6") +
-                                    " address or \"-\", not \"" + std::string(text) + "\"");
+                                    " address or \"-\", not " + quoted_excerpt(text));
         slot = *a;
         return ok_status();
     }

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <set>
 
+#include "store/excerpt.hpp"
+
 namespace vpngw::store {
 
 namespace {
@@ -30,7 +32,7 @@ Result<StoredPeer> read_peer(const toml::table& t, const std::string& file) {
                                                 "address6", "has_psk", "created"};
     for (const auto& [key, node] : t)
         if (!known.count(std::string(key.str())))
-            return Error{"unknown key \"" + std::string(key.str()) + "\" in [[peer]]",
+            return Error{"unknown key " + quoted_excerpt(key.str()) + " in [[peer]]",
                          where(file, key.source())};
 
     auto string_field = [&](const char* key, bool required) -> Result<std::optional<std::string>> {
@@ -101,8 +103,7 @@ Result<StoredPeer> read_peer(const toml::table& t, const std::string& file) {
 Result<PeerState> read_state(const toml::table& root, const std::string& file) {
     for (const auto& [key, node] : root)
         if (key.str() != "version" && key.str() != "peer")
-            return Error{"unknown key \"" + std::string(key.str()) + "\"",
-                         where(file, key.source())};
+            return Error{"unknown key " + quoted_excerpt(key.str()), where(file, key.source())};
     if (const toml::node* v = root.get("version")) {
         if (!v->is_integer() || v->as_integer()->get() != kFormatVersion)
             return Error{"unsupported peers file version (this vpngw reads version " +

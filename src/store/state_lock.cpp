@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/atomic_file.hpp"
+#include "store/state_dir_check.hpp"
 #include "store/state_paths.hpp"
 
 namespace vpngw::store {
@@ -35,7 +36,7 @@ std::string holder_pid(int fd) {
 
 Result<StateLock> StateLock::acquire(const std::string& state_dir,
                                      std::chrono::milliseconds timeout) {
-    if (auto s = ensure_private_dir(state_dir); !s) return s.error();
+    if (auto s = prepare_state_dir(state_dir); !s) return s.error();
     const std::string path = StatePaths{state_dir}.lock_file();
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd.valid()) return Error{"cannot open " + path + ": " + std::strerror(errno)};

@@ -26,7 +26,11 @@ bool is_space(char c) {
 }  // namespace
 
 Result<SecretKey> read_key_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Never through a symlink: keys vpngw generates live in its state
+    // directory, where a planted link must not make it load another file.
+    // Key files a profile names are resolved by the loader, so a link the
+    // administrator made still works (profile/key_file_check.hpp).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return Error{"cannot read key file " + path + ": " + std::strerror(errno)};
     WipedBuffer buf;
     std::size_t len = 0;
@@ -53,6 +57,5 @@ Result<SecretKey> read_key_file(const std::string& path) {
                      " does not hold a WireGuard key (44 characters of base64)"};
     return *key;
 }
-
 
 }  // namespace vpngw::wg

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "util/zero_key.hpp"
 #include "wgquick/config.hpp"
 
 namespace vpngw::wgquick {
@@ -165,6 +166,7 @@ Result<Config> parse(std::string_view text, const std::string& file) {
         if (key == "publickey") {
             auto k = PublicKey::from_base64(value);
             if (!k) return fail("PublicKey is not a WireGuard key");
+            if (is_all_zero(*k)) return fail("PublicKey is the all-zero key, which no peer has");
             peer.public_key = *k;
         } else if (key == "presharedkey") {
             peer.preshared_key = SecretKey::from_base64(value);

@@ -1,6 +1,7 @@
 #include "wgquick/translate.hpp"
 
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace vpngw::wgquick {
 
@@ -21,15 +22,33 @@ std::optional<Prefix> first_of(const std::vector<Prefix>& addresses, Family fami
     return std::nullopt;
 }
 
-std::string unique_name(std::string name, std::set<std::string>& used, std::size_t index) {
+// Names handed out so far, and for each stem the next number to try after
+// it: a name that repeats 20,000 times would otherwise try 2, 3, ... again
+// each time (93 s). Every (stem, number) pair is tried at most once, and a
+// candidate is refused only when an earlier peer holds it, so the whole
+// import tries fewer than twice as many names as it has peers.
+struct NameRegistry {
+    std::unordered_set<std::string> used;
+    std::unordered_map<std::string, int> next_number;
+};
+
+std::string unique_name(std::string name, NameRegistry& names, std::size_t index) {
     if (name.empty()) name = "peer" + std::to_string(index + 1);
-    std::string candidate = name;
-    for (int n = 2; used.contains(candidate); ++n) {
-        std::string suffix = "-" + std::to_string(n);
-        candidate = name.substr(0, 15 - suffix.size()) + suffix;
+    if (names.used.insert(name).second) return name;
+    for (int n = 2;;) {
+        const std::string suffix = "-" + std::to_string(n);
+        // Names are at most 15 characters: the suffix replaces the stem's tail.
+        std::string stem = name.substr(0, 15 - suffix.size());
+        int& next = names.next_number[stem];
+        if (next > n) {
+            n = next;  // the numbers below were tried for this stem already
+            continue;
+        }
+        next = n + 1;
+        std::string candidate = std::move(stem) + suffix;
+        if (names.used.insert(candidate).second) return candidate;
+        ++n;
     }
-    used.insert(candidate);
-    return candidate;
 }
 
 // A peer's tunnel addresses: its single-host AllowedIPs inside the
@@ -147,10 +166,10 @@ Imported translate(const Config& c, const ImportOptions& o) {
     const std::optional<Prefix> net4 = if4 ? std::optional(if4->network()) : std::nullopt;
     const std::optional<Prefix> net6 = if6 ? std::optional(if6->network()) : std::nullopt;
 
-    std::set<std::string> used;
+    NameRegistry names;
     for (std::size_t i = 0; i < c.peers.size(); ++i) {
         const auto& p = c.peers[i];
-        auto name = unique_name(sanitize_name(p.comment_name), used, i);
+        auto name = unique_name(sanitize_name(p.comment_name), names, i);
         auto peer = import_peer(p, name, net4, net6, in.untranslated);
         if (!peer.address && !peer.address6) {
             in.untranslated.push_back("line " + std::to_string(p.line) + ": peer " + name + " (" +

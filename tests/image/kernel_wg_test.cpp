@@ -13,8 +13,8 @@
 
 #include "../wg/netns_sandbox.hpp"
 #include "keys/keys.hpp"
-#include "wg/kernel_backend.hpp"
-#include "wg/select_backend.hpp"
+#include "wg/write/kernel_backend.hpp"
+#include "wg/write/select_backend.hpp"
 
 namespace vpngw::wg {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "netlink/write/links.hpp"
 #include "netns_environment.hpp"
 #include "shell.hpp"
 

@@ -9,6 +9,8 @@
 
 #include "netlink/routes.hpp"
 #include "netlink/rules.hpp"
+#include "netlink/write/routes.hpp"
+#include "netlink/write/rules.hpp"
 
 namespace vpngw::netlink {
 namespace {

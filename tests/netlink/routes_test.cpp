@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "netlink/addresses.hpp"
+#include "netlink/write/addresses.hpp"
+#include "netlink/write/routes.hpp"
 #include "netns_environment.hpp"
 #include "shell.hpp"
 

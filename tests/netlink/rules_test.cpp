@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "netlink/write/rules.hpp"
 #include "netns_environment.hpp"
 #include "shell.hpp"
 

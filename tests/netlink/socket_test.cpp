@@ -5,6 +5,8 @@
 
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
+#include "netlink/write/addresses.hpp"
+#include "netlink/write/links.hpp"
 #include "netns_environment.hpp"
 #include "shell.hpp"
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "netlink/write/sysctl.hpp"
 #include "netns_environment.hpp"
 #include "shell.hpp"
 

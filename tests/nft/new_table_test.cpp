@@ -1,6 +1,6 @@
 // Splitting the peer map elements out of a rendered ruleset (pure, no root).
 
-#include "nft/new_table.hpp"
+#include "nft/write/new_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,10 +11,11 @@
 #include <cstdio>
 #include <cstring>
 
-#include "nft/elements.hpp"
-#include "nft/new_table.hpp"
 #include "nft/observe.hpp"
 #include "nft/ruleset.hpp"
+#include "nft/write/elements.hpp"
+#include "nft/write/new_table.hpp"
+#include "nft/write/ruleset.hpp"
 
 namespace vpngw::nft {
 namespace {

@@ -17,6 +17,13 @@ PublicKey key(std::uint8_t fill) {
     return k;
 }
 
+state::WgPeer peer(std::uint8_t key_fill, const char* allowed_ip) {
+    state::WgPeer p;
+    p.public_key = key(key_fill);
+    p.allowed_ips = {pfx(allowed_ip)};
+    return p;
+}
+
 Desired sample_desired() {
     Desired d;
     d.state.links.push_back({"wg0", "wireguard", 1420, true, {}});
@@ -31,10 +38,7 @@ Desired sample_desired() {
     dev.ifname = "wg0";
     dev.listen_port = 51820;
     dev.private_key_file = "/var/lib/vpngw/wg0.key";
-    state::WgPeer peer;
-    peer.public_key = key(1);
-    peer.allowed_ips = {pfx("10.8.1.2/32")};
-    dev.peers.push_back(peer);
+    dev.peers.push_back(peer(1, "10.8.1.2/32"));
     d.state.wireguard.push_back(dev);
     d.state.sysctls.push_back({"net.ipv4.ip_forward", "1"});
     d.state.nft_ruleset = "table inet vpngw {}\n";
@@ -69,16 +73,43 @@ std::vector<std::string> kinds(const std::vector<Op>& ops) {
     return out;
 }
 
+// The table (with its drop policies and peer sets) comes before the link and
+// its peers, so an `up` stopped after any op never leaves an authenticated
+// peer without filtering; forwarding comes last.
 TEST(DiffUp, EmptyKernelGetsEverythingInSafeOrder) {
     Observed empty;
     empty.sysctls.push_back({"net.ipv4.ip_forward", "0"});
     auto ops = diff_up(sample_desired(), empty);
-    EXPECT_EQ(kinds(ops), (std::vector<std::string>{"link-create", "wireguard", "address-add",
-                                                    "route-add", "rule-add", "nft", "sysctl"}));
-    const auto& wg = std::get<WgChange>(ops[1].payload);
+    EXPECT_EQ(kinds(ops),
+              (std::vector<std::string>{"nft", "link-create", "wireguard", "address-add",
+                                        "route-add", "rule-add", "sysctl"}));
+    const auto& wg = std::get<WgChange>(ops[2].payload);
     EXPECT_EQ(wg.private_key_file, "/var/lib/vpngw/wg0.key");
     ASSERT_EQ(wg.upsert_peers.size(), 1u);
     EXPECT_EQ(std::get<SysctlSet>(ops.back().payload).before, "0");
+}
+
+// A device that is up with peers while the table is gone (deleted by hand,
+// or left so by an older vpngw killed mid-`up`): the table comes back before
+// the new peer is configured.
+TEST(DiffUp, MissingTableComesBeforeNewPeers) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    o.nft_hash.reset();
+    o.nft_elements.clear();
+    d.state.wireguard[0].peers.push_back(peer(3, "10.8.1.4/32"));
+    EXPECT_EQ(kinds(diff_up(d, o)), (std::vector<std::string>{"nft", "wireguard"}));
+}
+
+// Peer elements change before the peers: an added peer's address is in the
+// peer set before WireGuard authenticates it, a removed one's leaves first.
+TEST(DiffUp, PeerElementsChangeBeforeThePeers) {
+    auto d = sample_desired();
+    auto o = converged(d);
+    d.state.wireguard[0].peers = {peer(3, "10.8.1.4/32")};
+    d.nft_elements = {{"peers4", *IpAddress::parse("10.8.1.4"), {}}};
+    EXPECT_EQ(kinds(diff_up(d, o)),
+              (std::vector<std::string>{"nft-element-delete", "nft-element-add", "wireguard"}));
 }
 
 TEST(DiffUp, ConvergedKernelNeedsNothing) {
@@ -199,7 +230,7 @@ TEST(DiffUp, EveryHandChangeAmongManyPeersIsFound) {
     const PublicKey changed = peers[20].public_key;
     state::WgPeer extra;
     extra.public_key = key(0xee);
-    peers.push_back(extra);  // added by hand
+    peers.push_back(extra);            // added by hand
     o.nft_elements[5].map = "peers6";  // the right key in the wrong set
     const NftElement misplaced = o.nft_elements[5];
     const NftElement dropped = o.nft_elements[6];
@@ -207,18 +238,18 @@ TEST(DiffUp, EveryHandChangeAmongManyPeersIsFound) {
     o.nft_elements.push_back({"peers4", *IpAddress::parse("10.7.0.1"), {}});
     auto ops = diff_up(d, o);
     ASSERT_EQ(kinds(ops),
-              (std::vector<std::string>{"wireguard", "nft-element-delete", "nft-element-add"}));
-    const auto& wg = std::get<WgChange>(ops[0].payload);
+              (std::vector<std::string>{"nft-element-delete", "nft-element-add", "wireguard"}));
+    const auto& wg = std::get<WgChange>(ops[2].payload);
     ASSERT_EQ(wg.upsert_peers.size(), 2u);
     EXPECT_TRUE(
         (wg.upsert_peers[0].public_key == removed && wg.upsert_peers[1].public_key == changed) ||
         (wg.upsert_peers[0].public_key == changed && wg.upsert_peers[1].public_key == removed));
     EXPECT_EQ(wg.remove_peers, (std::vector<PublicKey>{key(0xee)}));
-    const auto& stale = std::get<NftElementsDelete>(ops[1].payload).elements;
+    const auto& stale = std::get<NftElementsDelete>(ops[0].payload).elements;
     ASSERT_EQ(stale.size(), 2u);
     EXPECT_EQ(stale[0], misplaced);
     EXPECT_EQ(stale[1].key, *IpAddress::parse("10.7.0.1"));
-    const auto& missing = std::get<NftElementsAdd>(ops[2].payload).elements;
+    const auto& missing = std::get<NftElementsAdd>(ops[1].payload).elements;
     ASSERT_EQ(missing.size(), 2u);
     // In the plan's order: both came from the end of the reversed list.
     EXPECT_TRUE((missing[0].key == dropped.key && missing[1].key == misplaced.key) ||

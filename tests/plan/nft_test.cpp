@@ -82,9 +82,14 @@ TEST(NftSets, NestedGroupSubnetsCollapseInVpnNets) {
 TEST(NftMangle, MarksConnectionsPerUplinkAndEgress) {
     auto text = render_nft_ruleset(testing::office());
     auto pre = block(text, "chain prerouting");
-    // Packets of marked connections restore the mark and leave the chain first.
+    // Packets of marked connections restore the mark and leave the chain
+    // right after the uplink anti-spoofing check.
+    const auto first = pre.find("\t\t", pre.find("policy accept;"));
+    EXPECT_EQ(pre.find("\t\tiifname { \"eth0\", \"eth1\" } ip saddr @vpn_sources4 "
+                       "counter name spoofed_drops drop\n"),
+              first);
     EXPECT_EQ(pre.find("\t\tct mark != 0 meta mark set ct mark accept\n"),
-              pre.find("\t\t", pre.find("policy accept;")));
+              pre.find("\t\t", pre.find("\n", pre.find("@vpn_sources6"))));
     EXPECT_TRUE(has_line(
         pre, "iifname \"eth1\" ct state new meta mark set 0x00051002 ct mark set meta mark"));
     // The egress mark is chosen before the connection records it.
@@ -100,6 +105,39 @@ TEST(NftMangle, MarksConnectionsPerUplinkAndEgress) {
     auto bare = render_nft_ruleset(testing::minimal());
     EXPECT_EQ(block(bare, "chain prerouting"), "");
     EXPECT_EQ(block(bare, "chain output"), "");
+}
+
+// What arrives on an uplink from a source that lives behind a client device
+// is forged: the set holds the group and network subnets and the gateway's
+// own addresses there (as hosts, not the interfaces' whole prefixes).
+TEST(NftMangle, UplinkSourcesFromClientSubnetsAreSpoofed) {
+    auto p = testing::office();
+    p.interfaces[0].addresses = {pfx("10.0.0.1/8"), pfx("fd08::1/48")};
+    model::Group lab;
+    lab.name = "lab";
+    lab.device = "br-lab";
+    lab.create_bridge = true;
+    lab.subnet = pfx("172.30.0.0/24");
+    lab.addresses = {pfx("172.30.0.1/24"), pfx("192.168.7.1/24")};
+    p.groups.push_back(lab);
+    auto text = render_nft_ruleset(p);
+    EXPECT_EQ(block(text, "set vpn_sources4"),
+              "\tset vpn_sources4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = {\n"
+              "\t\t\t10.0.0.1/32,\n\t\t\t10.8.1.0/24,\n\t\t\t10.8.2.0/24,\n\t\t\t172.30.0.0/24,\n"
+              "\t\t\t192.168.7.1/32\n\t\t}\n\t}\n");
+    // One rule (one set lookup) per family, whatever the number of groups.
+    auto pre = block(text, "chain prerouting");
+    EXPECT_TRUE(has_line(pre,
+                         "iifname { \"eth0\", \"eth1\" } ip6 saddr @vpn_sources6 counter name "
+                         "spoofed_drops drop"));
+    std::size_t rules = 0;
+    for (auto at = pre.find("spoofed_drops"); at != std::string::npos;
+         at = pre.find("spoofed_drops", at + 1))
+        ++rules;
+    EXPECT_EQ(rules, 2u);
+    // No uplink, nothing to guard.
+    auto bare = render_nft_ruleset(testing::minimal());
+    EXPECT_EQ(bare.find("@vpn_sources"), std::string::npos);
 }
 
 TEST(NftInput, PolicyManagementWireguardAndDns) {
@@ -138,7 +176,7 @@ TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
     std::vector<std::string> order = {
         "ct state established,related accept",
         "ct state invalid drop",
-        "ct status dnat accept",
+        "ct status dnat ct label 127 accept",
         "iifname \"wg0\" ip saddr @peers4 ip saddr vmap { 10.8.1.0/24 : jump "
         "grp_staff, 10.8.2.0/24 : jump grp_servers }",
         "iifname \"wg0\" ip6 saddr @peers6 ip6 saddr vmap { "
@@ -234,12 +272,16 @@ TEST(NftNat, MasqueradeSnatNoneAndForwards) {
     EXPECT_TRUE(has_line(
         post, "ip saddr @vpn_nets4 ip daddr 10.8.2.10 tcp dport 443 ct status dnat masquerade"));
     auto pre = block(text, "chain nat_prerouting");
-    EXPECT_TRUE(has_line(pre, "iifname \"eth0\" tcp dport 8443 dnat ip to 10.8.2.10:443"));
+    // Every DNAT labels its connection, so the forward chain knows it as vpngw's.
+    EXPECT_TRUE(
+        has_line(pre, "iifname \"eth0\" tcp dport 8443 ct label set 127 dnat ip to 10.8.2.10:443"));
     EXPECT_TRUE(has_line(pre,
                          "iifname \"eth0\" ip saddr { 192.0.2.0/24, 198.51.100.64/26 } udp dport "
-                         "5353 dnat ip to 10.8.2.10:53"));
-    EXPECT_TRUE(has_line(
-        pre, "ip saddr @vpn_nets4 fib daddr type local tcp dport 8443 dnat ip to 10.8.2.10:443"));
+                         "5353 ct label set 127 dnat ip to 10.8.2.10:53"));
+    // Hairpin only for what arrives on a client device.
+    EXPECT_TRUE(has_line(pre,
+                         "iifname \"wg0\" ip saddr @vpn_nets4 fib daddr type local tcp dport "
+                         "8443 ct label set 127 dnat ip to 10.8.2.10:443"));
 
     p.uplinks[0].nat = model::NatMode::none;
     post = block(render_nft_ruleset(p), "chain nat_postrouting");
@@ -254,8 +296,8 @@ TEST(NftNat, Ipv6ForwardTargets) {
     auto pre = block(render_nft_ruleset(p), "chain nat_prerouting");
     // Only IPv6 sources can reach an IPv6 target.
     EXPECT_TRUE(has_line(pre,
-                         "iifname \"eth0\" ip6 saddr 2001:db8:99::/48 tcp dport 8443 dnat "
-                         "ip6 to [fd08:0:0:1::5]:443"));
+                         "iifname \"eth0\" ip6 saddr 2001:db8:99::/48 tcp dport 8443 ct label "
+                         "set 127 dnat ip6 to [fd08:0:0:1::5]:443"));
     p.forwards[0].allow_from = {pfx("192.0.2.0/24")};
     pre = block(render_nft_ruleset(p), "chain nat_prerouting");
     EXPECT_EQ(pre.find("iifname \"eth0\""), std::string::npos);

@@ -103,3 +103,41 @@ add_host() {
     in_ns "$ns" ip route add default via "100.64.$n.1"
     in_ns "$ns" ip -6 route add default via "2001:db8:20$n::1"
 }
+
+# The world of the port-forward scenarios (port_forward.sh, uplink_spoof.sh):
+# build_world, the backend "web" and the staff client "alice" behind the ISP
+# bridge, the internet hosts "partner" (100.64.1.20) and "stranger"
+# (100.64.2.20), and keys for web and alice.
+forward_world() {
+    build_world
+    add_client web 30
+    add_client alice 31
+    add_host partner 1
+    add_host stranger 2
+    new_peer web
+    new_peer alice
+}
+
+# forward_clients: once the gateway is up, web's and alice's WireGuard
+# clients, web's servers on 8080 and 9000, and a handshake from each.
+forward_clients() {
+    local server
+    server=$(in_ns gw wg show wg0 public-key)
+    # The backend answers internet hosts through the tunnel: their real
+    # addresses reach it, so it routes them back to the gateway.
+    wg_client web wc_web "$SANDBOX_DIR/web.key" 10.61.2.10/32,fd61:0:0:2::10/128 "$server" \
+        10.61.0.0/16 fd61::/48 100.64.0.0/16 2001:db8:200::/40
+    # alice's endpoint is the public address itself: only the forwarded TCP
+    # ports of that address go into the tunnel (as wg-quick's fwmark rule
+    # would do).
+    wg_client alice wc_alice "$SANDBOX_DIR/alice.key" 10.61.1.10/32,fd61:0:0:1::10/128 \
+        "$server" 10.61.0.0/16 fd61::/48
+    in_ns alice ip route add default dev wc_alice table 300
+    in_ns alice ip rule add to 203.0.113.2 ipproto tcp dport 8443-8444 lookup 300
+    in_ns alice ip -6 route add default dev wc_alice table 300
+    in_ns alice ip -6 rule add to 2001:db8:1::2 ipproto tcp dport 8443-8444 lookup 300
+    serve web web 8080
+    serve web web 9000
+    handshake web 10.61.0.1
+    handshake alice 10.61.0.1
+}

@@ -13,33 +13,10 @@ source "$here/../netns/lib.sh"
 source "$here/lib.sh"
 enter_sandbox "$@"
 
-build_world
-add_client web 30
-add_client alice 31
-add_host partner 1
-add_host stranger 2
-new_peer web
-new_peer alice
+forward_world
 render_profile "$here/profiles/port_forward.toml.in" "$SANDBOX_DIR/proxy.toml"
 check "vpngw up applies the profile" gw_up "$SANDBOX_DIR/proxy.toml"
-
-server=$(in_ns gw wg show wg0 public-key)
-# The backend answers internet hosts through the tunnel: their real
-# addresses reach it, so it routes them back to the gateway.
-wg_client web wc_web "$SANDBOX_DIR/web.key" 10.61.2.10/32,fd61:0:0:2::10/128 "$server" \
-    10.61.0.0/16 fd61::/48 100.64.0.0/16 2001:db8:200::/40
-# alice's endpoint is the public address itself: only the forwarded TCP ports
-# of that address go into the tunnel (as wg-quick's fwmark rule would do).
-wg_client alice wc_alice "$SANDBOX_DIR/alice.key" 10.61.1.10/32,fd61:0:0:1::10/128 "$server" \
-    10.61.0.0/16 fd61::/48
-in_ns alice ip route add default dev wc_alice table 300
-in_ns alice ip rule add to 203.0.113.2 ipproto tcp dport 8443-8444 lookup 300
-in_ns alice ip -6 route add default dev wc_alice table 300
-in_ns alice ip -6 rule add to 2001:db8:1::2 ipproto tcp dport 8443-8444 lookup 300
-serve web web 8080
-serve web web 9000
-handshake web 10.61.0.1
-handshake alice 10.61.0.1
+forward_clients
 
 check "partner → 203.0.113.2:8443 reaches the backend, which sees the real source" \
     answers "web 100.64.1.20" partner 203.0.113.2 8443

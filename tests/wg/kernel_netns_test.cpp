@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "netns_sandbox.hpp"
-#include "wg/kernel_backend.hpp"
-#include "wg/rtnl_link.hpp"
-#include "wg/select_backend.hpp"
+#include "wg/write/kernel_backend.hpp"
+#include "wg/write/rtnl_link.hpp"
+#include "wg/write/select_backend.hpp"
 
 namespace vpngw::wg {
 namespace {

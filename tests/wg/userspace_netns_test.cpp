@@ -12,10 +12,10 @@
 #include <sstream>
 #include <thread>
 
-#include "netns_sandbox.hpp"
 #include "keys/keys.hpp"
+#include "netns_sandbox.hpp"
 #include "wg/key_file.hpp"
-#include "wg/userspace_backend.hpp"
+#include "wg/write/userspace_backend.hpp"
 
 namespace vpngw::wg {
 namespace {
@@ -151,7 +151,8 @@ class UserspaceNetns : public ::testing::Test {
 
 TEST_F(UserspaceNetns, HandshakeAndPingThroughOurInterface) {
     SecretKey our_key = random_private_key(), remote_key = random_private_key();
-    PublicKey our_pub = keys::public_from_private(our_key), remote_pub = keys::public_from_private(remote_key);
+    PublicKey our_pub = keys::public_from_private(our_key),
+              remote_pub = keys::public_from_private(remote_key);
     ASSERT_NO_FATAL_FAILURE(make_remote(remote_key, our_pub));
 
     auto created = backend_.create(ifname_);

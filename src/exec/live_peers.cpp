@@ -1,0 +1,56 @@
+#include "exec/live_peers.hpp"
+
+#include "exec/backends.hpp"
+#include "nft/ruleset.hpp"
+#include "nft/write/elements.hpp"
+
+namespace vpngw::exec {
+
+LivePeers::~LivePeers() = default;
+
+namespace {
+
+class SystemLivePeers : public LivePeers {
+  public:
+    explicit SystemLivePeers(const wg::UserspaceOptions& userspace) : backends_(userspace) {}
+
+    bool interface_up(const model::Interface& iface) override {
+        return backend(iface).exists(iface.name);
+    }
+    Result<bool> firewall_up() override { return nft::table_exists(); }
+    Result<wg::ObservedDevice> observe(const model::Interface& iface) override {
+        return backend(iface).get(iface.name);
+    }
+    Status set_peer(const model::Interface& iface, const wg::PeerConfig& peer) override {
+        wg::DeviceConfig cfg;
+        cfg.replace_peers = false;  // the other peers' sessions stay as they are
+        cfg.peers.push_back(peer);
+        return backend(iface).set(iface.name, cfg);
+    }
+    Status remove_peer(const model::Interface& iface, const PublicKey& key) override {
+        wg::DeviceConfig cfg;
+        cfg.remove_peers.push_back(key);
+        return backend(iface).set(iface.name, cfg);
+    }
+    Status change_elements(const std::vector<nft::ElementChange>& changes) override {
+        return nft::apply_element_changes(changes);
+    }
+    std::string backend_name(const model::Interface& iface) override {
+        return backend(iface).name();
+    }
+
+  private:
+    wg::WgBackend& backend(const model::Interface& iface) {
+        return backends_.for_interface(iface.name, iface.backend);
+    }
+
+    Backends backends_;
+};
+
+}  // namespace
+
+std::unique_ptr<LivePeers> system_live_peers(const wg::UserspaceOptions& userspace) {
+    return std::make_unique<SystemLivePeers>(userspace);
+}
+
+}  // namespace vpngw::exec

@@ -1,0 +1,33 @@
+#include "plan/ruleset_hash.hpp"
+
+#include <sodium.h>
+
+#include "plan/nft_ruleset.hpp"
+
+namespace vpngw::plan {
+
+// A short hex digest of the ruleset without peer elements. Stored as the
+// table's comment, it tells `up` whether the rules changed; peer elements are
+// compared one by one instead, so adding a peer never replaces the table.
+std::string ruleset_hash(const model::Profile& profile) {
+    // Health moves only balance map elements, which the monitor rewrites in
+    // place, so a failover must not make `up` replace the table either.
+    std::string text = render_nft_ruleset(profile, LiveElements::omit);
+    unsigned char digest[16];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(), nullptr, 0);
+    char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return std::string("vpngw:") + hex;
+}
+
+// Puts the hash into the table definition as its comment.
+std::string with_comment(const std::string& ruleset, const std::string& comment) {
+    static const std::string header = "table inet vpngw {\n";
+    auto at = ruleset.find(header);
+    if (at == std::string::npos) return ruleset;
+    return ruleset.substr(0, at + header.size()) + "\tcomment \"" + comment + "\"\n" +
+           ruleset.substr(at + header.size());
+}
+
+}  // namespace vpngw::plan
