@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "fixtures.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
+#include "support/fixtures.hpp"
 
 namespace vpngw::plan {
 namespace {
