@@ -78,8 +78,10 @@ void add_command(CLI::App& parent, const Command& c, std::function<int()>& chose
         if (o.show_default) opt->capture_default_str();
         added[o.names] = opt;
     }
-    for (const auto& o : c.options)
+    for (const auto& o : c.options) {
         if (!o.excludes.empty()) added.at(o.names)->excludes(added.at(o.excludes));
+        for (const auto& other : o.needs) added.at(o.names)->needs(added.at(other));
+    }
     if (!c.footer.empty()) cmd->footer(c.footer);
     if (!c.subcommands.empty()) cmd->require_subcommand(1);
     for (const auto& sub : c.subcommands) add_command(*cmd, sub, chosen);

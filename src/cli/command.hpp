@@ -44,7 +44,8 @@ struct Option {
     std::string env;            // environment variable read when the option is absent
     std::string type_name;      // "SECONDS" instead of the type's own name
     Check check;
-    std::string excludes;  // another option of the same command ("--listen")
+    std::string excludes;            // another option of the same command ("--listen")
+    std::vector<std::string> needs;  // options of the same command it is valid only with
 };
 
 struct Command {
