@@ -38,7 +38,7 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*
 if [ "$BAKE_KEYS" = 1 ]; then
     chroot "$root" ssh-keygen -A >/dev/null
-    for key in $KEY_FILES; do
+    for key in "${KEY_FILES[@]}"; do
         mkdir -p "$root$(dirname "$key")"
         chmod 0700 "$root$(dirname "$key")"
         (umask 077 && chroot "$root" wg genkey > "$root$key")

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "escape/escape.hpp"
 #include "exec/apply.hpp"
 #include "gateway/desired.hpp"
 #include "netlink/links.hpp"
@@ -58,6 +59,10 @@ Result<bool> adopt_link(const std::string& ifname) {
 }  // namespace
 
 Result<ImportReport> import_wg_quick(const ImportRequest& r) {
+    // It becomes [gateway].state_dir, which the loader limits the same way.
+    if (r.state_dir.empty() || r.state_dir.front() != '/' || !escape::safe_path(r.state_dir))
+        return Error{"--state-dir " + escape::visible(r.state_dir) +
+                     ": give an absolute path and " + escape::kSafePathRule};
     // The user named this file: a symlink to it is as good as the file.
     auto text = store::read_file_if_exists(r.config_path, store::Links::follow);
     if (!text) return text.error();

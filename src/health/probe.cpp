@@ -2,10 +2,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,7 +11,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <span>
 
+#include "health/echo.hpp"
 #include "util/unique_fd.hpp"
 
 namespace vpngw::health {
@@ -27,56 +26,10 @@ Error sys_error(const std::string& what) {
     return Error{what + ": " + std::strerror(errno)};
 }
 
-std::uint16_t checksum(const std::uint8_t* data, std::size_t len) {
-    std::uint32_t sum = 0;
-    for (std::size_t i = 0; i + 1 < len; i += 2) sum += (data[i] << 8) | data[i + 1];
-    if (len % 2) sum += data[len - 1] << 8;
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint16_t>(~sum);
-}
-
 // Identifies our echoes among every ICMP packet a raw socket sees.
 std::uint16_t next_sequence() {
     static std::atomic<std::uint16_t> seq{static_cast<std::uint16_t>(::getpid())};
     return ++seq;
-}
-
-struct Echo {
-    std::uint16_t id;
-    std::uint16_t seq;
-};
-
-// The echo request: ICMP header (type, code, checksum, id, seq) + 16 bytes.
-std::array<std::uint8_t, 24> request(bool v6, Echo e) {
-    std::array<std::uint8_t, 24> p{};
-    p[0] = v6 ? std::uint8_t{ICMP6_ECHO_REQUEST} : std::uint8_t{ICMP_ECHO};
-    p[4] = e.id >> 8;
-    p[5] = e.id & 0xff;
-    p[6] = e.seq >> 8;
-    p[7] = e.seq & 0xff;
-    std::memcpy(p.data() + 8, "vpngw-health-pr", 16);
-    if (!v6) {  // the kernel fills in the ICMPv6 checksum (it covers a pseudo-header)
-        const std::uint16_t sum = checksum(p.data(), p.size());
-        p[2] = sum >> 8;
-        p[3] = sum & 0xff;
-    }
-    return p;
-}
-
-// Whether `data` (as a raw socket delivers it: IPv4 with its IP header,
-// ICMPv6 without) is the reply to `e`.
-bool is_reply(bool v6, const std::uint8_t* data, std::size_t len, Echo e) {
-    if (!v6) {
-        if (len < 20) return false;
-        const std::size_t header = (data[0] & 0x0f) * 4;
-        if (len < header + 8) return false;
-        data += header;
-        len -= header;
-    }
-    if (len < 8) return false;
-    const std::uint8_t want = v6 ? std::uint8_t{ICMP6_ECHO_REPLY} : std::uint8_t{ICMP_ECHOREPLY};
-    return data[0] == want && ((data[4] << 8) | data[5]) == e.id &&
-           ((data[6] << 8) | data[7]) == e.seq;
 }
 
 }  // namespace
@@ -107,8 +60,8 @@ Status probe_echo(const ProbeTarget& target, std::chrono::milliseconds timeout) 
         std::memcpy(&sa->sin_addr, target.address.bytes.data(), 4);
         to_len = sizeof *sa;
     }
-    const Echo echo{static_cast<std::uint16_t>(::getpid() & 0xffff), next_sequence()};
-    const auto packet = request(v6, echo);
+    const Echo echo = new_echo(static_cast<std::uint16_t>(::getpid() & 0xffff), next_sequence());
+    const auto packet = echo_request(v6, echo);
     if (::sendto(fd.get(), packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to),
                  to_len) < 0)
         return sys_error("sending an echo request to " + target.address.str());
@@ -135,7 +88,8 @@ Status probe_echo(const ProbeTarget& target, std::chrono::milliseconds timeout) 
                              target.address.bytes.data(), 16) == 0
                : std::memcmp(&reinterpret_cast<sockaddr_in*>(&from)->sin_addr,
                              target.address.bytes.data(), 4) == 0;
-        if (from_target && is_reply(v6, buf.data(), static_cast<std::size_t>(n), echo))
+        if (from_target &&
+            is_echo_reply(v6, std::span(buf.data(), static_cast<std::size_t>(n)), echo))
             return ok_status();
     }
     return Error{"no echo reply from " + target.address.str() + " within " +

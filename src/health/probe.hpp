@@ -3,7 +3,8 @@
 // One health probe: an ICMP echo to `target` that leaves through a given
 // uplink, whatever the main routing table says. The socket carries the
 // uplink's fwmark (so vpngw's fwmark rule picks the uplink's table) and is
-// bound to its device; a reply within the timeout is success. Raw ICMP
+// bound to its device; a reply within the timeout is success when it carries
+// our id, sequence and random cookie (health/echo.hpp). Raw ICMP
 // sockets need CAP_NET_RAW, SO_MARK needs CAP_NET_ADMIN; no external tool.
 
 #include <chrono>

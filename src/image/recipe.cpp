@@ -1,11 +1,18 @@
 #include "image/recipe.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "escape/escape.hpp"
 #include "image/files.hpp"
 #include "image/render.hpp"
+#include "image/state_dir.hpp"
 #include "image/templates.hpp"
 #include "image/variables.hpp"
+#include "store/atomic_file.hpp"
 
 namespace vpngw::image {
 
@@ -25,19 +32,52 @@ const char* systemd_destination(std::string_view path) {
     return nullptr;
 }
 
+// Every file goes through the atomic writer below the output directory's
+// descriptor: no symlink in DIR is followed, modes are exact.
 class Writer {
   public:
-    Writer(std::string dir, RecipeReport& report) : dir_(std::move(dir)), report_(report) {}
+    Writer(UniqueFd dir, std::string shown, RecipeReport& report)
+        : dir_(std::move(dir)), shown_(std::move(shown)), report_(report) {}
     Status put(const std::string& rel, std::string_view bytes, mode_t mode) {
-        auto s = write_file(dir_ + "/" + rel, bytes, mode);
+        auto s = store::atomic_write_file_at(dir_.get(), shown_, rel, bytes, mode);
         if (s) report_.files.push_back(rel);
         return s;
     }
 
   private:
-    std::string dir_;
+    UniqueFd dir_;
+    std::string shown_;
     RecipeReport& report_;
 };
+
+// `-o DIR`: a safe path; made when missing; an existing DIR must be a real
+// directory (not a symlink) and empty unless --force.
+Result<UniqueFd> open_output_dir(std::string dir, bool force) {
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "-o out/"
+    if (auto why = escape::unsafe_path_reason(dir); !why.empty())
+        return Error{"-o " + escape::visible(dir) + ": " + why + "; " + escape::kSafePathRule, {}};
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return Error{"-o " + dir + " is a symlink; give the directory itself", {}};
+        if (!S_ISDIR(st.st_mode)) return Error{"-o " + dir + " exists and is not a directory", {}};
+        std::error_code ec;
+        if (!force && !std::filesystem::is_empty(dir, ec))
+            return Error{"-o " + dir + " exists and is not empty; use --force to write the " +
+                             "recipe into it",
+                         {}};
+    } else if (errno == ENOENT) {
+        std::error_code ec;
+        const auto parent = std::filesystem::path(dir).parent_path();
+        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+        if (ec) return Error{"creating " + parent.string() + ": " + ec.message(), {}};
+        if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+            return Error{"creating " + dir + ": " + std::strerror(errno), {}};
+    } else {
+        return Error{"-o " + dir + ": " + std::strerror(errno), {}};
+    }
+    return store::open_dir_nofollow(dir);
+}
 
 // Templates: image/recipe/X -> X (X.in rendered to X); systemd/ -> rootfs/.
 Status write_templates(Writer& w, const Vars& vars) {
@@ -52,7 +92,9 @@ Status write_templates(Writer& w, const Vars& vars) {
         std::string text(t.text);
         if (ends_with(rel, ".in")) {
             rel.resize(rel.size() - 3);
-            auto rendered = render(t.text, vars, t.path);
+            // image.env is sourced by bash; the other templates are line-based text.
+            const Format format = rel == "image.env" ? Format::shell : Format::plain;
+            auto rendered = render(t.text, vars, t.path, format);
             if (!rendered) return rendered.error();
             text = std::move(*rendered);
         }
@@ -64,18 +106,12 @@ Status write_templates(Writer& w, const Vars& vars) {
 
 // A state directory other than the unit's StateDirectory= must exist and be
 // writable under ProtectSystem=strict.
-Status write_state_dir_dropin(Writer& w, const Vars& vars) {
-    const auto& dir = vars.at("STATE_DIR");
-    if (dir == "/var/lib/vpngw") return ok_status();
-    const auto& name = vars.at("PROFILE_NAME");
-    auto s = w.put("rootfs/etc/systemd/system/vpngw@" + name + ".service.d/state-dir.conf",
-                   "# The profile's state_dir, writable despite ProtectSystem=strict.\n"
-                   "[Service]\nReadWritePaths=" +
-                       dir + "\n",
-                   0644);
-    if (!s) return s;
-    return w.put("rootfs/etc/tmpfiles.d/vpngw-state.conf", "d " + dir + " 0700 root root -\n",
-                 0644);
+Status write_state_dir_files(Writer& w, const model::Profile& profile) {
+    auto files = state_dir_files(profile);
+    if (!files) return files.error();
+    for (const auto& f : *files)
+        if (auto s = w.put("rootfs" + f.path, f.text, f.mode); !s) return s;
+    return ok_status();
 }
 
 }  // namespace
@@ -89,15 +125,14 @@ Result<RecipeReport> write_recipe(const model::Profile& profile, const Settings&
     auto binary = read_file(settings.binary_path);
     if (!binary) return binary.error();
 
-    std::error_code ec;
-    std::filesystem::create_directories(settings.output_dir, ec);
-    if (ec) return Error{"creating " + settings.output_dir + ": " + ec.message(), {}};
+    auto out = open_output_dir(settings.output_dir, settings.force);
+    if (!out) return out.error();
     auto dir = std::filesystem::absolute(settings.output_dir).lexically_normal().string();
     if (!dir.empty() && dir.back() == '/') dir.pop_back();
-    Writer w(dir, report);
+    Writer w(std::move(*out), dir, report);
 
     if (auto s = write_templates(w, *vars); !s) return s.error();
-    if (auto s = write_state_dir_dropin(w, *vars); !s) return s.error();
+    if (auto s = write_state_dir_files(w, profile); !s) return s.error();
     const auto& name = vars->at("PROFILE_NAME");
     if (auto s = w.put("rootfs/etc/vpngw/" + name + ".toml", *profile_text, 0600); !s)
         return s.error();

@@ -9,6 +9,7 @@ namespace vpngw::image {
 struct Settings {
     std::string profile_path;
     std::string output_dir;       // image build: where the recipe goes
+    bool force = false;           // image build: write into a non-empty output_dir
     std::string binary_path;      // the vpngw put into the image (default: this one)
     std::string authorized_keys;  // file for /root/.ssh/authorized_keys; empty = none
     bool qcow2 = false;

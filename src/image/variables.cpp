@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "escape/escape.hpp"
 #include "image/templates.hpp"
 
 namespace vpngw::image {
@@ -38,19 +39,23 @@ std::string allow_users_line(const model::Firewall& fw) {
     return line;
 }
 
-std::string key_files(const model::Profile& profile, Diagnostics& diags) {
-    std::string files;
+// The generated private key files, as shell words for image.env's array.
+Result<std::string> key_file_words(const model::Profile& profile, Diagnostics& diags) {
+    std::string words;
     for (const auto& ifc : profile.interfaces) {
         if (!ifc.private_key_file.empty()) {
             diags.warning(ifc.origin.at("private_key_file"),
-                          "the image does not carry " + ifc.private_key_file +
+                          "the image does not carry " + escape::visible(ifc.private_key_file) +
                               "; it must exist on the machine before vpngw@ starts");
             continue;
         }
-        if (!files.empty()) files += ' ';
-        files += profile.gateway.state_dir + "/" + ifc.name + ".key";
+        auto word = escape::shell_word(profile.gateway.state_dir + "/" + ifc.name + ".key");
+        if (!word)
+            return Error{"state_dir cannot be written into a shell script",
+                         profile.gateway.origin.at("state_dir")};
+        words += (words.empty() ? "" : " ") + *word;
     }
-    return files;
+    return words;
 }
 
 }  // namespace
@@ -74,7 +79,9 @@ Result<Vars> profile_variables(const model::Profile& profile, const Settings& se
     v["SSH_PORT"] = std::to_string(fw.management ? fw.management->port : 22);
     v["SSH_ALLOW_USERS"] = allow_users_line(fw);
     v["STATE_DIR"] = profile.gateway.state_dir;
-    v["KEY_FILES"] = key_files(profile, diags);
+    auto keys = key_file_words(profile, diags);
+    if (!keys) return keys.error();
+    v["KEY_FILES_WORDS"] = *keys;
     v["ROOT_SIZE_MB"] = std::to_string(settings.root_size_mb);
     v["QCOW2"] = settings.qcow2 ? "1" : "0";
     v["BAKE_KEYS"] = settings.bake_keys ? "1" : "0";
@@ -82,10 +89,15 @@ Result<Vars> profile_variables(const model::Profile& profile, const Settings& se
     return v;
 }
 
+// 00-: sshd keeps the first value it reads for most keywords, and includes
+// sshd_config.d/*.conf in lexical order before its own settings, so this file
+// wins over a provider's (50-cloud-init.conf, 60-cloudimg-settings.conf).
+constexpr const char* kSshdTemplate = "image/recipe/rootfs/etc/ssh/sshd_config.d/00-vpngw.conf.in";
+
 Result<std::string> sshd_config(const Vars& vars) {
-    const auto* t = find_template("image/recipe/rootfs/etc/ssh/sshd_config.d/vpngw.conf.in");
+    const auto* t = find_template(kSshdTemplate);
     if (!t) return Error{"the sshd template is missing from this build", {}};
-    return render(t->text, vars, "sshd_config.d/vpngw.conf");
+    return render(t->text, vars, kSshdTemplate);
 }
 
 std::vector<std::string> runtime_library_packages() {

@@ -18,7 +18,7 @@ namespace vpngw::image {
 Result<Vars> profile_variables(const model::Profile& profile, const Settings& settings,
                                Diagnostics& diags);
 
-// The lines of /etc/ssh/sshd_config.d/vpngw.conf for this profile.
+// The lines of /etc/ssh/sshd_config.d/00-vpngw.conf for this profile.
 Result<std::string> sshd_config(const Vars& vars);
 
 // Base packages that are vpngw's run-time libraries (the lib* entries of

@@ -6,6 +6,7 @@
 
 #include "netlink/links.hpp"
 #include "netlink/message.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -17,10 +18,7 @@ std::optional<Family> family_of(std::uint8_t af) {
     return std::nullopt;
 }
 
-struct ParsedAddress {
-    int ifindex = 0;
-    Prefix prefix;
-};
+}  // namespace
 
 std::optional<ParsedAddress> parse_address(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWADDR) return std::nullopt;
@@ -41,8 +39,6 @@ std::optional<ParsedAddress> parse_address(const nlmsghdr* nlh) {
     if (!local) return std::nullopt;
     return ParsedAddress{static_cast<int>(ifa->ifa_index), Prefix{*local, ifa->ifa_prefixlen}};
 }
-
-}  // namespace
 
 Result<std::vector<state::Address>> dump_addresses(NetlinkSocket& sock,
                                                    const std::optional<std::string>& ifname) {

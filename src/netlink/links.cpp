@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "netlink/message.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -19,6 +20,8 @@ std::string info_kind(const nlattr* linkinfo) {
     });
     return kind;
 }
+
+}  // namespace
 
 std::optional<LinkInfo> parse_link(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWLINK) return std::nullopt;
@@ -49,8 +52,6 @@ std::optional<LinkInfo> parse_link(const nlmsghdr* nlh) {
     if (info.link.name.empty()) return std::nullopt;
     return info;
 }
-
-}  // namespace
 
 nlmsghdr* link_message(MessageBuffer& buf, std::uint16_t type, std::uint16_t flags,
                        const std::string& name) {

@@ -7,6 +7,7 @@
 
 #include "netlink/links.hpp"
 #include "netlink/message.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
 
@@ -26,6 +27,8 @@ std::optional<state::RouteType> route_type(std::uint8_t rtn) {
             return std::nullopt;
     }
 }
+
+}  // namespace
 
 std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
                                       const std::map<int, std::string>& names) {
@@ -82,8 +85,6 @@ std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
         r.dev.clear();
     return e;
 }
-
-}  // namespace
 
 Result<std::vector<RouteEntry>> dump_routes(NetlinkSocket& sock,
                                             std::optional<std::uint8_t> protocol) {

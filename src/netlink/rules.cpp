@@ -9,10 +9,9 @@
 
 #include "netlink/links.hpp"
 #include "netlink/message.hpp"
+#include "netlink/parse.hpp"
 
 namespace vpngw::netlink {
-
-namespace {
 
 std::optional<RuleEntry> parse_rule(const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWRULE) return std::nullopt;
@@ -71,8 +70,6 @@ std::optional<RuleEntry> parse_rule(const nlmsghdr* nlh) {
     if (src && frh->src_len > 0) r.from = Prefix{*src, frh->src_len};
     return e;
 }
-
-}  // namespace
 
 Result<std::vector<RuleEntry>> dump_rules(NetlinkSocket& sock,
                                           std::optional<std::uint8_t> protocol) {

@@ -7,6 +7,9 @@
 #include <cstring>
 #include <utility>
 
+#include "netlink/framing.hpp"
+#include "netlink/parse.hpp"
+
 namespace vpngw::netlink {
 
 namespace {
@@ -42,6 +45,15 @@ std::string ext_ack_message(const nlmsghdr* nlh, std::size_t offset) {
     return text;
 }
 
+// The errno of a negative error code as the kernel sends it (-1 .. -4095);
+// anything else is a malformed message. Negating INT_MIN would be undefined
+// (found by tests/fuzz/netlink_fuzz).
+int errno_of(int negative) {
+    return negative < 0 && negative >= -4095 ? -negative : EBADMSG;
+}
+
+}  // namespace
+
 Ack parse_ack(const nlmsghdr* nlh) {
     Ack ack;
     if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) {
@@ -50,7 +62,7 @@ Ack parse_ack(const nlmsghdr* nlh) {
         return ack;
     }
     const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-    ack.error = -err->error;
+    ack.error = err->error == 0 ? 0 : errno_of(err->error);
     // The TLVs follow the echoed request: its header only when the kernel
     // capped the echo, the whole request otherwise.
     std::size_t offset = sizeof(nlmsgerr);
@@ -67,11 +79,13 @@ Ack parse_done(const nlmsghdr* nlh) {
     int status = 0;
     std::memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof status);
     if (status < 0) {
-        ack.error = -status;
+        ack.error = errno_of(status);
         ack.message = ext_ack_message(nlh, sizeof(int));
     }
     return ack;
 }
+
+namespace {
 
 // True when `reply` ends the answer to a request (an error/ack or the end of
 // a dump); then `ack` holds its status.
@@ -157,7 +171,7 @@ Status NetlinkSocket::read_until(const std::function<bool(const nlmsghdr*)>& han
             return Error{"receiving from rtnetlink: " + errno_text(errno)};
         }
         int left = static_cast<int>(n);
-        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); mnl_nlmsg_ok(nlh, left);
+        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); message_fits(nlh, left);
              nlh = mnl_nlmsg_next(nlh, &left)) {
             // Messages for another port cannot reach a bound socket except
             // kernel notifications we never subscribed to; skip them anyway.

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "escape/escape.hpp"
 #include "plan/nft_parts.hpp"
 
 namespace vpngw::plan::nft {
@@ -93,8 +94,15 @@ std::string group_conn_set(const std::string& group, Family family) {
     return group_chain(group) + "_conns" + family_digit(family);
 }
 
+// Names reach here validated (profile/names.cpp: A-Z a-z 0-9 _ . = + -), and
+// nft carries all of those. Were one not, each byte nft cannot carry becomes
+// '?': the rule then names no device, rather than ending the string early.
 std::string quoted(const std::string& text) {
-    return "\"" + text + "\"";
+    if (auto q = escape::nft_string(text)) return *q;
+    std::string safe = text;
+    for (char& c : safe)
+        if (!escape::nft_string(std::string_view(&c, 1))) c = '?';
+    return *escape::nft_string(safe);
 }
 
 std::string mark(std::uint32_t value) {

@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "escape/escape.hpp"
 #include "profile/quote.hpp"
 #include "util/key.hpp"
 
@@ -73,6 +74,13 @@ KeyFileState inspect(const std::string& path) {
 
 void check_key_file(Context& ctx, const std::string& path, const std::string& written,
                     const Location& where, std::string_view what) {
+    // Key file paths reach shell hooks and unit files (export, image): only
+    // the documented safe characters (docs/profile.md).
+    if (auto why = escape::unsafe_path_reason(written); !why.empty()) {
+        ctx.error(where, std::string(what) + " " + quoted(written) + ": " + why + "; " +
+                             escape::kSafePathRule);
+        return;
+    }
     switch (inspect(path)) {
         case KeyFileState::absent:
         case KeyFileState::usable:

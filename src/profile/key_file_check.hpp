@@ -13,7 +13,8 @@ namespace vpngw::profile {
 // with O_NOFOLLOW, so that a link planted in its state directory is refused).
 std::string resolve_key_path(const Context& ctx, const std::string& path);
 
-// Reports a key file that exists but is empty (or only whitespace), or that
+// Reports a path outside the safe character set (escape::safe_path), a
+// key file that exists but is empty (or only whitespace), or that
 // is not a regular file. A missing or unreadable file is not an error here:
 // `up` generates missing private keys, and `check` may run unprivileged.
 // The contents are read only to look for non-space bytes, then wiped.

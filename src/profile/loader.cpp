@@ -7,6 +7,7 @@
 
 #include "profile/quote.hpp"
 #include "profile/read_profile.hpp"
+#include "util/toml_guard.hpp"
 
 namespace vpngw::profile {
 
@@ -25,6 +26,11 @@ static LoadResult load_text(std::string_view text, const std::string& source,
     LoadResult out;
     try {
         toml::table root;
+        if (auto hazard = find_toml_hazard(text)) {
+            out.diagnostics.error({source, hazard->line, hazard->column},
+                                  "TOML syntax error: " + hazard->message);
+            return out;
+        }
         try {
             root = toml::parse(text, std::string_view(source));
         } catch (const toml::parse_error& e) {

@@ -1,35 +1,27 @@
 #include "profile/quote.hpp"
 
-#include <cstdio>
+#include "escape/escape.hpp"
 
 namespace vpngw::profile {
 
-static void append_escaped(std::string& out, unsigned char c, bool escape_quotes) {
-    if (escape_quotes && (c == '"' || c == '\\')) {
-        out += '\\';
-        out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-    } else {
-        out += static_cast<char>(c);
-    }
-}
-
 std::string quoted(std::string_view text) {
     constexpr std::size_t kMax = 80;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < text.size() && i < kMax; ++i)
-        append_escaped(out, static_cast<unsigned char>(text[i]), true);
-    if (text.size() > kMax) out += "...";
-    return out + "\"";
+    std::size_t keep = text.size();
+    if (keep > kMax) {
+        keep = kMax;
+        // Not in the middle of a UTF-8 sequence.
+        while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xc0) == 0x80) --keep;
+    }
+    std::string body;
+    for (char c : text.substr(0, keep)) {
+        if (c == '"' || c == '\\') body += '\\';
+        body += c;
+    }
+    return "\"" + escape::visible(body) + (text.size() > keep ? "..." : "") + "\"";
 }
 
 std::string escape_controls(std::string_view text) {
-    std::string out;
-    for (char c : text) append_escaped(out, static_cast<unsigned char>(c), false);
-    return out;
+    return escape::visible(text);
 }
 
 }  // namespace vpngw::profile

@@ -1,3 +1,4 @@
+#include "escape/escape.hpp"
 #include "profile/names.hpp"
 #include "profile/quote.hpp"
 #include "profile/sections.hpp"
@@ -26,10 +27,16 @@ void read_gateway(Context& ctx, TableReader& root, model::Gateway& gateway) {
                     "no \"endpoint\" in [gateway]: client configs cannot be generated without it");
     }
     if (auto dir = r.string("state_dir")) {
+        // "/srv/vpngw/" means "/srv/vpngw".
+        while (dir->value.size() > 1 && dir->value.back() == '/') dir->value.pop_back();
         if (dir->value.empty() || dir->value.front() != '/' ||
             dir->value.find('\0') != std::string::npos)
             ctx.error(dir->where,
                       "\"state_dir\" must be an absolute path, got " + quoted(dir->value));
+        else if (auto why = escape::unsafe_path_reason(dir->value); !why.empty())
+            // It is written into unit files, tmpfiles.d and shell scripts.
+            ctx.error(dir->where, "\"state_dir\" " + quoted(dir->value) + ": " + why + "; " +
+                                      escape::kSafePathRule);
         else if (check_state_dir_place(ctx, *dir))
             gateway.state_dir = dir->value;
     }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 #include "util/unique_fd.hpp"
 
@@ -57,21 +58,17 @@ Status write_all(int fd, std::string_view bytes, const std::string& path) {
     return ok_status();
 }
 
-}  // namespace
-
-Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode) {
-    const std::string dir = parent_of(path);
-    const std::string base = base_of(path);
-    if (base.empty() || base == "." || base == "..") return Error{"not a file path: " + path};
-
-    UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dirfd.valid()) return sys_error("cannot open directory", dir, errno);
-
+// The temp file, write, fsync, rename and directory fsync of both writers:
+// `base` is a plain name inside `dirfd`; `path` is only for messages.
+Status write_in_dir(int dirfd, const std::string& dir, const std::string& base,
+                    const std::string& path, std::string_view bytes, mode_t mode) {
     std::string tmp;
     UniqueFd fd;
     for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
         tmp = "." + base + ".tmp." + std::to_string(getpid()) + "." + random_suffix();
-        fd = UniqueFd(::openat(dirfd.get(), tmp.c_str(),
+        // O_EXCL|O_NOFOLLOW: never open a file (or a symlink's target) that
+        // someone else placed under the temporary name.
+        fd = UniqueFd(::openat(dirfd, tmp.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!fd.valid() && errno != EEXIST)
             return sys_error("cannot create", dir + "/" + tmp, errno);
@@ -80,19 +77,85 @@ Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t
 
     auto fail = [&](Error e) -> Status {
         fd.reset();
-        ::unlinkat(dirfd.get(), tmp.c_str(), 0);
+        ::unlinkat(dirfd, tmp.c_str(), 0);
         return e;
     };
-    // The creation mode was filtered by the umask; set the one asked for.
+    // The creation mode was filtered by the umask; set the one asked for on
+    // the descriptor (never by name, which could be swapped meanwhile).
     if (::fchmod(fd.get(), mode) != 0) return fail(sys_error("cannot chmod", path, errno));
     if (auto s = write_all(fd.get(), bytes, path); !s) return fail(s.error());
     if (::fsync(fd.get()) != 0) return fail(sys_error("cannot fsync", path, errno));
     if (fd.close_now() != 0) return fail(sys_error("cannot close", path, errno));
-    if (::renameat(dirfd.get(), tmp.c_str(), dirfd.get(), base.c_str()) != 0)
+    // rename(2) replaces a symlink at `base` itself; it never writes through one.
+    if (::renameat(dirfd, tmp.c_str(), dirfd, base.c_str()) != 0)
         return fail(sys_error("cannot rename into place", path, errno));
     // Without this the rename itself may not survive a power loss.
-    if (::fsync(dirfd.get()) != 0) return sys_error("cannot fsync directory", dir, errno);
+    if (::fsync(dirfd) != 0) return sys_error("cannot fsync directory", dir, errno);
     return ok_status();
+}
+
+bool plain_component(const std::string& part) {
+    return !part.empty() && part != "." && part != "..";
+}
+
+}  // namespace
+
+Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode) {
+    const std::string dir = parent_of(path);
+    const std::string base = base_of(path);
+    if (!plain_component(base)) return Error{"not a file path: " + path};
+
+    UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd.valid()) return sys_error("cannot open directory", dir, errno);
+    return write_in_dir(dirfd.get(), dir, base, path, bytes, mode);
+}
+
+Result<UniqueFd> open_dir_nofollow(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ELOOP || errno == ENOTDIR)
+            return Error{path + " is not a directory (a symlink is not followed)"};
+        return sys_error("cannot open directory", path, errno);
+    }
+    return fd;
+}
+
+Status atomic_write_file_at(int dirfd, const std::string& shown, const std::string& rel,
+                            std::string_view bytes, mode_t mode) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+        std::size_t slash = rel.find('/', start);
+        parts.push_back(rel.substr(start, slash == std::string::npos ? slash : slash - start));
+        if (!plain_component(parts.back())) return Error{"not a relative file path: " + rel};
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    UniqueFd owned;
+    int at = dirfd;
+    std::string dir = shown;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        dir += "/" + parts[i];
+        if (::mkdirat(at, parts[i].c_str(), 0700) == 0) {
+            UniqueFd made(
+                ::openat(at, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!made.valid() || ::fchmod(made.get(), 0755) != 0)
+                return sys_error("cannot set up directory", dir, errno);
+            owned = std::move(made);
+        } else if (errno == EEXIST) {
+            UniqueFd next(
+                ::openat(at, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!next.valid()) {
+                if (errno == ELOOP || errno == ENOTDIR)
+                    return Error{dir + " is not a directory (a symlink is not followed)"};
+                return sys_error("cannot open directory", dir, errno);
+            }
+            owned = std::move(next);
+        } else {
+            return sys_error("cannot create directory", dir, errno);
+        }
+        at = owned.get();
+    }
+    return write_in_dir(at, dir, parts.back(), shown + "/" + rel, bytes, mode);
 }
 
 Result<std::optional<std::string>> read_file_if_exists(const std::string& path, Links links) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "util/result.hpp"
+#include "util/unique_fd.hpp"
 
 namespace vpngw::store {
 
@@ -16,6 +17,18 @@ namespace vpngw::store {
 // umask does not matter), fsyncs it, renames it over `path`, fsyncs the
 // directory. Errors name the path, never the contents.
 Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode);
+
+// Opens the directory `path`, refusing a symlink in its place (O_NOFOLLOW).
+Result<UniqueFd> open_dir_nofollow(const std::string& path);
+
+// atomic_write_file for `rel` below the directory `dirfd`, following no
+// symlink on the way: each directory of `rel` is opened with O_NOFOLLOW (a
+// missing one is made 0755 with an exact mode), so a symlink planted below
+// `dirfd` is refused rather than written through, and a symlink at `rel`
+// itself is replaced, not followed. `rel` has no "." or ".." component.
+// `shown` names `dirfd` in errors.
+Status atomic_write_file_at(int dirfd, const std::string& shown, const std::string& rel,
+                            std::string_view bytes, mode_t mode);
 
 // The whole file, or nullopt when it does not exist. A symlink at `path` is
 // refused (ELOOP) unless `links` says to follow it: vpngw's own files are

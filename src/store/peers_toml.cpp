@@ -6,6 +6,7 @@
 #include <set>
 
 #include "store/excerpt.hpp"
+#include "util/toml_guard.hpp"
 
 namespace vpngw::store {
 
@@ -137,6 +138,8 @@ Result<PeerState> read_state(const toml::table& root, const std::string& file) {
 }  // namespace
 
 Result<PeerState> parse_legacy_peers_toml(std::string_view text, const std::string& file) {
+    if (auto hazard = find_toml_hazard(text))
+        return Error{hazard->message, Location{file, hazard->line, hazard->column}};
 #if TOML_EXCEPTIONS
     try {
         toml::table root = toml::parse(text, file);

@@ -18,7 +18,11 @@ class Attrs {
   public:
     Attrs(const void* start, std::size_t len)
         : begin_(static_cast<const nlattr*>(start)), end_(static_cast<const char*>(start) + len) {}
+    // The attributes after a fixed header of `offset` bytes; none when the
+    // payload is shorter than that header (found by tests/fuzz/wg_genl_fuzz:
+    // the length went negative and wrapped).
     static Attrs of(const nlmsghdr* nlh, std::size_t offset) {
+        if (mnl_nlmsg_get_payload_len(nlh) < offset) return Attrs(mnl_nlmsg_get_payload(nlh), 0);
         const void* start = mnl_nlmsg_get_payload_offset(nlh, offset);
         const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
         return Attrs(start, static_cast<std::size_t>(tail - static_cast<const char*>(start)));

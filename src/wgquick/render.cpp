@@ -1,3 +1,4 @@
+#include "escape/escape.hpp"
 #include "wgquick/config.hpp"
 
 namespace vpngw::wgquick {
@@ -23,12 +24,24 @@ void line(SecretText& out, const std::string& key, const std::string& value) {
     out.append('\n');
 }
 
+// A file path as one word of a hook: wg-quick cuts a line at '#', trims it,
+// replaces "%i" and hands the rest to bash's eval, and the $'\xHH' form
+// survives all four. A path ends at its first NUL for the kernel too.
+std::string hook_word(const std::string& path) {
+    return *escape::bash_hex_word(std::string_view(path).substr(0, path.find('\0')));
+}
+
+// A comment line: one line whatever the text holds.
+std::string comment(const std::string& text) {
+    return text.empty() ? "#" : "# " + escape::visible(text);
+}
+
 }  // namespace
 
 SecretText render(const Config& c, const RenderOptions& o) {
     SecretText out;
     for (const auto& h : o.header) {
-        out.append(h.empty() ? "#" : "# " + h);
+        out.append(comment(h));
         out.append('\n');
     }
     if (!o.header.empty()) out.append('\n');
@@ -46,18 +59,19 @@ SecretText render(const Config& c, const RenderOptions& o) {
             line(out, "PrivateKey", key);
             wipe(key);
         } else {
-            line(out, "PostUp", "wg set %i private-key " + o.private_key_file);
+            line(out, "PostUp", "wg set %i private-key " + hook_word(o.private_key_file));
         }
     }
     // wg-quick has no PresharedKeyFile, but a PostUp `wg set` does the same
     // once the interface exists.
     if (o.secrets == Secrets::from_files)
         for (const auto& [pub, file] : o.psk_files)
-            line(out, "PostUp", "wg set %i peer " + pub + " preshared-key " + file);
+            line(out, "PostUp",
+                 "wg set %i peer " + hook_word(pub) + " preshared-key " + hook_word(file));
     for (const auto& h : c.hooks) line(out, h.key, h.command);
     for (const auto& p : c.peers) {
         out.append('\n');
-        if (!p.comment_name.empty()) out.append("# " + p.comment_name + "\n");
+        if (!p.comment_name.empty()) out.append(comment(p.comment_name) + "\n");
         out.append("[Peer]\n");
         line(out, "PublicKey", p.public_key.base64());
         if (p.preshared_key) {

@@ -3,17 +3,22 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "escape/escape.hpp"
+
 namespace vpngw::wgquick {
 
 namespace {
 
+// A TOML string. Only invalid UTF-8 has no TOML form; it is written as its
+// \xHH text instead (and a state_dir like that is refused before this).
 std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
+    if (auto q = escape::toml_string(s)) return *q;
+    return *escape::toml_string(escape::visible(s));
+}
+
+// Text after '#': one TOML comment line whatever the source holds.
+std::string comment(const std::string& s) {
+    return escape::visible(s);
 }
 
 std::optional<Prefix> first_of(const std::vector<Prefix>& addresses, Family family) {
@@ -98,13 +103,13 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
                          const std::optional<Prefix>& subnet,
                          const std::optional<Prefix>& subnet6) {
     std::string t;
-    t += "# Imported from " + o.source + " by `vpngw import wg-quick`.\n";
+    t += "# Imported from " + comment(o.source) + " by `vpngw import wg-quick`.\n";
     t += "# The WireGuard side is what wg-quick ran: `vpngw plan` shows no WireGuard change.\n";
     t += "# vpngw adds its own firewall, NAT and forwarding: review [firewall] and [[group]] "
          "allow.\n";
     if (!in.untranslated.empty()) {
         t += "#\n# Not translated (carry these over by hand if you still need them):\n";
-        for (const auto& u : in.untranslated) t += "#   " + u + "\n";
+        for (const auto& u : in.untranslated) t += "#   " + comment(u) + "\n";
     }
     t += "\n[gateway]\nname = " + quoted(o.ifname) + "\n";
     t += "state_dir = " + quoted(o.state_dir) + "\n";
@@ -116,7 +121,8 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
         t += (i ? ", " : "") + quoted(c.addresses[i].str());
     t += "]\n";
     if (c.fwmark && *c.fwmark) t += "fwmark = " + std::to_string(*c.fwmark) + "\n";
-    t += "# The key wg-quick used, copied to " + o.state_dir + "/" + o.ifname + ".key\n";
+    t += "# The key wg-quick used, copied to " + comment(o.state_dir + "/" + o.ifname + ".key") +
+         "\n";
 
     t += "\n[[group]]\nname = " + quoted(o.group) + "\ninterface = " + quoted(o.ifname) + "\n";
     if (subnet) t += "subnet = " + quoted(subnet->str()) + "\n";

@@ -101,5 +101,53 @@ TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
     EXPECT_GT(interrupted, 0) << "no kill landed during a write: the test proved nothing";
 }
 
+// issue 16: `image build -o DIR` wrote through symlinks already in DIR.
+TEST(AtomicWriteAt, ReplacesASymlinkAtTheFileAndLeavesItsTargetAlone) {
+    TempDir tmp, elsewhere;
+    const std::string victim = elsewhere / "victim";
+    ASSERT_TRUE(atomic_write_file(victim, "precious\n", 0600).ok());
+    std::filesystem::create_symlink(victim, tmp / "build.sh");
+    auto dir = open_dir_nofollow(tmp.path());
+    ASSERT_TRUE(dir.ok()) << dir.error().str();
+    ASSERT_TRUE(atomic_write_file_at(dir->get(), tmp.path(), "build.sh", "new\n", 0755).ok());
+    EXPECT_EQ(slurp(victim), "precious\n");
+    EXPECT_EQ(mode_of(victim), 0600);
+    EXPECT_FALSE(std::filesystem::is_symlink(tmp / "build.sh"));
+    EXPECT_EQ(slurp(tmp / "build.sh"), "new\n");
+    EXPECT_EQ(mode_of(tmp / "build.sh"), 0755);
+}
+
+TEST(AtomicWriteAt, RefusesASymlinkedDirectoryOnTheWay) {
+    TempDir tmp, elsewhere;
+    std::filesystem::create_symlink(elsewhere.path(), tmp / "rootfs");
+    auto dir = open_dir_nofollow(tmp.path());
+    ASSERT_TRUE(dir.ok());
+    auto s = atomic_write_file_at(dir->get(), tmp.path(), "rootfs/etc/x.conf", "x", 0644);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find(tmp / "rootfs"), std::string::npos) << s.error().message;
+    EXPECT_TRUE(entries(elsewhere.path()).empty());
+}
+
+TEST(AtomicWriteAt, MakesMissingDirectories0755WhateverTheUmask) {
+    TempDir tmp;
+    ScopedUmask um(0077);
+    auto dir = open_dir_nofollow(tmp.path());
+    ASSERT_TRUE(dir.ok());
+    ASSERT_TRUE(atomic_write_file_at(dir->get(), tmp.path(), "a/b/c.txt", "c", 0640).ok());
+    EXPECT_EQ(mode_of(tmp / "a"), 0755);
+    EXPECT_EQ(mode_of(tmp / "a/b"), 0755);
+    EXPECT_EQ(mode_of(tmp / "a/b/c.txt"), 0640);
+    EXPECT_EQ(slurp(tmp / "a/b/c.txt"), "c");
+    for (const char* bad : {"../x", "a/./b", "/abs", "a//b", ""})
+        EXPECT_FALSE(atomic_write_file_at(dir->get(), tmp.path(), bad, "x", 0644).ok()) << bad;
+}
+
+TEST(AtomicWriteAt, OpenDirRefusesASymlink) {
+    TempDir tmp, elsewhere;
+    std::filesystem::create_symlink(elsewhere.path(), tmp / "out");
+    EXPECT_FALSE(open_dir_nofollow(tmp / "out").ok());
+    EXPECT_TRUE(open_dir_nofollow(elsewhere.path()).ok());
+}
+
 }  // namespace
 }  // namespace vpngw::store

@@ -8,6 +8,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <set>
@@ -138,6 +139,20 @@ TEST(GenlMessage, ParsesHandAssembledDumpReply) {
     EXPECT_TRUE(b.has_preshared_key);
     EXPECT_FALSE(b.endpoint);
     EXPECT_TRUE(b.allowed_ips.empty());
+}
+
+// A reply whose payload is shorter than the genl header has no attributes
+// (the attribute range's length went negative and wrapped: found by
+// wg_genl_fuzz, reported by UBSan in a VPNGW_SANITIZE build).
+TEST(GenlMessage, PayloadShorterThanTheGenlHeaderHasNoAttributes) {
+    alignas(nlmsghdr) std::array<std::uint8_t, 64> bytes{};
+    auto* nlh = reinterpret_cast<nlmsghdr*>(bytes.data());
+    nlh->nlmsg_len = NLMSG_HDRLEN + 2;  // 2 of genlmsghdr's 4 bytes
+    nlh->nlmsg_type = 0x10;
+    EXPECT_FALSE(genl::parse_family_id(nlh));
+    genl::DeviceDumpParser parser;
+    EXPECT_FALSE(parser.feed(nlh));
+    EXPECT_TRUE(parser.device().peers.empty());
 }
 
 TEST(GenlMessage, RejectsTruncatedAllowedIp) {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "netlink/framing.hpp"
+
 namespace vpngw::wg {
 
 namespace {
@@ -54,6 +56,11 @@ Status MnlSocket::request(std::span<const std::uint8_t> msg, const char* what,
         if (n < 0) {
             if (errno == EINTR) continue;
             result = Error{std::string(what) + ": " + std::strerror(errno)};
+            break;
+        }
+        if (!netlink::well_framed(buf.data(), static_cast<std::size_t>(n))) {
+            result = Error{std::string(what) +
+                           ": malformed netlink reply (a message overruns the buffer)"};
             break;
         }
         int rc = mnl_cb_run(buf.data(), static_cast<std::size_t>(n), seq, portid_, data_trampoline,

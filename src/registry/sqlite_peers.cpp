@@ -1,0 +1,295 @@
+#include "registry/sqlite_peers.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+namespace vpngw::registry::sqlite {
+namespace {
+
+using std::chrono::seconds;
+using std::chrono::sys_seconds;
+
+constexpr const char* kPeerColumns =
+    "id, name, public_key, \"group\", created, has_psk, disabled, expires, quota_bytes, "
+    "quota_period, rate_bits";
+
+bool unique_violation(const Stmt& stmt) {
+    return stmt.last_code() == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+// Who holds a unique value, for the message of a violation.
+std::string owner(Db& db, const char* sql, std::string_view value) {
+    auto stmt = Stmt::prepare(db, sql);
+    if (!stmt) return "?";
+    stmt->bind(1, value);
+    auto row = stmt->step();
+    return row && *row ? stmt->text(0) : "?";
+}
+
+Error corrupt(Db& db, std::string_view peer, std::string_view what) {
+    return Error{"peer registry: peer \"" + std::string(peer) + "\" has " + std::string(what),
+                 Location{db.path()}};
+}
+
+std::optional<std::int64_t> as_int(const std::optional<std::uint64_t>& v) {
+    if (!v) return std::nullopt;
+    return static_cast<std::int64_t>(*v);
+}
+
+// A peers row (kPeerColumns) into a record without addresses or networks.
+Result<PeerRecord> peer_row(Db& db, const Stmt& s) {
+    PeerRecord p;
+    p.name = s.text(1);
+    auto key = PublicKey::from_base64(s.text(2));
+    if (!key) return corrupt(db, p.name, "an invalid public key");
+    p.public_key = *key;
+    p.group = s.text(3);
+    p.created = sys_seconds{seconds{s.int64(4)}};
+    p.has_psk = s.int64(5) != 0;
+    p.disabled = s.int64(6) != 0;
+    if (auto e = s.optional_int64(7)) p.expires = sys_seconds{seconds{*e}};
+    if (auto q = s.optional_int64(8)) p.quota_bytes = static_cast<std::uint64_t>(*q);
+    p.quota_period = s.text(9);
+    if (auto r = s.optional_int64(10)) p.rate_bits = static_cast<std::uint64_t>(*r);
+    return p;
+}
+
+Status add_address(Db& db, PeerRecord& p, std::string_view text) {
+    auto a = IpAddress::parse(text);
+    if (!a) return corrupt(db, p.name, "an invalid address");
+    (a->is_v4() ? p.address : p.address6) = *a;
+    return ok_status();
+}
+
+Status add_network(Db& db, PeerRecord& p, std::string_view text) {
+    auto n = Prefix::parse(text);
+    if (!n) return corrupt(db, p.name, "an invalid network");
+    p.networks.push_back(*n);
+    return ok_status();
+}
+
+// The rows a peer owns in other tables, read into its record.
+struct Child {
+    const char* all;      // peer_id, value; every peer's
+    const char* of_peer;  // value; of the peer_id bound to ?1
+    Status (*add)(Db&, PeerRecord&, std::string_view);
+};
+constexpr Child kChildren[] = {
+    {"SELECT peer_id, address FROM addresses ORDER BY peer_id, family",
+     "SELECT address FROM addresses WHERE peer_id = ? ORDER BY family", add_address},
+    {"SELECT peer_id, cidr FROM networks ORDER BY peer_id, rowid",
+     "SELECT cidr FROM networks WHERE peer_id = ? ORDER BY rowid", add_network},
+};
+
+}  // namespace
+
+Result<PeerInserter> PeerInserter::prepare(Db& db) {
+    auto peer = Stmt::prepare(db,
+                              "INSERT INTO peers (name, public_key, \"group\", created, has_psk, "
+                              "disabled, expires, quota_bytes, quota_period, rate_bits) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!peer) return peer.error();
+    auto address = Stmt::prepare(
+        db, "INSERT INTO addresses (peer_id, \"group\", address, family) VALUES (?, ?, ?, ?)");
+    if (!address) return address.error();
+    auto network = Stmt::prepare(db, "INSERT INTO networks (peer_id, cidr) VALUES (?, ?)");
+    if (!network) return network.error();
+    return PeerInserter(db, std::move(*peer), std::move(*address), std::move(*network));
+}
+
+Status insert_peer(Db& db, const PeerRecord& peer) {
+    auto inserter = PeerInserter::prepare(db);
+    if (!inserter) return inserter.error();
+    return inserter->insert(peer);
+}
+
+Status PeerInserter::insert(const PeerRecord& peer) {
+    Db& db = *db_;
+    Stmt* ins = &peer_;
+    const std::string key = peer.public_key.base64();
+    ins->bind(1, peer.name)
+        .bind(2, key)
+        .bind(3, peer.group)
+        .bind(4, std::int64_t{peer.created.time_since_epoch().count()})
+        .bind(5, std::int64_t{peer.has_psk})
+        .bind(6, std::int64_t{peer.disabled});
+    if (peer.expires)
+        ins->bind(7, std::int64_t{peer.expires->time_since_epoch().count()});
+    else
+        ins->bind_null(7);
+    ins->bind(8, as_int(peer.quota_bytes))
+        .bind(9, peer.quota_period)
+        .bind(10, as_int(peer.rate_bits));
+    if (auto st = ins->run(); !st) {
+        if (!unique_violation(*ins)) return st;
+        // "UNIQUE constraint failed: peers.name" (or peers.public_key)
+        if (st.error().message.find("peers.name") != std::string::npos)
+            return Error{"name: a peer named \"" + peer.name + "\" already exists",
+                         Location{db.path()}};
+        return Error{"public_key: the public key of \"" + peer.name +
+                         "\" already belongs to peer \"" +
+                         owner(db, "SELECT name FROM peers WHERE public_key = ?", key) + "\"",
+                     Location{db.path()}};
+    }
+    const std::int64_t id = sqlite3_last_insert_rowid(db.get());
+
+    for (const auto& a : {peer.address, peer.address6}) {
+        if (!a) continue;
+        const std::string text = a->str();
+        Stmt* one = &address_;
+        one->bind(1, id)
+            .bind(2, peer.group)
+            .bind(3, text)
+            .bind(4, std::int64_t{a->is_v4() ? 4 : 6});
+        if (auto st = one->run(); !st) {
+            if (!unique_violation(*one)) return st;
+            return Error{"address: " + text + " of \"" + peer.name +
+                             "\" already belongs to peer \"" +
+                             owner(db,
+                                   "SELECT p.name FROM peers p JOIN addresses a ON a.peer_id = "
+                                   "p.id WHERE a.address = ?",
+                                   text) +
+                             "\"",
+                         Location{db.path()}};
+        }
+    }
+    for (const auto& n : peer.networks) {
+        Stmt* net = &network_;
+        const std::string text = n.str();
+        net->bind(1, id).bind(2, text);
+        if (auto st = net->run(); !st) {
+            if (!unique_violation(*net)) return st;
+            return Error{"network: " + text + " is listed twice for \"" + peer.name + "\"",
+                         Location{db.path()}};
+        }
+    }
+    return ok_status();
+}
+
+Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::string_view fields) {
+    auto stmt = Stmt::prepare(
+        db, "INSERT INTO audit (time, user, command, peer, fields) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt) return stmt.error();
+    const auto now = std::chrono::floor<seconds>(std::chrono::system_clock::now());
+    stmt->bind(1, std::int64_t{now.time_since_epoch().count()})
+        .bind(2, actor.user)
+        .bind(3, actor.command)
+        .bind(4, peer)
+        .bind(5, fields);
+    return stmt->run();
+}
+
+Result<std::vector<PeerRecord>> select_peers(Db& db) {
+    std::vector<PeerRecord> peers;
+    std::unordered_map<std::int64_t, std::size_t> index;
+    {
+        const std::string sql = std::string("SELECT ") + kPeerColumns + " FROM peers ORDER BY id";
+        auto stmt = Stmt::prepare(db, sql.c_str());
+        if (!stmt) return stmt.error();
+        for (;;) {
+            auto row = stmt->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            auto p = peer_row(db, *stmt);
+            if (!p) return p.error();
+            index.emplace(stmt->int64(0), peers.size());
+            peers.push_back(std::move(*p));
+        }
+    }
+    // Foreign keys guarantee every row below names a peer read above, when
+    // the caller reads in one transaction (Txn::read).
+    for (const Child& child : kChildren) {
+        auto stmt = Stmt::prepare(db, child.all);
+        if (!stmt) return stmt.error();
+        for (;;) {
+            auto row = stmt->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            auto it = index.find(stmt->int64(0));
+            if (it == index.end()) continue;
+            PeerRecord& p = peers[it->second];
+            auto st = child.add(db, p, stmt->text(1));
+            if (!st) return st.error();
+        }
+    }
+    return peers;
+}
+
+Result<std::optional<PeerRecord>> select_peer(Db& db, std::string_view name) {
+    const std::string sql = std::string("SELECT ") + kPeerColumns + " FROM peers WHERE name = ?";
+    auto stmt = Stmt::prepare(db, sql.c_str());
+    if (!stmt) return stmt.error();
+    stmt->bind(1, name);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<PeerRecord>{};
+    auto p = peer_row(db, *stmt);
+    if (!p) return p.error();
+    const std::int64_t id = stmt->int64(0);
+    for (const Child& child : kChildren) {
+        auto rows = Stmt::prepare(db, child.of_peer);
+        if (!rows) return rows.error();
+        rows->bind(1, id);
+        for (;;) {
+            auto r = rows->step();
+            if (!r) return r.error();
+            if (!*r) break;
+            auto st = child.add(db, *p, rows->text(0));
+            if (!st) return st.error();
+        }
+    }
+    return std::optional<PeerRecord>(std::move(*p));
+}
+
+Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view group) {
+    auto stmt = Stmt::prepare(db, "SELECT address FROM addresses WHERE \"group\" = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, group);
+    std::vector<IpAddress> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        auto a = IpAddress::parse(stmt->text(0));
+        if (!a)
+            return Error{
+                "peer registry: an invalid address in group \"" + std::string(group) + "\"",
+                Location{db.path()}};
+        out.push_back(*a);
+    }
+    return out;
+}
+
+Result<std::vector<AuditEntry>> select_audit(Db& db) {
+    auto stmt =
+        Stmt::prepare(db, "SELECT time, user, command, peer, fields FROM audit ORDER BY id");
+    if (!stmt) return stmt.error();
+    std::vector<AuditEntry> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(AuditEntry{sys_seconds{seconds{stmt->int64(0)}}, stmt->text(1), stmt->text(2),
+                                 stmt->text(3), stmt->text(4)});
+    }
+    return out;
+}
+
+Status set_meta(Db& db, std::string_view key, std::string_view value) {
+    auto stmt = Stmt::prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, key).bind(2, value);
+    return stmt->run();
+}
+
+Result<std::optional<std::string>> get_meta(Db& db, std::string_view key) {
+    auto stmt = Stmt::prepare(db, "SELECT value FROM meta WHERE key = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, key);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(stmt->text(0));
+}
+
+}  // namespace vpngw::registry::sqlite

@@ -1,0 +1,46 @@
+#pragma once
+
+// Row-level reads and writes of the SQLite registry, shared by the registry
+// itself and the legacy migration. Callers own the transaction.
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "registry/registry.hpp"
+#include "registry/sqlite_db.hpp"
+
+namespace vpngw::registry::sqlite {
+
+// Inserts peers, their addresses and networks, with statements prepared once
+// (a migration inserts every peer). A UNIQUE violation becomes an error naming
+// the field (name, public_key, address) and the peer holding it.
+class PeerInserter {
+  public:
+    static Result<PeerInserter> prepare(Db& db);
+    Status insert(const PeerRecord& peer);
+
+  private:
+    PeerInserter(Db& db, Stmt peer, Stmt address, Stmt network)
+        : db_(&db),
+          peer_(std::move(peer)),
+          address_(std::move(address)),
+          network_(std::move(network)) {}
+    Db* db_;
+    Stmt peer_, address_, network_;
+};
+Status insert_peer(Db& db, const PeerRecord& peer);
+Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::string_view fields);
+
+// Reads several tables: call it inside one transaction.
+Result<std::vector<PeerRecord>> select_peers(Db& db);
+Result<std::optional<PeerRecord>> select_peer(Db& db, std::string_view name);
+// The addresses held by the peers of `group`.
+Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view group);
+Result<std::vector<AuditEntry>> select_audit(Db& db);
+
+// meta table: facts about the database itself.
+Status set_meta(Db& db, std::string_view key, std::string_view value);
+Result<std::optional<std::string>> get_meta(Db& db, std::string_view key);
+
+}  // namespace vpngw::registry::sqlite

@@ -1,0 +1,237 @@
+#include "registry/sqlite_registry.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include "registry/legacy_import.hpp"
+#include "registry/sqlite_db.hpp"
+#include "registry/sqlite_peers.hpp"
+#include "registry/sqlite_schema.hpp"
+#include "store/state_dir_check.hpp"
+#include "util/unique_fd.hpp"
+
+namespace vpngw::registry {
+namespace {
+
+using sqlite::Db;
+using sqlite::Txn;
+
+// Marks a database built from legacy files, so a crash between committing it
+// and renaming them is finished on the next open instead of refused.
+constexpr std::string_view kMigratedKey = "legacy_migrated";
+
+class SqliteRegistry final : public Registry {
+  public:
+    explicit SqliteRegistry(Db db) : db_(std::move(db)) {}
+
+    Result<std::vector<PeerRecord>> list() override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::select_peers(db_);
+    }
+
+    Result<std::optional<PeerRecord>> find(std::string_view name) override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::select_peer(db_, name);
+    }
+
+    Result<PeerRecord> add(PeerRecord peer, const Allocator* allocate,
+                           const Actor& actor) override {
+        auto txn = Txn::write(db_);
+        if (!txn) return txn.error();
+        if (allocate) {
+            // Checked first so a taken name is reported as such, not as
+            // whatever the allocation would run into.
+            auto existing = sqlite::select_peer(db_, peer.name);
+            if (!existing) return existing.error();
+            if (*existing)
+                return Error{"name: a peer named \"" + peer.name + "\" already exists",
+                             Location{db_.path()}};
+            auto stored = sqlite::select_group_addresses(db_, peer.group);
+            if (!stored) return stored.error();
+            auto chosen = (*allocate)(*stored);
+            if (!chosen) return chosen.error();
+            peer.address = chosen->v4;
+            peer.address6 = chosen->v6;
+        }
+        if (auto st = sqlite::insert_peer(db_, peer); !st) return st.error();
+        if (auto st = sqlite::insert_audit(db_, actor, peer.name, describe_fields(peer)); !st)
+            return st.error();
+        if (auto st = txn->commit(); !st) return st.error();
+        return peer;
+    }
+
+    Status remove(std::string_view name, const Actor& actor) override {
+        auto txn = Txn::write(db_);
+        if (!txn) return txn.error();
+        auto existing = sqlite::select_peer(db_, name);
+        if (!existing) return existing.error();
+        if (!*existing)
+            return Error{"no peer named \"" + std::string(name) + "\"", Location{db_.path()}};
+        auto del = sqlite::Stmt::prepare(db_, "DELETE FROM peers WHERE name = ?");
+        if (!del) return del.error();
+        del->bind(1, name);
+        if (auto st = del->run(); !st) return st;
+        if (auto st = sqlite::insert_audit(db_, actor, name, describe_fields(**existing)); !st)
+            return st;
+        return txn->commit();
+    }
+
+    Result<std::vector<AuditEntry>> audit() override { return sqlite::select_audit(db_); }
+
+  private:
+    Db db_;
+};
+
+Error sys_error(const std::string& what, const std::string& path) {
+    return Error{what + " " + path + ": " + std::strerror(errno)};
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+// Creates the file 0600 whatever the umask (SQLite would use 0644 & ~umask;
+// its -wal and -shm files copy the database's mode). Never through a symlink.
+Status create_private_file(const std::string& path, bool exclusive) {
+    UniqueFd fd(::open(path.c_str(),
+                       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : 0), 0600));
+    if (!fd) return sys_error("cannot create", path);
+    if (::fchmod(fd.get(), 0600) != 0) return sys_error("cannot chmod", path);
+    return ok_status();
+}
+
+Result<Db> open_db(const std::string& path) {
+    auto db = Db::open(path, Db::Access::write);
+    if (!db) return db;
+    if (auto st = sqlite::migrate_schema(*db); !st) return st.error();
+    return db;
+}
+
+void unlink_db_files(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+}
+
+// Builds the registry from the legacy state in a private file and links it
+// into place only once complete, so a failure leaves no peers.db behind and a
+// concurrent first open either sees none or the whole migration.
+Status build_from_legacy(const std::string& state_dir, const std::string& final_path,
+                         const LegacyState& legacy, const Actor& actor) {
+    const std::string temp = state_dir + "/.peers.db.new." + std::to_string(::getpid());
+    unlink_db_files(temp);  // a leftover of a crashed process with our pid
+    if (auto st = create_private_file(temp, true); !st) return st;
+    Status built = [&]() -> Status {
+        auto db = open_db(temp);
+        if (!db) return db.error();
+        auto txn = Txn::write(*db);
+        if (!txn) return txn.error();
+        auto inserter = sqlite::PeerInserter::prepare(*db);
+        if (!inserter) return inserter.error();
+        for (const auto& p : legacy.peers)
+            if (auto st = inserter->insert(p); !st)
+                return Error{st.error().message + " (migrating " + legacy.summary + ")",
+                             Location{legacy.files.front()}};
+        if (auto st = sqlite::set_meta(*db, kMigratedKey, legacy.summary); !st) return st;
+        if (auto st = sqlite::insert_audit(*db, actor, "", "migrated " + legacy.summary); !st)
+            return st;
+        return txn->commit();
+    }();  // the database is closed here: WAL checkpointed, -wal and -shm gone
+    if (built && ::link(temp.c_str(), final_path.c_str()) != 0 && errno != EEXIST)
+        built = sys_error("cannot link the migrated registry to", final_path);
+    unlink_db_files(temp);
+    return built;
+}
+
+// A database migrated from legacy files that are still there: a crash came
+// between its commit and the renames, unless an older vpngw wrote the files
+// again since. Only the first may be finished by renaming them.
+Status check_all_present(Db& db, const LegacyState& legacy) {
+    auto txn = Txn::read(db);
+    if (!txn) return txn.error();
+    auto stored = sqlite::select_peers(db);
+    if (!stored) return stored.error();
+    std::unordered_map<std::string_view, const PeerRecord*> by_name;
+    for (const auto& s : *stored) by_name.emplace(s.name, &s);
+    for (const auto& p : legacy.peers) {
+        auto it = by_name.find(p.name);
+        const PeerRecord* s = it == by_name.end() ? nullptr : it->second;
+        if (!s || s->public_key != p.public_key || s->address != p.address ||
+            s->address6 != p.address6)
+            return Error{"peer \"" + p.name + "\" of the legacy peers file is not in " + db.path() +
+                             ", which was migrated from it before: was the file written again "
+                             "by an older vpngw? Move it away or add its peers with `vpngw peer "
+                             "import`",
+                         Location{legacy.files.front()}};
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+std::string registry_file(const std::string& state_dir) {
+    return state_dir + "/peers.db";
+}
+
+Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_dir,
+                                                       const Actor& actor) {
+    if (auto st = store::prepare_state_dir(state_dir); !st) return st.error();
+    const std::string path = registry_file(state_dir);
+    auto legacy = read_legacy_state(state_dir);
+    if (!legacy) return legacy.error();
+
+    if (*legacy && !exists(path))
+        if (auto st = build_from_legacy(state_dir, path, **legacy, actor); !st) return st.error();
+    if (!*legacy)
+        if (auto st = create_private_file(path, false); !st) return st.error();
+
+    auto db = open_db(path);
+    if (!db) return db.error();
+    if (*legacy) {
+        // Ours or a concurrent opener's migration, or a database that has
+        // nothing to do with these files: only the first two may rename them.
+        auto migrated = sqlite::get_meta(*db, kMigratedKey);
+        if (!migrated) return migrated.error();
+        if (*migrated)
+            if (auto st = check_all_present(*db, **legacy); !st) return st.error();
+        if (!*migrated)
+            return Error{"both " + path + " and the legacy peers file " + (*legacy)->files.front() +
+                             " exist: move the legacy file away (its peers can be added with "
+                             "`vpngw peer import`) or remove peers.db to migrate it again",
+                         Location{(*legacy)->files.front()}};
+        if (auto st = rename_migrated(state_dir, (*legacy)->files); !st) return st.error();
+    }
+    return std::unique_ptr<Registry>(std::make_unique<SqliteRegistry>(std::move(*db)));
+}
+
+Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) {
+    if (auto st = store::check_state_dir(state_dir); !st) return st.error();
+    const std::string path = registry_file(state_dir);
+    if (!exists(path)) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (!*legacy) return std::vector<PeerRecord>{};
+        return std::move((*legacy)->peers);
+    }
+    auto db = Db::open(path, Db::Access::read);
+    if (!db) return db.error();
+    auto version = db->pragma_int("user_version");
+    if (!version) return version.error();
+    if (*version != sqlite::schema_version())
+        return Error{"peer registry schema version " + std::to_string(*version) + " is not " +
+                         std::to_string(sqlite::schema_version()) +
+                         ", the one this vpngw reads: a command that changes peers (`vpngw "
+                         "up`, `vpngw peer add`) brings an older one up to date",
+                     Location{path}};
+    auto txn = Txn::read(*db);
+    if (!txn) return txn.error();
+    return sqlite::select_peers(*db);
+}
+
+}  // namespace vpngw::registry

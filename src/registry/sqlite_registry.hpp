@@ -1,0 +1,31 @@
+#pragma once
+
+// The SQLite registry: <state_dir>/peers.db (0600), write-ahead logging,
+// foreign keys on, the schema of sqlite_schema.cpp. Each call runs its own
+// transaction; writes use BEGIN IMMEDIATE, so separate processes serialise on
+// the database's write lock (waiting up to a busy timeout) and an add's
+// address choice cannot race another add.
+
+#include <memory>
+#include <string>
+
+#include "registry/registry.hpp"
+
+namespace vpngw::registry {
+
+// <state_dir>/peers.db
+std::string registry_file(const std::string& state_dir);
+
+// Opens the registry of `state_dir` (created 0700 when missing), creating the
+// database or bringing its schema up to date. A state directory of an earlier
+// release (peers.tsv + peers.journal, or peers.toml) is migrated on the first
+// open: see legacy_import.hpp. `actor` is recorded for that migration.
+Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_dir,
+                                                       const Actor& actor);
+
+// The stored peers, for commands that change nothing (`plan`, `status`,
+// `peer list`): read from peers.db without creating or upgrading anything, or
+// from a legacy state directory not migrated yet; none when neither exists.
+Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir);
+
+}  // namespace vpngw::registry

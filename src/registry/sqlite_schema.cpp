@@ -1,0 +1,113 @@
+#include "registry/sqlite_schema.hpp"
+
+#include <string>
+
+namespace vpngw::registry::sqlite {
+namespace {
+
+// Times are Unix seconds (UTC); booleans 0/1; addresses and CIDRs in their
+// canonical text (IpAddress::str, Prefix::str), so UNIQUE compares them right.
+constexpr MigrationStep kSteps[] = {
+    {1, R"sql(
+CREATE TABLE peers (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT    NOT NULL UNIQUE,
+    public_key   TEXT    NOT NULL UNIQUE,
+    "group"      TEXT    NOT NULL,
+    created      INTEGER NOT NULL,
+    has_psk      INTEGER NOT NULL DEFAULT 0 CHECK (has_psk IN (0, 1)),
+    disabled     INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    expires      INTEGER,
+    quota_bytes  INTEGER CHECK (quota_bytes >= 0),
+    quota_period TEXT    NOT NULL DEFAULT '' CHECK (quota_period IN ('', 'day', 'week', 'month')),
+    rate_bits    INTEGER CHECK (rate_bits > 0),
+    UNIQUE (id, "group")  -- the target of addresses' group copy
+);
+CREATE INDEX peers_group ON peers ("group");
+-- "group" repeats the peer's (kept equal by the foreign key, which cascades a
+-- group move) so allocation reads one group's addresses from one index
+-- instead of joining every peer of the group.
+CREATE TABLE addresses (
+    peer_id INTEGER NOT NULL,
+    "group" TEXT    NOT NULL,
+    address TEXT    NOT NULL UNIQUE,
+    family  INTEGER NOT NULL CHECK (family IN (4, 6)),
+    UNIQUE (peer_id, family),
+    FOREIGN KEY (peer_id, "group") REFERENCES peers (id, "group")
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX addresses_group ON addresses ("group", address);
+CREATE TABLE networks (
+    peer_id INTEGER NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+    cidr    TEXT    NOT NULL,
+    UNIQUE (peer_id, cidr)
+);
+CREATE INDEX networks_peer ON networks (peer_id);
+CREATE TABLE audit (
+    id      INTEGER PRIMARY KEY,
+    time    INTEGER NOT NULL,
+    user    TEXT    NOT NULL,
+    command TEXT    NOT NULL,
+    peer    TEXT    NOT NULL DEFAULT '',
+    fields  TEXT    NOT NULL DEFAULT ''
+);
+-- Facts about the database itself, e.g. which legacy files it was migrated from.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql"},
+};
+
+// Its own scope: a statement still open would keep COMMIT from succeeding.
+Status use_wal(Db& db) {
+    auto mode = Stmt::prepare(db, "PRAGMA journal_mode = WAL");
+    if (!mode) return mode.error();
+    auto row = mode->step();
+    if (!row) return row.error();
+    if (!*row || mode->text(0) != "wal")
+        return Error{"peer registry: cannot switch to write-ahead logging", Location{db.path()}};
+    return ok_status();
+}
+
+}  // namespace
+
+std::span<const MigrationStep> migration_steps() {
+    return kSteps;
+}
+
+int schema_version() {
+    return kSteps[std::size(kSteps) - 1].version;
+}
+
+Status migrate_schema(Db& db) {
+    // WAL: readers (`peer list`, `up`) never wait for a writer. Persistent in
+    // the file, so it is set once; it cannot change inside a transaction.
+    if (auto st = use_wal(db); !st) return st;
+
+    auto version = db.pragma_int("user_version");
+    if (!version) return version.error();
+    if (*version == schema_version()) return ok_status();  // the common case: no write lock
+
+    auto txn = Txn::write(db);
+    if (!txn) return txn.error();
+    version = db.pragma_int("user_version");  // another process may have migrated meanwhile
+    if (!version) return version.error();
+    if (*version > schema_version())
+        return Error{"peer registry schema version " + std::to_string(*version) +
+                         " is newer than this vpngw understands (" +
+                         std::to_string(schema_version()) + "): use a newer vpngw",
+                     Location{db.path()}};
+    for (const auto& step : kSteps) {
+        if (step.version <= *version) continue;
+        if (auto st = db.exec(step.sql); !st)
+            return Error{"peer registry: schema step " + std::to_string(step.version) +
+                             " failed: " + st.error().message,
+                         Location{db.path()}};
+        const std::string set = "PRAGMA user_version = " + std::to_string(step.version);
+        if (auto st = db.exec(set.c_str()); !st) return st;
+    }
+    return txn->commit();
+}
+
+}  // namespace vpngw::registry::sqlite
