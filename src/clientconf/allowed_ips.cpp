@@ -53,8 +53,11 @@ Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
 
     for (const auto& a : interface.addresses) add(a.network());
     for (const auto& entry : group.allow) {
+        // An exclusion takes nothing away from the routes: the gateway drops it.
+        if (entry.exclude) continue;
         switch (entry.kind) {
             case model::AllowEntry::Kind::any:
+            case model::AllowEntry::Kind::internet:  // a complement: all of it, the gateway filters
                 add_default_routes();
                 break;
             case model::AllowEntry::Kind::prefix:

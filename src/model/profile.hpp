@@ -80,12 +80,18 @@ struct Interface {
 
 enum class Proto { any, tcp, udp, icmp };
 
-// One entry of a group's allow list: a destination (another group, a prefix
-// or anything) and optionally a protocol and port range.
+// One entry of a group's allow list: a destination (another group, a prefix,
+// the internet or anything) and optionally a protocol and port range. An
+// entry written with a leading "!" is an exclusion: what it names is dropped
+// whatever the inclusions say (docs/profile.md, "Precedence").
 struct AllowEntry {
-    enum class Kind { group, prefix, any } kind = Kind::any;
-    std::string group;  // with Kind::group
-    Prefix prefix;      // with Kind::prefix
+    // internet: every destination outside the private, local and special
+    // ranges and outside vpngw's own subnets and interface prefixes
+    // (plan/nft_internet.cpp).
+    enum class Kind { group, prefix, any, internet } kind = Kind::any;
+    bool exclude = false;  // written "!TARGET ..."
+    std::string group;     // with Kind::group
+    Prefix prefix;         // with Kind::prefix
     Proto proto = Proto::any;
     std::uint16_t port_from = 0;  // 0 = all ports
     std::uint16_t port_to = 0;
@@ -190,6 +196,9 @@ struct Firewall {
     Policy input = Policy::drop;
     Policy forward = Policy::drop;
     std::optional<RateLimit> log_drops;
+    // Forwarded TCP SYNs get their MSS lowered to the route's MTU, so paths
+    // with a smaller MTU (PPPoE, mobile) work without ICMP reaching the ends.
+    bool mss_clamp = true;
     Origin origin;
 };
 

@@ -10,14 +10,22 @@ namespace vpngw::plan::nft {
 // a peer was given a wider range by hand) and dropped on its own counter.
 std::string render_forward(const Context& ctx) {
     const bool drop = ctx.profile.firewall.forward == model::Policy::drop;
-    std::vector<std::string> rules = {
-        "ct state established,related accept",
-        "ct state invalid drop",
-        // Port forwards were admitted (and source-filtered) by vpngw's DNAT
-        // rules, which label their connections; other tables' DNATs (a
-        // container engine's) get no pass here.
-        "ct status dnat ct label " + std::to_string(kDnatLabel) + " accept",
-    };
+    std::vector<std::string> rules;
+    // MSS clamping: every forwarded SYN and SYN-ACK (both directions, so the
+    // rule stands before the established accept that would take the SYN-ACK)
+    // gets its MSS lowered to what the route it leaves by can carry (the
+    // kernel only ever lowers it). A tunnel or a PPPoE uplink then never sees
+    // segments it must fragment or answer with ICMP a filter may drop. One
+    // rule for all devices: everything vpngw forwards comes from or goes to a
+    // client device, and clamping to the route's own MTU is harmless elsewhere.
+    if (ctx.profile.firewall.mss_clamp)
+        rules.push_back("tcp flags syn tcp option maxseg size set rt mtu");
+    rules.push_back("ct state established,related accept");
+    rules.push_back("ct state invalid drop");
+    // Port forwards were admitted (and source-filtered) by vpngw's DNAT
+    // rules, which label their connections; other tables' DNATs (a
+    // container engine's) get no pass here.
+    rules.push_back("ct status dnat ct label " + std::to_string(kDnatLabel) + " accept");
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";
         for (Family f : {Family::v4, Family::v6}) {

@@ -30,16 +30,25 @@ std::string protocol_match(const model::AllowEntry& e, std::optional<Family> f) 
     return "";
 }
 
+// The rules of one allow entry: an inclusion accepts, an exclusion drops
+// (and counts) what it names.
 void allow_rules(const Context& ctx, const model::AllowEntry& e, std::vector<std::string>& rules) {
     using Kind = model::AllowEntry::Kind;
+    const std::string verdict = e.exclude ? "counter name forward_drops drop" : "accept";
     switch (e.kind) {
         case Kind::any:
-            rules.push_back(protocol_match(e, std::nullopt) + "accept");
+            rules.push_back(protocol_match(e, std::nullopt) + verdict);
+            return;
+        case Kind::internet:
+            // One negated lookup per family: not a special range, not vpngw's.
+            for (Family f : {Family::v4, Family::v6})
+                rules.push_back(std::string(ip_keyword(f)) + " daddr != @" + not_internet_set(f) +
+                                " " + protocol_match(e, f) + verdict);
             return;
         case Kind::prefix: {
             const Family f = e.prefix.family();
             rules.push_back(std::string(ip_keyword(f)) + " daddr " + e.prefix.network().str() +
-                            " " + protocol_match(e, f) + "accept");
+                            " " + protocol_match(e, f) + verdict);
             return;
         }
         case Kind::group: {
@@ -49,7 +58,7 @@ void allow_rules(const Context& ctx, const model::AllowEntry& e, std::vector<std
                 if (subnet_of(*target, f))
                     rules.push_back(std::string(ip_keyword(f)) + " daddr @" +
                                     group_set(target->name, f) + " " + protocol_match(e, f) +
-                                    "accept");
+                                    verdict);
             return;
         }
     }
@@ -78,8 +87,13 @@ std::string group_chain_text(const Context& ctx, const model::Group& g) {
                 rules.push_back("oifname " + quoted(client_device(g)) + " " + ip_keyword(f) +
                                 " daddr @" + group_set(g.name, f) +
                                 " counter name forward_drops drop");
+    // Then the exclusions, all of them before any inclusion: an exclusion
+    // wins wherever it stands in the list.
+    for (const auto& e : g.allow)
+        if (e.exclude) allow_rules(ctx, e, rules);
     bool accepts_all = false;
     for (const auto& e : g.allow) {
+        if (e.exclude) continue;
         allow_rules(ctx, e, rules);
         accepts_all =
             accepts_all || (e.kind == model::AllowEntry::Kind::any && e.proto == model::Proto::any);

@@ -50,6 +50,10 @@ std::vector<Prefix> client_sources(const model::Profile& profile, Family f) {
 
 }  // namespace
 
+std::string not_internet_set(Family f) {
+    return std::string("not_internet") + family_digit(f);
+}
+
 Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given)
     : profile(p),
       live_elements(live),

@@ -100,6 +100,14 @@ const std::string& client_device(const model::Group& g);
 std::string render_balance_maps(const Context& ctx);
 std::vector<std::string> balance_rules(const Context& ctx, const std::string& from_wg);
 
+// The allow target "internet" (nft_internet.cpp): whether any group uses
+// it, and what it is not, per family: special-purpose ranges plus vpngw's own
+// subnets and interface prefixes, the elements of the sets not_internet4/6
+// (may overlap: the set merges them). "internet" is one negated lookup.
+bool uses_internet(const model::Profile& p);
+std::vector<Prefix> not_internet(const model::Profile& p, Family f);
+std::string not_internet_set(Family f);  // not_internet4 / not_internet6
+
 // Drop logging + counting, shared by input and forward: `limit rate 10/minute
 // log prefix "vpngw forward drop: "` and `counter name forward_drops`.
 std::vector<std::string> drop_accounting(const Context& ctx, const std::string& what);

@@ -116,6 +116,13 @@ std::string render_objects(const Context& ctx) {
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"set", std::string("vpn_sources") + family_digit(f), addr_type(f), true,
                         prefixes(ctx.vpn_sources(f), f)});
+    if (uses_internet(ctx.profile))
+        for (Family f : {Family::v4, Family::v6})
+            sets.push_back({.name = not_internet_set(f),
+                            .type = addr_type(f),
+                            .interval = true,
+                            .items = prefixes(not_internet(ctx.profile, f), f),
+                            .auto_merge = true});
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
             const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;

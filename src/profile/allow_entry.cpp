@@ -46,9 +46,21 @@ std::optional<AllowEntry> read_allow_entry(Context& ctx, const Text& text) {
         return fail("invalid allow entry " + quoted(text.value) +
                     ": expected TARGET [PROTO[/PORT[-PORT]]], e.g. \"10.1.0.0/16 tcp/443\"");
 
-    const std::string_view target = parts[0];
+    std::string_view target = parts[0];
+    if (target.substr(0, 1) == "!") {
+        entry.exclude = true;
+        target.remove_prefix(1);
+        // Excluding everything is an empty list said the hard way ("!any
+        // tcp/25", one protocol everywhere, is fine).
+        if (target == "any" && parts.size() == 1)
+            return fail("\"!any\" excludes everything" + in +
+                        ": leave the allow list empty to allow nothing");
+        if (target.empty()) return fail("missing target after \"!\"" + in);
+    }
     if (target == "any") {
         entry.kind = AllowEntry::Kind::any;
+    } else if (target == "internet") {
+        entry.kind = AllowEntry::Kind::internet;
     } else if (target.substr(0, 6) == "group:") {
         entry.kind = AllowEntry::Kind::group;
         entry.group = std::string(target.substr(6));
@@ -61,7 +73,9 @@ std::optional<AllowEntry> read_allow_entry(Context& ctx, const Text& text) {
         entry.prefix = *p;
     } else {
         return fail("invalid target " + quoted(target) + in +
-                    ": expected \"any\", \"group:NAME\" or a CIDR");
+                    ": expected \"any\", \"internet\", \"group:NAME\" or a CIDR, "
+                    "optionally after \"!\" to exclude it" +
+                    did_you_mean(target, {"any", "internet"}));
     }
     if (parts.size() == 1) return entry;
 

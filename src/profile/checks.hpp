@@ -21,6 +21,11 @@ void check_unique(Context& ctx, const model::Profile& profile);
 // inside their group; warns about forward targets outside every group.
 void check_addressing(Context& ctx, const model::Profile& profile);
 
+// Allow lists against isolation: warns when an isolated group's inclusions
+// reach other groups wholesale ("0.0.0.0/0" includes group:X) or its own
+// subnet (which isolation keeps closed anyway).
+void check_allow_lists(Context& ctx, const model::Profile& profile);
+
 // Group subnets with no host address left for a peer once the gateway's
 // own addresses are taken (a /32, a /31 holding the gateway, an IPv6 /128).
 void check_group_capacity(Context& ctx, const model::Profile& profile);

@@ -64,7 +64,7 @@ void read_firewall(Context& ctx, TableReader& root, model::Firewall& firewall,
         return;
     }
     TableReader r(ctx, *table, "[firewall]", firewall.origin,
-                  {"management", "input", "forward", "log_drops", "nat"});
+                  {"management", "input", "forward", "log_drops", "nat", "mss_clamp"});
 
     const std::initializer_list<std::pair<const char*, Policy>> policies = {
         {"drop", Policy::drop}, {"accept", Policy::accept}};
@@ -82,6 +82,7 @@ void read_firewall(Context& ctx, TableReader& root, model::Firewall& firewall,
                         "forward = \"accept\": traffic through the gateway is not filtered; "
                         "group allow lists and isolation have no effect");
     }
+    if (auto clamp = r.boolean("mss_clamp")) firewall.mss_clamp = clamp->value;
     if (auto rate = r.string("log_drops")) firewall.log_drops = read_rate(ctx, *rate);
     if (auto nat = r.choice<NatMode>("nat", {{"masquerade", NatMode::masquerade},
                                              {"snat", NatMode::snat},

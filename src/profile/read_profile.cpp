@@ -29,6 +29,7 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     check_unique(ctx, p);
     check_addressing(ctx, p);
     check_proxies(ctx, p);
+    check_allow_lists(ctx, p);
     allocate_uplink_ids(p);
     return p;
 }

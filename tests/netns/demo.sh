@@ -34,7 +34,7 @@ client_up alice wgc1 "$SANDBOX_DIR/alice.conf" 192.0.2.80/32 10.66.0.0/16
 pings alice 10.66.0.1 3 || true
 in_ns alice ping -c 3 -i 0.3 192.0.2.80
 spawn_in inet iperf3 -s -1 -B 192.0.2.80 >/dev/null
-sleep 0.5
+for _ in $(seq 1 50); do [ -n "$(in_ns inet ss -Hltn 'sport = :5201')" ] && break; sleep 0.1; done
 in_ns alice iperf3 -c 192.0.2.80 -t 2 | tail -4
 
 say "The gateway: wg show, ip rule, vpngw's nft table (excerpt)"

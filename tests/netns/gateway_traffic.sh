@@ -52,7 +52,10 @@ check "the internet host sees the gateway's uplink address (NAT)" \
 check "no VPN source address leaks to the internet" \
     test "$(counter_value inet inet observe from_vpn4)" -eq 0
 spawn_in inet iperf3 -s -1 -B 192.0.2.80 -p 5201
-sleep 0.5
+for _ in $(seq 1 50); do  # until iperf3 listens (bounded), not a fixed time
+    [ -n "$(in_ns inet ss -Hltn 'sport = :5201')" ] && break
+    sleep 0.1
+done
 check "alice does TCP (iperf3) to the internet host" \
     in_ns alice iperf3 -c 192.0.2.80 -p 5201 -t 2 -B 10.66.1.10
 check "IPv6: alice pings the internet host through the tunnel" pings alice 2001:db8:80::80 3

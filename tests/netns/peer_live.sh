@@ -50,7 +50,11 @@ hs_before=$(in_ns gw wg show wg0 latest-handshakes | awk -v k="$alice_pub" '$1 =
 in_ns alice ping -i 0.1 -c 60 -W 1 10.67.0.1 >"$SANDBOX_DIR/ping.log" 2>&1 &
 ping_pid=$!
 SANDBOX_PIDS+=("$ping_pid")
-sleep 2
+# The add must happen while the pings flow: wait (bounded) for the tenth reply.
+for _ in $(seq 1 100); do
+    [ "$(grep -c 'bytes from' "$SANDBOX_DIR/ping.log" 2>/dev/null)" -ge 10 ] && break
+    sleep 0.1
+done
 peer_cmd add bob --group staff --qr none >"$SANDBOX_DIR/bob.conf" 2>"$SANDBOX_DIR/bob.err"
 check "peer add bob succeeds while alice pings" test $? -eq 0
 wait "$ping_pid"

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
 #include "support/fixtures.hpp"
@@ -257,6 +259,73 @@ TEST(NftGroups, AcceptPolicyAndProtocolForms) {
               "\t\tip daddr 10.0.0.0/8 meta l4proto icmp accept\n"
               "\t\taccept\n"
               "\t}\n");
+}
+
+// Exclusions drop (and count) before any inclusion, wherever they were
+// written; isolation still comes first.
+TEST(NftGroups, ExclusionsBeforeInclusionsAfterIsolation) {
+    auto p = testing::office();
+    p.groups[0].subnet6 = pfx("fd08:0:0:1::/64");
+    p.groups[0].allow = {testing::allow("any"), testing::allow("!group:servers"),
+                         testing::allow("!10.99.0.0/16 tcp/22"), testing::allow("!internet udp")};
+    auto text = render_nft_ruleset(p);
+    EXPECT_EQ(block(text, "chain grp_staff"),
+              "\tchain grp_staff {\n"
+              "\t\toifname \"wg0\" ip daddr @grp_staff_net4 counter name forward_drops drop\n"
+              "\t\toifname \"wg0\" ip6 daddr @grp_staff_net6 counter name forward_drops drop\n"
+              "\t\tip daddr @grp_servers_net4 counter name forward_drops drop\n"
+              "\t\tip daddr 10.99.0.0/16 tcp dport 22 counter name forward_drops drop\n"
+              "\t\tip daddr != @not_internet4 meta l4proto udp counter name forward_drops drop\n"
+              "\t\tip6 daddr != @not_internet6 meta l4proto udp counter name forward_drops drop\n"
+              "\t\taccept\n"
+              "\t}\n");
+}
+
+// "internet" is one negated lookup per family in sets holding the special
+// ranges and vpngw's own subnets and interface prefixes.
+TEST(NftGroups, InternetIsOneNegatedLookupPerFamily) {
+    auto p = testing::office();
+    EXPECT_EQ(render_nft_ruleset(p).find("not_internet"), std::string::npos);  // unused: no sets
+    p.groups[0].allow = {testing::allow("internet"), testing::allow("internet tcp/443")};
+    auto text = render_nft_ruleset(p);
+    auto staff = block(text, "chain grp_staff");
+    EXPECT_TRUE(has_line(staff, "ip daddr != @not_internet4 accept"));
+    EXPECT_TRUE(has_line(staff, "ip6 daddr != @not_internet6 accept"));
+    EXPECT_TRUE(has_line(staff, "ip daddr != @not_internet4 tcp dport 443 accept"));
+    auto set4 = block(text, "set not_internet4");
+    EXPECT_NE(set4.find("\t\tflags interval\n\t\tauto-merge\n"), std::string::npos);
+    for (const char* range : {"10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+                              "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4"})
+        EXPECT_NE(set4.find(range), std::string::npos) << range;
+    EXPECT_EQ(set4.find("192.0.2.0"), std::string::npos);  // documentation ranges are internet
+    auto set6 = block(text, "set not_internet6");
+    for (const char* range : {"::/127", "fc00::/7", "fe80::/10", "ff00::/8"})
+        EXPECT_NE(set6.find(range), std::string::npos) << range;
+    EXPECT_EQ(set6.find("2001:db8"), std::string::npos);
+}
+
+TEST(NftInternet, OwnSubnetsAndInterfacePrefixesAreNotInternet) {
+    auto p = testing::office();
+    p.interfaces[0].addresses.push_back(pfx("2001:db8:5::1/64"));  // public VPN addresses
+    p.groups[1].subnet = pfx("198.51.100.0/25");
+    auto v4 = nft::not_internet(p, Family::v4);
+    auto v6 = nft::not_internet(p, Family::v6);
+    EXPECT_NE(std::find(v4.begin(), v4.end(), pfx("198.51.100.0/25")), v4.end());
+    EXPECT_NE(std::find(v6.begin(), v6.end(), pfx("2001:db8:5::/64")), v6.end());
+    EXPECT_TRUE(std::is_sorted(v4.begin(), v4.end()));
+    for (const auto& prefix : v4) EXPECT_EQ(prefix.family(), Family::v4);
+    for (const auto& prefix : v6) EXPECT_EQ(prefix.family(), Family::v6);
+}
+
+TEST(NftForward, MssClampFirstUnlessTurnedOff) {
+    auto p = testing::office();
+    auto forward = block(render_nft_ruleset(p), "chain forward");
+    const std::string clamp = "\t\ttcp flags syn tcp option maxseg size set rt mtu\n";
+    // Before the established accept, which would take the SYN-ACK.
+    EXPECT_LT(forward.find(clamp), forward.find("ct state established,related accept"));
+    EXPECT_NE(forward.find(clamp), std::string::npos);
+    p.firewall.mss_clamp = false;
+    EXPECT_EQ(render_nft_ruleset(p).find("maxseg"), std::string::npos);
 }
 
 TEST(NftNat, MasqueradeSnatNoneAndForwards) {

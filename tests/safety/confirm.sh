@@ -16,6 +16,13 @@ pending=$state/pending/record
 blocks=$PROFILES/blocks-mgmt.toml
 good=$PROFILES/gateway.toml
 
+# timer_exits SECONDS: the revert timer is gone within SECONDS (bounded polling).
+timer_exits() {
+    local _
+    for _ in $(seq $(($1 * 10))); do timer_running || return 0; sleep 0.1; done
+    return 1
+}
+
 timer_running() {  # is a revert timer process alive in the gateway namespace?
     local pid
     for pid in $(ip netns pids gw); do
@@ -51,8 +58,7 @@ state_listing "$state" >"$SANDBOX_DIR/after.files"
 check "the state directory equals the snapshot (no key, no baseline)" \
     same_file "$SANDBOX_DIR/snap.files" "$SANDBOX_DIR/after.files"
 check "revert.log says what happened" grep -q "not confirmed in time; reverted" "$state/revert.log"
-sleep 1.5
-check_not "the timer has exited" timer_running
+check "the timer has exited" timer_exits 5
 
 # --- 2. The CLI and its session are SIGKILLed right after applying. ---
 setsid bash -c "exec ip netns exec gw '$VPNGW' up '$blocks' --state-dir '$state' --confirm 5" \
@@ -85,7 +91,7 @@ dump >"$SANDBOX_DIR/after"
 check "after the deadline the applied state is still there" \
     same_file "$SANDBOX_DIR/applied" "$SANDBOX_DIR/after"
 check_not "  and differs from the snapshot" cmp -s "$SANDBOX_DIR/snap" "$SANDBOX_DIR/after"
-check_not "the timer has exited" timer_running
+check "the timer has exited" timer_exits 5
 check "management still works" mgmt_reachable
 check "the state applied matches the profile" vpngw_gw up "$good" --state-dir "$state" --check
 check_not "a second confirm finds nothing" "$VPNGW" confirm --state-dir "$state"
@@ -112,8 +118,7 @@ rc=0; vpngw_gw status "$good" --state-dir "$state" >"$out" 2>&1 || rc=$?
 check "  and status finds no drift ($rc)" test "$rc" -eq 0
 [ "$rc" -eq 0 ] || sed 's/^/    /' "$out"
 check "management works" mgmt_reachable
-sleep 1.5
-check_not "the timer has exited" timer_running
+check "the timer has exited" timer_exits 5
 
 vpngw_gw down "$good" --state-dir "$state" >/dev/null
 dump >"$SANDBOX_DIR/after"

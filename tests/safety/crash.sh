@@ -35,12 +35,23 @@ teardown_world() {
     for pid in "${SANDBOX_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${SANDBOX_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     SANDBOX_PIDS=()
+    local left=()
     for ns in "${SANDBOX_NETNS[@]}"; do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            kill "$pid" 2>/dev/null && left+=("$pid")
+        done
         ip netns del "$ns" 2>/dev/null || true
     done
     SANDBOX_NETNS=()
-    sleep 0.5
+    # The next world reuses the names: wait (bounded) until the processes
+    # of this one (wireguard-go) are gone rather than for a fixed time.
+    local _ alive
+    for _ in $(seq 1 50); do
+        alive=
+        for pid in "${left[@]}"; do kill -0 "$pid" 2>/dev/null && alive=$pid; done
+        [ -z "$alive" ] && break
+        sleep 0.1
+    done
 }
 
 # The profile has gateway.toml's peer "alice" besides the generated ones.

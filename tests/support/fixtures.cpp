@@ -67,8 +67,14 @@ model::AllowEntry allow(const std::string& text) {
     e.text = text;
     auto space = text.find(' ');
     std::string target = text.substr(0, space);
+    if (target.rfind('!', 0) == 0) {
+        e.exclude = true;
+        target.erase(0, 1);
+    }
     if (target == "any") {
         e.kind = AllowEntry::Kind::any;
+    } else if (target == "internet") {
+        e.kind = AllowEntry::Kind::internet;
     } else if (target.rfind("group:", 0) == 0) {
         e.kind = AllowEntry::Kind::group;
         e.group = target.substr(6);
