@@ -18,15 +18,19 @@ elseif(VPNGW_SANITIZE)
 endif()
 
 # Every module is a static library over the .cpp files of its directory.
+# DEPS: what the module's headers include, so whoever includes them needs it
+# too (PUBLIC). PRIVATE_DEPS: what only its .cpp files use: linked into the
+# program, but its include paths and definitions stay out of the modules
+# above (a static library still passes it on to the final link).
 function(vpngw_module name)
-  cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
   set_property(GLOBAL APPEND PROPERTY VPNGW_MODULES ${name})  # for cmake/module_links.cmake
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(NOT srcs)  # a module with headers only
     add_library(${name} INTERFACE)
-    target_link_libraries(${name} INTERFACE vpngw_settings ${M_DEPS})
+    target_link_libraries(${name} INTERFACE vpngw_settings ${M_DEPS} ${M_PRIVATE_DEPS})
     return()
   endif()
   add_library(${name} STATIC ${srcs})
-  target_link_libraries(${name} PUBLIC vpngw_settings ${M_DEPS})
+  target_link_libraries(${name} PUBLIC vpngw_settings ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
 endfunction()

@@ -1,9 +1,9 @@
 #pragma once
 
-// The command line as data, read from the CLI11 definition itself, so the
-// man page and the shell completions can never disagree with --help.
+// The command line as documentation, read from the parser itself (app.cpp:
+// describe_cli), so the man page and the shell completions can never
+// disagree with --help.
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -27,8 +27,6 @@ struct CommandDoc {
 
     std::string full_name() const;  // "vpngw peer add"
 };
-
-CommandDoc describe_cli(const CLI::App& app);
 
 std::string man_page(const CommandDoc& root, const std::string& version);
 std::string bash_completion(const CommandDoc& root);

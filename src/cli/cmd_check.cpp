@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,16 +26,25 @@ static int check_profiles(const std::vector<std::string>& paths, bool quiet) {
     return status;
 }
 
-void add_check_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand("check", "Validate profiles; exit 1 when any has errors");
-    auto paths = std::make_shared<std::vector<std::string>>();
-    auto quiet = std::make_shared<bool>(false);
-    cmd->add_option("profile", *paths, "Profile file(s) to validate")->required();
-    cmd->add_flag("-q,--quiet", *quiet, "Print only diagnostics");
-    cmd->footer("Example:\n  vpngw check profiles/vps-gateway.toml");
-    cmd->callback([&ctx, paths, quiet] {
-        ctx.action = [paths, quiet] { return check_profiles(*paths, *quiet); };
-    });
+std::vector<Command> check_commands() {
+    struct Args {
+        std::vector<std::string> paths;
+        bool quiet = false;
+    };
+    auto args = std::make_shared<Args>();
+    return {{
+        .name = "check",
+        .help = "Validate profiles; exit 1 when any has errors",
+        .footer = "Example:\n  vpngw check profiles/vps-gateway.toml",
+        .options = {{.names = "profile",
+                     .target = &args->paths,
+                     .help = "Profile file(s) to validate",
+                     .required = true},
+                    {.names = "-q,--quiet",
+                     .target = &args->quiet,
+                     .help = "Print only diagnostics"}},
+        .action = [args] { return check_profiles(args->paths, args->quiet); },
+    }};
 }
 
 }  // namespace vpngw::cli

@@ -1,5 +1,3 @@
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -97,41 +95,60 @@ int run_rollback(const PendingCommand& cmd) {
     return r.failures.empty() ? kExitOk : kExitFailure;
 }
 
-void add_pending_options(CLI::App* cmd, PendingCommand& opt) {
-    cmd->add_option("profile", opt.profile, "Profile whose [gateway].state_dir to use");
-    cmd->add_option("--state-dir", opt.state_dir, "State directory (default: /var/lib/vpngw)");
+std::vector<Option> pending_options(PendingCommand& opt) {
+    return {
+        {.names = "profile",
+         .target = &opt.profile,
+         .help = "Profile whose [gateway].state_dir to use"},
+        {.names = "--state-dir",
+         .target = &opt.state_dir,
+         .help = "State directory (default: /var/lib/vpngw)"},
+    };
 }
+
+// What `up --confirm` passes to the detached revert timer (see txn/revert_timer.hpp).
+struct TimerArgs {
+    std::string state_dir;
+    std::int64_t deadline = 0;
+    std::string id;
+};
 
 }  // namespace
 
-void add_confirm_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand("confirm", "Keep the state applied by `up --confirm`");
-    auto opt = std::make_shared<PendingCommand>();
-    add_pending_options(cmd, *opt);
-    cmd->footer("Example:\n  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_confirm(*opt); }; });
-
-    auto* rb = app.add_subcommand("rollback", "Undo the apply pending confirmation, now");
-    auto rb_opt = std::make_shared<PendingCommand>();
-    add_pending_options(rb, *rb_opt);
-    rb->footer("Example:\n  vpngw rollback --state-dir /var/lib/vpngw");
-    rb->callback([&ctx, rb_opt] { ctx.action = [rb_opt] { return run_rollback(*rb_opt); }; });
-
-    // The detached revert timer `up --confirm` starts (see txn/revert_timer.hpp).
-    auto* timer = app.add_subcommand(txn::kRevertTimerCommand, "");
-    timer->group("");  // hidden
-    auto args = std::make_shared<std::tuple<std::string, std::int64_t, std::string>>();
-    timer->add_option("state_dir", std::get<0>(*args))->required();
-    timer->add_option("deadline", std::get<1>(*args))->required();
-    timer->add_option("id", std::get<2>(*args))->required();
-    timer->callback([&ctx, args] {
-        ctx.action = [args] {
-            ::unsetenv("VPNGW_FAIL_AT");
-            auto st =
-                txn::run_revert_timer(std::get<0>(*args), std::get<1>(*args), std::get<2>(*args));
-            return st ? kExitOk : kExitFailure;
-        };
-    });
+std::vector<Command> confirm_commands() {
+    auto confirm = std::make_shared<PendingCommand>();
+    auto rollback = std::make_shared<PendingCommand>();
+    auto timer = std::make_shared<TimerArgs>();
+    return {
+        {
+            .name = "confirm",
+            .help = "Keep the state applied by `up --confirm`",
+            .footer = "Example:\n  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm",
+            .options = pending_options(*confirm),
+            .action = [confirm] { return run_confirm(*confirm); },
+        },
+        {
+            .name = "rollback",
+            .help = "Undo the apply pending confirmation, now",
+            .footer = "Example:\n  vpngw rollback --state-dir /var/lib/vpngw",
+            .options = pending_options(*rollback),
+            .action = [rollback] { return run_rollback(*rollback); },
+        },
+        {
+            .name = txn::kRevertTimerCommand,
+            .options = {{.names = "state_dir", .target = &timer->state_dir, .required = true},
+                        {.names = "deadline", .target = &timer->deadline, .required = true},
+                        {.names = "id", .target = &timer->id, .required = true}},
+            .action =
+                [timer] {
+                    ::unsetenv("VPNGW_FAIL_AT");
+                    auto st =
+                        txn::run_revert_timer(timer->state_dir, timer->deadline, timer->id);
+                    return st ? kExitOk : kExitFailure;
+                },
+            .hidden = true,
+        },
+    };
 }
 
 }  // namespace vpngw::cli

@@ -75,58 +75,96 @@ int run_cloud_init(ImageCommand& cmd) {
     return kExitOk;
 }
 
-void add_build(CLI::App& image, CommandContext& ctx) {
-    auto* cmd = image.add_subcommand("build", "Write a bootable VPS image recipe (and build it)");
+Command build_command() {
     auto opt = std::make_shared<ImageCommand>();
     auto& s = opt->settings;
-    cmd->add_option("profile", s.profile_path, "Profile file")->required();
-    cmd->add_option("-o,--output", s.output_dir, "Directory for the recipe")->required();
-    cmd->add_flag("--force", s.force,
-                  "Write into DIR even when it is not empty (symlinks in it are not followed)");
-    cmd->add_flag("--build", opt->build, "Also run DIR/build.sh (as root): DIR/out/disk.raw");
-    cmd->add_flag("--qcow2", s.qcow2, "Also convert the disk to DIR/out/disk.qcow2");
-    cmd->add_flag("--bake-keys", s.bake_keys,
-                  "Put WireGuard and SSH host keys in the image (default: made on first boot)");
-    cmd->add_option("--authorized-keys", s.authorized_keys,
-                    "File copied to /root/.ssh/authorized_keys")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--binary", s.binary_path, "vpngw binary for the image (default: this one)")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--root-size", s.root_size_mb, "Root partition in MiB (grows on first boot)")
-        ->check(CLI::Range(1024, 65536))
-        ->capture_default_str();
-    cmd->footer(
-        "Example:\n  vpngw image build profiles/vps-gateway.toml -o out/ --authorized-keys "
-        "~/.ssh/id_ed25519.pub --build --qcow2\nSee docs/image.md.");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_image_build(*opt); }; });
+    return {
+        .name = "build",
+        .help = "Write a bootable VPS image recipe (and build it)",
+        .footer =
+            "Example:\n  vpngw image build profiles/vps-gateway.toml -o out/ --authorized-keys "
+            "~/.ssh/id_ed25519.pub --build --qcow2\nSee docs/image.md.",
+        .options =
+            {
+                {.names = "profile",
+                 .target = &s.profile_path,
+                 .help = "Profile file",
+                 .required = true},
+                {.names = "-o,--output",
+                 .target = &s.output_dir,
+                 .help = "Directory for the recipe",
+                 .required = true},
+                {.names = "--force",
+                 .target = &s.force,
+                 .help = "Write into DIR even when it is not empty (symlinks in it are not "
+                         "followed)"},
+                {.names = "--build",
+                 .target = &opt->build,
+                 .help = "Also run DIR/build.sh (as root): DIR/out/disk.raw"},
+                {.names = "--qcow2",
+                 .target = &s.qcow2,
+                 .help = "Also convert the disk to DIR/out/disk.qcow2"},
+                {.names = "--bake-keys",
+                 .target = &s.bake_keys,
+                 .help = "Put WireGuard and SSH host keys in the image (default: made on first "
+                         "boot)"},
+                {.names = "--authorized-keys",
+                 .target = &s.authorized_keys,
+                 .help = "File copied to /root/.ssh/authorized_keys",
+                 .check = Check::existing_file()},
+                {.names = "--binary",
+                 .target = &s.binary_path,
+                 .help = "vpngw binary for the image (default: this one)",
+                 .check = Check::existing_file()},
+                {.names = "--root-size",
+                 .target = &s.root_size_mb,
+                 .help = "Root partition in MiB (grows on first boot)",
+                 .show_default = true,
+                 .check = Check::range(1024, 65536)},
+            },
+        .action = [opt] { return run_image_build(*opt); },
+    };
 }
 
-void add_cloud_init(CLI::App& image, CommandContext& ctx) {
-    auto* cmd = image.add_subcommand("cloud-init",
-                                     "Print #cloud-config user-data for a stock Debian 12 VM");
+Command cloud_init_command() {
     auto opt = std::make_shared<ImageCommand>();
     auto& s = opt->settings;
-    cmd->add_option("profile", s.profile_path, "Profile file")->required();
-    cmd->add_option("--binary-url", s.binary_url,
-                    "https:// URL the VM downloads vpngw from (upload --binary there)")
-        ->required();
-    cmd->add_option("--binary", s.binary_path,
-                    "The vpngw file served at --binary-url, for its SHA-256 (default: this one)")
-        ->check(CLI::ExistingFile);
-    cmd->footer(
-        "Example:\n  vpngw image cloud-init profiles/vps-gateway.toml \\\n"
-        "    --binary-url https://files.example.net/vpngw > user-data.yaml\nSee docs/image.md.");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_cloud_init(*opt); }; });
+    return {
+        .name = "cloud-init",
+        .help = "Print #cloud-config user-data for a stock Debian 12 VM",
+        .footer =
+            "Example:\n  vpngw image cloud-init profiles/vps-gateway.toml \\\n"
+            "    --binary-url https://files.example.net/vpngw > user-data.yaml\nSee "
+            "docs/image.md.",
+        .options =
+            {
+                {.names = "profile",
+                 .target = &s.profile_path,
+                 .help = "Profile file",
+                 .required = true},
+                {.names = "--binary-url",
+                 .target = &s.binary_url,
+                 .help = "https:// URL the VM downloads vpngw from (upload --binary there)",
+                 .required = true},
+                {.names = "--binary",
+                 .target = &s.binary_path,
+                 .help = "The vpngw file served at --binary-url, for its SHA-256 (default: this "
+                         "one)",
+                 .check = Check::existing_file()},
+            },
+        .action = [opt] { return run_cloud_init(*opt); },
+    };
 }
 
 }  // namespace
 
-void add_image_command(CLI::App& app, CommandContext& ctx) {
-    auto* image = app.add_subcommand("image", "Bootable VPS images and cloud-init user-data");
-    image->require_subcommand(1);
-    image->footer("Example:\n  vpngw image build profiles/vps-gateway.toml -o out/");
-    add_build(*image, ctx);
-    add_cloud_init(*image, ctx);
+std::vector<Command> image_commands() {
+    return {{
+        .name = "image",
+        .help = "Bootable VPS images and cloud-init user-data",
+        .footer = "Example:\n  vpngw image build profiles/vps-gateway.toml -o out/",
+        .subcommands = {build_command(), cloud_init_command()},
+    }};
 }
 
 }  // namespace vpngw::cli

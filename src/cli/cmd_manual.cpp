@@ -17,28 +17,32 @@ int print(const std::string& text) {
 
 }  // namespace
 
-void add_manual_commands(CLI::App& app, CommandContext& ctx) {
-    // Both walk the finished app: registered last, every other command is in it.
-    auto* completion = app.add_subcommand("completion", "Shell completion script (bash or zsh)");
+std::vector<Command> manual_commands(std::function<CommandDoc()> describe) {
     auto shell = std::make_shared<std::string>();
-    completion->add_option("shell", *shell, "bash or zsh")
-        ->required()
-        ->check(CLI::IsMember({"bash", "zsh"}));
-    completion->footer(
-        "Example:\n  source <(vpngw completion bash)\n"
-        "  vpngw completion zsh > \"${fpath[1]}/_vpngw\"");
-    completion->callback([&ctx, &app, shell] {
-        ctx.action = [&app, shell] {
-            auto doc = describe_cli(app);
-            return print(*shell == "bash" ? bash_completion(doc) : zsh_completion(doc));
-        };
-    });
-
-    auto* man = app.add_subcommand("help-man", "The vpngw(8) man page, in troff");
-    man->footer("Example:\n  vpngw help-man | man -l -");
-    man->callback([&ctx, &app] {
-        ctx.action = [&app] { return print(man_page(describe_cli(app), VPNGW_VERSION)); };
-    });
+    return {
+        {
+            .name = "completion",
+            .help = "Shell completion script (bash or zsh)",
+            .footer = "Example:\n  source <(vpngw completion bash)\n"
+                      "  vpngw completion zsh > \"${fpath[1]}/_vpngw\"",
+            .options = {{.names = "shell",
+                         .target = shell.get(),
+                         .help = "bash or zsh",
+                         .required = true,
+                         .check = Check::one_of({"bash", "zsh"})}},
+            .action =
+                [describe, shell] {
+                    auto doc = describe();
+                    return print(*shell == "bash" ? bash_completion(doc) : zsh_completion(doc));
+                },
+        },
+        {
+            .name = "help-man",
+            .help = "The vpngw(8) man page, in troff",
+            .footer = "Example:\n  vpngw help-man | man -l -",
+            .action = [describe] { return print(man_page(describe(), VPNGW_VERSION)); },
+        },
+    };
 }
 
 }  // namespace vpngw::cli

@@ -9,7 +9,6 @@
 #include "cli/metrics_text.hpp"
 #include "cli/print.hpp"
 #include "gateway/status.hpp"
-#include "store/atomic_file.hpp"
 
 namespace vpngw::cli {
 
@@ -55,53 +54,54 @@ int run_metrics(const MetricsOptions& opt) {
         print_error(text.error());
         return kExitFailure;
     }
-    if (opt.output.empty()) {
-        std::fwrite(text->data(), 1, text->size(), stdout);
-        return kExitOk;
-    }
     // Atomic: node_exporter must never read a half-written file. 0644: the
     // collector runs as another user, and the file holds no secrets.
-    if (auto st = store::atomic_write_file(opt.output, *text, 0644); !st) {
-        print_error(st.error());
-        return kExitFailure;
-    }
-    return kExitOk;
+    return print_or_write(*text, opt.output, 0644);
 }
 
 }  // namespace
 
-void add_metrics_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand(
-        "metrics", "Prometheus metrics: peers, groups, conntrack, drops, the last apply");
+std::vector<Command> metrics_commands() {
     auto opt = std::make_shared<MetricsOptions>();
-    add_gateway_options(cmd, opt->gateway, "/etc/vpngw/vpngw.toml");
-    auto* listen = cmd->add_option(
-        "--listen", opt->listen,
-        "Serve /metrics over HTTP on ADDR:PORT instead of printing (:PORT is 127.0.0.1; "
-        "0.0.0.0:PORT for every address)");
-    cmd->add_option("--token-file", opt->server.token_file,
-                    "Require 'Authorization: Bearer TOKEN', TOKEN being the file's one line")
-        ->needs(listen);
-    auto* cert = cmd->add_option("--tls-cert", opt->server.tls_cert,
-                                 "Serve HTTPS with this PEM certificate chain")
-                     ->needs(listen);
-    auto* key = cmd->add_option("--tls-key", opt->server.tls_key, "The PEM key of --tls-cert")
-                    ->needs(listen);
-    cert->needs(key);
-    key->needs(cert);
-    cmd->add_option("-o,--output", opt->output,
-                    "Write to FILE atomically (node_exporter's textfile collector)")
-        ->excludes(listen);
-    cmd->add_flag("--no-drift", opt->no_drift,
-                  "Skip comparing the kernel with the profile (cheaper on large gateways)");
-    cmd->footer(
-        "Example:\n  vpngw metrics /etc/vpngw/office.toml\n"
-        "  vpngw metrics /etc/vpngw/office.toml -o /var/lib/prometheus/node-exporter/vpngw.prom\n"
-        "  vpngw metrics /etc/vpngw/office.toml --listen 127.0.0.1:9586\n"
-        "  vpngw metrics /etc/vpngw/office.toml --listen 0.0.0.0:9586 --token-file "
-        "/etc/vpngw/metrics.token \\\n"
-        "      --tls-cert /etc/vpngw/metrics.crt --tls-key /etc/vpngw/metrics.key");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_metrics(*opt); }; });
+    auto options = gateway_options(opt->gateway, "/etc/vpngw/vpngw.toml");
+    options.push_back({.names = "--listen",
+                       .target = &opt->listen,
+                       .help = "Serve /metrics over HTTP on ADDR:PORT instead of printing (:PORT "
+                               "is 127.0.0.1; 0.0.0.0:PORT for every address)"});
+    options.push_back({.names = "--token-file",
+                       .target = &opt->server.token_file,
+                       .help = "Require 'Authorization: Bearer TOKEN', TOKEN being the file's one "
+                               "line",
+                       .needs = {"--listen"}});
+    options.push_back({.names = "--tls-cert",
+                       .target = &opt->server.tls_cert,
+                       .help = "Serve HTTPS with this PEM certificate chain",
+                       .needs = {"--listen", "--tls-key"}});
+    options.push_back({.names = "--tls-key",
+                       .target = &opt->server.tls_key,
+                       .help = "The PEM key of --tls-cert",
+                       .needs = {"--listen", "--tls-cert"}});
+    options.push_back({.names = "-o,--output",
+                       .target = &opt->output,
+                       .help = "Write to FILE atomically (node_exporter's textfile collector)",
+                       .excludes = "--listen"});
+    options.push_back(
+        {.names = "--no-drift",
+         .target = &opt->no_drift,
+         .help = "Skip comparing the kernel with the profile (cheaper on large gateways)"});
+    return {{
+        .name = "metrics",
+        .help = "Prometheus metrics: peers, groups, conntrack, drops, the last apply",
+        .footer = "Example:\n  vpngw metrics /etc/vpngw/office.toml\n"
+                  "  vpngw metrics /etc/vpngw/office.toml -o "
+                  "/var/lib/prometheus/node-exporter/vpngw.prom\n"
+                  "  vpngw metrics /etc/vpngw/office.toml --listen 127.0.0.1:9586\n"
+                  "  vpngw metrics /etc/vpngw/office.toml --listen 0.0.0.0:9586 --token-file "
+                  "/etc/vpngw/metrics.token \\\n"
+                  "      --tls-cert /etc/vpngw/metrics.crt --tls-key /etc/vpngw/metrics.key",
+        .options = std::move(options),
+        .action = [opt] { return run_metrics(*opt); },
+    }};
 }
 
 }  // namespace vpngw::cli

@@ -7,7 +7,6 @@
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/migrate.hpp"
-#include "store/atomic_file.hpp"
 
 namespace vpngw::cli {
 
@@ -58,74 +57,97 @@ int run_export(ExportOptions opt) {
         print_error(text.error());
         return kExitFailure;
     }
-    if (opt.output.empty()) {
-        std::fwrite(text->data(), 1, text->size(), stdout);
-        return kExitOk;
-    }
-    if (auto st = store::atomic_write_file(opt.output, text->view(), 0600); !st) {
-        print_error(st.error());
-        return kExitFailure;
-    }
-    std::fprintf(stderr, "wrote %s (0600: it holds the private key)\n", opt.output.c_str());
+    if (int rc = print_or_write(text->view(), opt.output, 0600); rc != kExitOk) return rc;
+    if (!opt.output.empty())
+        std::fprintf(stderr, "wrote %s (0600: it holds the private key)\n", opt.output.c_str());
     return kExitOk;
 }
 
 }  // namespace
 
-void add_migrate_commands(CLI::App& app, CommandContext& ctx) {
-    auto* import = app.add_subcommand("import", "Make a profile from another tool's config");
-    import->require_subcommand(1);
-    import->footer(
-        "Example:\n  vpngw import wg-quick /etc/wireguard/wg0.conf -o /etc/vpngw/vpngw.toml");
+std::vector<Command> migrate_commands() {
     auto in = std::make_shared<ImportOptions>();
     in->request.profile_path = "vpngw.toml";
     in->request.state_dir = "/var/lib/vpngw";
-    auto* wgq = import->add_subcommand(
-        "wg-quick",
-        "Profile, keys and peers from a wg-quick server config; lists what has no "
-        "equivalent");
-    wgq->add_option("config", in->request.config_path,
-                    "wg-quick config, e.g. /etc/wireguard/wg0.conf")
-        ->required();
-    wgq->add_option("-o,--output", in->request.profile_path, "Profile to write")
-        ->capture_default_str();
-    wgq->add_option("--state-dir", in->request.state_dir,
-                    "State directory for the keys (and [gateway].state_dir)")
-        ->capture_default_str();
-    wgq->add_flag("--force", in->request.force, "Overwrite an existing profile and key files");
-    wgq->add_flag("--adopt", in->request.adopt,
-                  "Mark the running interface as vpngw's (else plan/up refuse to touch it)");
-    wgq->footer(
-        "PreUp/PostUp/PreDown/PostDown hooks, DNS, Table, SaveConfig, server-side endpoints and\n"
-        "routed AllowedIPs have no vpngw equivalent: they are listed and kept as comments.\n"
-        "Example:\n  vpngw import wg-quick /etc/wireguard/wg0.conf -o /etc/vpngw/vpngw.toml "
-        "--adopt\n"
-        "  vpngw plan /etc/vpngw/vpngw.toml");
-    wgq->callback([&ctx, in] { ctx.action = [in] { return run_import(*in); }; });
+    Command import_wg_quick{
+        .name = "wg-quick",
+        .help =
+            "Profile, keys and peers from a wg-quick server config; lists what has no "
+            "equivalent",
+        .footer =
+            "PreUp/PostUp/PreDown/PostDown hooks, DNS, Table, SaveConfig, server-side "
+            "endpoints and\n"
+            "routed AllowedIPs have no vpngw equivalent: they are listed and kept as "
+            "comments.\n"
+            "Example:\n  vpngw import wg-quick /etc/wireguard/wg0.conf -o "
+            "/etc/vpngw/vpngw.toml --adopt\n"
+            "  vpngw plan /etc/vpngw/vpngw.toml",
+        .options =
+            {
+                {.names = "config",
+                 .target = &in->request.config_path,
+                 .help = "wg-quick config, e.g. /etc/wireguard/wg0.conf",
+                 .required = true},
+                {.names = "-o,--output",
+                 .target = &in->request.profile_path,
+                 .help = "Profile to write",
+                 .show_default = true},
+                {.names = "--state-dir",
+                 .target = &in->request.state_dir,
+                 .help = "State directory for the keys (and [gateway].state_dir)",
+                 .show_default = true},
+                {.names = "--force",
+                 .target = &in->request.force,
+                 .help = "Overwrite an existing profile and key files"},
+                {.names = "--adopt",
+                 .target = &in->request.adopt,
+                 .help = "Mark the running interface as vpngw's (else plan/up refuse to touch it)"},
+            },
+        .action = [in] { return run_import(*in); },
+    };
 
-    auto* exp =
-        app.add_subcommand("export", "Write a profile's server side in another tool's format");
-    exp->require_subcommand(1);
-    exp->footer(
-        "Example:\n  vpngw export wg-quick /etc/vpngw/vpngw.toml -o /etc/wireguard/wg0.conf");
     auto out = std::make_shared<ExportOptions>();
-    auto* wgx =
-        exp->add_subcommand("wg-quick", "The WireGuard side of the profile as a wg-quick config");
-    wgx->add_option("profile", out->gateway.profile_path, "Profile file")->required();
-    wgx->add_option(
-        "--state-dir",
-        [out](const CLI::results_t& r) {
-            out->gateway.state_dir = r.at(0);
-            return true;
+    Command export_wg_quick{
+        .name = "wg-quick",
+        .help = "The WireGuard side of the profile as a wg-quick config",
+        .footer =
+            "Example:\n  vpngw export wg-quick /etc/vpngw/vpngw.toml -o /etc/wireguard/wg0.conf\n"
+            "  vpngw export wg-quick /etc/vpngw/vpngw.toml | less",
+        .options =
+            {
+                {.names = "profile",
+                 .target = &out->gateway.profile_path,
+                 .help = "Profile file",
+                 .required = true},
+                {.names = "--state-dir",
+                 .target = &out->gateway.state_dir,
+                 .help = "Override [gateway].state_dir"},
+                {.names = "--interface",
+                 .target = &out->request.ifname,
+                 .help = "Interface to export (default: the first)"},
+                {.names = "-o,--output",
+                 .target = &out->output,
+                 .help = "Write to FILE (0600) with the keys inline; stdout gets no key material"},
+            },
+        .action = [out] { return run_export(*out); },
+    };
+
+    return {
+        {
+            .name = "import",
+            .help = "Make a profile from another tool's config",
+            .footer = "Example:\n  vpngw import wg-quick /etc/wireguard/wg0.conf -o "
+                      "/etc/vpngw/vpngw.toml",
+            .subcommands = {std::move(import_wg_quick)},
         },
-        "Override [gateway].state_dir");
-    wgx->add_option("--interface", out->request.ifname, "Interface to export (default: the first)");
-    wgx->add_option("-o,--output", out->output,
-                    "Write to FILE (0600) with the keys inline; stdout gets no key material");
-    wgx->footer(
-        "Example:\n  vpngw export wg-quick /etc/vpngw/vpngw.toml -o /etc/wireguard/wg0.conf\n"
-        "  vpngw export wg-quick /etc/vpngw/vpngw.toml | less");
-    wgx->callback([&ctx, out] { ctx.action = [out] { return run_export(*out); }; });
+        {
+            .name = "export",
+            .help = "Write a profile's server side in another tool's format",
+            .footer = "Example:\n  vpngw export wg-quick /etc/vpngw/vpngw.toml -o "
+                      "/etc/wireguard/wg0.conf",
+            .subcommands = {std::move(export_wg_quick)},
+        },
+    };
 }
 
 }  // namespace vpngw::cli

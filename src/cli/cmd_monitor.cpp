@@ -1,5 +1,3 @@
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "health/monitor.hpp"
@@ -33,9 +32,9 @@ std::int64_t unix_now() {
 }
 
 void print_round(const health::RoundReport& r, bool once) {
-    for (const auto& c : r.changes) spdlog::warn("uplink {}", c);
-    for (const auto& e : r.errors) spdlog::error("{}", e);
-    if (r.maps_written) spdlog::info("balance maps updated");
+    for (const auto& c : r.changes) log::warn("uplink " + c);
+    for (const auto& e : r.errors) log::error(e);
+    if (r.maps_written) log::info("balance maps updated");
     if (!once) return;
     for (const auto& h : r.health)
         std::printf("%s\t%s\tfailures=%d\tsuccesses=%d%s%s\n", h.uplink.c_str(),
@@ -76,16 +75,21 @@ int run_monitor(const MonitorOptions& opt) {
 
 }  // namespace
 
-void add_monitor_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand(
-        "monitor", "Probe the uplinks' health and move balanced shares off those that fail");
+std::vector<Command> monitor_commands() {
     auto opt = std::make_shared<MonitorOptions>();
-    add_gateway_options(cmd, opt->gateway);
-    cmd->add_flag("--once", opt->once, "Probe every checked uplink once, update, and exit");
-    cmd->footer(
-        "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
-        "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_monitor(*opt); }; });
+    auto options = gateway_options(opt->gateway);
+    options.push_back({.names = "--once",
+                       .target = &opt->once,
+                       .help = "Probe every checked uplink once, update, and exit"});
+    return {{
+        .name = "monitor",
+        .help = "Probe the uplinks' health and move balanced shares off those that fail",
+        .footer =
+            "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
+            "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once",
+        .options = std::move(options),
+        .action = [opt] { return run_monitor(*opt); },
+    }};
 }
 
 }  // namespace vpngw::cli

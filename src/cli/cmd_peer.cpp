@@ -219,64 +219,103 @@ int run_show(const PeerOptions& opt) {
     return emit_qr(opt, *config) ? kExitOk : kExitFailure;
 }
 
-void add_common_options(CLI::App* cmd, PeerOptions& opt) {
-    cmd->add_option("--profile", opt.gateway.profile_path, "Profile file")
-        ->envname("VPNGW_PROFILE")
-        ->capture_default_str();
-    cmd->add_option("--state-dir", opt.state_dir, "State directory (default: the profile's)");
-    cmd->add_option("--wireguard-go", opt.gateway.wireguard_go,
-                    "wireguard-go binary for userspace interfaces")
-        ->capture_default_str();
+std::vector<Option> common_options(PeerOptions& opt) {
+    return {
+        {.names = "--profile",
+         .target = &opt.gateway.profile_path,
+         .help = "Profile file",
+         .show_default = true,
+         .env = "VPNGW_PROFILE"},
+        {.names = "--state-dir",
+         .target = &opt.state_dir,
+         .help = "State directory (default: the profile's)"},
+        {.names = "--wireguard-go",
+         .target = &opt.gateway.wireguard_go,
+         .help = "wireguard-go binary for userspace interfaces",
+         .show_default = true},
+    };
 }
 
-void add_qr_options(CLI::App* cmd, PeerOptions& opt) {
-    cmd->add_option("--qr", opt.qr,
-                    "QR code: terminal, png, svg or none (default: terminal when stdout is a "
-                    "terminal)")
-        ->check(CLI::IsMember({"auto", "terminal", "png", "svg", "none"}));
-    cmd->add_option("-o,--output", opt.output, "File for --qr png / --qr svg (written 0600)");
+std::vector<Option> qr_options(PeerOptions& opt) {
+    return {
+        {.names = "--qr",
+         .target = &opt.qr,
+         .help = "QR code: terminal, png, svg or none (default: terminal when stdout is a "
+                 "terminal)",
+         .check = Check::one_of({"auto", "terminal", "png", "svg", "none"})},
+        {.names = "-o,--output",
+         .target = &opt.output,
+         .help = "File for --qr png / --qr svg (written 0600)"},
+    };
+}
+
+// Options in the order --help lists them.
+std::vector<Option> join(std::vector<Option> first, std::vector<Option> second,
+                         std::vector<Option> third = {}) {
+    for (auto* more : {&second, &third})
+        for (auto& o : *more) first.push_back(std::move(o));
+    return first;
 }
 
 }  // namespace
 
-void add_peer_command(CLI::App& app, CommandContext& ctx) {
-    auto* peer = app.add_subcommand("peer", "Add, remove, list and show peers");
-    peer->require_subcommand(1);
-    peer->footer("Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json");
+std::vector<Command> peer_commands() {
+    // One set of values for the four subcommands: the parse fills only the chosen one's.
     auto opt = std::make_shared<PeerOptions>();
     opt->gateway.profile_path = "/etc/vpngw/vpngw.toml";
+    const Option name{.names = "name", .target = &opt->name, .help = "Peer name", .required = true};
 
-    auto* add = peer->add_subcommand("add", "Add a peer: keys, addresses, client config, QR");
-    add->add_option("name", opt->name, "Peer name")->required();
-    add->add_option("-g,--group", opt->group, "Group the peer joins")->required();
-    add->add_option("--public-key", opt->public_key,
-                    "The client's own public key (the server never sees its private key)");
-    add->add_flag("--psk", opt->psk, "Also generate a preshared key");
-    add_qr_options(add, *opt);
-    add_common_options(add, *opt);
-    add->footer(
-        "Examples:\n  vpngw peer add alice-phone --group staff --profile /etc/vpngw/office.toml\n"
-        "  vpngw peer add bob --group staff --qr png -o bob.png");
-    add->callback([&ctx, opt] { ctx.action = [opt] { return run_add(*opt); }; });
-
-    auto* remove = peer->add_subcommand("remove", "Remove a peer added with `peer add`");
-    remove->add_option("name", opt->name, "Peer name")->required();
-    add_common_options(remove, *opt);
-    remove->footer("Example:\n  vpngw peer remove alice-phone --profile /etc/vpngw/office.toml");
-    remove->callback([&ctx, opt] { ctx.action = [opt] { return run_remove(*opt); }; });
-
-    auto* list = peer->add_subcommand("list", "List peers, with handshakes and transfer when up");
-    list->add_flag("--json", opt->json, "Machine-readable output");
-    add_common_options(list, *opt);
-    list->footer("Example:\n  vpngw peer list\n  vpngw peer list --json | jq '.peers[].name'");
-    list->callback([&ctx, opt] { ctx.action = [opt] { return run_list(*opt); }; });
-
-    auto* show = peer->add_subcommand("show", "Print a peer's client config (and QR) again");
-    show->add_option("name", opt->name, "Peer name")->required();
-    add_qr_options(show, *opt);
-    add_common_options(show, *opt);
-    show->footer("Example:\n  vpngw peer show alice-phone --qr png -o alice.png");
-    show->callback([&ctx, opt] { ctx.action = [opt] { return run_show(*opt); }; });
+    Command add{
+        .name = "add",
+        .help = "Add a peer: keys, addresses, client config, QR",
+        .footer =
+            "Examples:\n  vpngw peer add alice-phone --group staff --profile "
+            "/etc/vpngw/office.toml\n"
+            "  vpngw peer add bob --group staff --qr png -o bob.png",
+        .options = join(
+            {
+                name,
+                {.names = "-g,--group",
+                 .target = &opt->group,
+                 .help = "Group the peer joins",
+                 .required = true},
+                {.names = "--public-key",
+                 .target = &opt->public_key,
+                 .help = "The client's own public key (the server never sees its private key)"},
+                {.names = "--psk", .target = &opt->psk, .help = "Also generate a preshared key"},
+            },
+            qr_options(*opt), common_options(*opt)),
+        .action = [opt] { return run_add(*opt); },
+    };
+    Command remove{
+        .name = "remove",
+        .help = "Remove a peer added with `peer add`",
+        .footer = "Example:\n  vpngw peer remove alice-phone --profile /etc/vpngw/office.toml",
+        .options = join({name}, common_options(*opt)),
+        .action = [opt] { return run_remove(*opt); },
+    };
+    Command list{
+        .name = "list",
+        .help = "List peers, with handshakes and transfer when up",
+        .footer = "Example:\n  vpngw peer list\n  vpngw peer list --json | jq '.peers[].name'",
+        .options =
+            join({{.names = "--json", .target = &opt->json, .help = "Machine-readable output"}},
+                 common_options(*opt)),
+        .action = [opt] { return run_list(*opt); },
+    };
+    Command show{
+        .name = "show",
+        .help = "Print a peer's client config (and QR) again",
+        .footer = "Example:\n  vpngw peer show alice-phone --qr png -o alice.png",
+        .options = join({name}, qr_options(*opt), common_options(*opt)),
+        .action = [opt] { return run_show(*opt); },
+    };
+    return {{
+        .name = "peer",
+        .help = "Add, remove, list and show peers",
+        .footer = "Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json",
+        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show)},
+    }};
 }
 
 }  // namespace vpngw::cli

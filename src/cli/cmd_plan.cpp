@@ -62,19 +62,24 @@ int plan_profile(const PlanOptions& opt) {
 
 }  // namespace
 
-void add_plan_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand(
-        "plan", "Show what `up` would change in the kernel (+ add, - remove, ~ change)");
+std::vector<Command> plan_commands() {
     auto opt = std::make_shared<PlanOptions>();
-    add_gateway_options(cmd, opt->gateway);
-    cmd->add_flag("--nft", opt->nft_only, "Print only vpngw's nftables ruleset (nft -f syntax)");
-    cmd->add_flag("--offline", opt->offline,
-                  "Do not read the kernel: list the whole desired state");
-    cmd->footer(
-        "Examples:\n  vpngw plan profiles/vps-gateway.toml\n"
-        "  vpngw plan --offline profiles/vps-gateway.toml\n"
-        "  vpngw plan --nft profiles/vps-gateway.toml > ruleset.nft");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return plan_profile(*opt); }; });
+    auto options = gateway_options(opt->gateway);
+    options.push_back({.names = "--nft",
+                       .target = &opt->nft_only,
+                       .help = "Print only vpngw's nftables ruleset (nft -f syntax)"});
+    options.push_back({.names = "--offline",
+                       .target = &opt->offline,
+                       .help = "Do not read the kernel: list the whole desired state"});
+    return {{
+        .name = "plan",
+        .help = "Show what `up` would change in the kernel (+ add, - remove, ~ change)",
+        .footer = "Examples:\n  vpngw plan profiles/vps-gateway.toml\n"
+                  "  vpngw plan --offline profiles/vps-gateway.toml\n"
+                  "  vpngw plan --nft profiles/vps-gateway.toml > ruleset.nft",
+        .options = std::move(options),
+        .action = [opt] { return plan_profile(*opt); },
+    }};
 }
 
 }  // namespace vpngw::cli

@@ -36,18 +36,22 @@ int show_status(const StatusOptions& opt) {
 
 }  // namespace
 
-void add_status_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand(
-        "status",
-        "Interfaces, peers (handshake, transfer), conntrack, drops, pending apply, drift");
+std::vector<Command> status_commands() {
     auto opt = std::make_shared<StatusOptions>();
-    add_gateway_options(cmd, opt->gateway, "/etc/vpngw/vpngw.toml");
-    cmd->add_flag("--json", opt->json, "Machine-readable output (same exit status)");
-    cmd->footer(
-        "Exit status: 0 the kernel matches the profile, 3 it drifted (the output lists what\n"
-        "`vpngw up` would change), 1 error (including: the kernel could not be read).\n"
-        "Example:\n  vpngw status /etc/vpngw/office.toml\n  vpngw status --json | jq .peers");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return show_status(*opt); }; });
+    auto options = gateway_options(opt->gateway, "/etc/vpngw/vpngw.toml");
+    options.push_back({.names = "--json",
+                       .target = &opt->json,
+                       .help = "Machine-readable output (same exit status)"});
+    return {{
+        .name = "status",
+        .help = "Interfaces, peers (handshake, transfer), conntrack, drops, pending apply, drift",
+        .footer =
+            "Exit status: 0 the kernel matches the profile, 3 it drifted (the output lists what\n"
+            "`vpngw up` would change), 1 error (including: the kernel could not be read).\n"
+            "Example:\n  vpngw status /etc/vpngw/office.toml\n  vpngw status --json | jq .peers",
+        .options = std::move(options),
+        .action = [opt] { return show_status(*opt); },
+    }};
 }
 
 }  // namespace vpngw::cli

@@ -1,5 +1,3 @@
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -8,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
@@ -39,7 +38,8 @@ std::optional<guard::SshConnection> ssh_connection() {
     const char* value = std::getenv("SSH_CONNECTION");
     auto ssh = guard::parse_ssh_connection(value);
     if (value && *value && !ssh)
-        spdlog::warn("cannot parse SSH_CONNECTION=\"{}\"; the lockout guard ignores it", value);
+        log::warn(std::string("cannot parse SSH_CONNECTION=\"") + value +
+                  "\"; the lockout guard ignores it");
     return ssh;
 }
 
@@ -71,9 +71,9 @@ int run_check(const UpCommand& cmd) {
 
 void print_report_notes(const gateway::ChangeReport& report) {
     if (report.interrupted)
-        spdlog::warn("found the record of an interrupted run: {}; reconciling",
-                     *report.interrupted);
-    for (const auto& n : report.notes) spdlog::warn("{}", n);
+        log::warn("found the record of an interrupted run: " + *report.interrupted +
+                  "; reconciling");
+    for (const auto& n : report.notes) log::warn(n);
 }
 
 int run_apply(const UpCommand& cmd, Direction direction) {
@@ -120,31 +120,41 @@ int run_apply(const UpCommand& cmd, Direction direction) {
 
 }  // namespace
 
-void add_up_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand("up", "Reconcile the kernel with a profile (as root)");
-    auto opt = std::make_shared<UpCommand>();
-    add_gateway_options(cmd, opt->gateway);
-    cmd->add_flag("--check", opt->check,
-                  "Validate everything (the kernel checks the firewall) and change nothing");
-    cmd->add_option("--confirm", opt->confirm_seconds,
-                    "Revert automatically after SECONDS unless `vpngw confirm` runs")
-        ->check(CLI::Range(1, 86400))
-        ->type_name("SECONDS");
-    cmd->add_flag("--force", opt->force,
-                  "Apply even when the lockout guard says management would be cut");
-    cmd->footer(
-        "Examples:\n  vpngw up /etc/vpngw/office.toml --check\n"
-        "  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm\n"
-        "See docs/safety.md before applying on a remote server.");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_apply(*opt, Direction::up); }; });
-}
-
-void add_down_command(CLI::App& app, CommandContext& ctx) {
-    auto* cmd = app.add_subcommand("down", "Remove what vpngw created for a profile (as root)");
-    auto opt = std::make_shared<UpCommand>();
-    add_gateway_options(cmd, opt->gateway);
-    cmd->footer("Example:\n  vpngw down /etc/vpngw/office.toml");
-    cmd->callback([&ctx, opt] { ctx.action = [opt] { return run_apply(*opt, Direction::down); }; });
+std::vector<Command> up_commands() {
+    auto up = std::make_shared<UpCommand>();
+    auto up_options = gateway_options(up->gateway);
+    up_options.push_back(
+        {.names = "--check",
+         .target = &up->check,
+         .help = "Validate everything (the kernel checks the firewall) and change nothing"});
+    up_options.push_back({.names = "--confirm",
+                          .target = &up->confirm_seconds,
+                          .help = "Revert automatically after SECONDS unless `vpngw confirm` runs",
+                          .type_name = "SECONDS",
+                          .check = Check::range(1, 86400)});
+    up_options.push_back(
+        {.names = "--force",
+         .target = &up->force,
+         .help = "Apply even when the lockout guard says management would be cut"});
+    auto down = std::make_shared<UpCommand>();
+    return {
+        {
+            .name = "up",
+            .help = "Reconcile the kernel with a profile (as root)",
+            .footer = "Examples:\n  vpngw up /etc/vpngw/office.toml --check\n"
+                      "  vpngw up /etc/vpngw/office.toml --confirm 120 && vpngw confirm\n"
+                      "See docs/safety.md before applying on a remote server.",
+            .options = std::move(up_options),
+            .action = [up] { return run_apply(*up, Direction::up); },
+        },
+        {
+            .name = "down",
+            .help = "Remove what vpngw created for a profile (as root)",
+            .footer = "Example:\n  vpngw down /etc/vpngw/office.toml",
+            .options = gateway_options(down->gateway),
+            .action = [down] { return run_apply(*down, Direction::down); },
+        },
+    };
 }
 
 }  // namespace vpngw::cli

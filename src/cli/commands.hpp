@@ -1,28 +1,29 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
+#include <vector>
+
+#include "cli/cli_doc.hpp"
+#include "cli/command.hpp"
 
 namespace vpngw::cli {
 
-// Each subcommand registers itself on the app; when chosen it stores the work
-// to do in `action`, which runs after parsing (and after logging is set up).
-// Commands print; libraries below them only return values.
-struct CommandContext {
-    std::function<int()> action;
-};
+// The command table: each cmd_*.cpp describes its subcommands, in the order
+// `vpngw --help` lists them. Commands print; libraries below them only
+// return values.
+std::vector<Command> check_commands();
+std::vector<Command> plan_commands();
+std::vector<Command> up_commands();  // up, down
+std::vector<Command> status_commands();
+std::vector<Command> monitor_commands();
+std::vector<Command> peer_commands();
+std::vector<Command> confirm_commands();  // confirm, rollback, the revert timer
+std::vector<Command> image_commands();    // image build, image cloud-init
+std::vector<Command> metrics_commands();
+std::vector<Command> migrate_commands();  // import, export
 
-void add_check_command(CLI::App& app, CommandContext& ctx);
-void add_plan_command(CLI::App& app, CommandContext& ctx);
-void add_up_command(CLI::App& app, CommandContext& ctx);
-void add_down_command(CLI::App& app, CommandContext& ctx);
-void add_status_command(CLI::App& app, CommandContext& ctx);
-void add_peer_command(CLI::App& app, CommandContext& ctx);
-void add_confirm_command(CLI::App& app, CommandContext& ctx);  // confirm, rollback
-void add_image_command(CLI::App& app, CommandContext& ctx);    // image build, cloud-init
-void add_metrics_command(CLI::App& app, CommandContext& ctx);
-void add_monitor_command(CLI::App& app, CommandContext& ctx);
-void add_migrate_commands(CLI::App& app, CommandContext& ctx);  // import, export
-void add_manual_commands(CLI::App& app, CommandContext& ctx);   // completion, help-man
+// completion and help-man describe the whole command line, which only the
+// parser built from the table knows: app.cpp passes `describe`.
+std::vector<Command> manual_commands(std::function<CommandDoc()> describe);
 
 }  // namespace vpngw::cli

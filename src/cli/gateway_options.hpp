@@ -1,34 +1,37 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-#include <memory>
+#include <vector>
 
+#include "cli/command.hpp"
 #include "gateway/session.hpp"
 
 namespace vpngw::cli {
 
 // The options every command that works on a gateway shares. Read-only
 // commands (status, metrics) may name a default profile instead of requiring one.
-inline void add_gateway_options(CLI::App* cmd, gateway::Options& opt,
-                                const char* default_profile = nullptr) {
+inline std::vector<Option> gateway_options(gateway::Options& opt,
+                                           const char* default_profile = nullptr) {
+    std::vector<Option> options;
     if (default_profile) {
         opt.profile_path = default_profile;
-        cmd->add_option("profile", opt.profile_path, "Profile file")
-            ->envname("VPNGW_PROFILE")
-            ->capture_default_str();
+        options.push_back({.names = "profile",
+                           .target = &opt.profile_path,
+                           .help = "Profile file",
+                           .show_default = true,
+                           .env = "VPNGW_PROFILE"});
     } else {
-        cmd->add_option("profile", opt.profile_path, "Profile file")->required();
+        options.push_back({.names = "profile",
+                           .target = &opt.profile_path,
+                           .help = "Profile file",
+                           .required = true});
     }
-    cmd->add_option(
-        "--state-dir",
-        [&opt](const CLI::results_t& r) {
-            opt.state_dir = r.at(0);
-            return true;
-        },
-        "Override [gateway].state_dir");
-    cmd->add_option("--wireguard-go", opt.wireguard_go,
-                    "wireguard-go binary for the userspace backend")
-        ->capture_default_str();
+    options.push_back(
+        {.names = "--state-dir", .target = &opt.state_dir, .help = "Override [gateway].state_dir"});
+    options.push_back({.names = "--wireguard-go",
+                       .target = &opt.wireguard_go,
+                       .help = "wireguard-go binary for the userspace backend",
+                       .show_default = true});
+    return options;
 }
 
 }  // namespace vpngw::cli

@@ -1,8 +1,13 @@
 #include "cli/json_view.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace vpngw::cli {
 
 namespace {
+
+// Keys in the order they are set: the documented order.
+using Json = nlohmann::ordered_json;
 
 Json address(const std::optional<IpAddress>& a) {
     return a ? Json(a->str()) : Json(nullptr);
@@ -21,8 +26,7 @@ std::string dump_line(const Json& object) {
     return out + "}";
 }
 
-}  // namespace
-
+// One peer (see peer_list_json).
 Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
     Json j;
     j["name"] = p.name;
@@ -48,6 +52,8 @@ Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
     }
     return j;
 }
+
+}  // namespace
 
 std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now) {
     std::string out = "{\"peers\": [";

@@ -4,7 +4,6 @@
 // does the encoding). Field names are an interface: scripts read them.
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "gateway/peers.hpp"
@@ -12,13 +11,9 @@
 
 namespace vpngw::cli {
 
-using Json = nlohmann::ordered_json;
-
 // One peer: name, group, interface, address(6), public_key, source and, when
 // its interface is up, endpoint, latest_handshake, handshake_age_seconds,
 // rx_bytes, tx_bytes (null otherwise).
-Json peer_json(const gateway::PeerListEntry& peer, std::int64_t now);
-
 // {"peers": [...]} with one peer per line, so `grep` works on it as well as a parser.
 std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now);
 

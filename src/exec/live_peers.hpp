@@ -6,7 +6,7 @@
 // reports it, and the two incremental changes a peer needs (one WireGuard
 // peer, its set elements). gateway/ plans and rolls back through this
 // interface, so that logic is tested without root against a fake
-// (tests/peers/support.hpp) while only exec/ touches the kernel.
+// (tests/support/peer_session.hpp) while only exec/ touches the kernel.
 
 #include <memory>
 #include <string>

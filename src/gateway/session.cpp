@@ -16,19 +16,6 @@
 
 namespace vpngw::gateway {
 
-namespace {
-
-// Random public keys differ in every byte: the first eight hash them well.
-struct KeyHash {
-    std::size_t operator()(const PublicKey& k) const {
-        std::size_t h = 0;
-        std::memcpy(&h, k.bytes.data(), sizeof h);
-        return h;
-    }
-};
-
-}  // namespace
-
 Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
                           const store::StatePaths& paths) {
     Location where{paths.peers_file(), 0, 0};
@@ -38,7 +25,7 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
     // than reading the file.
     const std::size_t declared = profile.peers.size();
     std::unordered_map<std::string_view, std::size_t> by_name;
-    std::unordered_map<PublicKey, std::size_t, KeyHash> by_key;
+    std::unordered_map<PublicKey, std::size_t, PublicKeyHash> by_key;
     for (std::size_t i = 0; i < declared; ++i) {
         by_name.emplace(profile.peers[i].name, i);
         by_key.emplace(profile.peers[i].public_key, i);

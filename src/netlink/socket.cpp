@@ -85,6 +85,24 @@ Ack parse_done(const nlmsghdr* nlh) {
     return ack;
 }
 
+namespace {
+
+// True when `reply` ends the answer to a request (an error/ack or the end of
+// a dump); then `ack` holds its status.
+bool ends_reply(const nlmsghdr* reply, Ack& ack) {
+    if (reply->nlmsg_type == NLMSG_ERROR) {
+        ack = parse_ack(reply);
+        return true;
+    }
+    if (reply->nlmsg_type == NLMSG_DONE) {
+        ack = parse_done(reply);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 std::string Ack::str() const {
     std::string s = errno_text(error);
     if (!message.empty()) s += " (" + message + ")";
@@ -174,14 +192,7 @@ Result<Ack> NetlinkSocket::exchange(nlmsghdr* nlh, const DataCallback& on_data) 
     Ack ack;
     auto st = read_until([&](const nlmsghdr* reply) {
         if (reply->nlmsg_seq != seq) return false;  // late reply to an earlier request
-        if (reply->nlmsg_type == NLMSG_ERROR) {
-            ack = parse_ack(reply);
-            return true;
-        }
-        if (reply->nlmsg_type == NLMSG_DONE) {
-            ack = parse_done(reply);
-            return true;
-        }
+        if (ends_reply(reply, ack)) return true;
         if (on_data) on_data(reply);
         return false;
     });
@@ -207,14 +218,7 @@ Status NetlinkSocket::dump(nlmsghdr* nlh, const DataCallback& on_data,
         auto st = read_until([&](const nlmsghdr* reply) {
             if (reply->nlmsg_seq != seq) return false;
             if (reply->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
-            if (reply->nlmsg_type == NLMSG_ERROR) {
-                ack = parse_ack(reply);
-                return true;
-            }
-            if (reply->nlmsg_type == NLMSG_DONE) {
-                ack = parse_done(reply);
-                return true;
-            }
+            if (ends_reply(reply, ack)) return true;
             on_data(reply);
             return false;
         });

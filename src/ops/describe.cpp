@@ -1,3 +1,5 @@
+#include "state/describe.hpp"
+
 #include <cstdio>
 #include <iterator>
 #include <string>
@@ -6,15 +8,7 @@
 
 namespace vpngw::ops {
 
-namespace {
-
-std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%x", v);
-    return buf;
-}
-
-}  // namespace
+using state::hex;
 
 std::string Op::describe() const {
     return std::visit(

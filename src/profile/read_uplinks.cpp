@@ -1,3 +1,4 @@
+#include "model/route_table.hpp"
 #include "profile/names.hpp"
 #include "profile/quote.hpp"
 #include "profile/sections.hpp"
@@ -6,22 +7,6 @@
 namespace vpngw::profile {
 
 using model::NatMode;
-
-// Ids the kernel gives a meaning of its own.
-static const char* reserved_table(std::int64_t id) {
-    switch (id) {
-        case 0:
-            return "unspec";
-        case 253:
-            return "default";
-        case 254:
-            return "main";
-        case 255:
-            return "local";
-        default:
-            return nullptr;
-    }
-}
 
 static model::Uplink read_uplink(Context& ctx, const toml::table& table,
                                  const std::optional<Located<NatMode>>& default_nat) {
@@ -42,7 +27,7 @@ static model::Uplink read_uplink(Context& ctx, const toml::table& table,
     if (auto gw = r.string("gateway6")) u.gateway6 = read_address(ctx, *gw, "gateway6", Family::v6);
 
     if (auto id = r.integer("table", 0, 0xffffffffLL)) {
-        if (const char* name = reserved_table(id->value))
+        if (const char* name = model::reserved_table_name(id->value))
             ctx.error(id->where, "routing table " + std::to_string(id->value) +
                                      " is reserved (the kernel's \"" + name +
                                      "\" table); choose another id or leave \"table\" out");

@@ -2,29 +2,19 @@
 
 #include <cstdio>
 
+#include "model/route_table.hpp"
+
 namespace vpngw::state {
 
-namespace {
-
-std::string hex(std::uint32_t v) {
+std::string hex(std::uint32_t value) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%x", v);
+    std::snprintf(buf, sizeof buf, "0x%x", value);
     return buf;
 }
 
-}  // namespace
-
 std::string table_name(std::uint32_t table) {
-    switch (table) {
-        case 253:
-            return "default";
-        case 254:
-            return "main";
-        case 255:
-            return "local";
-        default:
-            return std::to_string(table);
-    }
+    if (const char* name = model::reserved_table_name(table)) return name;
+    return std::to_string(table);
 }
 
 std::string describe_route(const Route& r) {

@@ -9,7 +9,10 @@
 
 namespace vpngw::state {
 
-// "main", "local", "default" for the kernel's own tables, else the number.
+// "0x51001": marks and masks as `ip rule` prints them.
+std::string hex(std::uint32_t value);
+
+// "unspec", "default", "main", "local" for the kernel's own tables, else the number.
 std::string table_name(std::uint32_t table);
 
 // "default via 192.0.2.1 dev eth0 table 51001", "blackhole 10.0.0.0/8 table 5".

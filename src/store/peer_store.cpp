@@ -27,14 +27,6 @@ const StoredPeer* PeerState::find(const std::string& name) const {
 
 namespace {
 
-// Random public keys differ in every byte: the first eight hash them well.
-struct KeyHash {
-    std::size_t operator()(const PublicKey& k) const {
-        std::size_t h = 0;
-        std::memcpy(&h, k.bytes.data(), sizeof h);
-        return h;
-    }
-};
 struct AddressHash {
     std::size_t operator()(const IpAddress& a) const {
         return std::hash<std::string_view>()(
@@ -82,7 +74,7 @@ Status replay(PeerState& state, const JournalText& journal, const std::string& f
         }
     state.peers.resize(kept);
     if (!added) return ok_status();
-    std::unordered_set<PublicKey, KeyHash> keys;
+    std::unordered_set<PublicKey, PublicKeyHash> keys;
     std::unordered_set<IpAddress, AddressHash> addresses;
     keys.reserve(kept);
     addresses.reserve(2 * kept);

@@ -26,6 +26,13 @@ struct PublicKey {
     }
 };
 
+// Random public keys differ in every byte: the first eight hash them well.
+struct PublicKeyHash {
+    std::size_t operator()(const PublicKey& k) const {
+        return static_cast<std::size_t>(k.prefix());
+    }
+};
+
 // operator< of two keys whose prefix() are given: the same order, faster.
 inline bool key_less(std::uint64_t prefix_a, const PublicKey& a, std::uint64_t prefix_b,
                      const PublicKey& b) {

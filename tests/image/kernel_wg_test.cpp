@@ -11,8 +11,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "../wg/netns_sandbox.hpp"
 #include "keys/keys.hpp"
+#include "support/netns_sandbox.hpp"
 #include "wg/write/kernel_backend.hpp"
 #include "wg/write/select_backend.hpp"
 

@@ -7,8 +7,8 @@
 #include "netlink/addresses.hpp"
 #include "netlink/write/addresses.hpp"
 #include "netlink/write/routes.hpp"
-#include "netns_environment.hpp"
-#include "shell.hpp"
+#include "support/netns_environment.hpp"
+#include "support/shell.hpp"
 
 namespace vpngw::netlink::test {
 namespace {

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "netlink/write/rules.hpp"
-#include "netns_environment.hpp"
-#include "shell.hpp"
+#include "support/netns_environment.hpp"
+#include "support/shell.hpp"
 
 namespace vpngw::netlink::test {
 namespace {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "netlink/write/sysctl.hpp"
-#include "netns_environment.hpp"
-#include "shell.hpp"
+#include "support/netns_environment.hpp"
+#include "support/shell.hpp"
 
 namespace vpngw::netlink::test {
 namespace {

@@ -55,6 +55,9 @@ netns_add() {
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# vpngw inside the gateway namespace "gw" (build_world's).
+vpngw_gw() { in_ns gw "$VPNGW" "$@"; }
+
 # veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B
 veth_pair() {
     ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"

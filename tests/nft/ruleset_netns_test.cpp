@@ -16,26 +16,12 @@
 #include "nft/write/elements.hpp"
 #include "nft/write/new_table.hpp"
 #include "nft/write/ruleset.hpp"
+#include "support/netns_sandbox.hpp"
 
 namespace vpngw::nft {
 namespace {
 
-struct Cmd {
-    int status = -1;
-    std::string out;
-};
-
-Cmd sh(const std::string& command) {
-    Cmd r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int status = pclose(p);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using vpngw::test::sh;  // support/netns_sandbox.hpp
 
 // Once per test process: a fresh network namespace with an empty ruleset.
 std::string enter_netns() {

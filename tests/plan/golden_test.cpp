@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_ruleset.hpp"
 #include "plan/render.hpp"
+#include "support/fixtures.hpp"
 
 namespace vpngw::plan::testing {
 namespace {

@@ -12,10 +12,10 @@
 #include <fstream>
 #include <regex>
 
-#include "fixtures.hpp"
 #include "golden.hpp"
 #include "plan/nft_ruleset.hpp"
-#include "run_command.hpp"
+#include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 
 namespace vpngw::plan::testing {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "fixtures.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
+#include "support/fixtures.hpp"
 
 namespace vpngw::plan {
 namespace {

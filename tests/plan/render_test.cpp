@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.hpp"
 #include "plan/desired.hpp"
+#include "support/fixtures.hpp"
 
 namespace vpngw::plan {
 namespace {

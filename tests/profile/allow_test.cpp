@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 
 namespace vpngw::profile {
 namespace {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 
 namespace vpngw::profile {
 namespace {

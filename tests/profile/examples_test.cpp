@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 
 namespace vpngw::profile {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <random>
 
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 #include "util/repeats.hpp"
 
 namespace vpngw::profile {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 
 namespace vpngw::profile {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/session.hpp"
-#include "peers/support.hpp"  // TempDir, read_text, ...; FakeLive for allocation_test
+#include "support/peer_session.hpp"  // TempDir, read_text, ...; FakeLive for allocation_test
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_registry.hpp"
 
@@ -78,7 +78,7 @@ inline std::unique_ptr<Registry> open_registry(const std::string& dir) {
 }
 
 inline const std::string kProfile =
-    std::string(VPNGW_SOURCE_DIR) + "/tests/peers/fixtures/peers.toml";
+    std::string(VPNGW_SOURCE_DIR) + "/tests/gateway/fixtures/peers.toml";
 
 // A session on the peer tests' profile (its own state directory), for the
 // profile `vpngw peer add` allocates from.

@@ -10,10 +10,6 @@ safety_world
 state=$SANDBOX_DIR/state
 out=$SANDBOX_DIR/out
 dump >"$SANDBOX_DIR/before"
-unchanged() {
-    dump >"$SANDBOX_DIR/after"
-    same_file "$SANDBOX_DIR/before" "$SANDBOX_DIR/after"
-}
 as_ssh() { SSH_CONNECTION=$1 "${@:2}"; }
 
 # management.allow without the SSH client's address.

@@ -64,7 +64,11 @@ state_listing() {
     (cd "$dir" && find . -type f ! -name lock ! -name revert.log | sort | xargs -r sha256sum)
 }
 
-vpngw_gw() { in_ns gw "$VPNGW" "$@"; }
+# unchanged: the kernel's dump equals $SANDBOX_DIR/before (taken by the test).
+unchanged() {
+    dump >"$SANDBOX_DIR/after"
+    same_file "$SANDBOX_DIR/before" "$SANDBOX_DIR/after"
+}
 
 # wait_gone FILE SECONDS: waits until FILE no longer exists.
 wait_gone() {

@@ -10,7 +10,7 @@
 
 #include "store/atomic_file.hpp"
 #include "store/state_lock.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::store {
 namespace {

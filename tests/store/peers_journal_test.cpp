@@ -10,7 +10,7 @@
 #include "store/atomic_file.hpp"
 #include "store/peer_store.hpp"
 #include "store/peers_scan.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::store {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "store/peer_store.hpp"
 #include "store/state_lock.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::store {

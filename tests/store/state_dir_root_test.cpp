@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "store/state_lock.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::store {
 namespace {

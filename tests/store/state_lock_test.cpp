@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::store {
 namespace {

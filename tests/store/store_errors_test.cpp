@@ -12,7 +12,7 @@
 #include "store/peers_journal.hpp"
 #include "store/peers_text.hpp"
 #include "store/state_lock.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::store {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "../store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "txn/sysctl_baseline.hpp"
 
 namespace vpngw::txn {

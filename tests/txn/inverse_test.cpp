@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "keys/keys.hpp"
 
 namespace vpngw::txn {

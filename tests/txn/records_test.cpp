@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "../store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "txn/last_apply.hpp"
 #include "txn/sysctl_baseline.hpp"
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "netns_sandbox.hpp"
+#include "support/netns_sandbox.hpp"
 #include "wg/write/kernel_backend.hpp"
 #include "wg/write/rtnl_link.hpp"
 #include "wg/write/select_backend.hpp"

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "keys/keys.hpp"
-#include "netns_sandbox.hpp"
+#include "support/netns_sandbox.hpp"
 #include "wg/key_file.hpp"
 #include "wg/write/userspace_backend.hpp"
 

@@ -6,12 +6,11 @@
 # WireGuard, the nft peer sets and peers.tsv equal; `peer remove` takes a
 # peer out of all three. Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../netns/lib.sh"
+source "$here/lib.sh"
 enter_sandbox "$@"
 
-profile=$here/fixtures/live.toml
+profile=$here/profiles/peers_live.toml
 state=$SANDBOX_DIR/state
-vpngw_gw() { in_ns gw "$VPNGW" "$@"; }
 peer_cmd() { local sub=$1; shift; vpngw_gw peer "$sub" "$@" --profile "$profile" --state-dir "$state"; }
 
 "$VPNGW" up --help >/dev/null 2>&1 || die "this vpngw ($VPNGW) has no \`up\` command yet"

@@ -10,7 +10,7 @@
 #include "keys/keys.hpp"
 #include "store/peers_journal.hpp"
 #include "store/peers_text.hpp"
-#include "support.hpp"
+#include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
 namespace {

@@ -11,7 +11,7 @@
 class TempDir {
   public:
     TempDir() {
-        char tmpl[] = "/tmp/vpngw-store-XXXXXX";
+        char tmpl[] = "/tmp/vpngw-test-XXXXXX";
         if (mkdtemp(tmpl)) path_ = tmpl;
     }
     ~TempDir() {

@@ -1,4 +1,4 @@
-#include "test_support.hpp"
+#include "support/profile_text.hpp"
 
 #include <stdexcept>
 

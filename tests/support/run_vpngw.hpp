@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "support.hpp"
+#include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
 

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "store/peer_store.hpp"
-#include "support.hpp"
+#include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
 namespace {

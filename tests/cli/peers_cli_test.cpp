@@ -5,8 +5,8 @@
 #include <set>
 
 #include "keys/keys.hpp"
-#include "run_vpngw.hpp"
 #include "store/peer_store.hpp"
+#include "support/run_vpngw.hpp"
 
 namespace vpngw::gateway::test {
 namespace {

@@ -14,30 +14,14 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/session.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::gateway::test {
 
 inline const std::string kFixture =
-    std::string(VPNGW_SOURCE_DIR) + "/tests/peers/fixtures/peers.toml";
+    std::string(VPNGW_SOURCE_DIR) + "/tests/gateway/fixtures/peers.toml";
 
-class TempDir {
-  public:
-    TempDir() {
-        char tmpl[] = "/tmp/vpngw-peers-XXXXXX";
-        if (mkdtemp(tmpl)) path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-  private:
-    std::string path_;
-};
+using ::TempDir;  // support/temp_dir.hpp
 
 inline bool exists(const std::string& path) {
     struct stat st {};

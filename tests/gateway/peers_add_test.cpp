@@ -5,7 +5,7 @@
 
 #include "keys/keys.hpp"
 #include "store/peer_store.hpp"
-#include "support.hpp"
+#include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
 namespace {

@@ -7,7 +7,7 @@
 # (compared after `wg-quick strip`), with keys only in its 0600 file.
 # Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../netns/lib.sh"
+source "$here/lib.sh"
 enter_sandbox "$@"
 
 netns_add gw

@@ -14,7 +14,7 @@ namespace vpngw::wgquick {
 namespace {
 
 std::string fixture() {
-    std::ifstream in(std::string(VPNGW_SOURCE_DIR) + "/tests/operate/fixtures/server.conf");
+    std::ifstream in(std::string(VPNGW_SOURCE_DIR) + "/tests/wgquick/fixtures/server.conf");
     std::stringstream s;
     s << in.rdbuf();
     return s.str();

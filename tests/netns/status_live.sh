@@ -8,7 +8,7 @@
 # curl and parsed by the Prometheus client library's own parser (promtool too,
 # when installed). Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../netns/lib.sh"
+source "$here/lib.sh"
 enter_sandbox "$@"
 # Debian's python3, which has python3-prometheus-client (a python3 earlier on
 # PATH, such as a pyenv one, may not).
@@ -27,7 +27,7 @@ for who in alice bob srv; do
     declare "${who}_pub=$(wg pubkey <"$SANDBOX_DIR/$who.key")"
 done
 sed -e "s|@ALICE@|$alice_pub|" -e "s|@BOB@|$bob_pub|" -e "s|@SRV@|$srv_pub|" \
-    "$here/../netns/profiles/groups.toml.in" >"$profile"
+    "$here/profiles/groups.toml.in" >"$profile"
 gw() { in_ns gw "$VPNGW" "$@"; }
 set +e
 

@@ -1,4 +1,4 @@
-#include "fixtures.hpp"
+#include "support/fixtures.hpp"
 
 #include <stdexcept>
 

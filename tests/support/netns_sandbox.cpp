@@ -1,4 +1,4 @@
-#include "netns_sandbox.hpp"
+#include "support/netns_sandbox.hpp"
 
 #include <sched.h>
 #include <sys/mount.h>

@@ -1,4 +1,4 @@
-#include "netns_environment.hpp"
+#include "support/netns_environment.hpp"
 
 #include <sched.h>
 #include <sys/mount.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "shell.hpp"
+#include "support/shell.hpp"
 
 namespace vpngw::netlink::test {
 

@@ -4,7 +4,7 @@
 # peers already recorded, state only (no gateway running) and, as
 # root, with the gateway up in a private network namespace (wireguard-go).
 #
-#   VPNGW=build/src/vpngw bash tests/peers/bench_peer_add.sh [RUNS]
+#   VPNGW=build/src/vpngw bash tests/netns/bench_peer_add.sh [RUNS]
 #
 # PEER_COUNTS="0 1000 10000 50000" changes the sizes (default 0 1000 10000).
 # Prints the median and the range of RUNS adds and RUNS removes (default 7)
@@ -13,12 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 VPNGW=${VPNGW:-vpngw}
 RUNS=${1:-7}
 PEER_COUNTS=${PEER_COUNTS:-0 1000 10000}
-profile=$here/fixtures/bench.toml
+profile=$here/profiles/peers_bench.toml
 command -v python3 >/dev/null || { echo "needs python3 (to write the seed state)" >&2; exit 1; }
 
 live=0
 if [ "$(id -u)" -eq 0 ]; then
-    source "$here/../netns/lib.sh"
+    source "$here/lib.sh"
     enter_sandbox "$@"
     live=1
     set +e
