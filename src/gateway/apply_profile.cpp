@@ -214,40 +214,50 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     return report;
 }
 
+// What `plan` and `up --check` start from: the desired state with no key
+// written, and the kernel observed against it (the ruleset text rendered only
+// when the table would be replaced). `release` frees the profile's peers
+// once planned, before the kernel is read.
+struct ReadOnlyView {
+    ops::Desired desired;
+    Kernel kernel;
+    ops::Observed observed;
+};
+
+Result<ReadOnlyView> view_without_writing(Session& session, bool release) {
+    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
+    if (!desired) return desired.error();
+    if (release) release_peers(session);
+    auto kernel = open_kernel(session);
+    if (!kernel) return kernel.error();
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  exec::nft_listing_file(session.paths.dir));
+    if (!observed) return observed.error();
+    render_ruleset_if_replaced(session.profile, *desired, *observed);
+    return ReadOnlyView{std::move(*desired), std::move(*kernel), std::move(*observed)};
+}
+
 }  // namespace
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
     if (consume_peers) session.stored = {};  // merged into session.profile already
-    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
-    if (!desired) return desired.error();
-    if (consume_peers) release_peers(session);
-    auto kernel = open_kernel(session);
-    if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
-                                  exec::nft_listing_file(session.paths.dir));
-    if (!observed) return observed.error();
-    render_ruleset_if_replaced(session.profile, *desired, *observed);
-    if (auto st = refuse_foreign_links(*observed, *desired); !st) return st.error();
+    auto view = view_without_writing(session, consume_peers);
+    if (!view) return view.error();
+    if (auto st = refuse_foreign_links(view->observed, view->desired); !st) return st.error();
     ChangeReport report;
-    report.ops = ops::diff_up(*desired, *observed);
+    report.ops = ops::diff_up(view->desired, view->observed);
     return report;
 }
 
 Result<CheckReport> check_up(Session& session, const std::optional<guard::SshConnection>& ssh) {
-    auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
-    if (!desired) return desired.error();
-    auto kernel = open_kernel(session);
-    if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
-                                  exec::nft_listing_file(session.paths.dir));
-    if (!observed) return observed.error();
-    render_ruleset_if_replaced(session.profile, *desired, *observed);
+    auto view = view_without_writing(session, false);
+    if (!view) return view.error();
     CheckReport report;
-    if (auto st = refuse_foreign_links(*observed, *desired); !st)
+    if (auto st = refuse_foreign_links(view->observed, view->desired); !st)
         report.problems.error(st.error().where, st.error().message);
-    report.ops = ops::diff_up(*desired, *observed);
+    report.ops = ops::diff_up(view->desired, view->observed);
 
-    auto live = read_live_tables(kernel->sock);
+    auto live = read_live_tables(view->kernel.sock);
     if (!live) return live.error();
     guard::check_planned_ops(report.ops, *live, exec::check_nft_batch, report.problems);
 
@@ -256,7 +266,7 @@ Result<CheckReport> check_up(Session& session, const std::optional<guard::SshCon
         g.addresses = live->addresses;
         for (const auto& r : live->routes)
             if (r.route.table == 254) g.main_routes.push_back(r.route);
-        for (const auto& e : guard::check_lockout(session.profile, *desired, ssh, g))
+        for (const auto& e : guard::check_lockout(session.profile, view->desired, ssh, g))
             report.problems.error(e.where, e.message + " (`up --force` would apply it anyway)");
     }
     auto pending = txn::pending_status(session.paths.dir);
