@@ -8,13 +8,8 @@
 
 #include "nft/observe.hpp"
 #include "store/atomic_file.hpp"
-#include "store/state_paths.hpp"
 
 namespace vpngw::exec {
-
-std::string nft_listing_file(const std::string& state_dir) {
-    return store::StatePaths{state_dir}.nft_listing_file();
-}
 
 Result<std::optional<std::string>> live_nft_fingerprint() {
     auto listing = nft::owned_table_skeleton();

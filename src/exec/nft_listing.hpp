@@ -14,9 +14,6 @@
 
 namespace vpngw::exec {
 
-// <state_dir>/nft-listing.sha256
-std::string nft_listing_file(const std::string& state_dir);
-
 // A hex digest of nft::owned_table_skeleton() (the table without peer
 // elements and counter values); nullopt when the table does not exist.
 Result<std::optional<std::string>> live_nft_fingerprint();

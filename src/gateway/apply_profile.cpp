@@ -168,8 +168,8 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     // Observe.
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
-                                  exec::nft_listing_file(session.paths.dir));
+    auto observed =
+        exec::observe(*desired, kernel->sock, kernel->backends, session.paths.nft_listing_file());
     if (!observed) return observed.error();
     if (mode == Mode::up) render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = adopt_interrupted_link(record, *kernel, session.profile, *observed, report); !st)
@@ -205,7 +205,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         if (options.progress) options.progress(op);
     };
     exec::ApplyContext ctx{kernel->sock, kernel->backends, session.profile, on_applied,
-                           exec::nft_listing_file(session.paths.dir)};
+                           session.paths.nft_listing_file()};
     // On failure exec undid what it had applied; the record cleans up after it.
     if (auto applied = exec::apply(report.ops, ctx); !applied) return applied.error();
     report.applied = true;
@@ -230,8 +230,8 @@ Result<ReadOnlyView> view_without_writing(Session& session, bool release) {
     if (release) release_peers(session);
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
-                                  exec::nft_listing_file(session.paths.dir));
+    auto observed =
+        exec::observe(*desired, kernel->sock, kernel->backends, session.paths.nft_listing_file());
     if (!observed) return observed.error();
     render_ruleset_if_replaced(session.profile, *desired, *observed);
     return ReadOnlyView{std::move(*desired), std::move(*kernel), std::move(*observed)};

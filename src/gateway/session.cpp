@@ -126,7 +126,7 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     if (!merged) return merged.error();
     // What `vpngw monitor` last found: `up` renders the balance maps with
     // the down uplinks left out, so it never undoes a failover.
-    if (auto health = health::read_health_file(health::health_file(s.paths.dir)))
+    if (auto health = health::read_health_file(s.paths.health_file()))
         s.profile.uplinks_down = health::down_uplinks(*health);
     else
         diags.warning(health.error().where, health.error().message + "; all uplinks count as up");

@@ -7,7 +7,7 @@ namespace vpngw::gateway {
 void uplink_status(const Session& session, StatusReport& report) {
     const auto& profile = session.profile;
     std::vector<health::UplinkHealth> known;
-    if (auto read = health::read_health_file(health::health_file(session.paths.dir)))
+    if (auto read = health::read_health_file(session.paths.health_file()))
         known = std::move(*read);
     else
         report.notes.push_back(read.error().message);

@@ -6,6 +6,7 @@
 #include "health/probe.hpp"
 #include "health/state_file.hpp"
 #include "plan/balance.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::health {
 
@@ -34,7 +35,7 @@ std::vector<const model::Uplink*> probed_uplinks(const model::Profile& profile) 
 RoundReport run_round(const model::Profile& profile, const RoundOptions& options,
                       std::int64_t now) {
     RoundReport report;
-    const std::string file = health_file(options.state_dir);
+    const std::string file = store::StatePaths{options.state_dir}.health_file();
     std::vector<UplinkHealth> before;
     if (auto read = read_health_file(file))
         before = std::move(*read);

@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "store/atomic_file.hpp"
-#include "store/state_paths.hpp"
 
 namespace vpngw::health {
 
@@ -37,10 +36,6 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
-
-std::string health_file(const std::string& state_dir) {
-    return store::StatePaths{state_dir}.health_file();
-}
 
 Result<std::vector<UplinkHealth>> read_health_file(const std::string& path) {
     auto text = store::read_file_if_exists(path);

@@ -15,8 +15,6 @@
 
 namespace vpngw::health {
 
-std::string health_file(const std::string& state_dir);
-
 // An absent file is no uplink known (all count as up).
 Result<std::vector<UplinkHealth>> read_health_file(const std::string& path);
 Status write_health_file(const std::string& path, const std::vector<UplinkHealth>& all);

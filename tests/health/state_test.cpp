@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "health/state_file.hpp"
+#include "store/state_paths.hpp"
 
 namespace vpngw::health {
 namespace {
@@ -75,7 +76,7 @@ class HealthFile : public ::testing::Test {
 };
 
 TEST_F(HealthFile, AbsentFileIsNoUplinkKnown) {
-    auto read = read_health_file(health_file(dir_));
+    auto read = read_health_file(store::StatePaths{dir_}.health_file());
     ASSERT_TRUE(read);
     EXPECT_TRUE(read->empty());
 }
@@ -89,8 +90,8 @@ TEST_F(HealthFile, RoundTripsAndFlattensErrors) {
          .last_probe = 1700000001,
          .last_error = "no reply\tfrom\nthere"},
         {.uplink = "lte"}};
-    ASSERT_TRUE(write_health_file(health_file(dir_), all));
-    auto read = read_health_file(health_file(dir_));
+    ASSERT_TRUE(write_health_file(store::StatePaths{dir_}.health_file(), all));
+    auto read = read_health_file(store::StatePaths{dir_}.health_file());
     ASSERT_TRUE(read);
     ASSERT_EQ(read->size(), 3u);
     EXPECT_EQ((*read)[0].state, State::up);
@@ -104,8 +105,9 @@ TEST_F(HealthFile, RoundTripsAndFlattensErrors) {
 }
 
 TEST_F(HealthFile, MalformedLineIsAnErrorWithItsLine) {
-    std::ofstream(health_file(dir_)) << "# vpngw health v1\nwan0\tsideways\t0\t0\t0\t\n";
-    auto read = read_health_file(health_file(dir_));
+    std::ofstream(store::StatePaths{dir_}.health_file())
+        << "# vpngw health v1\nwan0\tsideways\t0\t0\t0\t\n";
+    auto read = read_health_file(store::StatePaths{dir_}.health_file());
     ASSERT_FALSE(read);
     EXPECT_EQ(read.error().where.line, 2);
 }
