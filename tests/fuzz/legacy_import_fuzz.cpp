@@ -1,8 +1,9 @@
-// libFuzzer target: the peer store's import path, load_peers(), which reads
-// whatever state directory it is given: peers.tsv (or the legacy peers.toml)
-// and replays peers.journal. The input is split at NUL bytes into the three
-// files; its first byte says which of them exist. The files live in a
-// private directory made once per process.
+// libFuzzer target: the registry's readers of hostile text. The legacy
+// migration (read_legacy_state) reads whatever state directory it is given:
+// peers.tsv (or peers.toml) and replays peers.journal; `peer import` parses
+// an export file (parse_peers_text). The input is split at NUL bytes into
+// the three legacy files and an export; its first byte says which legacy
+// files exist. The files live in a private directory made once per process.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,7 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "store/peer_store.hpp"
+#include "registry/legacy_import.hpp"
+#include "registry/peer_text.hpp"
 #include "store/state_paths.hpp"
 
 namespace {
@@ -47,7 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     put(paths.peers_file(), which & 1, next_part(rest));
     put(paths.legacy_peers_file(), which & 2, next_part(rest));
     put(paths.peers_journal_file(), which & 4, next_part(rest));
-    auto state = vpngw::store::load_peers(paths);
+    auto state = vpngw::registry::read_legacy_state(paths.dir);
     if (!state && state.error().str().empty()) std::abort();
+    auto imported = vpngw::registry::parse_peers_text(next_part(rest), "import.toml");
+    if (!imported && imported.error().str().empty()) std::abort();
     return 0;
 }

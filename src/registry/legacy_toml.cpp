@@ -1,14 +1,25 @@
-#include "store/peers_toml.hpp"
-
+// peers.toml of the releases before the line format ("version = 1"):
+//
+//   [[peer]]
+//   name = "alice-phone"
+//   group = "staff"
+//   public_key = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+//   address = "10.8.1.2"             # optional
+//   address6 = "fd08:0:0:1::2"       # optional
+//   has_psk = true                   # psk/<name>.psk exists
+//   created = 2024-05-01T12:00:00Z
 #include <toml++/toml.h>
 
 #include <chrono>
 #include <set>
 
-#include "store/excerpt.hpp"
+#include "registry/legacy_formats.hpp"
 #include "util/toml_guard.hpp"
 
-namespace vpngw::store {
+namespace vpngw::registry::legacy {
+
+using store::is_valid_name;
+using store::quoted_excerpt;
 
 namespace {
 
@@ -28,7 +39,7 @@ std::optional<std::chrono::sys_seconds> to_sys_seconds(const toml::date_time& dt
 }
 
 // Reads one [[peer]] table; every problem points at its own line.
-Result<StoredPeer> read_peer(const toml::table& t, const std::string& file) {
+Result<PeerRecord> read_peer(const toml::table& t, const std::string& file) {
     static const std::set<std::string> known = {"name",     "group",   "public_key", "address",
                                                 "address6", "has_psk", "created"};
     for (const auto& [key, node] : t)
@@ -48,7 +59,7 @@ Result<StoredPeer> read_peer(const toml::table& t, const std::string& file) {
         return std::optional<std::string>(n->as_string()->get());
     };
 
-    StoredPeer p;
+    PeerRecord p;
     auto name = string_field("name", true);
     if (!name) return name.error();
     if (!is_valid_name(**name))
@@ -101,7 +112,7 @@ Result<StoredPeer> read_peer(const toml::table& t, const std::string& file) {
     return p;
 }
 
-Result<PeerState> read_state(const toml::table& root, const std::string& file) {
+Result<std::vector<PeerRecord>> read_state(const toml::table& root, const std::string& file) {
     for (const auto& [key, node] : root)
         if (key.str() != "version" && key.str() != "peer")
             return Error{"unknown key " + quoted_excerpt(key.str()), where(file, key.source())};
@@ -111,7 +122,7 @@ Result<PeerState> read_state(const toml::table& root, const std::string& file) {
                              std::to_string(kFormatVersion) + ")",
                          where(file, v->source())};
     }
-    PeerState state;
+    std::vector<PeerRecord> state;
     const toml::node* peers = root.get("peer");
     if (!peers) return state;
     if (!peers->is_array_of_tables())
@@ -130,14 +141,14 @@ Result<PeerState> read_state(const toml::table& root, const std::string& file) {
         for (const auto& a : {p->address, p->address6})
             if (a && !addresses.insert(*a).second)
                 return Error{"peer " + p->name + " repeats address " + a->str(), at};
-        state.peers.push_back(std::move(*p));
+        state.push_back(std::move(*p));
     }
     return state;
 }
 
 }  // namespace
 
-Result<PeerState> parse_legacy_peers_toml(std::string_view text, const std::string& file) {
+Result<std::vector<PeerRecord>> parse_toml(std::string_view text, const std::string& file) {
     if (auto hazard = find_toml_hazard(text))
         return Error{hazard->message, Location{file, hazard->line, hazard->column}};
 #if TOML_EXCEPTIONS
@@ -154,4 +165,4 @@ Result<PeerState> parse_legacy_peers_toml(std::string_view text, const std::stri
 #endif
 }
 
-}  // namespace vpngw::store
+}  // namespace vpngw::registry::legacy

@@ -1,5 +1,5 @@
-// What a corrupt or hostile state file gets back (issue 16 item 10): the
-// error names file, line and field, quotes at most an excerpt of the field
+// What a corrupt or hostile legacy state file gets back when migrated
+// (issue 16 item 10): the error names file, line and field, quotes at most an excerpt of the field
 // (a megabyte-long name made a megabyte-long message on a3739bc), and a peer
 // with the all-zero public key is refused.
 
@@ -8,13 +8,12 @@
 
 #include <fstream>
 
-#include "store/peer_store.hpp"
-#include "store/peers_journal.hpp"
-#include "store/peers_text.hpp"
+#include "registry/legacy_formats.hpp"
+#include "registry/legacy_import.hpp"
 #include "store/state_lock.hpp"
 #include "support/temp_dir.hpp"
 
-namespace vpngw::store {
+namespace vpngw::registry {
 namespace {
 
 using testing::HasSubstr;
@@ -22,32 +21,28 @@ using testing::HasSubstr;
 constexpr std::size_t kMegabyte = 1 << 20;
 constexpr std::size_t kShort = 300;  // a message of one line
 
-StoredPeer a_peer() {
-    StoredPeer p;
-    p.name = "alice";
-    p.group = "staff";
-    p.public_key.bytes[0] = 1;
-    p.address = IpAddress::parse("10.8.1.2");
-    return p;
+PublicKey a_key() {
+    PublicKey k;
+    k.bytes[0] = 1;
+    return k;
 }
 
-// peers.tsv holding a_peer() with `from` (a whole tab-separated field of its
-// line) replaced by `to`.
-Result<PeerState> load_with(const std::string& from, const std::string& to) {
+// peers.tsv of the last release holding alice, with `from` (a whole
+// tab-separated field of her line) replaced by `to`.
+Result<std::optional<LegacyState>> load_with(const std::string& from, const std::string& to) {
     TempDir tmp;
-    StatePaths paths{tmp / "state"};
-    if (!StateLock::acquire(paths.dir).ok()) return Error{"no state directory"};
-    PeerState state;
-    state.peers.push_back(a_peer());
-    std::string text = format_peers(state);
+    store::StatePaths paths{tmp / "state"};
+    if (!store::StateLock::acquire(paths.dir).ok()) return Error{"no state directory"};
+    std::string text = "vpngw-peers 2\n# snapshot 0123456789abcdef\nalice\tstaff\t" +
+                       a_key().base64() + "\t10.8.1.2\t-\t-\t2024-05-01T12:00:00Z\n";
     const auto at = text.find(from);
     if (at == std::string::npos) return Error{"test text lacks " + from};
     text.replace(at, from.size(), to);
     std::ofstream(paths.peers_file(), std::ios::binary) << text;
-    return load_peers(paths);
+    return read_legacy_state(paths.dir);
 }
 
-TEST(StoreErrors, HugeNameIsCutShortInTheMessage) {
+TEST(LegacyErrors, HugeNameIsCutShortInTheMessage) {
     auto loaded = load_with("alice\t", std::string(kMegabyte, 'n') + "\t");
     ASSERT_FALSE(loaded.ok());
     const std::string& m = loaded.error().message;
@@ -57,7 +52,7 @@ TEST(StoreErrors, HugeNameIsCutShortInTheMessage) {
     EXPECT_EQ(loaded.error().where.column, 1);
 }
 
-TEST(StoreErrors, HugeGroupAndAddressAreCutShort) {
+TEST(LegacyErrors, HugeGroupAndAddressAreCutShort) {
     for (const auto& [from, field] :
          {std::pair<std::string, std::string>{"\tstaff\t", "group"}, {"\t10.8.1.2\t", "address"}}) {
         auto loaded = load_with(from, "\t" + std::string(kMegabyte, '9') + "\t");
@@ -68,17 +63,17 @@ TEST(StoreErrors, HugeGroupAndAddressAreCutShort) {
     }
 }
 
-TEST(StoreErrors, HugeJournalNameIsCutShort) {
+TEST(LegacyErrors, HugeJournalNameIsCutShort) {
     const std::string text =
         "vpngw-peers-journal 1 snap\nremove\t" + std::string(kMegabyte, 'j') + "\n";
-    auto parsed = parse_journal(text, "peers.journal");
+    auto parsed = legacy::parse_journal(text, "peers.journal");
     ASSERT_FALSE(parsed.ok());
     EXPECT_LT(parsed.error().message.size(), kShort);
     EXPECT_THAT(parsed.error().message, HasSubstr("(1048576 bytes)"));
     EXPECT_EQ(parsed.error().where.line, 2);
 }
 
-TEST(StoreErrors, ExcerptDoesNotSplitACharacter) {
+TEST(LegacyErrors, ExcerptDoesNotSplitACharacter) {
     // 39 ASCII bytes, then two-byte characters: byte 40 starts one, so the
     // cut must fall before it or after it, never inside.
     std::string name(39, 'x');
@@ -93,12 +88,12 @@ TEST(StoreErrors, ExcerptDoesNotSplitACharacter) {
     EXPECT_EQ(excerpt, std::string(39, 'x')) << "a lone lead byte would be cut off here";
 }
 
-TEST(StoreErrors, AllZeroPublicKeyIsRefused) {
+TEST(LegacyErrors, AllZeroPublicKeyIsRefused) {
     PublicKey zero;
-    auto loaded = load_with(a_peer().public_key.base64(), zero.base64());
+    auto loaded = load_with(a_key().base64(), zero.base64());
     ASSERT_FALSE(loaded.ok());
     EXPECT_THAT(loaded.error().message, HasSubstr("public_key: the all-zero key"));
 }
 
 }  // namespace
-}  // namespace vpngw::store
+}  // namespace vpngw::registry
