@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_view.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
@@ -124,8 +125,13 @@ int run_add(const PeerOptions& opt) {
         return kExitFailure;
     }
     const auto& peer = report->peer;
-    std::fprintf(stderr, "peer %s added to group %s: %s\n", peer.name.c_str(), peer.group.c_str(),
-                 address_list(peer.address, peer.address6).c_str());
+    const auto added = "peer " + peer.name + " added to group " + peer.group + ": " +
+                       address_list(peer.address, peer.address6);
+    std::fprintf(stderr, "%s\n", added.c_str());
+    log::record(added, {.op = "peer-add",
+                        .peer = peer.name,
+                        .group = peer.group,
+                        .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
@@ -146,8 +152,13 @@ int run_remove(const PeerOptions& opt) {
         print_error(report.error());
         return kExitFailure;
     }
-    std::fprintf(stderr, "peer %s removed (%s)\n", opt.name.c_str(),
-                 address_list(report->peer.address, report->peer.address6).c_str());
+    const auto removed = "peer " + opt.name + " removed (" +
+                         address_list(report->peer.address, report->peer.address6) + ")";
+    std::fprintf(stderr, "%s\n", removed.c_str());
+    log::record(removed, {.op = "peer-remove",
+                          .peer = opt.name,
+                          .group = report->peer.group,
+                          .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
     return kExitOk;
 }
