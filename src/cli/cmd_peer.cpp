@@ -12,6 +12,7 @@
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
@@ -103,6 +104,10 @@ std::string address_list(const std::optional<IpAddress>& v4, const std::optional
     return text.empty() ? "-" : text;
 }
 
+void print_note(const std::string& note) {
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+}
+
 int run_add(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
     gateway::AddPeerRequest request{opt.name, opt.group, std::nullopt, opt.psk};
@@ -133,6 +138,7 @@ int run_add(const PeerOptions& opt) {
                         .group = peer.group,
                         .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
+    print_note(gateway::refresh_peer_names(*session));
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
         std::fprintf(stderr,
@@ -155,6 +161,7 @@ int run_remove(const PeerOptions& opt) {
     const auto removed = "peer " + opt.name + " removed (" +
                          address_list(report->peer.address, report->peer.address6) + ")";
     std::fprintf(stderr, "%s\n", removed.c_str());
+    print_note(gateway::refresh_peer_names(*session));
     log::record(removed, {.op = "peer-remove",
                           .peer = opt.name,
                           .group = report->peer.group,
