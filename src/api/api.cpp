@@ -71,7 +71,8 @@ http::Response link_refusal(int status, std::string_view what) {
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<title>vpngw: link " +
         escape::html(what) +
-        "</title><link rel=\"stylesheet\" href=\"/app.css\"></head><body><main class=\"narrow\">"
+        "</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" "
+        "href=\"/app.css\"></head><body><main class=\"narrow\">"
         "<h1>This link " +
         escape::html(what) +
         "</h1><p id=\"link-status\">One-time links work once. Ask your administrator for a new "
