@@ -3,6 +3,7 @@
 // The validated profile as plain values. The loader (src/profile) fills it;
 // everything downstream reads it and never sees TOML.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/peer_limits.hpp"
 #include "util/ip.hpp"
 #include "util/key.hpp"
 #include "util/location.hpp"
@@ -210,6 +212,13 @@ struct Peer {
     std::optional<IpAddress> address6;  // fixed IPv6, else allocated
     std::string preshared_key_file;     // empty = none
     std::optional<int> keepalive;       // server-side keepalive to this peer
+    // Lifecycle (issue 17). A disabled peer, or one whose expiry has passed,
+    // keeps its keys, addresses and config but is kept out of the kernel.
+    bool disabled = false;
+    std::optional<std::chrono::sys_seconds> expires;
+    std::optional<Quota> quota;              // bytes of both directions per period
+    std::optional<std::uint64_t> rate_bits;  // bits per second, each direction
+    std::vector<Prefix> networks;            // routed behind the peer (branch office, home LAN)
     Origin origin;
 };
 
