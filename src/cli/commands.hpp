@@ -16,6 +16,7 @@ std::vector<Command> plan_commands();
 std::vector<Command> up_commands();  // up, down
 std::vector<Command> status_commands();
 std::vector<Command> monitor_commands();
+std::vector<Command> dns_commands();  // dns serve
 std::vector<Command> peer_commands();
 std::vector<Command> confirm_commands();  // confirm, rollback, the revert timer
 std::vector<Command> image_commands();    // image build, image cloud-init

@@ -78,4 +78,12 @@ bool safe_path(std::string_view path);
 std::string unsafe_path_reason(std::string_view path);
 extern const char* const kSafePathRule;
 
+// --- DNS names (dnsmasq hosts and config files) ---
+// Neither format has an escape: a name goes in only when it is already a
+// host name. A label is 1-63 of A-Z a-z 0-9 '-', not starting or ending with
+// '-' (RFC 1123); a name is labels joined by single dots, at most 253 bytes.
+bool dns_label(std::string_view label);
+// Why `name` is not a DNS name, for a message ("" when it is).
+std::string dns_name_reason(std::string_view name);
+
 }  // namespace vpngw::escape
