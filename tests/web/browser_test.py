@@ -131,6 +131,16 @@ try:
     name.send_keys("b+o=b.x_y-z" + Keys.ENTER)
     until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-peer="b+o=b.x_y-z"]')),
           "a peer named b+o=b.x_y-z appears")
+    # Disable and enable from the page.
+    odd = 'tr[data-peer="b+o=b.x_y-z"]'
+    driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Disable b+o=b.x_y-z']").click()
+    until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "disabled",
+          "disabling shows the peer as disabled")
+    driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Enable b+o=b.x_y-z']").click()
+    until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected",
+          "enabling shows it back")
+    check("disable and enable work from the page",
+          driver.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected")
     # Search filters the list as one types.
     search = driver.find_element(By.ID, "search")
     search.send_keys("ali")
