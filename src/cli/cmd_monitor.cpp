@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
+#include "gateway/peers.hpp"
 #include "health/monitor.hpp"
 
 namespace vpngw::cli {
@@ -46,27 +48,42 @@ int run_monitor(const MonitorOptions& opt) {
     auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
     if (!session) return kExitFailure;
     const auto& profile = session->profile;
-    if (health::probed_uplinks(profile).empty()) {
-        std::fprintf(stderr, "no uplink of %s has a \"health\" check; nothing to monitor\n",
-                     opt.gateway.profile_path.c_str());
-        return kExitFailure;
-    }
+    // Expired peers leave the kernel without a person (issue 17): checked
+    // every round, and a round at least every kExpiryCheck.
+    auto live = gateway::system_gateway(opt.gateway);
+    auto expire = [&] {
+        auto x = gateway::expire_due_peers(opt.gateway, *live);
+        for (const auto& name : x.disabled)
+            std::printf("expiry\tpeer %s disabled: its expiry has passed\n", name.c_str());
+        for (const auto& e : x.errors) std::fprintf(stderr, "expiry: %s\n", e.c_str());
+        std::fflush(stdout);
+        return x.errors.empty();
+    };
+    const bool probes = !health::probed_uplinks(profile).empty();
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
+        bool ok = expire();
+        if (!probes) return ok ? kExitOk : kExitFailure;
         auto r = health::run_round(profile, round, unix_now());
         print_round(r, true);
-        return r.errors.empty() ? kExitOk : kExitFailure;
+        return r.errors.empty() && ok ? kExitOk : kExitFailure;
     }
     std::signal(SIGTERM, on_stop);
     std::signal(SIGINT, on_stop);
     // The first round makes the kernel's maps match the state file, whatever
     // happened while no monitor ran.
     round.sync_maps = true;
+    constexpr int kExpiryCheck = 20;  // seconds: expiry is enforced within 60 s
     while (!g_stop) {
-        auto r = health::run_round(profile, round, unix_now());
-        print_round(r, false);
-        round.sync_maps = false;
-        const int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
+        expire();
+        int wait = kExpiryCheck;
+        if (probes) {
+            auto r = health::run_round(profile, round, unix_now());
+            print_round(r, false);
+            round.sync_maps = false;
+            wait = std::min(kExpiryCheck,
+                            health::seconds_to_next_probe(profile, r.health, unix_now()));
+        }
         for (int i = 0; i < wait * 10 && !g_stop; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -83,7 +100,8 @@ std::vector<Command> monitor_commands() {
                        .help = "Probe every checked uplink once, update, and exit"});
     return {{
         .name = "monitor",
-        .help = "Probe the uplinks' health and move balanced shares off those that fail",
+        .help = "Probe the uplinks' health, move balanced shares off those that fail, and "
+                "disable peers whose expiry has passed",
         .footer =
             "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
             "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once",
