@@ -132,15 +132,9 @@ gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string
     return e;
 }
 
-// A peer as the API shows it: `peer list --json`'s fields, and the lifecycle
-// ones when that view does not have them yet.
+// A peer as the API shows it: `peer list --json`'s fields, lifecycle included.
 Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
-    Json j = json::peer_value(p, now);
-    if (!j.contains("disabled")) j["disabled"] = p.disabled;
-    if (!j.contains("expired")) j["expired"] = p.expired;
-    if (!j.contains("expires"))
-        j["expires"] = p.expires ? Json(p.expires->time_since_epoch().count()) : Json(nullptr);
-    return j;
+    return json::peer_value(p, now);
 }
 
 std::string interface_of(const model::Profile& profile, const std::string& group) {
