@@ -7,13 +7,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_view.hpp"
 #include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
 #include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
+#include "json/json_view.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
 
@@ -183,7 +183,7 @@ std::string age(std::int64_t then) {
 }
 
 void print_json(const gateway::PeerListing& listing) {
-    write_out(peer_list_json(listing, now_seconds()));
+    write_out(json::peer_list_json(listing, now_seconds()));
 }
 
 void print_table(const gateway::PeerListing& listing) {
@@ -332,7 +332,8 @@ std::vector<Command> peer_commands() {
         .name = "peer",
         .help = "Add, remove, list and show peers",
         .footer = "Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json",
-        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show)},
+        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show),
+                        peer_link_command()},
     }};
 }
 

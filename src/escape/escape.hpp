@@ -50,6 +50,12 @@ std::optional<std::string> toml_string(std::string_view value);
 // escapes, so only printable ASCII without '"' is carried; else nullopt.
 std::optional<std::string> nft_string(std::string_view value);
 
+// --- HTML ---
+// Text for an HTML element's content or a quoted attribute value: '&', '<',
+// '>', '"' and '\'' as character references, every other byte as it is. The
+// browser reads the result back as exactly `value` and never as markup.
+std::string html(std::string_view value);
+
 // --- text for people: comments, messages ---
 // The value with every character that is not plainly visible written as an
 // escape: C0 controls, DEL and invalid UTF-8 bytes as \xHH; C1 controls,

@@ -35,6 +35,14 @@ else
     echo "FAIL verify vpngw-dns@.service: $out"; fail=1
 fi
 
+# The API server runs next to the gateway too (Wants=vpngw@%i).
+sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-serve@.service" > "$tmp/vpngw-serve@test.service"
+if out=$(systemd-analyze verify --man=no "$tmp/vpngw-serve@test.service" 2>&1) && [ -z "$out" ]; then
+    echo "PASS verify vpngw-serve@.service"
+else
+    echo "FAIL verify vpngw-serve@.service: $out"; fail=1
+fi
+
 # tmpfiles: --create into a scratch root proves every line parses and acts.
 if out=$(systemd-tmpfiles --root="$tmp/root" --create "$src/vpngw.tmpfiles.conf" 2>&1) &&
     [ "$(stat -c %a "$tmp/root/var/lib/vpngw")" = 700 ]; then
