@@ -113,7 +113,7 @@ std::string content_type_of(std::string_view name) {
     return "application/octet-stream";
 }
 
-gateway::PeerListEntry entry_of(const store::StoredPeer& p, const std::string& interface) {
+gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string& interface) {
     gateway::PeerListEntry e;
     e.name = p.name;
     e.group = p.group;
