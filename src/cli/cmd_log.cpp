@@ -5,10 +5,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_view.hpp"
 #include "cli/open_session.hpp"
 #include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
+#include "json/json_view.hpp"
 #include "model/peer_limits.hpp"
 
 namespace vpngw::cli {
@@ -41,7 +41,7 @@ int run_log(const LogOptions& opt) {
         return kExitFailure;
     }
     if (opt.json) {
-        write_out(audit_json(*entries));
+        write_out(json::audit_json(*entries));
         return kExitOk;
     }
     std::string out;

@@ -7,12 +7,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_view.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
+#include "json/json_view.hpp"
 #include "model/peer_limits.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
@@ -148,6 +150,10 @@ Status fill_limits(const PeerOptions& opt, gateway::AddPeerRequest& r) {
     return ok_status();
 }
 
+void print_note(const std::string& note) {
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+}
+
 int run_add(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
     gateway::AddPeerRequest request{opt.name, opt.group, std::nullopt, opt.psk};
@@ -175,9 +181,15 @@ int run_add(const PeerOptions& opt) {
     }
     print_notes(report->notes);
     const auto& peer = report->peer;
-    std::fprintf(stderr, "peer %s added to group %s: %s\n", peer.name.c_str(), peer.group.c_str(),
-                 address_list(peer.address, peer.address6).c_str());
+    const auto added = "peer " + peer.name + " added to group " + peer.group + ": " +
+                       address_list(peer.address, peer.address6);
+    std::fprintf(stderr, "%s\n", added.c_str());
+    log::record(added, {.op = "peer-add",
+                        .peer = peer.name,
+                        .group = peer.group,
+                        .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
+    print_note(gateway::refresh_peer_names(*session));
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
         std::fprintf(stderr,
@@ -198,8 +210,14 @@ int run_remove(const PeerOptions& opt) {
         return kExitFailure;
     }
     print_notes(report->notes);
-    std::fprintf(stderr, "peer %s removed (%s)\n", opt.name.c_str(),
-                 address_list(report->peer.address, report->peer.address6).c_str());
+    const auto removed = "peer " + opt.name + " removed (" +
+                         address_list(report->peer.address, report->peer.address6) + ")";
+    std::fprintf(stderr, "%s\n", removed.c_str());
+    print_note(gateway::refresh_peer_names(*session));
+    log::record(removed, {.op = "peer-remove",
+                          .peer = opt.name,
+                          .group = report->peer.group,
+                          .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
     return kExitOk;
 }
@@ -217,7 +235,7 @@ std::string age(std::int64_t then) {
 }
 
 void print_json(const gateway::PeerListing& listing) {
-    write_out(peer_list_json(listing, now_seconds()));
+    write_out(json::peer_list_json(listing, now_seconds()));
 }
 
 void print_table(const gateway::PeerListing& listing) {
@@ -417,6 +435,7 @@ std::vector<Command> peer_commands() {
     std::vector<Command> subcommands;
     for (auto* c : {&add, &remove, &list, &show}) subcommands.push_back(std::move(*c));
     for (auto& c : peer_lifecycle_subcommands(opt, name)) subcommands.push_back(std::move(c));
+    subcommands.push_back(peer_link_command());
     return {{
         .name = "peer",
         .help = "Add, remove, disable, enable, edit, rotate, list, show, export and import peers",

@@ -4,10 +4,10 @@
 #include <cstdio>
 
 #include "cli/exit_codes.hpp"
-#include "cli/json_view.hpp"
 #include "cli/open_session.hpp"
 #include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
+#include "json/json_view.hpp"
 #include "model/peer_limits.hpp"
 #include "registry/peer_text.hpp"
 
@@ -116,7 +116,7 @@ int run_export(const PeerOptions& opt) {
         return kExitFailure;
     }
     const std::string text =
-        opt.json ? peer_export_json(*peers) : registry::format_peers_text(*peers);
+        opt.json ? json::peer_export_json(*peers) : registry::format_peers_text(*peers);
     return print_or_write(text, opt.output, 0600);
 }
 

@@ -28,6 +28,8 @@
 //   │                           applied it (exec/nft_listing.hpp)
 //   ├── health.tsv              the uplinks' up/down state of `vpngw monitor`
 //   │                           (health/state_file.hpp)
+//   ├── api.db                  `vpngw serve`: API tokens and one-time peer
+//   │                           links, as hashes only (api/store.hpp)
 //   │
 //   │   the apply record (txn/) ────────────────────────────────────────────────
 //   ├── apply-in-progress       the apply running now; left behind only by a
@@ -89,6 +91,8 @@ struct StatePaths {
     std::string key_file(std::string_view ifname) const;
     std::string nft_listing_file() const { return in("nft-listing.sha256"); }
     std::string health_file() const { return in("health.tsv"); }
+    // `vpngw serve`: API tokens and one-time peer links, hashed (api/store.hpp).
+    std::string api_db_file() const { return in("api.db"); }
 
     std::string apply_progress_file() const { return in("apply-in-progress"); }
     std::string legacy_apply_progress_file() const { return in("journal"); }

@@ -1,16 +1,12 @@
-#include "cli/json_view.hpp"
+#include "json/json_view.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include "json/values.hpp"
 #include "model/peer_limits.hpp"
 #include "registry/peer_text.hpp"
 
-namespace vpngw::cli {
+namespace vpngw::json {
 
 namespace {
-
-// Keys in the order they are set: the documented order.
-using Json = nlohmann::ordered_json;
 
 Json address(const std::optional<IpAddress>& a) {
     return a ? Json(a->str()) : Json(nullptr);
@@ -45,8 +41,9 @@ void add_lifecycle(Json& j, bool disabled, bool expired,
     for (const auto& n : networks) j["networks"].push_back(n.str());
 }
 
-// One peer (see peer_list_json).
-Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
+}  // namespace
+
+Json peer_value(const gateway::PeerListEntry& p, std::int64_t now) {
     Json j;
     j["name"] = p.name;
     j["group"] = p.group;
@@ -73,15 +70,13 @@ Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
     return j;
 }
 
-}  // namespace
-
 std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now) {
     std::string out = "{\"peers\": [";
     bool first = true;
     for (const auto& p : listing.peers) {
         out += first ? "\n  " : ",\n  ";
         first = false;
-        out += dump_line(peer_json(p, now));
+        out += dump_line(peer_value(p, now));
     }
     return out + (first ? "]}\n" : "\n]}\n");
 }
@@ -126,6 +121,10 @@ std::string audit_json(const std::vector<registry::AuditEntry>& entries) {
 }
 
 std::string status_json(const gateway::StatusReport& r) {
+    return status_value(r).dump(2) + "\n";
+}
+
+Json status_value(const gateway::StatusReport& r) {
     Json j;
     j["time"] = r.now;
     j["profile"] = r.profile;
@@ -166,7 +165,7 @@ std::string status_json(const gateway::StatusReport& r) {
     }
     j["peers"] = Json::array();
     for (const auto& p : r.peers) {
-        Json pj = peer_json(p.peer, r.now);
+        Json pj = peer_value(p.peer, r.now);
         pj["up"] = p.peer.stats.has_value();
         pj["online"] = p.online;
         j["peers"].push_back(std::move(pj));
@@ -196,7 +195,7 @@ std::string status_json(const gateway::StatusReport& r) {
                   {"changes", r.drift.changes},
                   {"error", r.drift.known ? Json(nullptr) : Json(r.drift.error)}};
     j["notes"] = r.notes;
-    return j.dump(2) + "\n";
+    return j;
 }
 
-}  // namespace vpngw::cli
+}  // namespace vpngw::json

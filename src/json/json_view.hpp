@@ -1,7 +1,8 @@
 #pragma once
 
-// JSON for `vpngw peer list --json` and `vpngw status --json` (nlohmann/json
-// does the encoding). Field names are an interface: scripts read them.
+// JSON for `vpngw peer list --json`, `vpngw status --json` and the API of
+// `vpngw serve` (nlohmann/json does the encoding, see values.hpp). Field names are an interface:
+// scripts read them.
 
 #include <cstdint>
 #include <string>
@@ -10,7 +11,7 @@
 #include "gateway/status.hpp"
 #include "registry/registry.hpp"
 
-namespace vpngw::cli {
+namespace vpngw::json {
 
 // One peer: name, group, interface, address(6), public_key, source and, when
 // its interface is up, endpoint, latest_handshake, handshake_age_seconds,
@@ -27,4 +28,4 @@ std::string audit_json(const std::vector<registry::AuditEntry>& entries);
 // The whole status snapshot, pretty-printed.
 std::string status_json(const gateway::StatusReport& report);
 
-}  // namespace vpngw::cli
+}  // namespace vpngw::json
