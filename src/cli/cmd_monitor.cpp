@@ -121,26 +121,25 @@ int run_monitor(const MonitorOptions& opt) {
     while (!g_stop) {
         expire();
         int wait = kExpiryCheck;
+        std::string state = "checking peer expiry";
         if (probes) {
             auto r = health::run_round(profile, round, unix_now());
             print_round(r, false, unit);
             round.sync_maps = false;
-            // Keep-alives only from here, between rounds: a round that hangs
-            // (or a stopped process) misses them and systemd restarts the
-            // monitor.
-            service_manager::watchdog_ping();
-            if (first)
-                service_manager::ready("monitoring " + std::to_string(r.health.size()) +
-                                       " uplink(s); maps in sync with health.tsv");
-            service_manager::status(round_status(r));
             wait = std::min(kExpiryCheck,
                             health::seconds_to_next_probe(profile, r.health, unix_now()));
-        } else {
-            service_manager::watchdog_ping();
-            if (first)
-                service_manager::ready("checking peer expiry (no uplink has a health check)");
+            state = round_status(r);
         }
+        // Keep-alives only from here, between rounds: a round that hangs (or a
+        // stopped process) misses them and systemd restarts the monitor.
+        service_manager::watchdog_ping();
+        if (first)
+            service_manager::ready(probes
+                                       ? "monitoring uplinks and peer expiry; maps in sync "
+                                         "with health.tsv"
+                                       : "monitoring peer expiry (no uplink has a health check)");
         first = false;
+        service_manager::status(state);
         sleep_pinging(std::chrono::seconds(wait));
     }
     return kExitOk;

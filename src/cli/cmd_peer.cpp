@@ -90,6 +90,10 @@ std::string address_list(const std::optional<IpAddress>& v4, const std::optional
     return text.empty() ? "-" : text;
 }
 
+void print_note(const std::string& note) {
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+}
+
 Result<std::vector<IpAddress>> parse_addresses(const std::string& text) {
     std::vector<IpAddress> out;
     if (text.empty()) return out;
@@ -149,10 +153,6 @@ Status fill_limits(const PeerOptions& opt, gateway::AddPeerRequest& r) {
         r.rate_bits = *q;
     }
     return ok_status();
-}
-
-void print_note(const std::string& note) {
-    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
 }
 
 int run_add(const PeerOptions& opt) {
