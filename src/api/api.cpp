@@ -17,6 +17,7 @@
 #include "json/values.hpp"
 #include "model/peer_limits.hpp"
 #include "qr/qr.hpp"
+#include "registry/peer_text.hpp"
 #include "store/state_dir_check.hpp"
 #include "store/state_paths.hpp"
 
@@ -128,6 +129,8 @@ gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string
     e.disabled = p.disabled;
     e.expires = p.expires;
     e.expired = p.expires && *p.expires <= now;
+    e.quota = registry::quota_of(p);
+    e.rate_bits = p.rate_bits;
     e.networks = p.networks;
     return e;
 }

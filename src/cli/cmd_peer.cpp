@@ -31,7 +31,8 @@ void write_out(std::string_view text) {
 }
 
 void print_notes(const std::vector<std::string>& notes) {
-    for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    for (const auto& n : notes)
+        if (!n.empty()) std::fprintf(stderr, "note: %s\n", n.c_str());
 }
 
 int check_qr_options(const PeerOptions& opt) {

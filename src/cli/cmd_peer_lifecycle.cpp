@@ -7,6 +7,7 @@
 #include "cli/open_session.hpp"
 #include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
+#include "gateway/peer_names.hpp"
 #include "json/json_view.hpp"
 #include "model/peer_limits.hpp"
 #include "registry/peer_text.hpp"
@@ -94,7 +95,11 @@ int run_edit(const PeerOptions& opt) {
     auto session = change_session(opt);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
-    return report_change(opt, "changed", gateway::edit_peer(*session, rq, *live));
+    auto r = gateway::edit_peer(*session, rq, *live);
+    const int rc = report_change(opt, "changed", r);
+    // A new name or address changes what the DNS names resolve to.
+    if (r) print_notes({gateway::refresh_peer_names(*session)});
+    return rc;
 }
 
 int run_rotate(const PeerOptions& opt) {
@@ -132,6 +137,7 @@ int run_import(const PeerOptions& opt) {
     print_notes(r->notes);
     std::fprintf(stderr, "%zu peers imported from %s; %s\n", r->added, opt.file.c_str(),
                  r->live.note.c_str());
+    print_notes({gateway::refresh_peer_names(*session)});
     return kExitOk;
 }
 

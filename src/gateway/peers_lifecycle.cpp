@@ -238,17 +238,9 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         const model::Group* g =
             session.profile.find_group(target_group.value_or((*current)->group));
         if (!g) return Error{"group \"" + (*current)->group + "\" is gone from the profile"};
-        registry::Addresses f;
-        for (const auto& a : rq.addresses) {
-            auto& slot = a.is_v4() ? f.v4 : f.v6;
-            const auto& subnet = a.is_v4() ? g->subnet : g->subnet6;
-            if (slot) return Error{"--address: give at most one IPv4 and one IPv6 address"};
-            if (!subnet || !subnet->contains(a) || a == subnet->network().addr)
-                return Error{"--address " + a.str() + " is not a host address of group \"" +
-                             g->name + "\""};
-            slot = a;
-        }
-        fixed = f;
+        auto f = detail::fixed_addresses(session.profile, *g, rq.addresses);
+        if (!f) return f.error();
+        fixed = *f;
     }
     const bool reallocate = target_group.has_value() || fixed.has_value();
     std::string group_for_alloc;

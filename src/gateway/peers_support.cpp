@@ -45,6 +45,34 @@ std::optional<Error> declared_in_profile(const Session& session, const std::stri
     return std::nullopt;
 }
 
+// A fixed address given with --address: inside the group's subnet, not an
+// interface's or a profile peer's (the registry's own are UNIQUE there).
+Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
+                                            const model::Group& group,
+                                            const std::vector<IpAddress>& given) {
+    registry::Addresses out;
+    for (const auto& a : given) {
+        auto& slot = a.is_v4() ? out.v4 : out.v6;
+        const auto& subnet = a.is_v4() ? group.subnet : group.subnet6;
+        if (slot) return Error{"--address: give at most one IPv4 and one IPv6 address"};
+        if (!subnet || !subnet->contains(a) || a == subnet->network().addr)
+            return Error{"--address " + a.str() + " is not a host address of group \"" +
+                             group.name + "\"'s " + (a.is_v4() ? "subnet" : "subnet6") +
+                             (subnet ? " " + subnet->str() : std::string(" (it has none)")),
+                         group.origin.table};
+        for (const auto& i : profile.interfaces)
+            for (const auto& ia : i.addresses)
+                if (ia.addr == a)
+                    return Error{"--address " + a.str() + " is interface " + i.name + "'s address"};
+        for (const auto& p : profile.peers)
+            if (p.address == a || p.address6 == a)
+                return Error{"--address " + a.str() + " belongs to profile peer \"" + p.name + "\"",
+                             p.origin.table};
+        slot = a;
+    }
+    return out;
+}
+
 Result<SecretText> render_config(const Session& session, const registry::PeerRecord& peer,
                                  const std::optional<SecretKey>& private_key,
                                  const std::optional<SecretKey>& psk) {
