@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
+#include "gateway/quota_clock.hpp"
 #include "health/monitor.hpp"
 
 namespace vpngw::cli {
@@ -31,6 +33,14 @@ std::int64_t unix_now() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
+std::chrono::sys_seconds clock_now() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// Seconds between quota checks when no uplink is probed: a reset lands
+// within this of its period's start.
+constexpr int kQuotaCheckSeconds = 30;
+
 void print_round(const health::RoundReport& r, bool once) {
     for (const auto& c : r.changes) log::warn("uplink " + c);
     for (const auto& e : r.errors) log::error(e);
@@ -46,13 +56,18 @@ int run_monitor(const MonitorOptions& opt) {
     auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
     if (!session) return kExitFailure;
     const auto& profile = session->profile;
-    if (health::probed_uplinks(profile).empty()) {
-        std::fprintf(stderr, "no uplink of %s has a \"health\" check; nothing to monitor\n",
+    const bool probing = !health::probed_uplinks(profile).empty();
+    const bool quotas = gateway::has_quotas(profile);
+    if (!probing && !quotas) {
+        std::fprintf(stderr,
+                     "no uplink of %s has a \"health\" check and no peer has a quota; nothing to "
+                     "monitor\n",
                      opt.gateway.profile_path.c_str());
         return kExitFailure;
     }
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
+        if (!probing) return kExitOk;
         auto r = health::run_round(profile, round, unix_now());
         print_round(r, true);
         return r.errors.empty() ? kExitOk : kExitFailure;
@@ -62,11 +77,22 @@ int run_monitor(const MonitorOptions& opt) {
     // The first round makes the kernel's maps match the state file, whatever
     // happened while no monitor ran.
     round.sync_maps = true;
+    gateway::QuotaClock quota_clock(clock_now());
     while (!g_stop) {
-        auto r = health::run_round(profile, round, unix_now());
-        print_round(r, false);
-        round.sync_maps = false;
-        const int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
+        int wait = kQuotaCheckSeconds;
+        if (probing) {
+            auto r = health::run_round(profile, round, unix_now());
+            print_round(r, false);
+            round.sync_maps = false;
+            wait = health::seconds_to_next_probe(profile, r.health, unix_now());
+        }
+        if (quotas) {
+            if (auto reset = quota_clock.tick(profile, clock_now()); !reset)
+                log::error("resetting quotas: " + reset.error().message);
+            else
+                for (const auto& q : *reset) log::info("quota " + q + " reset: a new period began");
+            wait = std::min(wait, kQuotaCheckSeconds);
+        }
         for (int i = 0; i < wait * 10 && !g_stop; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "plan/nft_parts.hpp"
+#include "plan/peer_limits.hpp"
 
 namespace vpngw::gateway {
 namespace {
@@ -19,6 +20,36 @@ bool already_absent(const Error& e) {
     return e.message.find("no such element") != std::string::npos;
 }
 
+// A peer's limits in a running gateway: the routes of its networks, then its
+// objects and elements in one nft transaction; undone in reverse on failure.
+Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
+    const auto routes = plan::network_routes(l);
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (auto st = live.change_route(routes[i], true); !st) {
+            for (std::size_t j = 0; j < i; ++j) (void)live.change_route(routes[j], false);
+            return Error{"routing " + routes[i].dst.str() + " through " + l.ifname + ": " +
+                         st.error().message};
+        }
+    if (auto st = live.run_nft(plan::nft::limit_commands(l, true)); !st) {
+        for (const auto& r : routes) (void)live.change_route(r, false);
+        return Error{"adding the peer's quota, rate and network elements: " + st.error().message};
+    }
+    return ok_status();
+}
+
+// The reverse. Routes already gone are fine (the interface may be down).
+Status remove_limits(LiveGateway& live, const state::PeerLimits& l) {
+    if (auto st = live.run_nft(plan::nft::limit_commands(l, false)); !st)
+        return Error{"removing the peer's quota, rate and network elements: " + st.error().message};
+    for (const auto& r : plan::network_routes(l)) (void)live.change_route(r, false);
+    return ok_status();
+}
+
+std::size_t limit_count(const std::optional<state::PeerLimits>& l) {
+    if (!l) return 0;
+    return l->networks.size() + (l->quota ? 1 : 0) + (l->rate_bits ? 1 : 0);
+}
+
 }  // namespace
 
 std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
@@ -31,13 +62,16 @@ std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
 
 Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& iface,
                                      const store::StoredPeer& peer,
-                                     const std::optional<SecretKey>& psk) {
+                                     const std::optional<SecretKey>& psk,
+                                     const std::optional<state::PeerLimits>& limits) {
     wg::PeerConfig config;
     config.public_key = peer.public_key;
     config.preshared_key = psk;
     config.keepalive = 0;  // what `up` sets for peers without a keepalive
     if (peer.address) config.allowed_ips.push_back(Prefix{*peer.address, 32});
     if (peer.address6) config.allowed_ips.push_back(Prefix{*peer.address6, 128});
+    if (limits)
+        for (const auto& n : limits->networks) config.allowed_ips.push_back(n);
     std::sort(config.allowed_ips.begin(), config.allowed_ips.end());
     config.replace_allowed_ips = true;
 
@@ -61,12 +95,29 @@ Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& 
                                          "updated (`vpngw up` will)"};
         return undo("adding the peer's nftables elements: " + st.error().message);
     }
-    return LiveOutcome{true, "applied to " + where(live, iface) + ": 1 WireGuard peer, " +
-                                 count(changes.size(), "nftables element")};
+    if (limits)
+        if (auto st = add_limits(live, *limits); !st) {
+            auto back = peer_elements(peer, nft::ElementChange::Op::remove);
+            (void)live.change_elements(back);
+            return undo(st.error().message);
+        }
+    std::string note = "applied to " + where(live, iface) + ": 1 WireGuard peer, " +
+                       count(changes.size(), "nftables element");
+    if (limit_count(limits))
+        note += ", " + count(limit_count(limits), "quota, rate or network item");
+    return LiveOutcome{true, note};
 }
 
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
-                                       const store::StoredPeer& peer) {
+                                       const store::StoredPeer& peer,
+                                       const std::optional<state::PeerLimits>& limits) {
+    // The limits first: while they go, the peer is still a peer; a table
+    // without them (absent, or replaced since) is fine.
+    if (limits)
+        if (auto st = remove_limits(live, *limits); !st) {
+            auto firewall = live.firewall_up();
+            if (!firewall || *firewall) return st.error();
+        }
     std::vector<nft::ElementChange> removed;
     auto put_back = [&](const std::string& why) -> Error {
         std::vector<nft::ElementChange> again;
