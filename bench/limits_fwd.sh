@@ -62,21 +62,7 @@ client=$(sed -n 's/^# client //p' "$W/plain.toml")
 "$VPNGW" plan --nft "$W/plain.toml" --state-dir "$W/s1" >"$W/this.nft" || die "plan failed"
 "$VPNGW" plan --nft "$W/limited.toml" --state-dir "$W/s2" >"$W/limited.nft" || die "plan failed"
 
-topology() {
-    netns_add cli; netns_add rt; netns_add srv
-    ip link add c0 netns cli type veth peer name rc netns rt
-    ip link add rs netns rt type veth peer name s0 netns srv
-    in_ns cli ip addr add "$client/32" dev c0
-    in_ns rt ip addr add 10.99.255.1/32 dev rc
-    in_ns rt ip addr add 192.0.2.1/24 dev rs
-    in_ns srv ip addr add 192.0.2.2/24 dev s0
-    for x in "cli c0" "rt rc" "rt rs" "srv s0"; do in_ns ${x% *} ip link set ${x#* } up; done
-    in_ns cli ip route add 10.99.255.1/32 dev c0
-    in_ns cli ip route add default via 10.99.255.1 dev c0
-    in_ns rt ip route add "$client/32" dev rc
-    in_ns srv ip route add default via 192.0.2.1
-    in_ns rt sysctl -qw net.ipv4.ip_forward=1
-}
+source "$here/router_topology.sh"
 
 wait_port() {  # wait_port NS PORT
     local _
@@ -89,7 +75,7 @@ wait_port() {  # wait_port NS PORT
 declare -A TCP PPS
 for ((r = 0; r < RUNS; r++)); do
     for kind in base this limited; do
-        topology
+        router_topology "$client"
         sed -e 's/"wg0"/"rc"/g' -e 's/"eth0"/"rs"/g' "$W/$kind.nft" | in_ns rt nft -f - ||
             echo "warning: loading $kind failed" >&2
         spawn_in srv iperf3 -s -1

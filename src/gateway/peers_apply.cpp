@@ -37,10 +37,20 @@ Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
     return ok_status();
 }
 
-// The reverse. Routes already gone are fine (the interface may be down).
+// The reverse. What is already gone (a table replaced since, a route that
+// went with its interface) is fine: when the one transaction fails, each
+// command is tried on its own and only other refusals count.
 Status remove_limits(LiveGateway& live, const state::PeerLimits& l) {
-    if (auto st = live.run_nft(plan::nft::limit_commands(l, false)); !st)
-        return Error{"removing the peer's quota, rate and network elements: " + st.error().message};
+    const std::string commands = plan::nft::limit_commands(l, false);
+    if (!live.run_nft(commands)) {
+        std::size_t start = 0;
+        for (std::size_t end; (end = commands.find('\n', start)) != std::string::npos;
+             start = end + 1)
+            if (auto st = live.run_nft(commands.substr(start, end - start + 1));
+                !st && st.error().message.find("No such file or directory") == std::string::npos)
+                return Error{"removing the peer's quota, rate and network elements: " +
+                             st.error().message};
+    }
     for (const auto& r : plan::network_routes(l)) (void)live.change_route(r, false);
     return ok_status();
 }
@@ -52,8 +62,7 @@ std::size_t limit_count(const std::optional<state::PeerLimits>& l) {
 
 }  // namespace
 
-std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
-                                              nft::ElementChange::Op op) {
+std::vector<nft::ElementChange> peer_elements(const model::Peer& peer, nft::ElementChange::Op op) {
     std::vector<nft::ElementChange> changes;
     if (peer.address) changes.push_back({op, plan::nft::peer_set(Family::v4), *peer.address, {}});
     if (peer.address6) changes.push_back({op, plan::nft::peer_set(Family::v6), *peer.address6, {}});
@@ -61,9 +70,9 @@ std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
 }
 
 Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& iface,
-                                     const store::StoredPeer& peer,
-                                     const std::optional<SecretKey>& psk,
-                                     const std::optional<state::PeerLimits>& limits) {
+                                     const model::Peer& peer, const std::optional<SecretKey>& psk) {
+    // The limits as they are now: `peer edit` removes the old peer and adds the new.
+    const auto limits = plan::live_peer_limits(peer, iface.name);
     wg::PeerConfig config;
     config.public_key = peer.public_key;
     config.preshared_key = psk;
@@ -108,16 +117,24 @@ Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& 
     return LiveOutcome{true, note};
 }
 
+Status remove_peer_limits(LiveGateway& live, const model::Interface& iface,
+                          const model::Peer& peer) {
+    model::Peer enabled = peer;
+    enabled.disabled = false;
+    const auto limits = plan::live_peer_limits(enabled, iface.name);
+    return limits ? remove_limits(live, *limits) : ok_status();
+}
+
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
-                                       const store::StoredPeer& peer,
-                                       const std::optional<state::PeerLimits>& limits) {
+                                       const model::Peer& peer) {
+    // A disabled peer's limits are not in the kernel; the rest is absent too.
+    model::Peer enabled = peer;
+    enabled.disabled = false;
+    const auto limits = plan::live_peer_limits(enabled, iface.name);
     // The limits first: while they go, the peer is still a peer; a table
     // without them (absent, or replaced since) is fine.
     if (limits)
-        if (auto st = remove_limits(live, *limits); !st) {
-            auto firewall = live.firewall_up();
-            if (!firewall || *firewall) return st.error();
-        }
+        if (auto st = remove_limits(live, *limits); !st) return st.error();
     std::vector<nft::ElementChange> removed;
     auto put_back = [&](const std::string& why) -> Error {
         std::vector<nft::ElementChange> again;

@@ -6,15 +6,14 @@ bool has_limits(const model::Peer& peer) {
     return !peer.networks.empty() || peer.quota || peer.rate_bits;
 }
 
-std::optional<state::PeerLimits> peer_limits(const model::Profile& profile, const model::Peer& peer,
-                                             const PeerAddresses& addresses) {
-    if (peer.disabled || !has_limits(peer)) return std::nullopt;
-    const auto* group = profile.find_group(peer.group);
-    if (!group || group->is_network()) return std::nullopt;
+namespace {
+
+state::PeerLimits limits_of(const model::Peer& peer, const std::string& ifname,
+                            const PeerAddresses& addresses) {
     state::PeerLimits l;
     l.name = peer.name;
     l.group = peer.group;
-    l.ifname = group->interface;
+    l.ifname = ifname;
     l.v4 = addresses.v4;
     l.v6 = addresses.v6;
     l.networks = peer.networks;
@@ -24,20 +23,21 @@ std::optional<state::PeerLimits> peer_limits(const model::Profile& profile, cons
     return l;
 }
 
+}  // namespace
+
+std::optional<state::PeerLimits> peer_limits(const model::Profile& profile,
+                                             const model::Peer& peer,
+                                             const PeerAddresses& addresses) {
+    if (peer.disabled || !has_limits(peer)) return std::nullopt;
+    const auto* group = profile.find_group(peer.group);
+    if (!group || group->is_network()) return std::nullopt;
+    return limits_of(peer, group->interface, addresses);
+}
+
 std::optional<state::PeerLimits> live_peer_limits(const model::Peer& peer,
                                                   const std::string& ifname) {
     if (peer.disabled || !has_limits(peer)) return std::nullopt;
-    state::PeerLimits l;
-    l.name = peer.name;
-    l.group = peer.group;
-    l.ifname = ifname;
-    l.v4 = peer.address;
-    l.v6 = peer.address6;
-    l.networks = peer.networks;
-    l.quota = peer.quota;
-    l.rate_bits = peer.rate_bits;
-    l.origin = peer.origin.table;
-    return l;
+    return limits_of(peer, ifname, PeerAddresses{peer.address, peer.address6});
 }
 
 std::vector<state::PeerLimits> all_peer_limits(const model::Profile& profile,

@@ -17,24 +17,21 @@ model::Interface wg0() {
     return i;
 }
 
-store::StoredPeer stored_branch() {
-    store::StoredPeer p;
+model::Peer plain_branch() {
+    model::Peer p;
     p.name = "branch";
     p.group = "sites";
-    p.public_key = PublicKey::from_base64("3+2ztO9TJKFw3+6zW4JEVl2GvoU/4Afbp2dcPpWAk08=").value();
+    p.public_key = *PublicKey::from_base64("3+2ztO9TJKFw3+6zW4JEVl2GvoU/4Afbp2dcPpWAk08=");
     p.address = IpAddress::parse("10.8.3.10");
     return p;
 }
 
-state::PeerLimits branch_limits() {
-    model::Peer peer;
-    peer.name = "branch";
-    peer.group = "sites";
-    peer.address = IpAddress::parse("10.8.3.10");
-    peer.networks = {*Prefix::parse("192.168.50.0/24")};
-    peer.quota = model::Quota{10 * 1024 * 1024, model::QuotaPeriod::day};
-    peer.rate_bits = 20'000'000;
-    return *plan::live_peer_limits(peer, "wg0");
+model::Peer branch() {
+    auto p = plain_branch();
+    p.networks = {*Prefix::parse("192.168.50.0/24")};
+    p.quota = model::Quota{10 * 1024 * 1024, model::QuotaPeriod::day};
+    p.rate_bits = 20'000'000;
+    return p;
 }
 
 bool has(const std::string& text, const std::string& part) {
@@ -43,7 +40,7 @@ bool has(const std::string& text, const std::string& part) {
 
 TEST(PeerLimitsLive, AddRoutesTheNetworkAndAddsObjectsBeforeElements) {
     FakeLive live;
-    auto r = apply_added_peer(live, wg0(), stored_branch(), std::nullopt, branch_limits());
+    auto r = apply_added_peer(live, wg0(), branch(), std::nullopt);
     ASSERT_TRUE(r.ok()) << r.error().str();
     ASSERT_EQ(live.set_calls.size(), 1u);
     const auto& ips = live.set_calls[0].allowed_ips;
@@ -67,7 +64,7 @@ TEST(PeerLimitsLive, AddRoutesTheNetworkAndAddsObjectsBeforeElements) {
 
 TEST(PeerLimitsLive, RemoveDeletesElementsBeforeObjectsAndTheRoute) {
     FakeLive live;
-    auto r = apply_removed_peer(live, wg0(), stored_branch(), branch_limits());
+    auto r = apply_removed_peer(live, wg0(), branch());
     ASSERT_TRUE(r.ok()) << r.error().str();
     ASSERT_EQ(live.nft_calls.size(), 1u);
     const auto& cmds = live.nft_calls[0];
@@ -79,9 +76,19 @@ TEST(PeerLimitsLive, RemoveDeletesElementsBeforeObjectsAndTheRoute) {
     ASSERT_EQ(live.remove_calls.size(), 1u);
 }
 
+TEST(PeerLimitsLive, RemovingADisabledPeerStillClearsWhatIsLeft) {
+    FakeLive live;
+    auto p = branch();
+    p.disabled = true;
+    auto r = apply_removed_peer(live, wg0(), p);
+    ASSERT_TRUE(r.ok()) << r.error().str();
+    ASSERT_FALSE(live.nft_calls.empty());
+    EXPECT_TRUE(has(live.nft_calls[0], "delete quota inet vpngw q_branch")) << live.nft_calls[0];
+}
+
 TEST(PeerLimitsLive, PeersWithoutLimitsTouchNoLimits) {
     FakeLive live;
-    auto r = apply_added_peer(live, wg0(), stored_branch(), std::nullopt, std::nullopt);
+    auto r = apply_added_peer(live, wg0(), plain_branch(), std::nullopt);
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(live.nft_calls.empty());
     EXPECT_TRUE(live.route_calls.empty());
