@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/cluster.hpp"
 #include "model/peer_limits.hpp"
 #include "util/ip.hpp"
 #include "util/key.hpp"
@@ -231,6 +232,7 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
+    std::optional<Cluster> cluster;  // [cluster]: several gateways on one etcd registry
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`
     // renders the balance maps as the monitor left them.
