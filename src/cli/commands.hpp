@@ -21,6 +21,7 @@ std::vector<Command> confirm_commands();  // confirm, rollback, the revert timer
 std::vector<Command> image_commands();    // image build, image cloud-init
 std::vector<Command> metrics_commands();
 std::vector<Command> migrate_commands();  // import, export
+std::vector<Command> cluster_commands();  // cluster render
 
 // completion and help-man describe the whole command line, which only the
 // parser built from the table knows: app.cpp passes `describe`.

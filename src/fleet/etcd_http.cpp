@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <thread>
 
 namespace vpngw::fleet {
 namespace {
@@ -33,7 +34,22 @@ class HttpTransport final : public Transport {
         for (const auto& e : s.endpoints) clients_.push_back(make_client(s, e, t));
     }
 
+    // Answers given during a leader election are asked again for a few
+    // election timeouts; then the last answer stands.
     Result<std::string> post(std::string_view path, const std::string& body) override {
+        const auto deadline = std::chrono::steady_clock::now() + kElectionGrace;
+        for (;;) {
+            bool election = false;
+            auto r = post_once(path, body, election);
+            if (r || !election || std::chrono::steady_clock::now() >= deadline) return r;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+
+  private:
+    static constexpr std::chrono::seconds kElectionGrace{5};
+
+    Result<std::string> post_once(std::string_view path, const std::string& body, bool& election) {
         std::string unreachable;
         for (std::size_t i = 0; i < clients_.size(); ++i) {
             const std::size_t at = (next_ + i) % clients_.size();
@@ -45,6 +61,7 @@ class HttpTransport final : public Transport {
             }
             next_ = at;
             if (res->status == 200) return std::move(res->body);
+            election = is_election_error(res->body);
             return Error{describe_error_body(res->body) + " [" + settings_.endpoints[at].url() +
                          " answered HTTP " + std::to_string(res->status) + "]"};
         }
@@ -52,7 +69,6 @@ class HttpTransport final : public Transport {
                      "): the registry is unavailable; this gateway keeps serving its peers"};
     }
 
-  private:
     model::EtcdSettings settings_;
     std::vector<std::unique_ptr<httplib::Client>> clients_;
     std::size_t next_ = 0;

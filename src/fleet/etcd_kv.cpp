@@ -5,6 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "fleet/etcd_watch.hpp"
+
 namespace vpngw::fleet {
 namespace {
 
@@ -159,7 +161,9 @@ Result<TxnResult> decode_txn(std::string_view text) {
     return out;
 }
 
-std::string describe_error_body(std::string_view text) {
+namespace {
+
+std::string error_message(std::string_view text) {
     json j = json::parse(text, nullptr, false);
     std::string message;
     if (j.is_object()) {
@@ -172,6 +176,19 @@ std::string describe_error_body(std::string_view text) {
         }
     }
     if (message.empty()) message = std::string(text.substr(0, 200));
+    return message;
+}
+
+}  // namespace
+
+bool is_election_error(std::string_view text) {
+    const std::string message = error_message(text);
+    return message.find("leader changed") != std::string::npos ||
+           message.find("no leader") != std::string::npos;
+}
+
+std::string describe_error_body(std::string_view text) {
+    const std::string message = error_message(text);
     for (const char* sign : {"no leader", "request timed out", "leader changed",
                              "timed out waiting for read index", "Unavailable"})
         if (message.find(sign) != std::string::npos)
@@ -180,6 +197,83 @@ std::string describe_error_body(std::string_view text) {
                    "gateway keeps serving its peers (etcd: " +
                    message + ")";
     return "etcd: " + message;
+}
+
+std::string encode_watch_create(std::string_view prefix, std::int64_t start_revision) {
+    json create = {
+        {"key", b64(prefix)}, {"range_end", b64(prefix_end(prefix))}, {"progress_notify", true}};
+    if (start_revision > 0) create["start_revision"] = std::to_string(start_revision);
+    return json{{"create_request", create}}.dump();
+}
+
+Result<WatchMessage> decode_watch_message(std::string_view text) {
+    auto j = parse_object(text);
+    if (!j) return j.error();
+    // grpc-gateway wraps each streamed message: {"result": ...} or {"error": ...}.
+    if (auto err = j->find("error"); err != j->end())
+        return Error{"etcd ended the watch: " + describe_error_body(err->dump())};
+    auto result = j->find("result");
+    if (result == j->end() || !result->is_object())
+        return bad("a watch message without \"result\"");
+    WatchMessage m;
+    auto rev = header_revision(*result);
+    if (!rev) return rev.error();
+    m.revision = *rev;
+    for (auto [name, flag] :
+         {std::pair{"created", &m.created}, std::pair{"canceled", &m.canceled}}) {
+        auto it = result->find(name);
+        if (it == result->end()) continue;
+        if (!it->is_boolean()) return bad(std::string("\"") + name + "\" is not a boolean");
+        *flag = it->get<bool>();
+    }
+    auto compact = int64_field(*result, "compact_revision");
+    if (!compact) return bad("\"compact_revision\" is not an integer");
+    m.compact_revision = *compact;
+    if (auto reason = result->find("cancel_reason"); reason != result->end() && reason->is_string())
+        m.cancel_reason = reason->get<std::string>();
+    auto events = result->find("events");
+    if (events == result->end()) return m;
+    if (!events->is_array()) return bad("\"events\" is not an array");
+    for (const auto& e : *events) {
+        if (!e.is_object()) return bad("an event is not an object");
+        WatchEvent ev;
+        if (auto type = e.find("type"); type != e.end()) {
+            if (*type == "DELETE")
+                ev.deleted = true;
+            else if (*type != "PUT")
+                return bad("an event of an unknown type");
+        }
+        auto kv = e.find("kv");
+        if (kv == e.end() || !kv->is_object()) return bad("an event without \"kv\"");
+        auto key = bytes_field(*kv, "key");
+        if (!key) return key.error();
+        auto value = bytes_field(*kv, "value");
+        if (!value) return value.error();
+        auto created = int64_field(*kv, "create_revision");
+        auto modified = int64_field(*kv, "mod_revision");
+        if (!created || !modified) return bad("a revision of an event is not an integer");
+        ev.kv = {std::move(*key), std::move(*value), *created, *modified};
+        m.events.push_back(std::move(ev));
+    }
+    return m;
+}
+
+Result<std::vector<WatchMessage>> WatchDecoder::feed(std::string_view chunk) {
+    // A stream that never ends a line is not etcd's: cap what is held.
+    constexpr std::size_t kMaxLine = 64 << 20;
+    pending_.append(chunk);
+    std::vector<WatchMessage> out;
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = pending_.find('\n', start)) != std::string::npos; start = nl + 1) {
+        std::string_view line(pending_.data() + start, nl - start);
+        if (line.find_first_not_of(" \r\t") == std::string_view::npos) continue;
+        auto m = decode_watch_message(line);
+        if (!m) return m.error();
+        out.push_back(std::move(*m));
+    }
+    pending_.erase(0, start);
+    if (pending_.size() > kMaxLine) return bad("a watch message longer than 64 MiB");
+    return out;
 }
 
 Result<RangeResult> EtcdKv::range(const RangeRequest& request) {

@@ -69,6 +69,9 @@ Result<TxnResult> decode_txn(std::string_view json);
 // The gateway's error body {"error": ..., "code": N, "message": ...} as one
 // sentence for people; quorum loss gets an explanation of what it means.
 std::string describe_error_body(std::string_view json);
+// Whether the error body is etcd's answer during a leader election ("leader
+// changed", "no leader"): worth asking again shortly, unlike a timeout.
+bool is_election_error(std::string_view json);
 
 class Transport {
   public:

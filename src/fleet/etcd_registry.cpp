@@ -99,7 +99,12 @@ class EtcdRegistry final : public registry::Registry {
             if (txn->succeeded) return peer;
 
             // Who holds what we wanted: a name or key is final, an address
-            // is worth another round when we choose the addresses.
+            // is worth another round when we choose the addresses. A record
+            // with our key under our name is our own write, answered with an
+            // error during a leader election and asked again.
+            auto mine = find(peer.name);
+            if (!mine) return mine.error();
+            if (*mine && (*mine)->public_key == peer.public_key) return std::move(**mine);
             if (auto taken = name_taken(peer.name); !taken) return taken.error();
             auto owner = kv_.get(layout_.key(peer.public_key));
             if (!owner) return owner.error();

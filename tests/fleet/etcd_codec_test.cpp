@@ -9,6 +9,7 @@
 
 #include "fleet/etcd_kv.hpp"
 #include "fleet/etcd_layout.hpp"
+#include "fleet/etcd_watch.hpp"
 
 namespace vpngw::fleet {
 namespace {
@@ -120,6 +121,13 @@ TEST(EtcdCodec, QuorumLossIsExplained) {
               "etcd: etcdserver: key not found");
 }
 
+TEST(EtcdCodec, ElectionAnswersAreTransientTimeoutsAreNot) {
+    EXPECT_TRUE(is_election_error(R"({"code":14,"message":"etcdserver: leader changed"})"));
+    EXPECT_TRUE(is_election_error(R"({"error":"etcdserver: no leader"})"));
+    EXPECT_FALSE(is_election_error(R"({"code":14,"message":"etcdserver: request timed out"})"));
+    EXPECT_FALSE(is_election_error("not json"));
+}
+
 TEST(EtcdCodec, PeerRecordRoundTripsEveryField) {
     const auto p = full_peer();
     auto back = decode_peer("/vpngw/peers/alice", encode_peer(p));
@@ -181,6 +189,70 @@ TEST(EtcdCodec, LayoutKeepsEverythingUnderThePrefix) {
     EXPECT_EQ(l.key(full_peer().public_key),
               "/vpngw/site-a/keys/" + full_peer().public_key.base64());
     EXPECT_EQ(l.audit(), "/vpngw/site-a/audit/");
+}
+
+}  // namespace
+}  // namespace vpngw::fleet
+
+namespace vpngw::fleet {
+namespace {
+
+TEST(EtcdWatch, CreateRequestWatchesThePrefixFromARevision) {
+    auto j = nlohmann::json::parse(encode_watch_create("/vpngw/", 17));
+    EXPECT_EQ(j["create_request"]["key"], "L3Zwbmd3Lw==");
+    EXPECT_EQ(j["create_request"]["range_end"], "L3Zwbmd3MA==");
+    EXPECT_EQ(j["create_request"]["start_revision"], "17");
+    EXPECT_EQ(j["create_request"]["progress_notify"], true);
+    EXPECT_FALSE(nlohmann::json::parse(encode_watch_create("/v/", 0))["create_request"].contains(
+        "start_revision"));
+}
+
+TEST(EtcdWatch, StreamSplitAnywhereGivesTheSameMessages) {
+    const std::string stream =
+        R"({"result":{"header":{"revision":"5"},"created":true}})"
+        "\n"
+        R"({"result":{"header":{"revision":"7"},"events":[{"kv":{"key":"YQ==","create_revision":"6","mod_revision":"7","value":"MQ=="}},)"
+        R"({"type":"DELETE","kv":{"key":"Yg==","mod_revision":"7"}}]}})"
+        "\n";
+    for (std::size_t cut = 0; cut <= stream.size(); cut += 13) {
+        WatchDecoder d;
+        auto first = d.feed(std::string_view(stream).substr(0, cut));
+        auto second = d.feed(std::string_view(stream).substr(cut));
+        ASSERT_TRUE(first && second);
+        std::vector<WatchMessage> all = *first;
+        all.insert(all.end(), second->begin(), second->end());
+        ASSERT_EQ(all.size(), 2u) << cut;
+        EXPECT_TRUE(all[0].created);
+        EXPECT_EQ(all[0].revision, 5);
+        ASSERT_EQ(all[1].events.size(), 2u);
+        EXPECT_FALSE(all[1].events[0].deleted);
+        EXPECT_EQ(all[1].events[0].kv.key, "a");
+        EXPECT_EQ(all[1].events[0].kv.value, "1");
+        EXPECT_EQ(all[1].events[0].kv.mod_revision, 7);
+        EXPECT_TRUE(all[1].events[1].deleted);
+        EXPECT_EQ(all[1].events[1].kv.key, "b");
+    }
+}
+
+TEST(EtcdWatch, CompactedStartRevisionIsReported) {
+    auto m = decode_watch_message(
+        R"({"result":{"header":{"revision":"90"},"canceled":true,"compact_revision":"40",)"
+        R"("cancel_reason":"mvcc: required revision has been compacted"}})");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_TRUE(m->canceled);
+    EXPECT_EQ(m->compact_revision, 40);
+}
+
+TEST(EtcdWatch, MalformedMessagesAreRefused) {
+    for (const char* text :
+         {"{}", R"({"result":{}})", R"({"result":{"header":{"revision":"1"},"events":{}}})",
+          R"({"result":{"header":{"revision":"1"},"events":[{"type":"TOUCH","kv":{}}]}})",
+          R"({"result":{"header":{"revision":"1"},"events":[{"type":"PUT"}]}})"})
+        EXPECT_FALSE(decode_watch_message(text)) << text;
+    auto err =
+        decode_watch_message(R"({"error":{"grpc_code":14,"message":"etcdserver: no leader"}})");
+    ASSERT_FALSE(err);
+    EXPECT_THAT(err.error().message, testing::HasSubstr("no quorum"));
 }
 
 }  // namespace
