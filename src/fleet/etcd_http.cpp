@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <csignal>
 #include <functional>
 #include <thread>
 
@@ -11,7 +12,9 @@ namespace {
 std::unique_ptr<httplib::Client> make_client(const model::EtcdSettings& s,
                                              const model::EtcdEndpoint& e, const HttpTimeouts& t) {
     std::unique_ptr<httplib::Client> c;
-    if (e.tls)
+    // Without a client certificate the plain constructor: httplib's other
+    // one would try to load "" as a certificate file.
+    if (e.tls && !s.cert_file.empty())
         c = std::make_unique<httplib::Client>(e.url(), s.cert_file, s.key_file);
     else
         c = std::make_unique<httplib::Client>(e.url());
@@ -78,12 +81,16 @@ class HttpTransport final : public Transport {
 
 std::unique_ptr<Transport> http_transport(const model::EtcdSettings& settings,
                                           HttpTimeouts timeouts) {
+    // A member that closes the TLS connection mid-request (a refused client
+    // certificate) must be an error value, not a SIGPIPE ending the process.
+    std::signal(SIGPIPE, SIG_IGN);
     return std::make_unique<HttpTransport>(settings, timeouts);
 }
 
 Status http_stream(const model::EtcdSettings& settings, std::string_view path,
                    const std::string& body, std::chrono::milliseconds read,
                    const ChunkSink& on_chunk) {
+    std::signal(SIGPIPE, SIG_IGN);  // as in http_transport
     std::string unreachable;
     for (const auto& e : settings.endpoints) {
         HttpTimeouts t;

@@ -157,4 +157,29 @@ Result<AuditEntry> decode_audit(std::string_view key, std::string_view text) {
     return a;
 }
 
+std::string encode_unsettled(const registry::Unsettled& u) {
+    json j = {{"peer", u.peer}};
+    if (u.before) j["before"] = json::parse(encode_peer(*u.before));
+    return j.dump();
+}
+
+Result<registry::Unsettled> decode_unsettled(std::string_view key, std::string_view text) {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return bad(key, "not a JSON object");
+    Fields f(key, j);
+    registry::Unsettled u;
+    u.peer = f.text("peer", true);
+    if (f.error()) return *f.error();
+    if (auto before = f.get("before", json::value_t::object, false)) {
+        auto name = before->find("name");
+        const std::string peer_key =
+            "/" + (name != before->end() && name->is_string() ? name->get<std::string>() : "");
+        auto p = decode_peer(peer_key, before->dump());
+        if (!p) return bad(key, "its \"before\" record: " + p.error().message);
+        u.before = std::move(*p);
+    }
+    if (f.error()) return *f.error();
+    return u;
+}
+
 }  // namespace vpngw::fleet

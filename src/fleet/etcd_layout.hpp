@@ -8,7 +8,9 @@
 //                     requires it absent (create revision 0), so two gateways
 //                     adding at the same moment never hand out one address
 //   P audit/ID        an audit entry as JSON, read in create-revision order
-// A change and its audit entry are one etcd transaction.
+//   P unsettled/ID    a change the kernel may not have yet: the peer's name
+//                     and its record before (registry.hpp's Unsettled)
+// A change, its audit entry and its unsettled mark are one etcd transaction.
 
 #include <string>
 #include <string_view>
@@ -26,6 +28,7 @@ struct Layout {
     std::string key(const PublicKey& k) const { return prefix + "keys/" + k.base64(); }
     std::string address(const IpAddress& a) const { return prefix + "addresses/" + a.str(); }
     std::string audit() const { return prefix + "audit/"; }
+    std::string unsettled() const { return prefix + "unsettled/"; }
 };
 
 std::string encode_peer(const registry::PeerRecord& peer);
@@ -35,5 +38,8 @@ Result<registry::PeerRecord> decode_peer(std::string_view key, std::string_view 
 
 std::string encode_audit(const registry::AuditEntry& entry);
 Result<registry::AuditEntry> decode_audit(std::string_view key, std::string_view json);
+
+std::string encode_unsettled(const registry::Unsettled& u);
+Result<registry::Unsettled> decode_unsettled(std::string_view key, std::string_view json);
 
 }  // namespace vpngw::fleet

@@ -94,6 +94,7 @@ class EtcdRegistry final : public registry::Registry {
                 ops.push_back({TxnOp::Kind::put, layout_.address(*a), peer.name});
             }
             ops.push_back(audit_op(actor, peer.name, registry::describe_fields(peer)));
+            ops.push_back(unsettled_op(peer.name, std::nullopt));
             auto txn = kv_.txn(guards, ops);
             if (!txn) return txn.error();
             if (txn->succeeded) return peer;
@@ -126,12 +127,12 @@ class EtcdRegistry final : public registry::Registry {
                      " attempts: other gateways kept taking them first; try again");
     }
 
-    Status remove(std::string_view name, const Actor& actor) override {
+    Result<PeerRecord> remove(std::string_view name, const Actor& actor) override {
         for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
             if (attempt > 0) back_off(attempt);
             auto kv = kv_.get(layout_.peer(name));
             if (!kv) return kv.error();
-            if (!*kv) return error("no peer named \"" + std::string(name) + "\"");
+            if (!*kv) return no_peer(name);
             auto peer = decode_peer((*kv)->key, (*kv)->value);
             if (!peer) return peer.error();
             std::vector<TxnOp> ops{{TxnOp::Kind::remove, layout_.peer(name), ""},
@@ -139,16 +140,169 @@ class EtcdRegistry final : public registry::Registry {
             for (const auto& a : {peer->address, peer->address6})
                 if (a) ops.push_back({TxnOp::Kind::remove, layout_.address(*a), ""});
             ops.push_back(audit_op(actor, name, registry::describe_fields(*peer)));
+            ops.push_back(unsettled_op(name, *peer));
             // Only the record we read: a concurrent change makes us read again.
             auto txn =
                 kv_.txn({{layout_.peer(name), Compare::Target::mod, (*kv)->mod_revision}}, ops);
             if (!txn) return txn.error();
-            if (txn->succeeded) return ok_status();
+            if (txn->succeeded) return std::move(*peer);
         }
         return error("\"" + std::string(name) + "\" kept changing while being removed; try again");
     }
 
-    Result<std::vector<AuditEntry>> audit() override {
+    Status add_all(const std::vector<PeerRecord>& peers, const std::string& what,
+                   const Actor& actor) override {
+        // One transaction: all or none. etcd caps the operations of one
+        // transaction (--max-txn-ops, 128 by default; each peer takes up to
+        // five), and says so when an import is larger.
+        std::vector<Compare> guards;
+        std::vector<TxnOp> ops;
+        for (const auto& p : peers) {
+            guards.push_back({layout_.peer(p.name), Compare::Target::create, 0});
+            guards.push_back({layout_.key(p.public_key), Compare::Target::create, 0});
+            ops.push_back({TxnOp::Kind::put, layout_.peer(p.name), encode_peer(p)});
+            ops.push_back({TxnOp::Kind::put, layout_.key(p.public_key), p.name});
+            for (const auto& a : {p.address, p.address6}) {
+                if (!a) continue;
+                guards.push_back({layout_.address(*a), Compare::Target::create, 0});
+                ops.push_back({TxnOp::Kind::put, layout_.address(*a), p.name});
+            }
+            ops.push_back(unsettled_op(p.name, std::nullopt));
+        }
+        ops.push_back(audit_op(actor, "", what + ": " + std::to_string(peers.size()) + " peers"));
+        auto txn = kv_.txn(guards, ops);
+        if (!txn) return txn.error();
+        if (txn->succeeded) return ok_status();
+        for (const auto& p : peers) {
+            if (auto taken = name_taken(p.name); !taken) return taken.error();
+            auto owner = kv_.get(layout_.key(p.public_key));
+            if (!owner) return owner.error();
+            if (*owner)
+                return error("public_key: the public key of \"" + p.name +
+                             "\" already belongs to peer \"" + (*owner)->value + "\"");
+            for (const auto& a : {p.address, p.address6}) {
+                if (!a) continue;
+                auto holder = kv_.get(layout_.address(*a));
+                if (!holder) return holder.error();
+                if (*holder)
+                    return error("address: " + a->str() + " of \"" + p.name +
+                                 "\" already belongs to peer \"" + (*holder)->value + "\"");
+            }
+        }
+        return error("the import conflicted with a concurrent change; try again");
+    }
+
+    Result<registry::Change> update(std::string_view name, const registry::Edit& edit,
+                                    const Allocator* allocate, const Actor& actor) override {
+        for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+            if (attempt > 0) back_off(attempt);
+            auto kv = kv_.get(layout_.peer(name));
+            if (!kv) return kv.error();
+            if (!*kv) return no_peer(name);
+            auto before = decode_peer((*kv)->key, (*kv)->value);
+            if (!before) return before.error();
+            registry::Change change{*before, *before};
+            if (auto st = edit(change.after); !st) return st.error();
+            const PeerRecord& b = change.before;
+            PeerRecord& a = change.after;
+            const bool renamed = a.name != b.name;
+            if (renamed)
+                if (auto taken = name_taken(a.name); !taken) return taken.error();
+            if (allocate) {
+                auto stored = group_addresses(a.group);
+                if (!stored) return stored.error();
+                std::erase_if(
+                    *stored, [&](const IpAddress& x) { return x == b.address || x == b.address6; });
+                auto chosen = (*allocate)(*stored);
+                if (!chosen) return chosen.error();
+                a.address = chosen->v4;
+                a.address6 = chosen->v6;
+            }
+            std::vector<Compare> guards{
+                {layout_.peer(b.name), Compare::Target::mod, (*kv)->mod_revision}};
+            std::vector<TxnOp> ops;
+            if (renamed) {
+                guards.push_back({layout_.peer(a.name), Compare::Target::create, 0});
+                ops.push_back({TxnOp::Kind::remove, layout_.peer(b.name), ""});
+            }
+            ops.push_back({TxnOp::Kind::put, layout_.peer(a.name), encode_peer(a)});
+            if (a.public_key != b.public_key) {
+                guards.push_back({layout_.key(a.public_key), Compare::Target::create, 0});
+                ops.push_back({TxnOp::Kind::remove, layout_.key(b.public_key), ""});
+            }
+            ops.push_back({TxnOp::Kind::put, layout_.key(a.public_key), a.name});
+            const auto held_before = [&](const IpAddress& x) {
+                return x == b.address || x == b.address6;
+            };
+            const auto held_after = [&](const IpAddress& x) {
+                return x == a.address || x == a.address6;
+            };
+            for (const auto& x : {b.address, b.address6})
+                if (x && !held_after(*x))
+                    ops.push_back({TxnOp::Kind::remove, layout_.address(*x), ""});
+            for (const auto& x : {a.address, a.address6}) {
+                if (!x) continue;
+                if (!held_before(*x))
+                    guards.push_back({layout_.address(*x), Compare::Target::create, 0});
+                ops.push_back({TxnOp::Kind::put, layout_.address(*x), a.name});
+            }
+            std::string fields = registry::describe_change(b, a);
+            if (renamed) fields = "was=" + b.name + " " + fields;
+            ops.push_back(audit_op(actor, a.name, fields));
+            ops.push_back(unsettled_op(a.name, b));
+            auto txn = kv_.txn(guards, ops);
+            if (!txn) return txn.error();
+            if (txn->succeeded) return change;
+            // A claimed key or fixed address is final; a concurrent change
+            // of this peer or a lost address race is worth another round.
+            if (a.public_key != b.public_key) {
+                auto owner = kv_.get(layout_.key(a.public_key));
+                if (!owner) return owner.error();
+                if (*owner && (*owner)->value != b.name && (*owner)->value != a.name)
+                    return error("public_key: the public key of \"" + a.name +
+                                 "\" already belongs to peer \"" + (*owner)->value + "\"");
+            }
+            if (!allocate)
+                for (const auto& x : {a.address, a.address6}) {
+                    if (!x || held_before(*x)) continue;
+                    auto holder = kv_.get(layout_.address(*x));
+                    if (!holder) return holder.error();
+                    if (*holder)
+                        return error("address: " + x->str() + " of \"" + a.name +
+                                     "\" already belongs to peer \"" + (*holder)->value + "\"");
+                }
+        }
+        return error("\"" + std::string(name) + "\" kept changing while being edited; try again");
+    }
+
+    Result<std::vector<registry::Unsettled>> unsettled() override {
+        auto r = kv_.range({layout_.unsettled(), prefix_end(layout_.unsettled()), true, 0});
+        if (!r) return r.error();
+        std::vector<registry::Unsettled> out;
+        for (const auto& kv : r->kvs) {
+            auto u = decode_unsettled(kv.key, kv.value);
+            if (!u) return u.error();
+            out.push_back(std::move(*u));
+        }
+        return out;
+    }
+
+    Status settle(std::string_view peer) override {
+        auto r = kv_.range({layout_.unsettled(), prefix_end(layout_.unsettled()), true, 0});
+        if (!r) return r.error();
+        std::vector<TxnOp> ops;
+        for (const auto& kv : r->kvs) {
+            auto u = decode_unsettled(kv.key, kv.value);
+            if (!u) return u.error();
+            if (u->peer == peer) ops.push_back({TxnOp::Kind::remove, kv.key, ""});
+        }
+        if (ops.empty()) return ok_status();
+        auto txn = kv_.txn({}, ops);
+        if (!txn) return txn.error();
+        return ok_status();
+    }
+
+    Result<std::vector<AuditEntry>> audit(const registry::AuditFilter& filter) override {
         auto r = kv_.range({layout_.audit(), prefix_end(layout_.audit()), true, 0});
         if (!r) return r.error();
         std::vector<AuditEntry> out;
@@ -156,6 +310,8 @@ class EtcdRegistry final : public registry::Registry {
         for (const auto& kv : r->kvs) {
             auto a = decode_audit(kv.key, kv.value);
             if (!a) return a.error();
+            if (filter.peer && a->peer != *filter.peer) continue;
+            if (filter.since && a->time < *filter.since) continue;
             out.push_back(std::move(*a));
         }
         return out;
@@ -166,10 +322,17 @@ class EtcdRegistry final : public registry::Registry {
         return Error{std::move(message), Location{"etcd " + layout_.prefix}};
     }
 
+    Error no_peer(std::string_view name) const {
+        return error("no peer named \"" + std::string(name) + "\" (`vpngw peer list` lists them)");
+    }
+
     Status name_taken(const std::string& name) {
-        auto existing = kv_.get(layout_.peer(name));
+        auto existing = find(name);
         if (!existing) return existing.error();
-        if (*existing) return error("name: a peer named \"" + name + "\" already exists");
+        if (*existing)
+            return error("name: a peer named \"" + name + "\" already exists (group " +
+                         (*existing)->group + "): `vpngw peer show " + name +
+                         "` prints its config, `vpngw peer remove " + name + "` removes it");
         return ok_status();
     }
 
@@ -189,6 +352,11 @@ class EtcdRegistry final : public registry::Registry {
     TxnOp audit_op(const Actor& actor, std::string_view peer, std::string fields) const {
         AuditEntry entry{now(), actor.user, actor.command, std::string(peer), std::move(fields)};
         return {TxnOp::Kind::put, layout_.audit() + audit_id(), encode_audit(entry)};
+    }
+
+    TxnOp unsettled_op(std::string_view peer, std::optional<PeerRecord> before) const {
+        return {TxnOp::Kind::put, layout_.unsettled() + audit_id(),
+                encode_unsettled({std::string(peer), std::move(before)})};
     }
 
     EtcdKv kv_;

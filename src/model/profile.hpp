@@ -223,6 +223,14 @@ struct Peer {
     Origin origin;
 };
 
+// [dns]: peers' names resolve inside the tunnel as <peer>.<zone>, served by
+// dnsmasq on the gateway's interface addresses (src/dns/, `vpngw dns serve`).
+struct Dns {
+    std::string zone;                 // "vpn.internal": lowercase DNS name, no trailing dot
+    std::vector<IpAddress> upstream;  // other names go here; empty = the host's resolv.conf
+    Origin origin;
+};
+
 struct Profile {
     std::string source;  // path the profile was read from
     Gateway gateway;
@@ -232,6 +240,7 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
+    std::optional<Dns> dns;  // names for peers; none = no resolver
     std::optional<Cluster> cluster;  // [cluster]: several gateways on one etcd registry
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`

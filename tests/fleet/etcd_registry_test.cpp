@@ -131,7 +131,8 @@ TEST(EtcdRegistry, TakenNameKeyOrAddressChangesNothing) {
 
     auto same_name = reg->add(peer("alice"), &kLowestFree, kActor);
     ASSERT_FALSE(same_name);
-    EXPECT_EQ(same_name.error().message, "name: a peer named \"alice\" already exists");
+    EXPECT_THAT(same_name.error().message,
+                testing::StartsWith("name: a peer named \"alice\" already exists (group staff)"));
 
     auto same_key = peer("bob");
     same_key.public_key = alice.public_key;
@@ -149,7 +150,7 @@ TEST(EtcdRegistry, TakenNameKeyOrAddressChangesNothing) {
 
     auto missing = reg->remove("dave", kActor);
     ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().message, "no peer named \"dave\"");
+    EXPECT_THAT(missing.error().message, testing::StartsWith("no peer named \"dave\""));
 
     auto list = reg->list();
     ASSERT_TRUE(list);
@@ -183,6 +184,106 @@ TEST(EtcdRegistry, ConcurrentAddsNeverShareAnAddress) {
     for (const auto& p : *list) addresses.insert(p.address->str());
     EXPECT_EQ(list->size(), std::size_t{kClients * kEach});
     EXPECT_EQ(addresses.size(), std::size_t{kClients * kEach});
+}
+
+TEST(EtcdRegistry, UpdateRenamesRekeysAndReallocates) {
+    auto reg = open(test_prefix());
+    auto alice = reg->add(peer("alice"), &kLowestFree, kActor);
+    ASSERT_TRUE(alice);
+    ASSERT_TRUE(reg->add(peer("bob"), &kLowestFree, kActor));  // 10.8.1.3
+    const auto new_key = peer("x").public_key;
+    auto changed = reg->update(
+        "alice",
+        [&](PeerRecord& p) {
+            p.name = "alice2";
+            p.public_key = new_key;
+            p.disabled = true;
+            return ok_status();
+        },
+        nullptr, Actor{"tester", "peer edit"});
+    ASSERT_TRUE(changed) << changed.error().message;
+    EXPECT_EQ(changed->before.name, "alice");
+    EXPECT_EQ(changed->after.name, "alice2");
+    auto gone = reg->find("alice");
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(*gone);
+    // The old key and name are free again, the new ones taken, the address kept.
+    auto reuse = peer("alice");
+    reuse.public_key = alice->public_key;
+    auto again = reg->add(reuse, &kLowestFree, kActor);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->address->str(), "10.8.1.4");
+    auto stolen = peer("carol");
+    stolen.public_key = new_key;
+    EXPECT_FALSE(reg->add(stolen, &kLowestFree, kActor));
+
+    // Reallocation: bob's own address does not count as taken.
+    auto moved = reg->update(
+        "bob", [](PeerRecord&) { return ok_status(); }, &kLowestFree, kActor);
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_EQ(moved->after.address->str(), "10.8.1.3");
+
+    auto edits = reg->audit({.peer = "alice2"});
+    ASSERT_TRUE(edits);
+    ASSERT_EQ(edits->size(), 1u);
+    EXPECT_THAT((*edits)[0].fields, HasSubstr("was=alice"));
+    EXPECT_EQ((*edits)[0].command, "peer edit");
+
+    auto failing = reg->update(
+        "bob", [](PeerRecord&) { return Status(Error{"nope"}); }, nullptr, kActor);
+    ASSERT_FALSE(failing);
+    EXPECT_EQ(failing.error().message, "nope");
+}
+
+TEST(EtcdRegistry, UnsettledMarksUntilSettled) {
+    auto reg = open(test_prefix());
+    ASSERT_TRUE(reg->add(peer("alice"), &kLowestFree, kActor));
+    ASSERT_TRUE(reg->add(peer("bob"), &kLowestFree, kActor));
+    ASSERT_TRUE(reg->remove("alice", kActor));
+    auto marks = reg->unsettled();
+    ASSERT_TRUE(marks) << marks.error().message;
+    ASSERT_EQ(marks->size(), 3u);
+    EXPECT_EQ((*marks)[0].peer, "alice");
+    EXPECT_FALSE((*marks)[0].before);  // a new peer
+    EXPECT_EQ((*marks)[2].peer, "alice");
+    ASSERT_TRUE((*marks)[2].before);  // the removed record
+    EXPECT_EQ((*marks)[2].before->name, "alice");
+    ASSERT_TRUE(reg->settle("alice"));
+    marks = reg->unsettled();
+    ASSERT_TRUE(marks);
+    ASSERT_EQ(marks->size(), 1u);
+    EXPECT_EQ((*marks)[0].peer, "bob");
+}
+
+TEST(EtcdRegistry, AddAllIsAllOrNothing) {
+    auto reg = open(test_prefix());
+    auto taken = peer("taken");
+    taken.address = IpAddress::parse("10.8.1.50");
+    ASSERT_TRUE(reg->add(taken, nullptr, kActor));
+    std::vector<PeerRecord> batch;
+    for (int i = 0; i < 5; ++i) {
+        auto p = peer("imp" + std::to_string(i));
+        p.address = IpAddress::parse("10.8.1." + std::to_string(60 + i));
+        batch.push_back(p);
+    }
+    ASSERT_TRUE(reg->add_all(batch, "from backup.toml", kActor));
+    auto list = reg->list();
+    ASSERT_TRUE(list);
+    EXPECT_EQ(list->size(), 6u);
+
+    std::vector<PeerRecord> clash{peer("new1"), peer("new2")};
+    clash[0].address = IpAddress::parse("10.8.1.70");
+    clash[1].address = IpAddress::parse("10.8.1.50");  // taken's
+    auto r = reg->add_all(clash, "from other.toml", kActor);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message,
+                HasSubstr("10.8.1.50 of \"new2\" already belongs to peer \"taken\""));
+    auto after = reg->list();
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->size(), 6u);  // new1 was not added either
+    auto audit = reg->audit();
+    ASSERT_TRUE(audit);
+    EXPECT_EQ(audit->back().fields, "from backup.toml: 5 peers");
 }
 
 TEST(EtcdRegistry, PrefixesAreSeparateRegistries) {
