@@ -18,6 +18,7 @@ std::vector<Command> status_commands();
 std::vector<Command> monitor_commands();
 std::vector<Command> dns_commands();  // dns serve
 std::vector<Command> peer_commands();
+std::vector<Command> log_commands();      // the audit trail of peer changes
 std::vector<Command> confirm_commands();  // confirm, rollback, the revert timer
 std::vector<Command> image_commands();    // image build, image cloud-init
 std::vector<Command> metrics_commands();

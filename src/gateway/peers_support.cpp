@@ -113,7 +113,9 @@ Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
                                      const std::optional<registry::PeerRecord>& after,
                                      const std::optional<SecretKey>& psk) {
     const auto now = now_utc();
-    const bool was_in = before && is_active(*before, now);
+    // An expired peer nobody disabled yet may still be in the kernel (the
+    // expiry is what takes it out): taking out what is absent is harmless.
+    const bool was_in = before && !before->disabled;
     const bool goes_in = after && is_active(*after, now);
     if (!was_in && !goes_in) return LiveOutcome{false, "nothing to change in the kernel"};
     if (was_in && goes_in && same_kernel_identity(*before, *after))

@@ -37,8 +37,8 @@ Result<std::optional<SecretKey>> stored_psk(const Session& session,
                                             const registry::PeerRecord& peer);
 
 // Moves the kernel from `before` to `after` (either absent: not in the
-// kernel); a peer counts as in the kernel when active (not disabled, not
-// expired). Only what differs is touched: the same key on the same interface
+// kernel); `after` goes in when active (not disabled, not expired), `before`
+// counts as in unless disabled. Only what differs is touched: the same key on the same interface
 // keeps its WireGuard session (elements out, then set + elements in).
 // Skipped, with a note, when the interface is not up.
 Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
