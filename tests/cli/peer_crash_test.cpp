@@ -11,6 +11,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <set>
@@ -54,6 +57,9 @@ TEST(PeerCrash, KilledCommandsLeaveAConsistentRegistryWithEveryAcknowledgedChang
     std::set<std::string> gone;              // acknowledged removals
     std::set<std::string> uncertain;         // touched by a killed command
     int killed = 0, next = 0;
+    // How long a command that ran to its end took (a moving average, µs):
+    // kills land at a random point within that, however fast the machine is.
+    double typical_us = 20000;
     for (int round = 0; round < 200; ++round) {
         std::vector<std::string> names;
         for (const auto& [n, e] : expect) names.push_back(n);
@@ -78,15 +84,20 @@ TEST(PeerCrash, KilledCommandsLeaveAConsistentRegistryWithEveryAcknowledgedChang
                 args = {"remove", name};
                 break;
         }
+        const auto started = std::chrono::steady_clock::now();
         const pid_t pid = start_vpngw(peer_args(tmp, args), tmp / ".crash.out", tmp / ".crash.err");
         ASSERT_GT(pid, 0);
         const bool kill_it = rng() % 2 == 0;
         if (kill_it) {
-            // A random point of the command's run (they take tens of ms).
-            ::usleep(static_cast<useconds_t>(rng() % 60000));
+            // A random point of the command's run.
+            ::usleep(static_cast<useconds_t>(rng() % std::max<std::uint64_t>(1000, typical_us)));
             ::kill(pid, SIGKILL);
         }
         const int status = wait_status(pid);
+        if (!kill_it)
+            typical_us = 0.8 * typical_us + 0.2 * std::chrono::duration<double, std::micro>(
+                                                      std::chrono::steady_clock::now() - started)
+                                                      .count();
         if (status != 0) {
             // Killed, or refused (the tiny group is full, enable of an
             // enabled peer...): only a kill may have left a change behind.
