@@ -4,20 +4,21 @@
 unit=vpngw@imgtest.service
 mark() { echo "VPNGW-CHECK $*"; }
 
-# The unit's clock (CLOCK_MONOTONIC, microseconds) at its first entry with FIELD=VALUE.
-first_entry_usec() {
-    journalctl -u "$1" "$2" -o export --no-pager | sed -n 's/^__MONOTONIC_TIMESTAMP=//p' | head -n 1
-}
-
 # vpngw@ is Type=notify: active only after `up` sent READY=1, i.e. after its
 # OP=up journal entry; a failing up never makes it active; journal fields.
 notify_checks() {
     mark type=$(systemctl show -p Type --value "$unit") status=$(systemctl show -p StatusText --value "$unit")
-    local applied active
-    applied=$(first_entry_usec "$unit" OP=up)
-    active=$(systemctl show -p ActiveEnterTimestampMonotonic --value "$unit")
-    mark applied-usec=${applied:-none} active-usec=$active
-    if [ -n "$applied" ] && [ "$applied" -le "$active" ]; then mark active-after-up=ok; else mark active-after-up=failed; fi
+    # `systemctl start` returns when the unit is active, i.e. when up sent
+    # READY=1: at that instant the whole apply must be in the kernel. (Journal
+    # timestamps cannot show the order: journald stamps entries on receipt.)
+    systemctl stop "$unit"
+    local gone=no in_place=no
+    ! ip link show wg0 >/dev/null 2>&1 && ! nft list table inet vpngw >/dev/null 2>&1 && gone=yes
+    systemctl start "$unit"
+    [ "$(systemctl is-active "$unit")" = active ] && ip link show wg0 >/dev/null 2>&1 &&
+        nft list table inet vpngw >/dev/null 2>&1 && in_place=yes
+    mark stopped-gone=$gone started-in-place=$in_place
+    if [ "$gone" = yes ] && [ "$in_place" = yes ]; then mark active-after-up=ok; else mark active-after-up=failed; fi
 
     printf '[gateway]\nname = "broken"\nnot_a_key = 1\n' > /etc/vpngw/broken.toml
     local rc=0 st res
