@@ -13,6 +13,7 @@
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/peers.hpp"
+#include "gateway/quota_clock.hpp"
 #include "health/monitor.hpp"
 #include "service_manager/journal.hpp"
 #include "service_manager/notify.hpp"
@@ -61,6 +62,22 @@ std::string round_status(const health::RoundReport& r) {
     return line;
 }
 
+std::chrono::sys_seconds clock_now() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// Seconds between quota checks: a peer's quota restarts within this of its
+// period's start.
+constexpr int kQuotaCheckSeconds = 30;
+
+// Resets the quotas whose period began since the last call.
+void reset_quotas(gateway::QuotaClock& clock, const model::Profile& profile) {
+    if (auto reset = clock.tick(profile, clock_now()); !reset)
+        log::error("resetting quotas: " + reset.error().message);
+    else
+        for (const auto& q : *reset) log::info("quota " + q + " reset: a new period began");
+}
+
 // Probes run one after another, each bounded by its timeout: the slowest round
 // is their sum. The watchdog must outlast it, whatever WatchdogSec= says.
 void keep_watchdog_above_slowest_round(const model::Profile& profile) {
@@ -101,6 +118,7 @@ int run_monitor(const MonitorOptions& opt) {
         return x.errors.empty();
     };
     const bool probes = !health::probed_uplinks(profile).empty();
+    const bool quotas = gateway::has_quotas(profile);
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
         bool ok = expire();
@@ -118,16 +136,19 @@ int run_monitor(const MonitorOptions& opt) {
     keep_watchdog_above_slowest_round(profile);
     constexpr int kExpiryCheck = 20;  // seconds: expiry is enforced within 60 s
     bool first = true;
+    gateway::QuotaClock quota_clock(clock_now());
     while (!g_stop) {
         expire();
+        if (quotas) reset_quotas(quota_clock, profile);
         int wait = kExpiryCheck;
-        std::string state = "checking peer expiry";
+        if (quotas) wait = std::min(wait, kQuotaCheckSeconds);
+        std::string state =
+            quotas ? "checking peer expiry and quota periods" : "checking peer expiry";
         if (probes) {
             auto r = health::run_round(profile, round, unix_now());
             print_round(r, false, unit);
             round.sync_maps = false;
-            wait = std::min(kExpiryCheck,
-                            health::seconds_to_next_probe(profile, r.health, unix_now()));
+            wait = std::min(wait, health::seconds_to_next_probe(profile, r.health, unix_now()));
             state = round_status(r);
         }
         // Keep-alives only from here, between rounds: a round that hangs (or a

@@ -12,7 +12,6 @@
 #include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
-#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "json/json_view.hpp"
 #include "model/peer_limits.hpp"
@@ -190,7 +189,7 @@ int run_add(const PeerOptions& opt) {
                         .group = peer.group,
                         .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
-    print_note(gateway::refresh_peer_names(*session));
+    for (const auto& note : report->notes) print_note(note);
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
         std::fprintf(stderr,
@@ -214,7 +213,7 @@ int run_remove(const PeerOptions& opt) {
     const auto removed = "peer " + opt.name + " removed (" +
                          address_list(report->peer.address, report->peer.address6) + ")";
     std::fprintf(stderr, "%s\n", removed.c_str());
-    print_note(gateway::refresh_peer_names(*session));
+    for (const auto& note : report->notes) print_note(note);
     log::record(removed, {.op = "peer-remove",
                           .peer = opt.name,
                           .group = report->peer.group,

@@ -75,6 +75,18 @@ void peers(std::string& out, const gateway::StatusReport& r) {
             if (p.handshake_age) peer_sample(f, p, static_cast<double>(*p.handshake_age));
     }
     {
+        Family f(out, "vpngw_peer_quota_used_bytes", "gauge",
+                 "Bytes of both directions the peer used of its quota this period.");
+        for (const auto& p : r.peers)
+            if (p.quota_used) peer_sample(f, p, d(*p.quota_used));
+    }
+    {
+        Family f(out, "vpngw_peer_quota_limit_bytes", "gauge",
+                 "The peer's quota per period, in bytes of both directions.");
+        for (const auto& p : r.peers)
+            if (p.quota_limit) peer_sample(f, p, d(*p.quota_limit));
+    }
+    {
         Family f(out, "vpngw_peer_online", "gauge",
                  "1 when the peer's latest handshake is under 180 s old.");
         for (const auto& p : r.peers) peer_sample(f, p, p.online ? 1 : 0);

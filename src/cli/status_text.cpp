@@ -82,6 +82,16 @@ void peers(std::string& out, const gateway::StatusReport& r) {
                 e.group.c_str(), address_or_dash(e.address).c_str(), state.c_str(), hs.c_str(),
                 rx.c_str(), tx.c_str(), endpoint.c_str(), address_or_dash(e.address6).c_str());
     }
+    bool header = false;
+    for (const auto& p : r.peers) {
+        if (!p.quota_limit) continue;
+        if (!header) out += "\nquotas (this period, both directions):\n";
+        header = true;
+        const std::uint64_t used = p.quota_used.value_or(0);
+        appendf(out, "  %-15s %s of %s%s\n", p.peer.name.c_str(), bytes_text(used).c_str(),
+                bytes_text(*p.quota_limit).c_str(),
+                used >= *p.quota_limit ? " (over: dropped)" : "");
+    }
 }
 
 void kernel_counters(std::string& out, const gateway::StatusReport& r) {

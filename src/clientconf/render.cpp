@@ -68,7 +68,7 @@ Result<SecretText> render_client_config(const ClientConfigInput& in,
                                         const model::Profile& profile) {
     auto addresses = client_addresses(in);
     if (!addresses) return addresses.error();
-    auto allowed = client_allowed_ips(in.group, in.interface, profile);
+    auto allowed = client_allowed_ips(in.group, in.interface, profile, in.peer_name);
     if (!allowed) return allowed.error();
     auto prefix_str = [](const Prefix& p) { return p.str(); };
 

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "clientconf/client_config.hpp"
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "gateway/peers_support.hpp"
@@ -195,6 +196,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (auto st = session.registry->settle(peer.name); !st)
         report.notes.push_back(st.error().message);
     detail::update_session_peer(session, peer.name, peer);
+    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
     return report;
 }
 

@@ -174,6 +174,8 @@ Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
             // replaces its allowed IPs and keeps its session.
             auto changes = peer_elements(old, nft::ElementChange::Op::remove);
             for (const auto& c : changes) (void)live.change_elements({c});
+            // Its old quota, rate and networks too; the add below sets the new.
+            if (auto st = remove_peer_limits(live, *from, old); !st) return st.error();
         } else {
             auto removed = apply_removed_peer(live, *from, old);
             if (!removed) return removed.error();

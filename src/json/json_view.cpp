@@ -168,6 +168,9 @@ Json status_value(const gateway::StatusReport& r) {
         Json pj = peer_value(p.peer, r.now);
         pj["up"] = p.peer.stats.has_value();
         pj["online"] = p.online;
+        pj["quota"] = p.quota_limit ? Json{{"limit_bytes", *p.quota_limit},
+                                           {"used_bytes", p.quota_used.value_or(0)}}
+                                    : Json(nullptr);
         j["peers"].push_back(std::move(pj));
     }
     j["conntrack"] = r.conntrack ? Json{{"count", r.conntrack->count},

@@ -76,11 +76,24 @@ std::vector<std::string> egress_items(const Context& ctx, Family f) {
         const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
         const auto* uplink = g.egress ? ctx.profile.find_uplink(*g.egress) : nullptr;
         // Balanced groups draw their mark from their own map (nft_balance.cpp).
-        if (subnet && uplink && g.balance.empty()) marks.emplace(subnet->network(), uplink->fwmark);
+        if (subnet && uplink && g.balance.empty()) {
+            marks.emplace(subnet->network(), uplink->fwmark);
+            // Hosts behind the group's peers leave through the same uplink.
+            for (const auto& n : group_networks(ctx, g.name, f)) marks.emplace(n, uplink->fwmark);
+        }
     }
     std::vector<std::string> out;
     for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + mark(m));
     return out;
+}
+
+// Special ranges, vpngw's own prefixes, and the networks behind peers.
+std::vector<std::string> not_internet_items(const Context& ctx, Family f) {
+    auto nets = not_internet(ctx.profile, f);
+    for (const auto& l : ctx.limits)
+        for (const auto& n : l.networks)
+            if (n.family() == f) nets.push_back(n.network());
+    return prefixes(nets, f);
 }
 
 std::vector<std::string> peer_items(const Context& ctx, Family f) {
@@ -90,7 +103,9 @@ std::vector<std::string> peer_items(const Context& ctx, Family f) {
             if (a.family == f) addresses.insert(a);
     for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
         const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
-        if (a && ctx.profile.find_group(ctx.profile.peers[i].group)) addresses.insert(*a);
+        if (a && !ctx.profile.peers[i].disabled &&
+            ctx.profile.find_group(ctx.profile.peers[i].group))
+            addresses.insert(*a);
     }
     std::vector<std::string> out;
     out.reserve(addresses.size());
@@ -121,14 +136,18 @@ std::string render_objects(const Context& ctx) {
             sets.push_back({.name = not_internet_set(f),
                             .type = addr_type(f),
                             .interval = true,
-                            .items = prefixes(not_internet(ctx.profile, f), f),
+                            .items = not_internet_items(ctx, f),
                             .auto_merge = true});
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
             const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
-            if (subnet)
-                sets.push_back(
-                    {"set", group_set(g.name, f), addr_type(f), true, {subnet->network().str()}});
+            if (!subnet) continue;
+            // The networks behind the group's peers are the group's too: its
+            // allow and isolate rules and other groups' `group:` entries.
+            std::vector<Prefix> members{subnet->network()};
+            for (const auto& n : group_networks(ctx, g.name, f)) members.push_back(n);
+            std::sort(members.begin(), members.end());
+            sets.push_back({"set", group_set(g.name, f), addr_type(f), true, prefixes(members, f)});
         }
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
@@ -151,9 +170,10 @@ std::string render_objects(const Context& ctx) {
                         .one_per_line = true});
 
     std::string out =
-        "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";
+        "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n"
+        "\tcounter quota_drops {}\n\tcounter rate_drops {}\n";
     for (const auto& s : sets) out += "\n" + render(s);
-    return out + render_balance_maps(ctx);
+    return out + render_balance_maps(ctx) + render_limit_objects(ctx);
 }
 
 }  // namespace vpngw::plan::nft
