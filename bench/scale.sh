@@ -125,6 +125,13 @@ os.chmod(f"{d}/state/peers.tsv", 0o600)
 PY
     # The last peer: the client of the forwarding runs, behind every linear rule.
     tail -1 "$dir/peers.list" | cut -d' ' -f2 >"$dir/client.addr"
+    # The seed is a peers.tsv of the last release: migrate it into the
+    # registry (peers.db) here, once, so `up` and `peer add` below are timed
+    # on the registry and not on the one-time migration.
+    "$VPNGW" peer add seed --group g1 --qr none --profile "$dir/profile.toml" \
+        --state-dir "$dir/state" >/dev/null 2>&1 &&
+        "$VPNGW" peer remove seed --profile "$dir/profile.toml" --state-dir "$dir/state" \
+            >/dev/null 2>&1 || die "migrating the seeded state into peers.db failed"
     "$VPNGW" plan --nft --offline "$dir/profile.toml" --state-dir "$dir/state" >"$dir/ruleset.nft" ||
         die "vpngw plan --nft failed"
 }
@@ -161,8 +168,8 @@ measure_vpngw() {  # measure_vpngw DIR
         grep -q "(0 changes)" "$W/out" || echo "warning: the second up was not a no-op" >&2
         vpngw_timed "$ns" status status "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" plan plan "$dir/profile.toml" --state-dir "$st"
-        # The seeded state has no peers index: the first add builds it (once
-        # per boot, import or hand edit); the next add is the everyday one.
+        # The first add on a freshly copied state (its pages not cached by
+        # this process yet, as after a reboot); the next add is the everyday one.
         vpngw_timed "$ns" first peer add "first$r" --group g1 --qr none \
             --profile "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" add peer add "new$r" --group g1 --qr none --profile "$dir/profile.toml" \
@@ -406,8 +413,8 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SI
     echo "Times in ms. floor = start wireguard-go + one \`wg setconf\` with every peer + one"
     echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them. scripted = one \`wg set\`"
     echo "and one \`iptables -A\` process per peer, measured at $BASELINE peers and scaled linearly"
-    echo "(est.) to larger N. first peer add: the first add on the seeded state, which builds"
-    echo "the peers index (as after a reboot, an import or a hand edit); peer add: the next one."
+    echo "(est.) to larger N. first peer add: the first add on the copied state (as after a"
+    echo "reboot); peer add: the next one."
     echo "Peak RSS: the largest of the vpngw processes above (not wireguard-go); by command (MiB):"
     echo
     cat "$W/rss.md"

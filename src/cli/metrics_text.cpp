@@ -101,6 +101,17 @@ void peers(std::string& out, const gateway::StatusReport& r) {
         for (const auto& p : r.peers)
             if (p.peer.stats) peer_sample(f, p, d(p.peer.stats->tx_bytes));
     }
+    {
+        Family f(out, "vpngw_peer_disabled", "gauge",
+                 "1 when the peer is kept out of the kernel: disabled, or its expiry passed.");
+        for (const auto& p : r.peers) peer_sample(f, p, p.peer.disabled || p.peer.expired ? 1 : 0);
+    }
+    {
+        Family f(out, "vpngw_peer_expiry_timestamp_seconds", "gauge",
+                 "Unix time at which the peer expires (absent: never).");
+        for (const auto& p : r.peers)
+            if (p.peer.expires) peer_sample(f, p, d(p.peer.expires->time_since_epoch().count()));
+    }
 }
 
 void groups(std::string& out, const gateway::StatusReport& r) {
