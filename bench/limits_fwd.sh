@@ -78,7 +78,7 @@ for ((r = 0; r < RUNS; r++)); do
         router_topology "$client"
         sed -e 's/"wg0"/"rc"/g' -e 's/"eth0"/"rs"/g' "$W/$kind.nft" | in_ns rt nft -f - ||
             echo "warning: loading $kind failed" >&2
-        spawn_in srv iperf3 -s -1
+        spawn_in srv iperf3 -s -1 >/dev/null 2>&1
         wait_port srv 5201
         bps=$(in_ns cli iperf3 -c 192.0.2.2 -t "$FWD_SECS" -J 2>/dev/null | python3 -c \
             'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])')

@@ -25,8 +25,7 @@ state::PeerLimits limits_of(const model::Peer& peer, const std::string& ifname,
 
 }  // namespace
 
-std::optional<state::PeerLimits> peer_limits(const model::Profile& profile,
-                                             const model::Peer& peer,
+std::optional<state::PeerLimits> peer_limits(const model::Profile& profile, const model::Peer& peer,
                                              const PeerAddresses& addresses) {
     if (peer.disabled || !has_limits(peer)) return std::nullopt;
     const auto* group = profile.find_group(peer.group);

@@ -32,9 +32,7 @@ struct FakeRef : gateway::LiveGateway {
         return f.change_elements(c);
     }
     Status run_nft(const std::string& commands) override { return f.run_nft(commands); }
-    Status change_route(const state::Route& route, bool add) override {
-        return f.change_route(route, add);
-    }
+    Status change_route(const state::Route& r, bool add) override { return f.change_route(r, add); }
     std::string backend_name(const model::Interface& i) override { return f.backend_name(i); }
 };
 
