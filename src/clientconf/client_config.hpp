@@ -46,11 +46,14 @@ struct ClientConfigInput {
 //   full:  0.0.0.0/0 and/or ::/0;
 //   split: the interface's own network prefixes (the gateway and its groups),
 //          the allow-list CIDRs, the subnets of "group:X" entries; "any" counts as
-//          0.0.0.0/0 (and ::/0). Prefixes inside another listed prefix are dropped.
+//          0.0.0.0/0 (and ::/0), and the sources of port forwards to one of
+//          the client's `own` addresses that keep the remote source address
+//          (`source = "keep"`). Prefixes inside another listed prefix are dropped.
 // Sorted IPv4 first. Errors when a "group:X" entry names no group of `profile`.
 Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
                                                const model::Interface& interface,
-                                               const model::Profile& profile);
+                                               const model::Profile& profile,
+                                               const std::vector<IpAddress>& own = {});
 
 // The whole config file. The result holds the private key: it wipes itself.
 // Errors: no address at all, an address of the wrong family, or an address

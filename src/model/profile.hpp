@@ -167,6 +167,13 @@ struct Group {
     Origin origin;
 };
 
+// The source address a forwarded connection reaches its target with.
+enum class ForwardSource {
+    automatic,  // keep, except for targets in a split-tunnel group: gateway
+    keep,       // the real remote address; the target must route it back into the tunnel
+    gateway,    // masqueraded to the gateway's own address on the target's device
+};
+
 struct Forward {
     Proto proto = Proto::tcp;   // tcp or udp
     std::uint16_t port = 0;     // public port on the uplink
@@ -174,6 +181,7 @@ struct Forward {
     std::uint16_t to_port = 0;  // target port (same as port when not written)
     std::string uplink;
     std::vector<Prefix> allow_from;  // empty = any source
+    ForwardSource source = ForwardSource::automatic;
     Origin origin;
 };
 
@@ -238,6 +246,7 @@ const char* to_string(Proto);
 const char* to_string(Tunnel);
 const char* to_string(Policy);
 const char* to_string(ProxyMode);
+const char* to_string(ForwardSource);
 
 // Whether any group proxies in TPROXY mode (vpngw then owns kProxyTable/kProxyMark).
 bool uses_tproxy(const Profile&);
