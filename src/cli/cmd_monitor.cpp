@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -66,7 +67,9 @@ int run_monitor(const MonitorOptions& opt) {
         auto r = health::run_round(profile, round, unix_now());
         print_round(r, false);
         round.sync_maps = false;
-        const int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
+        int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
+        // A state file that cannot be written keeps every probe due: never spin.
+        if (!r.errors.empty()) wait = std::max(wait, 1);
         for (int i = 0; i < wait * 10 && !g_stop; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

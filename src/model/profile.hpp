@@ -137,6 +137,9 @@ struct EgressShare {
     Location where;
 };
 
+// In a group's `fallback`: the main routing table rather than an uplink.
+inline constexpr const char* kMainTable = "main";
+
 struct Group {
     std::string name;
     std::string interface;
@@ -147,6 +150,11 @@ struct Group {
     // connection picks one (nft_balance.cpp). `egress` then holds the first,
     // so code that knows one uplink per group still finds a valid one.
     std::vector<EgressShare> balance;
+    // Where new connections go while the health monitor finds the egress
+    // uplink down (a single-egress group): the first healthy entry, an
+    // uplink name or kMainTable. None written: any healthy uplink, in
+    // profile order. An empty list: stay on the egress uplink.
+    std::optional<std::vector<std::string>> fallback;
     bool isolate = false;
     std::vector<AllowEntry> allow;
     std::vector<IpAddress> dns;

@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "plan/balance.hpp"
 #include "plan/nft_parts.hpp"
 
 namespace vpngw::plan::nft {
@@ -70,19 +71,6 @@ std::vector<std::string> wg_ports(const Context& ctx) {
     return ports;
 }
 
-std::vector<std::string> egress_items(const Context& ctx, Family f) {
-    std::map<Prefix, std::uint32_t> marks;  // sorted by subnet
-    for (const auto& g : ctx.profile.groups) {
-        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
-        const auto* uplink = g.egress ? ctx.profile.find_uplink(*g.egress) : nullptr;
-        // Balanced groups draw their mark from their own map (nft_balance.cpp).
-        if (subnet && uplink && g.balance.empty()) marks.emplace(subnet->network(), uplink->fwmark);
-    }
-    std::vector<std::string> out;
-    for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + mark(m));
-    return out;
-}
-
 std::vector<std::string> peer_items(const Context& ctx, Family f) {
     std::set<IpAddress> addresses;  // sorted
     if (ctx.given_peers)
@@ -139,7 +127,11 @@ std::string render_objects(const Context& ctx) {
         }
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({"map", std::string("egress") + family_digit(f),
-                        std::string(addr_type(f)) + " : mark", true, egress_items(ctx, f)});
+                        std::string(addr_type(f)) + " : mark", true,
+                        // As the health monitor left them (plan/balance.hpp).
+                        egress_elements(ctx.profile, f,
+                                        ctx.live_elements ? ctx.profile.uplinks_down
+                                                          : std::set<std::string>{})});
     // Plain sets, not a verdict map of `ADDR : jump grp_X`: the kernel
     // re-validates every jump element of a table at each commit that adds a
     // jump element, so with such a map one live `peer add` cost O(peers).
