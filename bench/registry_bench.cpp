@@ -8,6 +8,7 @@
 //
 // Prints milliseconds per step and each size's ratio to the first one (the
 // baseline, measured in the same run).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +22,8 @@
 
 #include "plan/allocate.hpp"
 #include "registry/sqlite_registry.hpp"
-#include "store/peer_store.hpp"
+#include "store/atomic_file.hpp"
+#include "store/state_paths.hpp"
 
 namespace {
 
@@ -46,20 +48,18 @@ struct Figures {
 
 Figures run(int peers, const std::string& dir) {
     const Prefix subnet = *Prefix::parse("10.64.0.0/10");
-    store::PeerState legacy;
-    legacy.peers.reserve(static_cast<std::size_t>(peers));
+    // A state directory of the last release: peers.tsv, one line a peer.
+    std::string tsv = "vpngw-peers 2\n# snapshot 00000000000000aa\n";
+    tsv.reserve(static_cast<std::size_t>(peers) * 110);
     plan::AddressPool pool(subnet);
     for (int i = 0; i < peers; ++i) {
-        store::StoredPeer p;
-        p.name = "p" + std::to_string(i);
-        p.group = "staff";
-        p.public_key = key_for(i);
-        p.address = pool.lowest_free();
-        pool.take(*p.address);
-        p.created = std::chrono::sys_seconds{std::chrono::seconds{1714564800}};
-        legacy.peers.push_back(std::move(p));
+        const IpAddress a = *pool.lowest_free();
+        pool.take(a);
+        tsv += "p" + std::to_string(i) + "\tstaff\t" + key_for(i).base64() + "\t" + a.str() +
+               "\t-\t-\t2024-05-01T12:00:00Z\n";
     }
-    if (auto st = store::save_peers(store::StatePaths{dir}, legacy); !st) {
+    ::mkdir(dir.c_str(), 0700);
+    if (auto st = store::atomic_write_file(store::StatePaths{dir}.peers_file(), tsv, 0600); !st) {
         std::fprintf(stderr, "%s\n", st.error().str().c_str());
         std::exit(1);
     }

@@ -13,12 +13,17 @@
 # RUNS      runs of each measurement; medians are printed (default 3)
 # BASELINE  peers for the scripted baseline, extrapolated to each N (default 1000)
 # FWD_SECS  seconds of each forwarding run (default 5)
+# FWD_ROUNDS rounds of forwarding runs; each round runs every ruleset once, in
+#           turn (A B C A B C ...), so a machine that gets busier or quieter
+#           during the run shifts all rulesets alike (default 5)
+# FWD_MAX_ROUNDS more rounds, up to this many, while vpngw's median is not yet
+#           apart from the reference's by more than their spread (default 9)
 # FLOWS     distinct UDP flows the small-packet sender cycles through (default 50000)
 # WRITE_DOCS=1 replaces the scale section of docs/benchmarks.md (default 1)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 source "$root/tests/netns/lib.sh"
-for tool in iperf3 iptables-restore cc python3 /usr/bin/time; do
+for tool in iperf3 iptables-restore cc python3 gnuplot /usr/bin/time; do
     command -v "$tool" >/dev/null || die "missing tool: $tool (run scripts/install-deps)"
 done
 enter_sandbox "$@"
@@ -30,18 +35,37 @@ SIZES=${SIZES:-1000 10000 50000}
 RUNS=${RUNS:-3}
 BASELINE=${BASELINE:-1000}
 FWD_SECS=${FWD_SECS:-5}
+FWD_ROUNDS=${FWD_ROUNDS:-5}
+FWD_MAX_ROUNDS=${FWD_MAX_ROUNDS:-9}
 FLOWS=${FLOWS:-50000}
 WRITE_DOCS=${WRITE_DOCS:-1}
 W=$SANDBOX_DIR
 cc -O2 -o "$W/udpflood" "$here/udpflood.c" || die "cannot build udpflood"
 
 now() { date +%s%N; }
-# stats VALUES... -> "median min max" (as given, numerically sorted)
-stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1], a[NR]}'; }
+# stats VALUES... -> "median min max" (numerically sorted)
+# (an even count's median is the mean of the middle two)
+stats() {
+    printf '%s\n' "$@" | sort -g |
+        awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.15g %s %s\n", m, a[1], a[NR]}'
+}
 med() { stats "$@" | cut -d' ' -f1; }
 ms() { awk -v ns="$1" 'BEGIN {printf "%.0f", ns / 1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 spread() { local s; s=($(stats "$@")); echo "${s[1]}–${s[2]}"; }
+# mad VALUES... -> the median absolute deviation from the median
+mad() {
+    local m
+    m=$(med "$@")
+    med $(printf '%s\n' "$@" | awk -v m="$m" '{d = $1 - m; print (d < 0 ? -d : d)}')
+}
+# apart A_NAME B_NAME -> exit 0 when the medians of the two arrays differ by
+# more than the sum of their median absolute deviations (outside the noise)
+apart() {
+    local -n a=$1 b=$2
+    awk -v ma="$(med "${a[@]}")" -v mb="$(med "${b[@]}")" -v da="$(mad "${a[@]}")" \
+        -v db="$(mad "${b[@]}")" 'BEGIN {d = ma - mb; if (d < 0) d = -d; exit !(d > da + db)}'
+}
 
 # --- inputs for N peers: profile, state, wg config, iptables rules ----------
 write_inputs() {  # write_inputs N DIR
@@ -247,22 +271,44 @@ EOF
     esac
 }
 
-measure_forwarding() {  # measure_forwarding DIR KIND -> TCP_<KIND>, PPS_<KIND>
-    local dir=$1 kind=$2 r bps sent rx0 rx1
-    for ((r = 0; r < RUNS; r++)); do
-        router_topology "$(cat "$dir/client.addr")"
-        load_ruleset "$kind" "$dir" || echo "warning: loading the $kind ruleset failed" >&2
-        spawn_in srv iperf3 -s -1 >/dev/null 2>&1
-        sleep 0.3
-        bps=$(in_ns cli iperf3 -c 192.0.2.2 -t "$FWD_SECS" -J 2>/dev/null |
-            python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null)
-        eval "TCP_$kind+=(${bps:-0})"
-        rx0=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
-        sent=$(in_ns cli "$W/udpflood" 192.0.2.2 "$FWD_SECS" "$FLOWS")
-        rx1=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
-        eval "PPS_$kind+=($(((rx1 - rx0) / FWD_SECS)))"
-        ip netns del cli; ip netns del rt; ip netns del srv
+measure_forwarding() {  # measure_forwarding DIR KIND: one run -> TCP_<KIND>, PPS_<KIND>
+    local dir=$1 kind=$2 bps sent rx0 rx1
+    router_topology "$(cat "$dir/client.addr")"
+    load_ruleset "$kind" "$dir" || echo "warning: loading the $kind ruleset failed" >&2
+    spawn_in srv iperf3 -s -1 >/dev/null 2>&1
+    local i
+    for i in $(seq 1 50); do  # until iperf3 listens (bounded), not a fixed time
+        [ -n "$(in_ns srv ss -Hltn 'sport = :5201')" ] && break
+        sleep 0.1
     done
+    bps=$(in_ns cli iperf3 -c 192.0.2.2 -t "$FWD_SECS" -J 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null)
+    eval "TCP_$kind+=(${bps:-0})"
+    rx0=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
+    sent=$(in_ns cli "$W/udpflood" 192.0.2.2 "$FWD_SECS" "$FLOWS")
+    rx1=$(in_ns srv cat /sys/class/net/s0/statistics/rx_packets)
+    eval "PPS_$kind+=($(((rx1 - rx0) / FWD_SECS)))"
+    ip netns del cli; ip netns del rt; ip netns del srv
+}
+
+# Rounds of every ruleset in turn until vpngw's medians stand apart from the
+# NAT reference's (or FWD_MAX_ROUNDS); sets ROUNDS_DONE and SEPARATED_TCP/_PPS.
+measure_forwarding_rounds() {  # measure_forwarding_rounds DIR KINDS...
+    local dir=$1 kind round=0
+    shift
+    for kind in "$@"; do eval "TCP_$kind=() PPS_$kind=()"; done
+    while :; do
+        round=$((round + 1))
+        echo "  forwarding round $round: $*" >&2
+        for kind in "$@"; do measure_forwarding "$dir" "$kind"; done
+        SEPARATED_TCP=no SEPARATED_PPS=no
+        apart TCP_vpngw TCP_stateful_nat && SEPARATED_TCP=yes
+        apart PPS_vpngw PPS_stateful_nat && SEPARATED_PPS=yes
+        [ "$round" -ge "$FWD_ROUNDS" ] || continue
+        [ "$SEPARATED_TCP$SEPARATED_PPS" = yesyes ] && break
+        [ "$round" -ge "$FWD_MAX_ROUNDS" ] && break
+    done
+    ROUNDS_DONE=$round
 }
 
 # --- run ---------------------------------------------------------------------
@@ -282,7 +328,10 @@ fwd=$W/fwd.md
     echo "at the server. The server never answers, so every UDP packet is in conntrack state"
     echo "new and crosses every rule up to an accept. Ratios against the minimal stateful"
     echo "ruleset of the same N, and (NAT) against minimal stateful + masquerade: vpngw NATs"
-    echo "its peers, the minimal ruleset does not."
+    echo "its peers, the minimal ruleset does not. The rulesets run in rounds, each round every"
+    echo "ruleset once in turn, at least $FWD_ROUNDS rounds and up to $FWD_MAX_ROUNDS until vpngw's median"
+    echo "stands apart from the NAT reference's by more than the two medians' absolute deviations;"
+    echo "\"(in noise)\" marks a vpngw ratio whose difference from the reference is inside that spread."
     echo
     echo "| peers | ruleset | TCP Gbit/s | ratio | ratio (NAT) | UDP 64 B kpps | ratio | ratio (NAT) |"
     echo "|---|---|---|---|---|---|---|---|"
@@ -322,33 +371,46 @@ for n in $SIZES; do
         "$(cell first)" "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
         "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" >>"$out"
 
-    for kind in none stateful stateful_nat vpngw linear; do
-        eval "TCP_$kind=() PPS_$kind=()"
-        echo "  forwarding with ruleset: $kind ..." >&2
-        measure_forwarding "$dir" "$kind"
-    done
+    measure_forwarding_rounds "$dir" none stateful stateful_nat vpngw linear
     ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
     nat_tcp=$(med "${TCP_stateful_nat[@]}") nat_pps=$(med "${PPS_stateful_nat[@]}")
+    noise() {  # noise SEPARATED -> what the ratio (NAT) cell adds
+        [ "$1" = yes ] && echo "" || echo " (in noise)"
+    }
     for kind in none stateful stateful_nat vpngw linear; do
         local_tcp="TCP_$kind[@]" local_pps="PPS_$kind[@]"
         tcp=$(med "${!local_tcp}") pps=$(med "${!local_pps}")
-        label=$kind
+        label=$kind tcp_note="" pps_note=""
         case $kind in
             none) label="no ruleset" ;;
             stateful) label="minimal stateful (ct established first, one accept)" ;;
             stateful_nat) label="minimal stateful + masquerade (what any NAT gateway pays)" ;;
-            vpngw) label="vpngw's ruleset for $n peers" ;;
+            vpngw)
+                label="vpngw's ruleset for $n peers"
+                tcp_note=$(noise "$SEPARATED_TCP") pps_note=$(noise "$SEPARATED_PPS")
+                ;;
             linear) label="$n linear iptables rules (iptables-nft)" ;;
         esac
-        printf '| %s | %s | %s [%s] | %s | %s | %s [%s] | %s | %s |\n' "$n" "$label" \
+        printf '| %s | %s | %s [%s] | %s | %s%s | %s [%s] | %s | %s%s |\n' "$n" "$label" \
             "$(awk -v b="$tcp" 'BEGIN {printf "%.2f", b / 1e9}')" \
             "$(spread $(printf '%s\n' "${!local_tcp}" | awk '{printf "%.2f\n", $1 / 1e9}'))" \
-            "$(ratio "$tcp" "$ref_tcp")" "$(ratio "$tcp" "$nat_tcp")" \
+            "$(ratio "$tcp" "$ref_tcp")" "$(ratio "$tcp" "$nat_tcp")" "$tcp_note" \
             "$(awk -v p="$pps" 'BEGIN {printf "%.0f", p / 1e3}')" \
             "$(spread $(printf '%s\n' "${!local_pps}" | awk '{printf "%.0f\n", $1 / 1e3}'))" \
-            "$(ratio "$pps" "$ref_pps")" "$(ratio "$pps" "$nat_pps")" >>"$fwd"
+            "$(ratio "$pps" "$ref_pps")" "$(ratio "$pps" "$nat_pps")" "$pps_note" >>"$fwd"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$kind" "$tcp" "$(mad "${!local_tcp}")" \
+            "$pps" "$(mad "${!local_pps}")" "$ROUNDS_DONE" >>"$W/forwarding.tsv"
     done
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" "$scripted" \
+        "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"
 done
+
+# The bench's own output, kept next to the docs so the plots regenerate from
+# it (bench/plot.sh) without measuring again.
+mkdir -p "$W/data"
+{ printf 'peers\tcold_ns\tnoop_ns\tfloor_ns\tscripted_ns\tpeer_add_ns\tpeak_rss_kib\n'; cat "$W/scale.tsv"; } >"$W/data/scale.tsv"
+{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv"; } >"$W/data/forwarding.tsv"
+"$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2
 
 cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
 {
@@ -369,6 +431,12 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SI
     cat "$W/rss.md"
     echo
     cat "$fwd"
+    echo
+    echo "![time against peers](img/scale-times.svg)"
+    echo
+    echo "![forwarding ratios](img/forwarding-ratios.svg)"
+    echo
+    echo "The plots regenerate from the data the run kept: \`bench/plot.sh docs/data\`."
     echo "<!-- scale.sh end -->"
 } >"$W/section.md"
 cat "$W/section.md"
@@ -388,5 +456,8 @@ else:
     text = text.rstrip("\n") + "\n\n## Scale: 1,000 to 50,000 peers (issue 8)\n\n" + section
 open(doc, "w").write(text)
 PY
-    echo "wrote $doc" >&2
+    mkdir -p "$root/docs/data" "$root/docs/img"
+    cp "$W/data/"*.tsv "$root/docs/data/"
+    cp "$W/img/"*.svg "$root/docs/img/" 2>/dev/null
+    echo "wrote $doc, docs/data and docs/img" >&2
 fi

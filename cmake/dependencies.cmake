@@ -21,6 +21,9 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 # The peer registry, <state_dir>/peers.db (libsqlite3-dev).
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+# sd_notify, the watchdog and structured journal entries, in src/service_manager only
+# (libsystemd-dev).
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 # status/peer list --json and nft counters (nlohmann-json3-dev); `metrics --listen` (libcpp-httplib-dev).
 find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -3,6 +3,9 @@ add_library(vpngw_settings INTERFACE)
 target_compile_options(vpngw_settings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
 target_include_directories(vpngw_settings INTERFACE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(vpngw_settings INTERFACE VPNGW_VERSION="${PROJECT_VERSION}")
+# Full RELRO and immediate binding (lintian's hardening-no-bindnow): a link
+# flag only, so no object is compiled differently.
+target_link_options(vpngw_settings INTERFACE -Wl,-z,relro,-z,now)
 
 if(VPNGW_FUZZ)
   # Every library gets libFuzzer's coverage instrumentation (fuzzer-no-link), so

@@ -13,6 +13,9 @@
 # for root) holds base tarballs; VPNGW_IMAGE_MAX_AGE_DAYS (default 7) rebuilds
 # an older base so security updates get in; VPNGW_IMAGE_MIRROR replaces
 # deb.debian.org; VPNGW_IMAGE_EXTRA (a directory) is copied over the root last.
+#
+# `build.sh --base-only` stops after step 1 and prints the base tarball's path
+# (tests/package installs the Debian package into a copy of it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +46,9 @@ mkdir -p "$cache"
 key=$(cd "$here/base" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 base=$cache/base-$key.tar.zst
 max_age=${VPNGW_IMAGE_MAX_AGE_DAYS:-7}
+# One builder of a base at a time (the image and package tests may run at once).
+exec 9>"$cache/.base.lock"
+flock 9
 if [ -f "$base" ] && [ -n "$(find "$base" -mtime +"$max_age")" ]; then
     step "base $key is older than $max_age days; rebuilding it for security updates"
     rm -f "$base"
@@ -67,6 +73,11 @@ else
     mv "$partial" "$base"
     trap - EXIT
     step "base root filesystem: $(du -h "$base" | cut -f1) cached"
+fi
+flock -u 9
+if [ "${1:-}" = --base-only ]; then
+    echo "$base"
+    exit 0
 fi
 
 # --- 2. unpack and customise --------------------------------------------------

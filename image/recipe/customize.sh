@@ -9,9 +9,18 @@ root=$1
 . "$here/image.env"
 
 cp -a "$here/rootfs/." "$root/"
-install -m 0755 "$here/vpngw" "$root/usr/sbin/vpngw"
-# Debug information is most of a RelWithDebInfo binary; the image has no use for it.
-if command -v strip >/dev/null; then strip --strip-debug "$root/usr/sbin/vpngw"; fi
+if [ -f "$here/vpngw.deb" ]; then
+    # The Debian package (`vpngw image build --package`): binary, units,
+    # sysctl.d, tmpfiles.d, man page; its postinst starts nothing. Its
+    # Depends are in base/packages.list, so dpkg needs no network.
+    cp "$here/vpngw.deb" "$root/tmp/vpngw.deb"
+    chroot "$root" dpkg -i /tmp/vpngw.deb
+    rm -f "$root/tmp/vpngw.deb"
+else
+    install -m 0755 "$here/vpngw" "$root/usr/sbin/vpngw"
+    # Debug information is most of a RelWithDebInfo binary; the image has no use for it.
+    if command -v strip >/dev/null; then strip --strip-debug "$root/usr/sbin/vpngw"; fi
+fi
 chmod 0700 "$root/etc/vpngw"
 chmod 0600 "$root/etc/vpngw/$PROFILE_NAME.toml"
 if [ -f "$root/root/.ssh/authorized_keys" ]; then

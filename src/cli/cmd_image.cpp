@@ -37,6 +37,10 @@ std::optional<model::Profile> load_profile(const std::string& path) {
 }
 
 int run_image_build(ImageCommand& cmd) {
+    if (!cmd.settings.package_path.empty() && !cmd.settings.binary_path.empty()) {
+        std::fprintf(stderr, "error: --package and --binary exclude each other\n");
+        return kExitUsage;
+    }
     if (cmd.settings.binary_path.empty()) cmd.settings.binary_path = this_binary();
     auto profile = load_profile(cmd.settings.profile_path);
     if (!profile) return kExitFailure;
@@ -115,6 +119,12 @@ Command build_command() {
                 {.names = "--binary",
                  .target = &s.binary_path,
                  .help = "vpngw binary for the image (default: this one)",
+                 .check = Check::existing_file()},
+                {.names = "--package",
+                 .target = &s.package_path,
+                 .help = "vpngw .deb (scripts/package) the image installs with dpkg, units "
+                         "included, instead of copying a binary",
+                 .type_name = "DEB",
                  .check = Check::existing_file()},
                 {.names = "--root-size",
                  .target = &s.root_size_mb,

@@ -41,7 +41,7 @@ int serve(const MetricsOptions& opt) {
         return kExitUsage;
     }
     MetricsServerOptions server = opt.server;
-    server.listen = *where;
+    server.server.listen = *where;
     auto st = serve_metrics(server, [&opt] { return snapshot(opt); });
     print_error(st.error());  // serve_metrics returns only when it cannot start
     return kExitFailure;
@@ -74,11 +74,11 @@ std::vector<Command> metrics_commands() {
                                "line",
                        .needs = {"--listen"}});
     options.push_back({.names = "--tls-cert",
-                       .target = &opt->server.tls_cert,
+                       .target = &opt->server.server.tls_cert,
                        .help = "Serve HTTPS with this PEM certificate chain",
                        .needs = {"--listen", "--tls-key"}});
     options.push_back({.names = "--tls-key",
-                       .target = &opt->server.tls_key,
+                       .target = &opt->server.server.tls_key,
                        .help = "The PEM key of --tls-cert",
                        .needs = {"--listen", "--tls-cert"}});
     options.push_back({.names = "-o,--output",

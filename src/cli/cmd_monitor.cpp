@@ -13,6 +13,8 @@
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "health/monitor.hpp"
+#include "service_manager/journal.hpp"
+#include "service_manager/notify.hpp"
 
 namespace vpngw::cli {
 
@@ -32,8 +34,15 @@ std::int64_t unix_now() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-void print_round(const health::RoundReport& r, bool once) {
-    for (const auto& c : r.changes) log::warn("uplink " + c);
+// A change reads "wan1: up -> down (...)"; names never hold ':' (docs/profile.md).
+service_manager::JournalFields change_fields(const std::string& change, const std::string& unit) {
+    const auto name = change.substr(0, change.find(':'));
+    const bool down = change.find("-> down") != std::string::npos;
+    return {.op = down ? "uplink-down" : "uplink-up", .uplink = name, .unit = unit};
+}
+
+void print_round(const health::RoundReport& r, bool once, const std::string& unit) {
+    for (const auto& c : r.changes) log::event("uplink " + c, change_fields(c, unit), true);
     for (const auto& e : r.errors) log::error(e);
     if (r.maps_written) log::info("balance maps updated");
     if (!once) return;
@@ -41,6 +50,38 @@ void print_round(const health::RoundReport& r, bool once) {
         std::printf("%s\t%s\tfailures=%d\tsuccesses=%d%s%s\n", h.uplink.c_str(),
                     health::to_string(h.state), h.failures, h.successes,
                     h.last_error.empty() ? "" : "\t", h.last_error.c_str());
+}
+
+// "wan0 up, wan1 down": the STATUS= line of vpngw-monitor@.
+std::string round_status(const health::RoundReport& r) {
+    std::string line;
+    for (const auto& h : r.health)
+        line += (line.empty() ? "" : ", ") + h.uplink + " " + health::to_string(h.state);
+    return line;
+}
+
+// Probes run one after another, each bounded by its timeout: the slowest round
+// is their sum. The watchdog must outlast it, whatever WatchdogSec= says.
+void keep_watchdog_above_slowest_round(const model::Profile& profile) {
+    std::chrono::seconds slowest{0};
+    for (const auto* u : health::probed_uplinks(profile))
+        slowest += std::chrono::seconds(u->health->timeout);
+    service_manager::watchdog_at_least(2 * slowest + std::chrono::seconds(10));
+}
+
+// Waits until the next probe is due, pinging the watchdog as often as it asks.
+void sleep_pinging(std::chrono::seconds wait) {
+    using Clock = std::chrono::steady_clock;
+    const auto interval = service_manager::watchdog_interval();
+    const auto end = Clock::now() + wait;
+    auto last_ping = Clock::now();
+    while (!g_stop && Clock::now() < end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (interval && Clock::now() - last_ping >= *interval) {
+            service_manager::watchdog_ping();
+            last_ping = Clock::now();
+        }
+    }
 }
 
 int run_monitor(const MonitorOptions& opt) {
@@ -55,7 +96,7 @@ int run_monitor(const MonitorOptions& opt) {
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
         auto r = health::run_round(profile, round, unix_now());
-        print_round(r, true);
+        print_round(r, true, "");
         return r.errors.empty() ? kExitOk : kExitFailure;
     }
     std::signal(SIGTERM, on_stop);
@@ -63,15 +104,25 @@ int run_monitor(const MonitorOptions& opt) {
     // The first round makes the kernel's maps match the state file, whatever
     // happened while no monitor ran.
     round.sync_maps = true;
+    const auto unit = service_manager::unit_for_profile(opt.gateway.profile_path);
+    keep_watchdog_above_slowest_round(profile);
+    bool first = true;
     while (!g_stop) {
         auto r = health::run_round(profile, round, unix_now());
-        print_round(r, false);
+        print_round(r, false, unit);
         round.sync_maps = false;
+        // Keep-alives only from here, between rounds: a round that hangs (or a
+        // stopped process) misses them and systemd restarts the monitor.
+        service_manager::watchdog_ping();
+        if (first)
+            service_manager::ready("monitoring " + std::to_string(r.health.size()) +
+                                   " uplink(s); maps in sync with health.tsv");
+        first = false;
+        service_manager::status(round_status(r));
         int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
         // A state file that cannot be written keeps every probe due: never spin.
         if (!r.errors.empty()) wait = std::max(wait, 1);
-        for (int i = 0; i < wait * 10 && !g_stop; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        sleep_pinging(std::chrono::seconds(wait));
     }
     return kExitOk;
 }

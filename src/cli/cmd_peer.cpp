@@ -7,11 +7,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_view.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
+#include "json/json_view.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
 
@@ -102,6 +104,10 @@ std::string address_list(const std::optional<IpAddress>& v4, const std::optional
     return text.empty() ? "-" : text;
 }
 
+void print_note(const std::string& note) {
+    if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+}
+
 int run_add(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
     gateway::AddPeerRequest request{opt.name, opt.group, std::nullopt, opt.psk};
@@ -124,9 +130,15 @@ int run_add(const PeerOptions& opt) {
         return kExitFailure;
     }
     const auto& peer = report->peer;
-    std::fprintf(stderr, "peer %s added to group %s: %s\n", peer.name.c_str(), peer.group.c_str(),
-                 address_list(peer.address, peer.address6).c_str());
+    const auto added = "peer " + peer.name + " added to group " + peer.group + ": " +
+                       address_list(peer.address, peer.address6);
+    std::fprintf(stderr, "%s\n", added.c_str());
+    log::record(added, {.op = "peer-add",
+                        .peer = peer.name,
+                        .group = peer.group,
+                        .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
+    print_note(gateway::refresh_peer_names(*session));
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
         std::fprintf(stderr,
@@ -146,8 +158,14 @@ int run_remove(const PeerOptions& opt) {
         print_error(report.error());
         return kExitFailure;
     }
-    std::fprintf(stderr, "peer %s removed (%s)\n", opt.name.c_str(),
-                 address_list(report->peer.address, report->peer.address6).c_str());
+    const auto removed = "peer " + opt.name + " removed (" +
+                         address_list(report->peer.address, report->peer.address6) + ")";
+    std::fprintf(stderr, "%s\n", removed.c_str());
+    print_note(gateway::refresh_peer_names(*session));
+    log::record(removed, {.op = "peer-remove",
+                          .peer = opt.name,
+                          .group = report->peer.group,
+                          .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
     return kExitOk;
 }
@@ -165,7 +183,7 @@ std::string age(std::int64_t then) {
 }
 
 void print_json(const gateway::PeerListing& listing) {
-    write_out(peer_list_json(listing, now_seconds()));
+    write_out(json::peer_list_json(listing, now_seconds()));
 }
 
 void print_table(const gateway::PeerListing& listing) {
@@ -314,7 +332,8 @@ std::vector<Command> peer_commands() {
         .name = "peer",
         .help = "Add, remove, list and show peers",
         .footer = "Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json",
-        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show)},
+        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show),
+                        peer_link_command()},
     }};
 }
 

@@ -5,7 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
-#include "cli/json_view.hpp"
+#include "json/json_view.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
@@ -28,7 +28,7 @@ int show_status(const StatusOptions& opt) {
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.gateway);
     const auto report = gateway::gather_status(*session, *live);
-    const std::string text = opt.json ? status_json(report) : status_text(report);
+    const std::string text = opt.json ? json::status_json(report) : status_text(report);
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (!report.drift.known) return kExitFailure;
     return report.drift.changes.empty() ? kExitOk : kExitDrift;

@@ -11,6 +11,8 @@
 #include "cli/print.hpp"
 #include "gateway/apply_profile.hpp"
 #include "guard/lockout.hpp"
+#include "service_manager/journal.hpp"
+#include "service_manager/notify.hpp"
 
 namespace vpngw::cli {
 
@@ -84,6 +86,9 @@ int run_apply(const UpCommand& cmd, Direction direction) {
         cmd.gateway, gateway::LockMode::exclusive,
         direction == Direction::down ? gateway::StoredPeers::none : gateway::StoredPeers::merged);
     if (!session) return kExitFailure;
+    const char* verb = direction == Direction::up ? "up" : "down";
+    // vpngw@.service is Type=notify: these lines are its `systemctl status`.
+    service_manager::status(std::string(verb) + ": applying " + cmd.gateway.profile_path);
     auto progress = [](const ops::Op& op) {
         std::printf("%s\n", op.describe().c_str());
         std::fflush(stdout);
@@ -100,21 +105,32 @@ int run_apply(const UpCommand& cmd, Direction direction) {
         report = gateway::down(*session, progress);
     }
     if (!report) {
+        service_manager::status(std::string(verb) + ": failed: " + report.error().str());
         print_error(report.error());
         return kExitFailure;
     }
     print_report_notes(*report);
-    const char* verb = direction == Direction::up ? "up" : "down";
+    char summary[160];
     if (report->ops.empty()) {
-        std::printf("%s: nothing to do, the kernel already matches (0 changes)\n", verb);
+        std::snprintf(summary, sizeof summary,
+                      "%s: nothing to do, the kernel already matches (0 changes)", verb);
     } else if (report->pending) {
         auto left = report->pending->left;
-        std::printf(
-            "%s: %zu change(s) applied; will revert at %s unless `vpngw confirm` (%lld s)\n", verb,
+        std::snprintf(
+            summary, sizeof summary,
+            "%s: %zu change(s) applied; will revert at %s unless `vpngw confirm` (%lld s)", verb,
             report->ops.size(), clock_time(left).c_str(), static_cast<long long>(left.count()));
     } else {
-        std::printf("%s: %zu change(s) applied\n", verb, report->ops.size());
+        std::snprintf(summary, sizeof summary, "%s: %zu change(s) applied", verb,
+                      report->ops.size());
     }
+    std::printf("%s\n", summary);
+    std::fflush(stdout);
+    log::event(summary,
+               {.op = verb, .unit = service_manager::unit_for_profile(cmd.gateway.profile_path)});
+    // READY=1 only now, after the kernel took the whole apply: units ordered
+    // after vpngw@ start with the gateway in place.
+    if (direction == Direction::up) service_manager::ready(summary);
     return kExitOk;
 }
 

@@ -7,7 +7,8 @@
 //   PrivateKey = ...        ("# PrivateKey = <your private key>" when the client
 //                            registered its own public key and we never saw the private one)
 //   Address = 10.8.1.2/32, fd08:0:0:1::2/128
-//   DNS = 10.8.0.1          (omitted when the group has no dns)
+//   DNS = 10.8.0.1          (omitted when the group has no dns; ", <zone>" added
+//                            when [dns] is set and the gateway is the resolver)
 //   MTU = 1420              (the gateway interface's MTU)
 //
 //   [Peer]

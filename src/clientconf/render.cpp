@@ -54,6 +54,14 @@ Result<std::vector<Prefix>> client_addresses(const ClientConfigInput& in) {
     return out;
 }
 
+// Whether one of the group's resolvers is the gateway's own interface address.
+bool asks_gateway(const model::Group& group, const model::Interface& iface) {
+    for (const auto& server : group.dns)
+        for (const auto& a : iface.addresses)
+            if (a.addr == server) return true;
+    return false;
+}
+
 }  // namespace
 
 Result<SecretText> render_client_config(const ClientConfigInput& in,
@@ -73,8 +81,14 @@ Result<SecretText> render_client_config(const ClientConfigInput& in,
     else
         out.append("# PrivateKey = <your private key>\n");
     append_line(out, "Address", join(*addresses, prefix_str));
-    if (!in.group.dns.empty())
-        append_line(out, "DNS", join(in.group.dns, [](const IpAddress& a) { return a.str(); }));
+    if (!in.group.dns.empty()) {
+        auto servers = join(in.group.dns, [](const IpAddress& a) { return a.str(); });
+        // With [dns] the gateway answers for its zone: wg-quick makes a name
+        // in DNS= the search domain, so `ssh alice-laptop` works.
+        if (profile.dns && asks_gateway(in.group, in.interface))
+            servers += ", " + profile.dns->zone;
+        append_line(out, "DNS", servers);
+    }
     append_line(out, "MTU", std::to_string(in.interface.mtu));
 
     out.append("\n[Peer]\n");

@@ -50,6 +50,12 @@ std::optional<std::string> toml_string(std::string_view value);
 // escapes, so only printable ASCII without '"' is carried; else nullopt.
 std::optional<std::string> nft_string(std::string_view value);
 
+// --- HTML ---
+// Text for an HTML element's content or a quoted attribute value: '&', '<',
+// '>', '"' and '\'' as character references, every other byte as it is. The
+// browser reads the result back as exactly `value` and never as markup.
+std::string html(std::string_view value);
+
 // --- text for people: comments, messages ---
 // The value with every character that is not plainly visible written as an
 // escape: C0 controls, DEL and invalid UTF-8 bytes as \xHH; C1 controls,
@@ -71,5 +77,13 @@ bool safe_path(std::string_view path);
 // Why `path` is not safe, for a message ("" when it is).
 std::string unsafe_path_reason(std::string_view path);
 extern const char* const kSafePathRule;
+
+// --- DNS names (dnsmasq hosts and config files) ---
+// Neither format has an escape: a name goes in only when it is already a
+// host name. A label is 1-63 of A-Z a-z 0-9 '-', not starting or ending with
+// '-' (RFC 1123); a name is labels joined by single dots, at most 253 bytes.
+bool dns_label(std::string_view label);
+// Why `name` is not a DNS name, for a message ("" when it is).
+std::string dns_name_reason(std::string_view name);
 
 }  // namespace vpngw::escape

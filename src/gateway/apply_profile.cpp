@@ -16,7 +16,6 @@
 #include "netlink/routes.hpp"
 #include "netlink/rules.hpp"
 #include "ops/diff.hpp"
-#include "store/peer_store.hpp"
 #include "txn/apply_record.hpp"
 #include "txn/last_apply.hpp"
 
@@ -149,7 +148,6 @@ txn::ApplySettings apply_settings(const Session& session, Mode mode, const UpOpt
 // 50,000 peers the stored list and the profile's merged peers are ~13 MiB
 // each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
-    session.stored = {};  // merged into session.profile already
     // The record opens before anything in the state directory changes
     // (resolve_desired may generate a key, which a --confirm snapshot precedes).
     txn::ApplyRecord record(session.paths, apply_settings(session, mode, options));
@@ -240,7 +238,6 @@ Result<ReadOnlyView> view_without_writing(Session& session, bool release) {
 }  // namespace
 
 Result<ChangeReport> plan_up(Session& session, bool consume_peers) {
-    if (consume_peers) session.stored = {};  // merged into session.profile already
     auto view = view_without_writing(session, consume_peers);
     if (!view) return view.error();
     if (auto st = refuse_foreign_links(view->observed, view->desired); !st) return st.error();
@@ -280,11 +277,6 @@ Result<CheckReport> check_up(Session& session, const std::optional<guard::SshCon
 }
 
 Result<ChangeReport> up(Session& session, const UpOptions& options) {
-    // `up` reads every stored peer anyway: fold the journal of `peer
-    // add/remove` into peers.tsv while the lock is held (session.stored
-    // already holds the result, so nothing changes but the files).
-    if (session.lock)
-        if (auto st = store::compact_peers(session.paths); !st) return st.error();
     // Timed and recorded for `vpngw status` / `vpngw metrics`: a monitoring
     // system learns that the last apply failed without reading logs.
     const auto start = std::chrono::steady_clock::now();
@@ -296,6 +288,11 @@ Result<ChangeReport> up(Session& session, const UpOptions& options) {
                              .count();
     record.ok = report.ok();
     record.changes = report ? report->ops.size() : 0;
+    // The kernel now has the registry whole: changes an interrupted peer
+    // command left unsettled are settled by it.
+    if (report && session.registry)
+        if (auto unsettled = session.registry->unsettled())
+            for (const auto& u : *unsettled) (void)session.registry->settle(u.peer);
     // Losing the record must not turn a good apply into a failed command.
     (void)txn::save_last_apply(session.paths, record);
     return report;

@@ -10,7 +10,7 @@
 #include "netlink/socket.hpp"
 #include "plan/desired.hpp"
 #include "store/atomic_file.hpp"
-#include "store/peer_store.hpp"
+#include "store/peer_files.hpp"
 #include "store/state_dir_check.hpp"
 #include "wg/key_file.hpp"
 #include "wgquick/config.hpp"

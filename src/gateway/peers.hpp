@@ -1,12 +1,15 @@
 #pragma once
 
-// `vpngw peer add|remove|list|show`: peers recorded in the state directory and
-// applied to the running gateway one at a time. Adding or removing a peer
-// changes exactly one WireGuard peer and its group's peer-set elements
-// (grp_<group>_peers4 / _peers6 of `table inet vpngw`), never the rest of the
-// gateway, so no other peer's session or handshake is disturbed and the cost
-// does not grow with the number of peers. All changes happen under the state lock the Session
-// holds.
+// `vpngw peer ...`: peers kept in the registry (src/registry) and applied to
+// the running gateway one at a time. Each command changes exactly the peer it
+// names: one WireGuard peer and its elements in `table inet vpngw` (the kernel
+// half is peers_apply.hpp), never the rest of the gateway, so no other peer's
+// session is disturbed and the cost does not grow with the number of peers.
+// Every change is recorded in the registry (with its audit entry) before the
+// kernel is touched and undone in the registry when the kernel refuses; a
+// command killed in between is finished or undone by the next one
+// (settle_interrupted). All changes happen under the state lock the Session
+// holds. Results are values: only cli/ prints.
 
 #include <cstdint>
 #include <optional>
@@ -15,9 +18,9 @@
 
 #include "gateway/peers_live.hpp"
 #include "gateway/session.hpp"
+#include "model/peer_limits.hpp"
 #include "plan/allocate.hpp"
-#include "store/peer_store.hpp"
-#include "store/peers_index.hpp"
+#include "registry/registry.hpp"
 #include "util/key.hpp"
 #include "util/result.hpp"
 #include "util/secret_text.hpp"
@@ -31,6 +34,12 @@ struct AddPeerRequest {
     // and the config carries a placeholder line instead.
     std::optional<PublicKey> public_key;
     bool preshared_key = false;
+    // Fixed addresses instead of the lowest free ones (one of each family at most).
+    std::vector<IpAddress> addresses;
+    std::vector<Prefix> networks;  // routed behind the peer
+    std::optional<std::chrono::sys_seconds> expires;
+    std::optional<model::Quota> quota;
+    std::optional<std::uint64_t> rate_bits;
 };
 
 // What happened to the running gateway.
@@ -40,44 +49,94 @@ struct LiveOutcome {
 };
 
 struct AddPeerReport {
-    store::StoredPeer peer;
+    registry::PeerRecord peer;
     std::string interface;
     bool server_made_key = false;  // false with --public-key
     SecretText client_config;      // as written to clients/<name>.conf
     std::string config_path;
     LiveOutcome live;
+    std::vector<std::string> notes;  // e.g. an interrupted earlier command finished
 };
 
 // The addresses a new peer of `group` gets: every address `profile` already
-// uses (interface addresses, fixed and allocated addresses of its peers, which
-// include the stored ones of a merged session) and every address in
-// `reserved` (the stored peers' when they are not merged) is taken; then the
-// lowest free IPv4 and IPv6, paired on the same offset when both are free
-// there. Errors name the full subnet.
+// uses (interface addresses, fixed and allocated addresses of its peers) and
+// every address in `reserved` (the registry's peers of the group) is taken;
+// then the lowest free IPv4 and IPv6, paired on the same offset when both are
+// free there. Errors name the full subnet.
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group,
                                               const plan::ReservedAddresses& reserved = {},
                                               const plan::ReservedBitmaps& bitmaps = {});
 
-// How the peers index (store/peers_index.hpp) maps the profile's group
-// subnets to bits.
-store::IndexLayout peers_index_layout(const model::Profile& profile);
-
-// Records the peer (peers.tsv, clients/<name>.conf, psk/<name>.psk) and
+// Records the peer (registry, clients/<name>.conf, psk/<name>.psk) and
 // applies it to the running gateway when its interface exists. When the
-// kernel refuses, everything done is undone (kernel, nft, state files) and the
-// error says so. `session` must hold the lock.
+// kernel refuses, everything done is undone and the error says so. `session`
+// must hold the lock.
 Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, LiveGateway& live);
 
 struct RemovePeerReport {
-    store::StoredPeer peer;
+    registry::PeerRecord peer;
     std::string interface;
     LiveOutcome live;
+    std::vector<std::string> notes;
 };
 
 // The reverse of add_peer. Peers declared in the profile are refused (they
 // are removed by editing the profile).
 Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, LiveGateway& live);
+
+// Lifecycle changes of one peer (disable, enable, edit, rotate).
+struct PeerChangeReport {
+    registry::PeerRecord before;
+    registry::PeerRecord after;
+    LiveOutcome live;
+    // The client config was regenerated (address, key or PSK changed): the
+    // client must import it again.
+    bool config_changed = false;
+    SecretText client_config;  // the new config when config_changed
+    std::string config_path;
+    std::vector<std::string> notes;
+};
+
+// Takes the peer out of the kernel (WireGuard and nft) in the same command;
+// keys, addresses and config are kept. Disabling a disabled peer is refused.
+Result<PeerChangeReport> disable_peer(Session& session, const std::string& name, LiveGateway& live);
+// Puts it back with the same addresses. An expired peer is refused (change
+// its expiry with `peer edit --expires` or `--no-expiry`).
+Result<PeerChangeReport> enable_peer(Session& session, const std::string& name, LiveGateway& live);
+
+struct EditPeerRequest {
+    std::string name;
+    std::optional<std::string> rename;
+    std::optional<std::string> group;  // a move reallocates unless `addresses` is given
+    std::vector<IpAddress> addresses;  // fixed new addresses (one of each family at most)
+    std::optional<std::optional<std::chrono::sys_seconds>> expires;  // nullopt inside: no expiry
+    std::optional<std::optional<model::Quota>> quota;
+    std::optional<std::optional<std::uint64_t>> rate_bits;
+    std::vector<Prefix> add_networks;
+    std::vector<Prefix> remove_networks;
+};
+Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& request,
+                                   LiveGateway& live);
+
+// A new client key pair (or, with psk_only, a new preshared key), a new
+// config; the old key stops working at once.
+Result<PeerChangeReport> rotate_peer(Session& session, const std::string& name, bool psk_only,
+                                     LiveGateway& live);
+
+// Disables every peer whose expiry has passed and is still in the kernel
+// (audited as "expiry"). The monitor calls it every round.
+struct ExpiryReport {
+    std::vector<std::string> disabled;  // names
+    std::vector<std::string> errors;
+};
+ExpiryReport enforce_expiry(Session& session, LiveGateway& live);
+
+// Finishes or undoes the changes an interrupted command left in the registry
+// without their kernel half (or, for an add interrupted before its client
+// config was written, without that config: undone). Each returned note says
+// what was done. Every peer-changing function calls it first.
+std::vector<std::string> settle_interrupted(Session& session, LiveGateway& live);
 
 struct PeerStats {
     std::int64_t last_handshake_sec = 0;  // 0 = never
@@ -95,6 +154,12 @@ struct PeerListEntry {
     std::optional<IpAddress> address;
     std::optional<IpAddress> address6;
     Source source = Source::profile;
+    bool disabled = false;  // by `peer disable`
+    bool expired = false;   // its expiry has passed (then out of the kernel too)
+    std::optional<std::chrono::sys_seconds> expires;
+    std::optional<model::Quota> quota;
+    std::optional<std::uint64_t> rate_bits;
+    std::vector<Prefix> networks;
     std::optional<PeerStats> stats;  // when the interface is up and has the peer
 };
 
@@ -103,10 +168,32 @@ struct PeerListing {
     std::vector<std::string> notes;    // e.g. interfaces that could not be read
 };
 
-PeerListing list_peers(const Session& session, LiveGateway& live);
+struct PeerFilter {
+    std::optional<std::string> group;
+    bool disabled_only = false;  // disabled by `peer disable`
+    bool expired_only = false;
+    std::optional<std::string> name;  // one peer (`peer show`)
+};
+
+PeerListing list_peers(const Session& session, LiveGateway& live, const PeerFilter& filter = {});
 
 // clients/<name>.conf as stored by add_peer.
 Result<SecretText> stored_client_config(const Session& session, const std::string& name);
+
+// The audit trail (`vpngw log`), oldest first.
+Result<std::vector<registry::AuditEntry>> peer_log(const Session& session,
+                                                   const registry::AuditFilter& filter);
+
+// The registry's peers as text (`peer export`), and adding such a file back
+// (`peer import`): all peers or none, each checked against the profile (group,
+// subnet, addresses in use) before anything changes; applied live when up.
+Result<std::vector<registry::PeerRecord>> export_peers(const Session& session);
+struct PeerImportReport {
+    std::size_t added = 0;
+    LiveOutcome live;
+    std::vector<std::string> notes;
+};
+Result<PeerImportReport> import_peers(Session& session, const std::string& file, LiveGateway& live);
 
 // The public key of an interface's private key file (the one `up` uses),
 // generating the file as `up` would when it does not exist yet.

@@ -21,8 +21,7 @@ bool already_absent(const Error& e) {
 
 }  // namespace
 
-std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
-                                              nft::ElementChange::Op op) {
+std::vector<nft::ElementChange> peer_elements(const model::Peer& peer, nft::ElementChange::Op op) {
     std::vector<nft::ElementChange> changes;
     if (peer.address) changes.push_back({op, plan::nft::peer_set(Family::v4), *peer.address, {}});
     if (peer.address6) changes.push_back({op, plan::nft::peer_set(Family::v6), *peer.address6, {}});
@@ -30,8 +29,7 @@ std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
 }
 
 Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& iface,
-                                     const store::StoredPeer& peer,
-                                     const std::optional<SecretKey>& psk) {
+                                     const model::Peer& peer, const std::optional<SecretKey>& psk) {
     wg::PeerConfig config;
     config.public_key = peer.public_key;
     config.preshared_key = psk;
@@ -66,7 +64,7 @@ Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& 
 }
 
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
-                                       const store::StoredPeer& peer) {
+                                       const model::Peer& peer) {
     std::vector<nft::ElementChange> removed;
     auto put_back = [&](const std::string& why) -> Error {
         std::vector<nft::ElementChange> again;

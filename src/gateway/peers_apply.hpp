@@ -8,23 +8,21 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/peers_live.hpp"
-#include "store/peer_store.hpp"
+#include "model/profile.hpp"
 
 namespace vpngw::gateway {
 
 // The set elements of a peer: its addresses in grp_<group>_peers4 / _peers6.
-std::vector<nft::ElementChange> peer_elements(const store::StoredPeer& peer,
-                                              nft::ElementChange::Op op);
+std::vector<nft::ElementChange> peer_elements(const model::Peer& peer, nft::ElementChange::Op op);
 
 // Sets the peer on the interface, then adds its elements (skipped when vpngw's
 // table is absent). On failure the peer is taken out of the device again.
 Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& iface,
-                                     const store::StoredPeer& peer,
-                                     const std::optional<SecretKey>& psk);
+                                     const model::Peer& peer, const std::optional<SecretKey>& psk);
 
 // Removes the elements, then the WireGuard peer. Elements already absent are
 // fine; on failure the removed elements are put back.
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
-                                       const store::StoredPeer& peer);
+                                       const model::Peer& peer);
 
 }  // namespace vpngw::gateway

@@ -5,6 +5,7 @@
 
 #include "gateway/peers.hpp"
 #include "keys/keys.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "store/atomic_file.hpp"
 #include "store/state_paths.hpp"
 #include "wg/key_file.hpp"
@@ -42,11 +43,21 @@ Result<PublicKey> interface_public_key(const model::Profile& profile,
     return pair->public_key;
 }
 
-PeerListing list_peers(const Session& session, LiveGateway& live) {
+PeerListing list_peers(const Session& session, LiveGateway& live, const PeerFilter& filter) {
     PeerListing listing;
     const model::Profile& profile = session.profile;
     auto assignment = plan::assign_addresses(profile);
     if (assignment.error) listing.notes.push_back(assignment.error->str());
+    const auto now = now_utc();
+    auto wanted = [&](const model::Peer& p) {
+        if (filter.name && p.name != *filter.name) return false;
+        if (filter.group && p.group != *filter.group) return false;
+        const bool expired = p.expires && *p.expires <= now;
+        if (filter.expired_only && !expired) return false;
+        // disabled by a person, not merely expired (merged peers carry both as disabled)
+        if (filter.disabled_only && !(p.disabled && !expired)) return false;
+        return true;
+    };
 
     std::map<std::string, std::map<PublicKey, PeerStats>> stats;  // ifname -> key -> stats
     for (const auto& iface : profile.interfaces) {
@@ -65,10 +76,9 @@ PeerListing list_peers(const Session& session, LiveGateway& live) {
                 PeerStats{p.last_handshake_sec, p.rx_bytes, p.tx_bytes, p.endpoint};
     }
 
-    std::set<std::string> stored;
-    for (const auto& s : session.stored.peers) stored.insert(s.name);
     for (std::size_t i = 0; i < profile.peers.size(); ++i) {
         const auto& p = profile.peers[i];
+        if (!wanted(p)) continue;
         PeerListEntry e;
         e.name = p.name;
         e.group = p.group;
@@ -77,8 +87,14 @@ PeerListing list_peers(const Session& session, LiveGateway& live) {
             e.address = assignment.peers[i].v4;
             e.address6 = assignment.peers[i].v6;
         }
-        e.source =
-            stored.contains(p.name) ? PeerListEntry::Source::state : PeerListEntry::Source::profile;
+        e.source = from_registry(session, p) ? PeerListEntry::Source::state
+                                             : PeerListEntry::Source::profile;
+        e.expired = p.expires && *p.expires <= now;
+        e.disabled = p.disabled && !e.expired;
+        e.expires = p.expires;
+        e.quota = p.quota;
+        e.rate_bits = p.rate_bits;
+        e.networks = p.networks;
         if (const auto* g = profile.find_group(p.group)) e.interface = g->interface;
         if (auto it = stats.find(e.interface); it != stats.end())
             if (auto s = it->second.find(p.public_key); s != it->second.end()) e.stats = s->second;
@@ -87,8 +103,22 @@ PeerListing list_peers(const Session& session, LiveGateway& live) {
     return listing;
 }
 
+Result<std::vector<registry::AuditEntry>> peer_log(const Session& session,
+                                                   const registry::AuditFilter& filter) {
+    if (session.registry) return session.registry->audit(filter);
+    return registry::read_audit(session.paths.dir, filter);
+}
+
+Result<std::vector<registry::PeerRecord>> export_peers(const Session& session) {
+    if (session.registry) return session.registry->list();
+    return registry::read_stored_peers(session.paths.dir);
+}
+
 Result<SecretText> stored_client_config(const Session& session, const std::string& name) {
-    if (!session.stored.find(name)) {
+    const model::Peer* peer = nullptr;
+    for (const auto& p : session.profile.peers)
+        if (p.name == name) peer = &p;
+    if (!peer || !from_registry(session, *peer)) {
         for (const auto& p : session.profile.peers)
             if (p.name == name)
                 return Error{"peer \"" + name +

@@ -11,18 +11,48 @@
 
 #include "health/state_file.hpp"
 #include "profile/loader.hpp"
+#include "registry/peer_text.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "store/state_dir_check.hpp"
-#include "util/repeats.hpp"
 
 namespace vpngw::gateway {
 
-Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
+std::chrono::sys_seconds now_utc() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+bool is_active(const registry::PeerRecord& r, std::chrono::sys_seconds now) {
+    return !r.disabled && !(r.expires && *r.expires <= now);
+}
+
+model::Peer to_model_peer(const registry::PeerRecord& r, const store::StatePaths& paths,
+                          std::chrono::sys_seconds now) {
+    model::Peer peer;
+    peer.name = r.name;
+    peer.group = r.group;
+    peer.public_key = r.public_key;
+    peer.address = r.address;
+    peer.address6 = r.address6;
+    if (r.has_psk)
+        if (auto psk = paths.psk_file(r.name)) peer.preshared_key_file = *psk;
+    peer.disabled = !is_active(r, now);
+    peer.expires = r.expires;
+    peer.quota = registry::quota_of(r);
+    peer.rate_bits = r.rate_bits;
+    peer.networks = r.networks;
+    peer.origin.table = Location{paths.registry_file(), 0, 0};
+    return peer;
+}
+
+bool from_registry(const Session& session, const model::Peer& peer) {
+    return peer.origin.table.file == session.paths.registry_file();
+}
+
+Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
                           const store::StatePaths& paths) {
-    Location where{paths.peers_file(), 0, 0};
-    // Hashed indexes of the profile's own peers (a few) and sorted rows of the
-    // stored ones keep this linear: `peer add` runs it over every stored peer,
-    // and with 50,000 of them a hash map node per name and key took more time
-    // than reading the file.
+    const Location where{paths.registry_file(), 0, 0};
+    // Hashed indexes of the profile's own peers (a few); the registry's own
+    // names, keys and addresses are unique by its schema.
     const std::size_t declared = profile.peers.size();
     std::unordered_map<std::string_view, std::size_t> by_name;
     std::unordered_map<PublicKey, std::size_t, PublicKeyHash> by_key;
@@ -30,22 +60,15 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
         by_name.emplace(profile.peers[i].name, i);
         by_key.emplace(profile.peers[i].public_key, i);
     }
-    // Repeats among the stored peers, without a hash map node per peer.
-    const auto& all = stored.peers;
-    const auto same_name = earlier_repeats(
-        all.size(), [&](std::size_t i) { return std::hash<std::string_view>{}(all[i].name); },
-        [&](std::size_t i, std::size_t j) { return all[i].name == all[j].name; });
-    const auto same_key = earlier_repeats(
-        all.size(), [&](std::size_t i) { return hash_words(all[i].public_key.bytes.data(), 32); },
-        [&](std::size_t i, std::size_t j) { return all[i].public_key == all[j].public_key; });
+    const auto now = now_utc();
     // One spare slot: `peer add` appends its new peer without moving them all.
-    profile.peers.reserve(declared + stored.peers.size() + 1);
-    for (std::size_t k = 0; k < stored.peers.size(); ++k) {
-        const auto& s = stored.peers[k];
+    profile.peers.reserve(declared + stored.size() + 1);
+    for (const auto& s : stored) {
         const model::Group* group = profile.find_group(s.group);
         if (!group)
             return Error{"peer \"" + s.name + "\" belongs to group \"" + s.group +
-                             "\", which the profile no longer defines",
+                             "\", which the profile no longer defines (`vpngw peer edit " + s.name +
+                             " --group G` moves it)",
                          where};
         if (s.address && !(group->subnet && group->subnet->contains(*s.address)))
             return Error{"peer \"" + s.name + "\" has address " + s.address->str() +
@@ -56,34 +79,17 @@ Status merge_stored_peers(model::Profile& profile, const store::PeerState& store
                              ", outside the subnet6 of group \"" + s.group + "\"",
                          where};
         if (auto it = by_name.find(s.name); it != by_name.end())
-            return Error{
-                "peer \"" + s.name + "\" is declared in the profile and in " + paths.peers_file(),
-                profile.peers[it->second].origin.table};
-        if (same_name[k] != kNoRepeat)
-            return Error{"peer \"" + s.name + "\" appears twice in " + paths.peers_file(), where};
+            return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
+                             paths.registry_file() + " (`vpngw peer remove " + s.name +
+                             "` removes the second)",
+                         profile.peers[it->second].origin.table};
         if (auto it = by_key.find(s.public_key); it != by_key.end()) {
             const auto& p = profile.peers[it->second];
             return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
                              p.name + "\"",
                          p.origin.table};
         }
-        if (same_key[k] != kNoRepeat)
-            return Error{"peer \"" + s.name + "\" has the same public key as peer \"" +
-                             stored.peers[same_key[k]].name + "\" in " + paths.peers_file(),
-                         where};
-        model::Peer peer;
-        peer.name = s.name;
-        peer.group = s.group;
-        peer.public_key = s.public_key;
-        peer.address = s.address;
-        peer.address6 = s.address6;
-        if (s.has_psk) {
-            auto psk = paths.psk_file(s.name);
-            if (!psk) return psk.error();
-            peer.preshared_key_file = *psk;
-        }
-        peer.origin.table = where;
-        profile.peers.push_back(std::move(peer));
+        profile.peers.push_back(to_model_peer(s, paths, now));
     }
     return ok_status();
 }
@@ -118,11 +124,17 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         if (!held) return held.error();
         s.lock.emplace(std::move(*held));
     }
+    s.user = registry::current_actor("").user;
+    if (lock == LockMode::exclusive) {
+        // Migrates a legacy state directory on the first open.
+        auto reg = registry::open_sqlite_registry(s.paths.dir, s.actor("migration"));
+        if (!reg) return reg.error();
+        s.registry = std::move(*reg);
+    }
     if (stored_peers == StoredPeers::none) return s;
-    auto stored = store::load_peers(s.paths);
+    auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
     if (!stored) return stored.error();
-    s.stored = std::move(*stored);
-    auto merged = merge_stored_peers(s.profile, s.stored, s.paths);
+    auto merged = merge_stored_peers(s.profile, *stored, s.paths);
     if (!merged) return merged.error();
     // What `vpngw monitor` last found: `up` renders the balance maps with
     // the down uplinks left out, so it never undoes a failover.

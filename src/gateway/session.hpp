@@ -1,11 +1,14 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/profile.hpp"
-#include "store/peer_store.hpp"
+#include "registry/registry.hpp"
 #include "store/state_lock.hpp"
+#include "store/state_paths.hpp"
 #include "util/error.hpp"
 #include "util/result.hpp"
 
@@ -17,23 +20,25 @@ struct Options {
     std::string wireguard_go = "wireguard-go";
 };
 
-// A loaded profile with the peers `vpngw peer add` recorded merged in, and,
-// for commands that change anything, the state directory's lock held.
+// A loaded profile with the registry's peers (`vpngw peer add`) merged in,
+// and, for commands that change anything, the state directory's lock held
+// and the registry open for writing.
 struct Session {
-    model::Profile profile;  // profile.peers includes the stored peers
+    model::Profile profile;  // profile.peers includes the registry's peers when merged
     store::StatePaths paths;
-    store::PeerState stored;
     std::optional<store::StateLock> lock;
+    std::shared_ptr<registry::Registry> registry;  // with LockMode::exclusive
+    std::string user;  // for the audit trail: SUDO_USER, else "uid N" (an API sets its own)
     Options options;
+
+    registry::Actor actor(std::string command) const { return {user, std::move(command)}; }
 };
 
 enum class LockMode { none, exclusive };
 
-// `peer add/remove` read what they need of the stored peers themselves, in
-// one pass over their text (store/peers_scan.hpp), under the lock: loading,
-// validating and merging every stored peer is what made them grow with the
-// number of peers. With `none`, session.stored is empty and profile.peers
-// holds the profile's own peers only.
+// `peer add/remove` and the lifecycle commands ask the registry for what they
+// need instead of merging every peer (that grows with the number of peers).
+// With `none`, profile.peers holds the profile's own peers only.
 enum class StoredPeers { merged, none };
 
 // Errors of the profile (and warnings) go to `diags`; other failures (lock,
@@ -41,9 +46,21 @@ enum class StoredPeers { merged, none };
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
                              StoredPeers stored = StoredPeers::merged);
 
-// Adds stored peers to the profile as fixed-address peers, checking that each
-// still fits it (its group exists, its addresses lie in the group's subnets).
-Status merge_stored_peers(model::Profile& profile, const store::PeerState& stored,
+// A registry peer as the model knows it: its psk file when it has one,
+// disabled when its expiry has passed by `now`, located at the registry file.
+model::Peer to_model_peer(const registry::PeerRecord& record, const store::StatePaths& paths,
+                          std::chrono::sys_seconds now);
+// Whether the kernel should have the peer at `now` (not disabled, not expired).
+bool is_active(const registry::PeerRecord& record, std::chrono::sys_seconds now);
+std::chrono::sys_seconds now_utc();
+
+// Whether a session's peer came from the registry rather than the profile.
+bool from_registry(const Session& session, const model::Peer& peer);
+
+// Adds registry peers to the profile, checking that each still fits it (its
+// group exists, its addresses lie in the group's subnets, its name and key
+// are not the profile's own peers').
+Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
                           const store::StatePaths& paths);
 
 }  // namespace vpngw::gateway

@@ -118,7 +118,6 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
             r.notes.push_back("reading the peers again: " + reloaded.error().message);
         } else {
             session.profile = std::move(reloaded->profile);
-            session.stored = std::move(reloaded->stored);
         }
     }
 

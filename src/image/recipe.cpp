@@ -79,13 +79,14 @@ Result<UniqueFd> open_output_dir(std::string dir, bool force) {
     return store::open_dir_nofollow(dir);
 }
 
-// Templates: image/recipe/X -> X (X.in rendered to X); systemd/ -> rootfs/.
-Status write_templates(Writer& w, const Vars& vars) {
+// Templates: image/recipe/X -> X (X.in rendered to X); systemd/ -> rootfs/,
+// unless the image installs the package, which ships them.
+Status write_templates(Writer& w, const Vars& vars, bool from_package) {
     for (const auto& t : templates()) {
         std::string rel;
         if (t.path.substr(0, kRecipe.size()) == kRecipe)
             rel = std::string(t.path.substr(kRecipe.size()));
-        else if (const char* dest = systemd_destination(t.path))
+        else if (const char* dest = systemd_destination(t.path); dest && !from_package)
             rel = dest;
         else
             continue;  // cloud-init templates are not part of the recipe
@@ -122,7 +123,9 @@ Result<RecipeReport> write_recipe(const model::Profile& profile, const Settings&
     if (!vars) return vars.error();
     auto profile_text = read_file(settings.profile_path);
     if (!profile_text) return profile_text.error();
-    auto binary = read_file(settings.binary_path);
+    // customize.sh installs vpngw.deb with dpkg when it is there, else copies vpngw.
+    const bool from_package = !settings.package_path.empty();
+    auto binary = read_file(from_package ? settings.package_path : settings.binary_path);
     if (!binary) return binary.error();
 
     auto out = open_output_dir(settings.output_dir, settings.force);
@@ -131,7 +134,7 @@ Result<RecipeReport> write_recipe(const model::Profile& profile, const Settings&
     if (!dir.empty() && dir.back() == '/') dir.pop_back();
     Writer w(std::move(*out), dir, report);
 
-    if (auto s = write_templates(w, *vars); !s) return s.error();
+    if (auto s = write_templates(w, *vars, from_package); !s) return s.error();
     if (auto s = write_state_dir_files(w, profile); !s) return s.error();
     const auto& name = vars->at("PROFILE_NAME");
     if (auto s = w.put("rootfs/etc/vpngw/" + name + ".toml", *profile_text, 0600); !s)
@@ -141,7 +144,9 @@ Result<RecipeReport> write_recipe(const model::Profile& profile, const Settings&
         if (!keys) return keys.error();
         if (auto s = w.put("rootfs/root/.ssh/authorized_keys", *keys, 0600); !s) return s.error();
     }
-    if (auto s = w.put("vpngw", *binary, 0755); !s) return s.error();
+    if (auto s = w.put(from_package ? "vpngw.deb" : "vpngw", *binary, from_package ? 0644 : 0755);
+        !s)
+        return s.error();
     report.build_script = dir + "/build.sh";
     return report;
 }

@@ -11,6 +11,7 @@ struct Settings {
     std::string output_dir;       // image build: where the recipe goes
     bool force = false;           // image build: write into a non-empty output_dir
     std::string binary_path;      // the vpngw put into the image (default: this one)
+    std::string package_path;     // image build: a vpngw .deb installed instead of binary_path
     std::string authorized_keys;  // file for /root/.ssh/authorized_keys; empty = none
     bool qcow2 = false;
     bool bake_keys = false;

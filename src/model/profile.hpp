@@ -3,6 +3,7 @@
 // The validated profile as plain values. The loader (src/profile) fills it;
 // everything downstream reads it and never sees TOML.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/peer_limits.hpp"
 #include "util/ip.hpp"
 #include "util/key.hpp"
 #include "util/location.hpp"
@@ -226,6 +228,21 @@ struct Peer {
     std::optional<IpAddress> address6;  // fixed IPv6, else allocated
     std::string preshared_key_file;     // empty = none
     std::optional<int> keepalive;       // server-side keepalive to this peer
+    // Lifecycle (issue 17). A disabled peer, or one whose expiry has passed,
+    // keeps its keys, addresses and config but is kept out of the kernel.
+    bool disabled = false;
+    std::optional<std::chrono::sys_seconds> expires;
+    std::optional<Quota> quota;              // bytes of both directions per period
+    std::optional<std::uint64_t> rate_bits;  // bits per second, each direction
+    std::vector<Prefix> networks;            // routed behind the peer (branch office, home LAN)
+    Origin origin;
+};
+
+// [dns]: peers' names resolve inside the tunnel as <peer>.<zone>, served by
+// dnsmasq on the gateway's interface addresses (src/dns/, `vpngw dns serve`).
+struct Dns {
+    std::string zone;                 // "vpn.internal": lowercase DNS name, no trailing dot
+    std::vector<IpAddress> upstream;  // other names go here; empty = the host's resolv.conf
     Origin origin;
 };
 
@@ -238,6 +255,7 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
+    std::optional<Dns> dns;  // names for peers; none = no resolver
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`
     // renders the balance maps as the monitor left them.

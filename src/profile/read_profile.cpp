@@ -11,7 +11,7 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     model::Origin root_origin;
     TableReader r(
         ctx, root, "", root_origin,
-        {"gateway", "uplink", "interface", "group", "network", "forward", "firewall", "peer"});
+        {"gateway", "uplink", "interface", "group", "network", "forward", "firewall", "peer", "dns"});
 
     // [firewall] first: its nat is the default of every uplink.
     std::optional<Located<model::NatMode>> default_nat;
@@ -24,8 +24,10 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     for (auto& n : read_networks(ctx, r)) p.groups.push_back(std::move(n));
     p.forwards = read_forwards(ctx, r);
     p.peers = read_peers(ctx, r);
+    p.dns = read_dns(ctx, r);
 
     resolve_references(ctx, p);
+    apply_dns(ctx, p);
     check_unique(ctx, p);
     check_addressing(ctx, p);
     check_proxies(ctx, p);

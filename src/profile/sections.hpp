@@ -35,6 +35,11 @@ std::vector<model::Proxy> read_proxies(Context& ctx, TableReader& group, const s
 std::vector<model::Group> read_networks(Context& ctx, TableReader& root);
 std::vector<model::Forward> read_forwards(Context& ctx, TableReader& root);
 std::vector<model::Peer> read_peers(Context& ctx, TableReader& root);
+// [dns] (read_dns.cpp); then, once groups and peers are read, its defaults:
+// groups without `dns` get their interface's addresses, and peers whose name
+// is no DNS label are reported (they get no name).
+std::optional<model::Dns> read_dns(Context& ctx, TableReader& root);
+void apply_dns(Context& ctx, model::Profile& profile);
 
 // `egress` of a group: one uplink name, or a list of weighted uplinks
 // (read_egress.cpp). Fills group.egress and group.balance.

@@ -7,9 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "registry/legacy_formats.hpp"
 #include "store/atomic_file.hpp"
-#include "store/peer_store.hpp"
-#include "store/peers_journal.hpp"
 #include "util/unique_fd.hpp"
 
 namespace vpngw::registry {
@@ -20,10 +19,10 @@ bool exists(const std::string& path) {
     return ::lstat(path.c_str(), &st) == 0;
 }
 
-// A snapshot id is "-" or what save_peers writes: 16 lowercase hex digits.
-// Returns the 0-based offset of the first character that breaks that.
+// A snapshot id is "-" or what the old writer wrote: 16 lowercase hex
+// digits. Returns the 0-based offset of the first character that breaks that.
 std::optional<std::size_t> bad_snapshot_char(std::string_view id) {
-    if (id == store::kNoSnapshot) return std::nullopt;
+    if (id == legacy::kNoSnapshot) return std::nullopt;
     for (std::size_t i = 0; i < id.size(); ++i) {
         const char c = id[i];
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return i;
@@ -32,11 +31,14 @@ std::optional<std::size_t> bad_snapshot_char(std::string_view id) {
     return std::nullopt;
 }
 
-Status check_journal_header(const std::string& file) {
-    auto text = store::read_file_if_exists(file);
-    if (!text) return text.error();
-    if (!*text) return ok_status();
-    auto journal = store::parse_journal(**text, file);
+// The journal, refused when its header names no valid snapshot id: the old
+// reader took that for a journal folded in already and dropped its changes.
+Result<std::optional<legacy::Journal>> read_journal(const std::string& file, std::string& text) {
+    auto read = store::read_file_if_exists(file);
+    if (!read) return read.error();
+    if (!*read) return std::optional<legacy::Journal>{};
+    text = std::move(**read);
+    auto journal = legacy::parse_journal(text, file);
     if (!journal) return journal.error();
     const std::string_view id = journal->snapshot;
     if (auto bad = bad_snapshot_char(id)) {
@@ -49,19 +51,37 @@ Status check_journal_header(const std::string& file) {
                          "; refusing to migrate rather than drop its changes",
                      Location{file, 1, column}};
     }
-    return ok_status();
+    return std::optional<legacy::Journal>(std::move(*journal));
 }
 
-PeerRecord from_stored(const store::StoredPeer& p) {
-    PeerRecord r;
-    r.name = p.name;
-    r.group = p.group;
-    r.public_key = p.public_key;
-    r.address = p.address;
-    r.address6 = p.address6;
-    r.has_psk = p.has_psk;
-    r.created = p.created;
-    return r;
+// peers.tsv (else peers.toml) with peers.journal replayed when it continues
+// that snapshot.
+Result<std::vector<PeerRecord>> read_peers(const store::StatePaths& paths) {
+    std::vector<PeerRecord> peers;
+    std::string id(legacy::kNoSnapshot);
+    auto tsv = store::read_file_if_exists(paths.peers_file());
+    if (!tsv) return tsv.error();
+    if (*tsv) {
+        auto parsed = legacy::parse_tsv(**tsv, paths.peers_file());
+        if (!parsed) return parsed.error();
+        peers = std::move(*parsed);
+        if (auto named = legacy::snapshot_id(**tsv); !named.empty()) id = named;
+    } else {
+        auto toml = store::read_file_if_exists(paths.legacy_peers_file());
+        if (!toml) return toml.error();
+        if (*toml) {
+            auto parsed = legacy::parse_toml(**toml, paths.legacy_peers_file());
+            if (!parsed) return parsed.error();
+            peers = std::move(*parsed);
+        }
+    }
+    std::string text;
+    auto journal = read_journal(paths.peers_journal_file(), text);
+    if (!journal) return journal.error();
+    if (*journal && (*journal)->snapshot == id)
+        if (auto st = legacy::replay(peers, **journal, paths.peers_journal_file()); !st)
+            return st.error();
+    return peers;
 }
 
 }  // namespace
@@ -73,12 +93,9 @@ Result<std::optional<LegacyState>> read_legacy_state(const std::string& state_di
          {paths.peers_file(), paths.peers_journal_file(), paths.legacy_peers_file()})
         if (exists(f)) legacy.files.push_back(f);
     if (legacy.files.empty()) return std::optional<LegacyState>{};
-
-    if (auto st = check_journal_header(paths.peers_journal_file()); !st) return st.error();
-    auto state = store::load_peers(paths);
-    if (!state) return state.error();
-    legacy.peers.reserve(state->peers.size());
-    for (const auto& p : state->peers) legacy.peers.push_back(from_stored(p));
+    auto peers = read_peers(paths);
+    if (!peers) return peers.error();
+    legacy.peers = std::move(*peers);
     for (const auto& f : legacy.files) {
         legacy.summary += legacy.summary.empty() ? "from " : " + ";
         legacy.summary += f.substr(f.rfind('/') + 1);

@@ -2,10 +2,10 @@
 
 // Reading a state directory of an earlier release once, to migrate it into
 // the registry: peers.tsv with peers.journal replayed, or the older
-// peers.toml (store/peers_text.hpp, peers_journal.hpp, peers_toml.hpp).
+// peers.toml (legacy_formats.hpp).
 //
-// Stricter than store::load_peers, which takes a journal naming another
-// snapshot as one already folded in: a journal whose header names no valid
+// Stricter than the old reader, which took a journal naming another
+// snapshot for one already folded in: a journal whose header names no valid
 // snapshot id (e.g. one ending in CR after an editor touched it) is refused
 // with its location, so its changes are never dropped silently.
 

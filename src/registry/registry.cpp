@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 namespace vpngw::registry {
 namespace {
@@ -38,16 +40,46 @@ Actor current_actor(std::string command) {
     return Actor{std::move(user), std::move(command)};
 }
 
+namespace {
+
+// Every field an audit line may name, "-" when absent; the public key only
+// as a fingerprint of whether it changed.
+std::vector<std::pair<std::string, std::string>> audit_fields(const PeerRecord& p) {
+    std::string networks;
+    for (const auto& n : p.networks) networks += (networks.empty() ? "" : ",") + n.str();
+    return {
+        {"name", p.name},
+        {"group", p.group},
+        {"address", p.address ? p.address->str() : "-"},
+        {"address6", p.address6 ? p.address6->str() : "-"},
+        {"psk", p.has_psk ? "yes" : "no"},
+        {"disabled", p.disabled ? "yes" : "no"},
+        {"expires", p.expires ? utc(*p.expires) : "-"},
+        {"quota", p.quota_bytes ? std::to_string(*p.quota_bytes) + "/" + p.quota_period : "-"},
+        {"rate", p.rate_bits ? std::to_string(*p.rate_bits) : "-"},
+        {"networks", networks.empty() ? "-" : networks},
+    };
+}
+
+}  // namespace
+
 std::string describe_fields(const PeerRecord& p) {
-    std::string out = "group=" + p.group;
-    if (p.address) out += " address=" + p.address->str();
-    if (p.address6) out += " address6=" + p.address6->str();
-    out += p.has_psk ? " psk=yes" : " psk=no";
-    if (p.disabled) out += " disabled=yes";
-    if (p.expires) out += " expires=" + utc(*p.expires);
-    if (p.quota_bytes) out += " quota=" + std::to_string(*p.quota_bytes) + "/" + p.quota_period;
-    if (p.rate_bits) out += " rate=" + std::to_string(*p.rate_bits);
-    for (const auto& n : p.networks) out += " network=" + n.str();
+    std::string out;
+    for (const auto& [key, value] : audit_fields(p)) {
+        if (key == "name" || value == "-" || (key == "disabled" && value == "no")) continue;
+        out += (out.empty() ? "" : " ") + key + "=" + value;
+    }
+    return out;
+}
+
+std::string describe_change(const PeerRecord& before, const PeerRecord& after) {
+    const auto a = audit_fields(before), b = audit_fields(after);
+    std::string out;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].second != b[i].second)
+            out += (out.empty() ? "" : " ") + b[i].first + "=" + b[i].second;
+    if (before.public_key != after.public_key)
+        out += std::string(out.empty() ? "" : " ") + "public_key=new";
     return out;
 }
 

@@ -11,7 +11,11 @@
 // - add() picks the addresses and inserts the peer in one write transaction,
 //   so concurrent adds (from separate processes) never hand out one address
 //   twice;
-// - every change records an AuditEntry in the same transaction (never keys).
+// - every change records an AuditEntry in the same transaction (never keys);
+// - every change also leaves an unsettled mark (the record before it) in the
+//   same transaction, which the caller clears with settle() once the kernel
+//   has the change: a command killed between the two is finished by the next
+//   one (gateway/peers_settle.cpp).
 
 #include <chrono>
 #include <cstdint>
@@ -27,9 +31,7 @@
 
 namespace vpngw::registry {
 
-// A peer as the registry holds it. The lifecycle fields (disabled, expires,
-// quota, rate, networks) are stored now; the commands that set and enforce
-// them come with issue 17 item 2.
+// A peer as the registry holds it.
 struct PeerRecord {
     std::string name;
     std::string group;
@@ -65,6 +67,26 @@ struct AuditEntry {
 
     friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
+struct AuditFilter {
+    std::optional<std::string> peer;                // entries of this peer only
+    std::optional<std::chrono::sys_seconds> since;  // at or after
+};
+
+// A change the kernel may not have yet: the peer's name after the change and
+// its record before (none for a new peer).
+struct Unsettled {
+    std::string peer;
+    std::optional<PeerRecord> before;
+};
+
+// The record before and after an update().
+struct Change {
+    PeerRecord before;
+    PeerRecord after;
+};
+// Edits a copy of the stored record inside the update's transaction; an
+// error changes nothing.
+using Edit = std::function<Status(PeerRecord&)>;
 
 struct Addresses {
     std::optional<IpAddress> v4;
@@ -88,13 +110,29 @@ class Registry {
     // Returns the peer as stored.
     virtual Result<PeerRecord> add(PeerRecord peer, const Allocator* allocate,
                                    const Actor& actor) = 0;
-    // Errors when no peer has the name.
-    virtual Status remove(std::string_view name, const Actor& actor) = 0;
+    // Adds every peer with its own addresses in one transaction, or none
+    // (`peer import`). `what` is the audit text ("from backup.toml").
+    virtual Status add_all(const std::vector<PeerRecord>& peers, const std::string& what,
+                           const Actor& actor) = 0;
+    // Removes the peer; errors when no peer has the name. Returns it.
+    virtual Result<PeerRecord> remove(std::string_view name, const Actor& actor) = 0;
+    // Changes one peer (rename, group, addresses, lifecycle fields, key). With
+    // an allocator the addresses are chosen again among the peers of the
+    // edited group (the peer's own excluded).
+    virtual Result<Change> update(std::string_view name, const Edit& edit,
+                                  const Allocator* allocate, const Actor& actor) = 0;
     // The audit trail, oldest first.
-    virtual Result<std::vector<AuditEntry>> audit() = 0;
+    virtual Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) = 0;
+
+    // Changes not settled yet, oldest first, and clearing a peer's.
+    virtual Result<std::vector<Unsettled>> unsettled() = 0;
+    virtual Status settle(std::string_view peer) = 0;
 };
 
 // The audit text of a peer's fields (no key, not even the public one).
 std::string describe_fields(const PeerRecord& peer);
+// What changed between two records, in the same form ("name=bob group=guest
+// disabled=no public_key=new"): only the fields that differ.
+std::string describe_change(const PeerRecord& before, const PeerRecord& after);
 
 }  // namespace vpngw::registry

@@ -119,6 +119,11 @@ std::optional<std::int64_t> Stmt::optional_int64(int col) const {
     return sqlite3_column_int64(stmt_, col);
 }
 
+std::optional<std::string> Stmt::optional_text(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return text(col);
+}
+
 std::string Stmt::text(int col) const {
     const auto* p = sqlite3_column_text(stmt_, col);
     if (!p) return {};

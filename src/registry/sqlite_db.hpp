@@ -69,6 +69,7 @@ class Stmt {
     std::int64_t int64(int col) const;
     std::optional<std::int64_t> optional_int64(int col) const;
     std::string text(int col) const;
+    std::optional<std::string> optional_text(int col) const;
 
   private:
     Stmt(sqlite3_stmt* stmt, Db* db) : stmt_(stmt), db_(db) {}

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "registry/peer_text.hpp"
+
 namespace vpngw::registry::sqlite {
 namespace {
 
@@ -81,6 +83,32 @@ constexpr Child kChildren[] = {
      "SELECT cidr FROM networks WHERE peer_id = ? ORDER BY rowid", add_network},
 };
 
+// A peers row's UNIQUE violation as an error naming the field and the holder.
+Error row_error(Db& db, const Stmt& stmt, const Error& error, const PeerRecord& peer) {
+    if (!unique_violation(stmt)) return error;
+    // "UNIQUE constraint failed: peers.name" (or peers.public_key)
+    if (error.message.find("peers.name") != std::string::npos)
+        return Error{"name: a peer named \"" + peer.name + "\" already exists",
+                     Location{db.path()}};
+    return Error{
+        "public_key: the public key of \"" + peer.name + "\" already belongs to peer \"" +
+            owner(db, "SELECT name FROM peers WHERE public_key = ?", peer.public_key.base64()) +
+            "\"",
+        Location{db.path()}};
+}
+
+// Binds the lifecycle columns has_psk .. rate_bits from parameter `first` on.
+void bind_lifecycle(Stmt& s, int first, const PeerRecord& peer) {
+    s.bind(first, std::int64_t{peer.has_psk}).bind(first + 1, std::int64_t{peer.disabled});
+    if (peer.expires)
+        s.bind(first + 2, std::int64_t{peer.expires->time_since_epoch().count()});
+    else
+        s.bind_null(first + 2);
+    s.bind(first + 3, as_int(peer.quota_bytes))
+        .bind(first + 4, peer.quota_period)
+        .bind(first + 5, as_int(peer.rate_bits));
+}
+
 }  // namespace
 
 Result<PeerInserter> PeerInserter::prepare(Db& db) {
@@ -110,29 +138,14 @@ Status PeerInserter::insert(const PeerRecord& peer) {
     ins->bind(1, peer.name)
         .bind(2, key)
         .bind(3, peer.group)
-        .bind(4, std::int64_t{peer.created.time_since_epoch().count()})
-        .bind(5, std::int64_t{peer.has_psk})
-        .bind(6, std::int64_t{peer.disabled});
-    if (peer.expires)
-        ins->bind(7, std::int64_t{peer.expires->time_since_epoch().count()});
-    else
-        ins->bind_null(7);
-    ins->bind(8, as_int(peer.quota_bytes))
-        .bind(9, peer.quota_period)
-        .bind(10, as_int(peer.rate_bits));
-    if (auto st = ins->run(); !st) {
-        if (!unique_violation(*ins)) return st;
-        // "UNIQUE constraint failed: peers.name" (or peers.public_key)
-        if (st.error().message.find("peers.name") != std::string::npos)
-            return Error{"name: a peer named \"" + peer.name + "\" already exists",
-                         Location{db.path()}};
-        return Error{"public_key: the public key of \"" + peer.name +
-                         "\" already belongs to peer \"" +
-                         owner(db, "SELECT name FROM peers WHERE public_key = ?", key) + "\"",
-                     Location{db.path()}};
-    }
-    const std::int64_t id = sqlite3_last_insert_rowid(db.get());
+        .bind(4, std::int64_t{peer.created.time_since_epoch().count()});
+    bind_lifecycle(*ins, 5, peer);
+    if (auto st = ins->run(); !st) return row_error(db, *ins, st.error(), peer);
+    return insert_children(sqlite3_last_insert_rowid(db.get()), peer);
+}
 
+Status PeerInserter::insert_children(std::int64_t id, const PeerRecord& peer) {
+    Db& db = *db_;
     for (const auto& a : {peer.address, peer.address6}) {
         if (!a) continue;
         const std::string text = a->str();
@@ -260,10 +273,91 @@ Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view g
     return out;
 }
 
-Result<std::vector<AuditEntry>> select_audit(Db& db) {
-    auto stmt =
-        Stmt::prepare(db, "SELECT time, user, command, peer, fields FROM audit ORDER BY id");
+Result<std::optional<std::int64_t>> select_peer_id(Db& db, std::string_view name) {
+    auto stmt = Stmt::prepare(db, "SELECT id FROM peers WHERE name = ?");
     if (!stmt) return stmt.error();
+    stmt->bind(1, name);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>(stmt->int64(0));
+}
+
+Status update_peer(Db& db, std::int64_t id, const PeerRecord& peer) {
+    // Children first: the group change below cascades to the addresses'
+    // copy of it, which must not collide with the new ones.
+    for (const char* sql :
+         {"DELETE FROM addresses WHERE peer_id = ?", "DELETE FROM networks WHERE peer_id = ?"}) {
+        auto del = Stmt::prepare(db, sql);
+        if (!del) return del.error();
+        del->bind(1, id);
+        if (auto st = del->run(); !st) return st;
+    }
+    auto upd = Stmt::prepare(db,
+                             "UPDATE peers SET name = ?, public_key = ?, \"group\" = ?, "
+                             "has_psk = ?, disabled = ?, expires = ?, quota_bytes = ?, "
+                             "quota_period = ?, rate_bits = ? WHERE id = ?");
+    if (!upd) return upd.error();
+    upd->bind(1, peer.name).bind(2, peer.public_key.base64()).bind(3, peer.group);
+    bind_lifecycle(*upd, 4, peer);
+    upd->bind(10, id);
+    if (auto st = upd->run(); !st) return row_error(db, *upd, st.error(), peer);
+    auto inserter = PeerInserter::prepare(db);
+    if (!inserter) return inserter.error();
+    return inserter->insert_children(id, peer);
+}
+
+Status insert_pending(Db& db, std::string_view peer, const std::optional<PeerRecord>& before) {
+    auto stmt = Stmt::prepare(db, "INSERT INTO pending (peer, before) VALUES (?, ?)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, peer);
+    if (before)
+        stmt->bind(2, format_peers_text({*before}));
+    else
+        stmt->bind_null(2);
+    return stmt->run();
+}
+
+Result<std::vector<Unsettled>> select_pending(Db& db) {
+    auto stmt = Stmt::prepare(db, "SELECT peer, before FROM pending ORDER BY id");
+    if (!stmt) return stmt.error();
+    std::vector<Unsettled> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        Unsettled u{stmt->text(0), std::nullopt};
+        if (auto text = stmt->optional_text(1)) {
+            auto before = parse_peers_text(*text, db.path() + " (pending)");
+            if (!before) return before.error();
+            if (before->size() == 1) u.before = std::move(before->front());
+        }
+        out.push_back(std::move(u));
+    }
+    return out;
+}
+
+Status delete_pending(Db& db, std::string_view peer) {
+    auto stmt = Stmt::prepare(db, "DELETE FROM pending WHERE peer = ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, peer);
+    return stmt->run();
+}
+
+Result<std::vector<AuditEntry>> select_audit(Db& db, const AuditFilter& filter) {
+    auto stmt = Stmt::prepare(db,
+                              "SELECT time, user, command, peer, fields FROM audit "
+                              "WHERE (?1 IS NULL OR peer = ?1) AND (?2 IS NULL OR time >= ?2) "
+                              "ORDER BY id");
+    if (!stmt) return stmt.error();
+    if (filter.peer)
+        stmt->bind(1, *filter.peer);
+    else
+        stmt->bind_null(1);
+    if (filter.since)
+        stmt->bind(2, std::int64_t{filter.since->time_since_epoch().count()});
+    else
+        stmt->bind_null(2);
     std::vector<AuditEntry> out;
     for (;;) {
         auto row = stmt->step();

@@ -19,6 +19,8 @@ class PeerInserter {
   public:
     static Result<PeerInserter> prepare(Db& db);
     Status insert(const PeerRecord& peer);
+    // The addresses and networks of the peer with row id `id`.
+    Status insert_children(std::int64_t id, const PeerRecord& peer);
 
   private:
     PeerInserter(Db& db, Stmt peer, Stmt address, Stmt network)
@@ -35,9 +37,17 @@ Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::stri
 // Reads several tables: call it inside one transaction.
 Result<std::vector<PeerRecord>> select_peers(Db& db);
 Result<std::optional<PeerRecord>> select_peer(Db& db, std::string_view name);
+// Its row id, when it exists.
+Result<std::optional<std::int64_t>> select_peer_id(Db& db, std::string_view name);
+// Rewrites the peer with row id `id` (its row, addresses and networks).
+Status update_peer(Db& db, std::int64_t id, const PeerRecord& peer);
 // The addresses held by the peers of `group`.
 Result<std::vector<IpAddress>> select_group_addresses(Db& db, std::string_view group);
-Result<std::vector<AuditEntry>> select_audit(Db& db);
+Result<std::vector<AuditEntry>> select_audit(Db& db, const AuditFilter& filter);
+
+Status insert_pending(Db& db, std::string_view peer, const std::optional<PeerRecord>& before);
+Result<std::vector<Unsettled>> select_pending(Db& db);
+Status delete_pending(Db& db, std::string_view peer);
 
 // meta table: facts about the database itself.
 Status set_meta(Db& db, std::string_view key, std::string_view value);

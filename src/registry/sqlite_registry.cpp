@@ -47,14 +47,12 @@ class SqliteRegistry final : public Registry {
                            const Actor& actor) override {
         auto txn = Txn::write(db_);
         if (!txn) return txn.error();
+        // Checked first so a taken name is reported as such, not as whatever
+        // the allocation would run into.
+        auto existing = sqlite::select_peer(db_, peer.name);
+        if (!existing) return existing.error();
+        if (*existing) return name_taken(**existing);
         if (allocate) {
-            // Checked first so a taken name is reported as such, not as
-            // whatever the allocation would run into.
-            auto existing = sqlite::select_peer(db_, peer.name);
-            if (!existing) return existing.error();
-            if (*existing)
-                return Error{"name: a peer named \"" + peer.name + "\" already exists",
-                             Location{db_.path()}};
             auto stored = sqlite::select_group_addresses(db_, peer.group);
             if (!stored) return stored.error();
             auto chosen = (*allocate)(*stored);
@@ -63,29 +61,118 @@ class SqliteRegistry final : public Registry {
             peer.address6 = chosen->v6;
         }
         if (auto st = sqlite::insert_peer(db_, peer); !st) return st.error();
-        if (auto st = sqlite::insert_audit(db_, actor, peer.name, describe_fields(peer)); !st)
+        if (auto st = record(actor, peer.name, describe_fields(peer), std::nullopt); !st)
             return st.error();
         if (auto st = txn->commit(); !st) return st.error();
         return peer;
     }
 
-    Status remove(std::string_view name, const Actor& actor) override {
+    Status add_all(const std::vector<PeerRecord>& peers, const std::string& what,
+                   const Actor& actor) override {
         auto txn = Txn::write(db_);
         if (!txn) return txn.error();
-        auto existing = sqlite::select_peer(db_, name);
-        if (!existing) return existing.error();
-        if (!*existing)
-            return Error{"no peer named \"" + std::string(name) + "\"", Location{db_.path()}};
-        auto del = sqlite::Stmt::prepare(db_, "DELETE FROM peers WHERE name = ?");
-        if (!del) return del.error();
-        del->bind(1, name);
-        if (auto st = del->run(); !st) return st;
-        if (auto st = sqlite::insert_audit(db_, actor, name, describe_fields(**existing)); !st)
+        auto inserter = sqlite::PeerInserter::prepare(db_);
+        if (!inserter) return inserter.error();
+        for (const auto& p : peers) {
+            if (auto st = inserter->insert(p); !st) return st;
+            if (auto st = sqlite::insert_pending(db_, p.name, std::nullopt); !st) return st;
+        }
+        if (auto st = sqlite::insert_audit(db_, actor, "",
+                                           what + ": " + std::to_string(peers.size()) + " peers");
+            !st)
             return st;
         return txn->commit();
     }
 
-    Result<std::vector<AuditEntry>> audit() override { return sqlite::select_audit(db_); }
+    Result<PeerRecord> remove(std::string_view name, const Actor& actor) override {
+        auto txn = Txn::write(db_);
+        if (!txn) return txn.error();
+        auto existing = sqlite::select_peer(db_, name);
+        if (!existing) return existing.error();
+        if (!*existing) return no_peer(name);
+        auto del = sqlite::Stmt::prepare(db_, "DELETE FROM peers WHERE name = ?");
+        if (!del) return del.error();
+        del->bind(1, name);
+        if (auto st = del->run(); !st) return st.error();
+        if (auto st = record(actor, name, describe_fields(**existing), **existing); !st)
+            return st.error();
+        if (auto st = txn->commit(); !st) return st.error();
+        return std::move(**existing);
+    }
+
+    Result<Change> update(std::string_view name, const Edit& edit, const Allocator* allocate,
+                          const Actor& actor) override {
+        auto txn = Txn::write(db_);
+        if (!txn) return txn.error();
+        auto id = sqlite::select_peer_id(db_, name);
+        if (!id) return id.error();
+        if (!*id) return no_peer(name);
+        auto before = sqlite::select_peer(db_, name);
+        if (!before) return before.error();
+        Change change{**before, **before};
+        if (auto st = edit(change.after); !st) return st.error();
+        if (change.after.name != change.before.name) {
+            auto taken = sqlite::select_peer(db_, change.after.name);
+            if (!taken) return taken.error();
+            if (*taken) return name_taken(**taken);
+        }
+        if (allocate) {
+            auto stored = sqlite::select_group_addresses(db_, change.after.group);
+            if (!stored) return stored.error();
+            std::erase_if(*stored, [&](const IpAddress& a) {
+                return a == change.before.address || a == change.before.address6;
+            });
+            auto chosen = (*allocate)(*stored);
+            if (!chosen) return chosen.error();
+            change.after.address = chosen->v4;
+            change.after.address6 = chosen->v6;
+        }
+        if (auto st = sqlite::update_peer(db_, **id, change.after); !st) return st.error();
+        std::string fields = describe_change(change.before, change.after);
+        if (change.after.name != change.before.name)
+            fields = "was=" + change.before.name + " " + fields;
+        if (auto st = record(actor, change.after.name, fields, change.before); !st)
+            return st.error();
+        if (auto st = txn->commit(); !st) return st.error();
+        return change;
+    }
+
+    Result<std::vector<AuditEntry>> audit(const AuditFilter& filter) override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::select_audit(db_, filter);
+    }
+
+    Result<std::vector<Unsettled>> unsettled() override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::select_pending(db_);
+    }
+
+    Status settle(std::string_view peer) override {
+        auto txn = Txn::write(db_);
+        if (!txn) return txn.error();
+        if (auto st = sqlite::delete_pending(db_, peer); !st) return st;
+        return txn->commit();
+    }
+
+  private:
+    Error no_peer(std::string_view name) const {
+        return Error{"no peer named \"" + std::string(name) + "\" (`vpngw peer list` lists them)",
+                     Location{db_.path()}};
+    }
+    Error name_taken(const PeerRecord& p) const {
+        return Error{"name: a peer named \"" + p.name + "\" already exists (group " + p.group +
+                         "): `vpngw peer show " + p.name +
+                         "` prints its config, `vpngw peer remove " + p.name + "` removes it",
+                     Location{db_.path()}};
+    }
+    // The audit entry and the unsettled mark of a change, in its transaction.
+    Status record(const Actor& actor, std::string_view peer, const std::string& fields,
+                  const std::optional<PeerRecord>& before) {
+        if (auto st = sqlite::insert_audit(db_, actor, peer, fields); !st) return st;
+        return sqlite::insert_pending(db_, peer, before);
+    }
 
   private:
     Db db_;
@@ -221,15 +308,13 @@ Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_
     return std::unique_ptr<Registry>(std::make_unique<SqliteRegistry>(std::move(*db)));
 }
 
-Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) {
+namespace {
+
+// peers.db opened read-only at the schema this vpngw reads; none when absent.
+Result<std::optional<Db>> open_for_reading(const std::string& state_dir) {
     if (auto st = store::check_state_dir(state_dir); !st) return st.error();
     const std::string path = registry_file(state_dir);
-    if (!exists(path)) {
-        auto legacy = read_legacy_state(state_dir);
-        if (!legacy) return legacy.error();
-        if (!*legacy) return std::vector<PeerRecord>{};
-        return std::move((*legacy)->peers);
-    }
+    if (!exists(path)) return std::optional<Db>{};
     auto db = Db::open(path, Db::Access::read);
     if (!db) return db.error();
     auto version = db->pragma_int("user_version");
@@ -240,9 +325,33 @@ Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) 
                          ", the one this vpngw reads: a command that changes peers (`vpngw "
                          "up`, `vpngw peer add`) brings an older one up to date",
                      Location{path}};
-    auto txn = Txn::read(*db);
+    return std::optional<Db>(std::move(*db));
+}
+
+}  // namespace
+
+Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (!*legacy) return std::vector<PeerRecord>{};
+        return std::move((*legacy)->peers);
+    }
+    auto txn = Txn::read(**db);
     if (!txn) return txn.error();
-    return sqlite::select_peers(*db);
+    return sqlite::select_peers(**db);
+}
+
+Result<std::vector<AuditEntry>> read_audit(const std::string& state_dir,
+                                           const AuditFilter& filter) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) return std::vector<AuditEntry>{};
+    auto txn = Txn::read(**db);
+    if (!txn) return txn.error();
+    return sqlite::select_audit(**db, filter);
 }
 
 }  // namespace vpngw::registry

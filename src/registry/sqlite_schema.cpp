@@ -57,6 +57,17 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 )sql"},
+    // Changes the kernel may not have yet: each change of a peer inserts a
+    // row in its transaction, and the command deletes it once the kernel has
+    // the change; a command killed in between leaves it for the next one.
+    {2, R"sql(
+CREATE TABLE pending (
+    id     INTEGER PRIMARY KEY,
+    peer   TEXT NOT NULL,  -- the peer's name after the change
+    before TEXT            -- its record before (registry/peer_text.hpp), NULL when new
+);
+CREATE INDEX pending_peer ON pending (peer);
+)sql"},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.

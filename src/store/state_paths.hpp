@@ -9,25 +9,13 @@
 //   ├── lock                    flock(2)ed by the running vpngw; holds its pid
 //   │                           (store/state_lock.hpp)
 //   │
-//   │   peers added with `vpngw peer add` (store/) ─────────────────────────────
-//   ├── peers.tsv               the peers, one a line, no secrets
-//   │                           (store/peers_text.hpp)
-//   ├── peers.toml              the format of earlier versions: read once,
-//   │                           folded into peers.tsv, removed
-//   ├── peers.journal           peer adds/removes since peers.tsv was written,
-//   │                           one fsynced line each (store/peers_journal.hpp);
-//   │                           folded into peers.tsv when it grows and by `up`
-//   ├── peers.index/            lookups for `peer add/remove`, rebuilt whenever
-//   │   │                       its tag does not match (store/peers_index.hpp)
-//   │   ├── names/<name>        symlink: the peer's line
-//   │   ├── keys/<key>          symlink: the name of the peer with that public
-//   │   │                       key (base64, '/' written as '_')
-//   │   ├── bits/<group>.4|.6   the group's taken addresses, a bitmap each
-//   │   └── tag                 the peers.tsv + peers.journal it describes
+//   │   peers added with `vpngw peer add` (registry/, store/peer_files.hpp) ─────
 //   ├── peers.db                the SQLite peer registry (registry/), WAL
-//   │                           (peers.db-wal, -shm); migrated once from the
-//   │                           files above, which are then renamed *.migrated
-//   │                           (not yet used by `peer add`: issue 17)
+//   │                           (peers.db-wal, -shm): peers, their addresses
+//   │                           and lifecycle fields, the audit trail
+//   ├── peers.tsv.migrated      the files of earlier releases (peers.tsv,
+//   ├── peers.journal.migrated  peers.journal, peers.toml), renamed once the
+//   ├── peers.toml.migrated     first open migrated them into peers.db
 //   ├── clients/<name>.conf     the client's wg-quick config; holds the
 //   │                           client's private key when vpngw generated it
 //   ├── psk/<name>.psk          preshared key: base64 and "\n", the format
@@ -40,6 +28,8 @@
 //   │                           applied it (exec/nft_listing.hpp)
 //   ├── health.tsv              the uplinks' up/down state of `vpngw monitor`
 //   │                           (health/state_file.hpp)
+//   ├── api.db                  `vpngw serve`: API tokens and one-time peer
+//   │                           links, as hashes only (api/store.hpp)
 //   │
 //   │   the apply record (txn/) ────────────────────────────────────────────────
 //   ├── apply-in-progress       the apply running now; left behind only by a
@@ -81,20 +71,16 @@ struct StatePaths {
 
     std::string lock_file() const { return in("lock"); }
 
-    std::string peers_file() const { return in("peers.tsv"); }
-    std::string legacy_peers_file() const { return in("peers.toml"); }
-    std::string peers_journal_file() const { return in("peers.journal"); }
-    std::string peers_index_dir() const { return in("peers.index"); }
     // The SQLite peer registry (registry/sqlite_registry.hpp) and the private
-    // file a first open builds it in from the legacy files above.
+    // file a first open builds it in from the legacy files below.
     std::string registry_file() const { return in("peers.db"); }
     std::string registry_build_file(long pid) const {
         return in(".peers.db.new." + std::to_string(pid));
     }
-    std::string peers_index_names_dir() const { return peers_index_dir() + "/names"; }
-    std::string peers_index_keys_dir() const { return peers_index_dir() + "/keys"; }
-    std::string peers_index_bits_dir() const { return peers_index_dir() + "/bits"; }
-    std::string peers_index_tag_file() const { return peers_index_dir() + "/tag"; }
+    // The peer files of earlier releases, read once to migrate them.
+    std::string peers_file() const { return in("peers.tsv"); }
+    std::string legacy_peers_file() const { return in("peers.toml"); }
+    std::string peers_journal_file() const { return in("peers.journal"); }
     std::string clients_dir() const { return in("clients"); }
     std::string psk_dir() const { return in("psk"); }
     // Errors when the name could escape its directory or is not a valid name.
@@ -105,6 +91,8 @@ struct StatePaths {
     std::string key_file(std::string_view ifname) const;
     std::string nft_listing_file() const { return in("nft-listing.sha256"); }
     std::string health_file() const { return in("health.tsv"); }
+    // `vpngw serve`: API tokens and one-time peer links, hashed (api/store.hpp).
+    std::string api_db_file() const { return in("api.db"); }
 
     std::string apply_progress_file() const { return in("apply-in-progress"); }
     std::string legacy_apply_progress_file() const { return in("journal"); }

@@ -41,6 +41,10 @@ std::string clock_time(std::int64_t unix_seconds) {
 bool is_state_file(const store::StatePaths& paths, const std::string& name) {
     if (name.empty() || name[0] == '.') return false;
     const std::string path = paths.dir + "/" + name;
+    // The peer registry is no applied state either: peer changes are refused
+    // while an apply is pending, and copying a live SQLite database with its
+    // -wal file is no way to restore it.
+    if (name.starts_with("peers.db")) return false;
     return path != paths.lock_file() && path != paths.apply_progress_file() &&
            path != paths.legacy_apply_progress_file() && path != paths.revert_log_file();
 }

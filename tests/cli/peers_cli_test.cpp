@@ -5,7 +5,7 @@
 #include <set>
 
 #include "keys/keys.hpp"
-#include "store/peer_store.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "support/run_vpngw.hpp"
 
 namespace vpngw::gateway::test {
@@ -86,10 +86,10 @@ TEST(PeerCli, PublicKeyFlagKeepsThePrivateKeyOffTheServer) {
     ASSERT_EQ(add.status, 0) << add.err;
     EXPECT_EQ(config_value(add.out, "PrivateKey"), "");
     EXPECT_NE(add.out.find("# PrivateKey = "), std::string::npos);
-    auto stored = store::load_peers(store::StatePaths{tmp.path()});
+    auto stored = registry::read_stored_peers(tmp.path());
     ASSERT_TRUE(stored.ok());
-    ASSERT_EQ(stored->peers.size(), 1u);
-    EXPECT_EQ(stored->peers[0].public_key, pair->public_key);
+    ASSERT_EQ(stored->size(), 1u);
+    EXPECT_EQ((*stored)[0].public_key, pair->public_key);
 }
 
 TEST(PeerCli, PngQrDecodesToTheConfig) {
@@ -126,13 +126,13 @@ TEST(PeerCli, FiftyConcurrentAddsGetDistinctAddressesAndKeys) {
         EXPECT_EQ(wait_status(pids[i]), 0) << name << ": " << read_text(tmp / (name + ".err"));
     }
 
-    auto stored = store::load_peers(store::StatePaths{tmp.path()});
+    auto stored = registry::read_stored_peers(tmp.path());
     ASSERT_TRUE(stored.ok()) << stored.error().str();
-    ASSERT_EQ(stored->peers.size(), static_cast<std::size_t>(kPeers));
+    ASSERT_EQ(stored->size(), static_cast<std::size_t>(kPeers));
     std::set<std::string> names;
     std::set<IpAddress> v4, v6;
     std::set<PublicKey> keys;
-    for (const auto& p : stored->peers) {
+    for (const auto& p : *stored) {
         names.insert(p.name);
         ASSERT_TRUE(p.address && p.address6) << p.name;
         v4.insert(*p.address);

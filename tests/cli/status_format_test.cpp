@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/json_view.hpp"
+#include "json/json_view.hpp"
 #include "cli/metrics_text.hpp"
 #include "cli/status_text.hpp"
 #include "txn/last_apply.hpp"
@@ -43,7 +43,7 @@ gateway::StatusReport sample() {
 }
 
 TEST(StatusJson, HasTheDocumentedFields) {
-    auto j = nlohmann::json::parse(status_json(sample()));
+    auto j = nlohmann::json::parse(json::status_json(sample()));
     EXPECT_EQ(j["interfaces"][0]["listen_port"], 51820);
     EXPECT_EQ(j["peers"][0]["name"], "alice");
     EXPECT_EQ(j["peers"][0]["handshake_age_seconds"], 30);

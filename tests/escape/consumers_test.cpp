@@ -250,5 +250,49 @@ TEST(EscapeConsumers, SafePathRule) {
     EXPECT_FALSE(safe_path(std::string(4096, 'a')));
 }
 
+// Python's HTML parser (html.parser, which tokenises as HTML5 does) reads
+// every escaped sample back as the value itself, as element text and as a
+// quoted attribute value, and sees no element or attribute but ours: an
+// escaped "<script>" or '" onerror=' stays text.
+TEST(EscapeConsumers, HtmlReadBackByHtmlParser) {
+    TempDir dir;
+    std::string doc, expected;
+    for (const auto& v : samples()) {
+        if (v.find('\0') != std::string::npos) continue;  // HTML replaces NUL; never in a name
+        const std::string e = html(v);
+        for (char c : std::string("<>\"'")) EXPECT_EQ(e.find(c), std::string::npos) << e;
+        doc += "<p title=\"" + e + "\">" + e + "</p>\n";
+        expected += base64(v) + "\n";
+    }
+    dir.write("doc.html", doc);
+    dir.write("expected", expected);
+    const std::string py =
+        "import base64, sys\n"
+        "from html.parser import HTMLParser\n"
+        "class P(HTMLParser):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(convert_charrefs=True)\n"
+        "        self.tags, self.titles, self.texts, self.cur = [], [], [], None\n"
+        "    def handle_starttag(self, tag, attrs):\n"
+        "        self.tags.append((tag, tuple(k for k, _ in attrs)))\n"
+        "        self.titles.append(dict(attrs).get('title'))\n"
+        "        self.cur = ''\n"
+        "    def handle_data(self, d):\n"
+        "        if self.cur is not None: self.cur += d\n"
+        "    def handle_endtag(self, tag):\n"
+        "        self.texts.append(self.cur); self.cur = None\n"
+        "p = P()\n"
+        "p.feed(open(sys.argv[1], encoding='latin-1', newline='').read()); p.close()\n"
+        "exp = [base64.b64decode(l).decode('latin-1') for l in "
+        "open(sys.argv[2]).read().split('\\n')[:-1]]\n"
+        "print(len(exp), set(p.tags) == {('p', ('title',))}, p.titles == exp, p.texts == exp)\n";
+    dir.write("check.py", py);
+    auto out = run_bash("python3 " + dir.path() + "/check.py " + dir.path() + "/doc.html " +
+                        dir.path() + "/expected\n");
+    std::size_t n = 0;
+    for (const auto& v : samples()) n += v.find('\0') == std::string::npos;
+    EXPECT_EQ(out, std::to_string(n) + " True True True\n");
+}
+
 }  // namespace
 }  // namespace vpngw::escape

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "keys/keys.hpp"
-#include "store/peer_store.hpp"
+#include "store/peer_files.hpp"
 #include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
@@ -32,9 +32,9 @@ TEST(PeerAdd, TakesTheLowestAddressLeftByProfileAndStoredPeers) {
         EXPECT_EQ(alice->peer.address, ip("10.77.1.3"));
         EXPECT_EQ(alice->peer.address6, ip("fd77:0:0:1::3"));
     }
-    // A new run sees alice in peers.tsv.
+    // A new run sees alice in the registry.
     auto s = open(tmp.path());
-    ASSERT_NE(s.stored.find("alice"), nullptr);
+    ASSERT_TRUE(is_stored(tmp.path(), "alice"));
     auto bob = add(s, "bob", "staff", live);
     ASSERT_TRUE(bob.ok()) << bob.error().str();
     EXPECT_EQ(bob->peer.address, ip("10.77.1.4"));
@@ -44,11 +44,10 @@ TEST(PeerAdd, TakesTheLowestAddressLeftByProfileAndStoredPeers) {
     ASSERT_TRUE(carol.ok()) << carol.error().str();
     EXPECT_EQ(carol->peer.address, ip("10.77.1.5"));
 
-    auto stored = store::load_peers(s.paths);
-    ASSERT_TRUE(stored.ok()) << stored.error().str();
-    ASSERT_EQ(stored->peers.size(), 3u);
-    EXPECT_EQ(stored->peers[1].name, "bob");
-    EXPECT_EQ(stored->peers[1].group, "staff");
+    auto stored = stored_peers(tmp.path());
+    ASSERT_EQ(stored.size(), 3u);
+    EXPECT_EQ(stored[1].name, "bob");
+    EXPECT_EQ(stored[1].group, "staff");
 }
 
 TEST(PeerAdd, FullSubnetIsAClearErrorAndChangesNothing) {
@@ -57,7 +56,7 @@ TEST(PeerAdd, FullSubnetIsAClearErrorAndChangesNothing) {
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "t1", "tiny", live).ok());
     ASSERT_TRUE(add(s, "t2", "tiny", live).ok());
-    const std::string before = read_text(s.paths.peers_file());
+    const std::string before = stored_text(tmp.path());
     const auto calls = live.set_calls.size();
 
     auto third = add(s, "t3", "tiny", live);
@@ -70,7 +69,7 @@ TEST(PeerAdd, FullSubnetIsAClearErrorAndChangesNothing) {
     EXPECT_EQ(third.error().where.file, kFixture);
     EXPECT_EQ(third.error().where.line, line_of(kFixture, "subnet = \"10.77.2.0/30\""))
         << third.error().str();
-    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+    EXPECT_EQ(stored_text(tmp.path()), before);
     EXPECT_FALSE(exists(tmp / "clients/t3.conf"));
     EXPECT_EQ(live.set_calls.size(), calls);
     // Other groups still work.
@@ -110,15 +109,20 @@ TEST(PeerAdd, PairsIpv4AndIpv6OffsetsWhenBothAreFree) {
     // A stored peer whose addresses do not pair: .3 and ::9.
     auto pub = keys::generate_key_pair();
     ASSERT_TRUE(pub.ok());
-    store::PeerState state;
-    store::StoredPeer odd;
+    registry::PeerRecord odd;
     odd.name = "odd";
     odd.group = "staff";
     odd.public_key = pub->public_key;
     odd.address = ip("10.77.1.3");
     odd.address6 = ip("fd77:0:0:1::9");
-    state.peers.push_back(odd);
-    ASSERT_TRUE(store::save_peers(store::StatePaths{tmp.path()}, state).ok());
+    {
+        auto reg = registry::open_sqlite_registry(tmp.path(), {"test", "test"});
+        ASSERT_TRUE(reg.ok()) << reg.error().str();
+        ASSERT_TRUE((*reg)->add(odd, nullptr, {"test", "test"}).ok());
+        // Settled, or the next command would take it for an add killed
+        // before its client config was written, and undo it.
+        ASSERT_TRUE((*reg)->settle("odd").ok());
+    }
 
     auto s = open(tmp.path());
     // .3 is taken, so the lowest IPv4 is .4, and ::4 is free: they pair.
@@ -161,8 +165,8 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
     EXPECT_EQ(mode_of(conf_path), 0600);
     EXPECT_EQ(mode_of(tmp / "clients"), 0700);
     EXPECT_EQ(mode_of(tmp / "psk/alice.psk"), 0600);
-    EXPECT_EQ(mode_of(tmp / "peers.journal"), 0600);  // `peer add` appends to it
-    EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);   // the gateway's key, made as `up` would
+    EXPECT_EQ(mode_of(tmp / "peers.db"), 0600);      // the registry
+    EXPECT_EQ(mode_of(tmp / "vpngwpt0.key"), 0600);  // the gateway's key, made as `up` would
 
     const auto view = a->client_config.view();
     auto priv = SecretKey::from_base64(config_value(view, "PrivateKey"));
@@ -180,8 +184,9 @@ TEST(PeerAdd, GeneratedKeysAndFiles) {
         return k ? k->base64() : "?";
     }());
     EXPECT_TRUE(a->peer.has_psk);
-    // The journal (where `peer add` records the peer) holds no secret.
-    const std::string stored = read_text(s.paths.peers_journal_file());
+    // The registry (where `peer add` records the peer) holds no secret.
+    const std::string stored =
+        read_text(s.paths.registry_file()) + read_text(s.paths.registry_file() + "-wal");
     EXPECT_NE(stored.find("alice"), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PrivateKey")), std::string::npos);
     EXPECT_EQ(stored.find(config_value(view, "PresharedKey")), std::string::npos);
@@ -208,7 +213,8 @@ TEST(PeerAdd, ClientsOwnPublicKeyLeavesAPlaceholder) {
     // Nothing vpngw wrote holds the client's private key.
     const std::string priv = pair->private_key.base64();
     EXPECT_EQ(read_text(tmp / "clients/phone.conf").find(priv), std::string::npos);
-    EXPECT_EQ(read_text(s.paths.peers_file()).find(priv), std::string::npos);
+    EXPECT_EQ(read_text(s.paths.registry_file()).find(priv), std::string::npos);
+    EXPECT_EQ(read_text(s.paths.registry_file() + "-wal").find(priv), std::string::npos);
 
     // The same key again, or a profile peer's key, is refused.
     auto again = add_peer(s, AddPeerRequest{"phone2", "staff", pair->public_key, false}, live);
@@ -226,7 +232,7 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
     FakeLive live;
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "alice", "staff", live).ok());
-    const std::string before = read_text(s.paths.peers_journal_file());
+    const std::string before = stored_text(tmp.path());
     struct Case {
         std::string name, group, expect;
     };
@@ -234,13 +240,13 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
                                            {"../etc", "staff", "invalid peer name"},
                                            {"sixteen-chars-xx", "staff", "invalid peer name"},
                                            {"alice", "staff", "already exists"},
-                                           {"fixed", "staff", "already declared in the profile"},
+                                           {"fixed", "staff", "is declared in the profile"},
                                            {"zed", "nope", "no group \"nope\""}}) {
         auto r = add(s, c.name, c.group, live);
         ASSERT_FALSE(r.ok()) << c.name;
         EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
     }
-    EXPECT_EQ(read_text(s.paths.peers_journal_file()), before);
+    EXPECT_EQ(stored_text(tmp.path()), before);
 }
 
 TEST(PeerAdd, NeedsTheLock) {
@@ -255,9 +261,9 @@ TEST(PeerAdd, NeedsTheLock) {
     EXPECT_FALSE(add(*s, "alice", "staff", live).ok());
 }
 
-// `peer add` allocates from one pass over the stored peers' text (journal
-// included); the result must be what the full load, merge and allocation of
-// every stored peer gives, whatever adds and removes came before.
+// `peer add` allocates inside the registry's transaction from the group's
+// stored addresses; the result must be what the full load, merge and
+// allocation of every stored peer gives, whatever adds and removes came before.
 TEST(PeerAdd, FastPathAllocationEqualsFullScanOnRandomChanges) {
     TempDir tmp;
     FakeLive live;
@@ -292,10 +298,8 @@ TEST(PeerAdd, FastPathAllocationEqualsFullScanOnRandomChanges) {
         }
     }
     // The state parses and holds exactly the surviving peers.
-    auto stored = store::load_peers(store::StatePaths{tmp.path()});
-    ASSERT_TRUE(stored.ok()) << stored.error().str();
     std::set<std::string> got, want(names.begin(), names.end());
-    for (const auto& p : stored->peers) got.insert(p.name);
+    for (const auto& p : stored_peers(tmp.path())) got.insert(p.name);
     EXPECT_EQ(got, want);
 }
 

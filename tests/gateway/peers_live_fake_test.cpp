@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/peer_store.hpp"
+#include "store/peer_files.hpp"
 #include "support/peer_session.hpp"
 
 namespace vpngw::gateway::test {
@@ -61,7 +61,7 @@ TEST(PeerLive, NotUpMeansRecordedOnly) {
     EXPECT_EQ(a->live.note, "not applied: vpngwpt0 is not up; `vpngw up` will apply it");
     EXPECT_TRUE(live.set_calls.empty());
     EXPECT_TRUE(live.element_calls.empty());
-    EXPECT_NE(s.stored.find("alice"), nullptr);
+    EXPECT_TRUE(is_stored(tmp.path(), "alice"));
 }
 
 TEST(PeerLive, NoFirewallTableSkipsTheElements) {
@@ -87,7 +87,7 @@ TEST(PeerLive, NftFailureUndoesWireGuardAndState) {
     FakeLive live;
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "first", live).ok());
-    const std::string before = read_text(s.paths.peers_file());
+    const std::string before = stored_text(tmp.path());
     live.fail_elements = true;
     auto a = add(s, "alice", live, /*psk=*/true);
     ASSERT_FALSE(a.ok());
@@ -96,10 +96,10 @@ TEST(PeerLive, NftFailureUndoesWireGuardAndState) {
     ASSERT_EQ(live.set_calls.size(), 2u);
     ASSERT_EQ(live.remove_calls.size(), 1u);  // taken out of WireGuard again
     EXPECT_EQ(live.remove_calls[0], live.set_calls[1].public_key);
-    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+    EXPECT_EQ(stored_text(tmp.path()), before);
     EXPECT_FALSE(exists(tmp / "clients/alice.conf"));
     EXPECT_FALSE(exists(tmp / "psk/alice.psk"));
-    EXPECT_EQ(s.stored.find("alice"), nullptr);
+    EXPECT_FALSE(is_stored(tmp.path(), "alice"));
     // The failed peer's address is free for the next one.
     live.fail_elements = false;
     auto b = add(s, "bob", live);
@@ -116,9 +116,7 @@ TEST(PeerLive, WireGuardFailureChangesNothing) {
     ASSERT_FALSE(a.ok());
     EXPECT_NE(a.error().message.find("fake: set refused"), std::string::npos);
     EXPECT_TRUE(live.element_calls.empty());
-    auto stored = store::load_peers(s.paths);
-    ASSERT_TRUE(stored.ok());
-    EXPECT_TRUE(stored->peers.empty());
+    EXPECT_TRUE(stored_peers(tmp.path()).empty());
     EXPECT_FALSE(exists(tmp / "clients/alice.conf"));
 }
 
@@ -141,10 +139,9 @@ TEST(PeerLive, RemoveTakesElementsThenPeerAndFiles) {
     EXPECT_EQ(live.remove_calls[0], a->peer.public_key);
     EXPECT_FALSE(exists(tmp / "clients/alice.conf"));
     EXPECT_FALSE(exists(tmp / "psk/alice.psk"));
-    auto stored = store::load_peers(s.paths);
-    ASSERT_TRUE(stored.ok());
-    ASSERT_EQ(stored->peers.size(), 1u);
-    EXPECT_EQ(stored->peers[0].name, "bob");
+    auto stored = stored_peers(tmp.path());
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].name, "bob");
     EXPECT_TRUE(exists(tmp / "clients/bob.conf"));
 
     auto again = remove_peer(s, "alice", live);
@@ -160,7 +157,7 @@ TEST(PeerLive, RemoveFailureRestoresElementsAndState) {
     FakeLive live;
     auto s = open(tmp.path());
     ASSERT_TRUE(add(s, "alice", live).ok());
-    const std::string before = read_text(s.paths.peers_file());
+    const std::string before = stored_text(tmp.path());
     live.fail_remove = true;
     live.element_calls.clear();
     auto r = remove_peer(s, "alice", live);
@@ -169,7 +166,7 @@ TEST(PeerLive, RemoveFailureRestoresElementsAndState) {
     ASSERT_EQ(live.element_calls.size(), 2u);  // removed, then put back
     EXPECT_EQ(live.element_calls[1][0].op, nft::ElementChange::Op::add);
     EXPECT_EQ(live.element_calls[1][0].jump_chain, "grp_staff");
-    EXPECT_EQ(read_text(s.paths.peers_file()), before);
+    EXPECT_EQ(stored_text(tmp.path()), before);
     EXPECT_TRUE(exists(tmp / "clients/alice.conf"));
 }
 

@@ -21,6 +21,8 @@ done
 ovmf=/usr/share/OVMF/OVMF_CODE.fd
 [ -f "$ovmf" ] || die "missing $ovmf (package ovmf)"
 gtest_bin=${VPNGW_KERNEL_TEST:?set VPNGW_KERNEL_TEST to wg_kernel_module_test}
+deb=${VPNGW_DEB:?set VPNGW_DEB to the package (tests/package make_debs.sh)}
+[ -f "$deb" ] || die "no package at $deb (the package_deb test makes it)"
 t0=$SECONDS
 elapsed() { echo "$((SECONDS - t0)) s"; }
 work=$SANDBOX_DIR
@@ -44,11 +46,13 @@ strip --strip-debug "$extra/usr/local/lib/vpngw-test/wg_kernel_module_test" 2>/d
 echo "== vpngw image build --build ($(elapsed))"
 b0=$SECONDS
 VPNGW_IMAGE_EXTRA=$extra "$VPNGW" image build "$work/imgtest.toml" -o "$work/recipe" --build --qcow2 \
+    --package "$deb" \
     > "$work/build.log" 2>&1 || { cat "$work/build.log"; die "image build failed"; }
 grep '^==>' "$work/build.log"
 echo "image built in $((SECONDS - b0)) s"
-check "recipe has build.sh, profile, unit" test -x "$work/recipe/build.sh" -a \
-    -f "$work/recipe/rootfs/etc/vpngw/imgtest.toml" -a -f "$work/recipe/rootfs/usr/lib/systemd/system/vpngw@.service"
+check "recipe has build.sh, profile, the package (units come with it)" test -x "$work/recipe/build.sh" -a \
+    -f "$work/recipe/rootfs/etc/vpngw/imgtest.toml" -a -f "$work/recipe/vpngw.deb" -a \
+    ! -e "$work/recipe/vpngw" -a ! -e "$work/recipe/rootfs/usr/lib/systemd/system/vpngw@.service"
 check "no keys baked into the image" bash -c "! grep -q BAKE_KEYS=1 '$work/recipe/image.env'"
 check "qcow2 written" test -s "$work/recipe/out/disk.qcow2"
 
@@ -85,7 +89,16 @@ fi
 echo "guest ready $((SECONDS - q0)) s after qemu started"
 grep -a 'VPNGW-CHECK\|VPNGW-GTEST' "$serial" | tr -d '\r'
 marker() { grep -qa "VPNGW-CHECK $1" "$serial"; }
+check "the image installed the package ($(dpkg-deb -f "$deb" Version))" marker "package=$(dpkg-deb -f "$deb" Version)"
 check "vpngw@imgtest.service active" marker 'unit=active'
+check "vpngw@ is Type=notify with STATUS= (\"$(grep -a 'VPNGW-CHECK status=' "$serial" | tr -d '\r' | sed 's/.*status=//')\")" \
+    marker 'type=notify status=up: '
+check "vpngw@ became active only after up applied (its OP=up entry is older)" marker 'active-after-up=ok'
+check "an up that fails leaves vpngw@ failed, never active" marker 'broken-unit=failed'
+check "journalctl -u vpngw@imgtest PEER=alice finds peer add and remove run from a shell" marker 'journal-peer=ok'
+check "vpngw-monitor@ Type=notify reached active, STATUS= names the uplink" marker 'monitor=active status=wan '
+check "SIGSTOPped monitor killed by the watchdog and restarted (new PID)" marker 'watchdog=restarted'
+check "the journal says why: watchdog timeout" marker 'watchdog-log=ok'
 check "wg0 is a kernel WireGuard link (module loaded, no wireguard-go)" marker 'wg0=kernel'
 check "nft table inet vpngw exists" marker 'nft-table=1'
 check "systemctl reload = incremental up, nothing to do" marker 'reload=ok'

@@ -3,7 +3,7 @@
 # `vpngw peer add` applies peers incrementally. A real client (wireguard-go +
 # wg, not our code) connects with the generated config; adding another peer
 # does not disturb it (no lost ping, same handshake); 50 concurrent adds leave
-# WireGuard, the nft peer sets and peers.tsv equal; `peer remove` takes a
+# WireGuard, the nft peer sets and the registry equal; `peer remove` takes a
 # peer out of all three. Root; everything lives in private namespaces.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -82,36 +82,24 @@ for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 check "50 concurrent peer adds all succeed ($failed failed)" test $failed -eq 0
 [ $failed -eq 0 ] || cat "$SANDBOX_DIR"/c*.err | sort | uniq -c | head
 
-# The stored peers, read independently of vpngw: peers.tsv (a header line,
-# '#' comments, "# snapshot <id>", one peer a line, tab-separated) with
-# peers.journal replayed ("add<TAB>line" / "remove<TAB>name") when its header
-# names that snapshot ("-" for none); a last line without newline is ignored.
+# The stored peers, read independently of vpngw: the registry's peers table
+# through sqlite3 (a reader never blocks on vpngw's writes: WAL).
 stored_peers() {
-    local tsv=$state/peers.tsv journal=$state/peers.journal
-    [ -f "$tsv" ] || tsv=/dev/null
-    [ -f "$journal" ] || journal=/dev/null
-    # A torn last line (no newline) was never acknowledged: leave it out.
-    { if [ -s "$journal" ] && [ "$(tail -c1 "$journal" | od -An -c | tr -d ' ')" != '\n' ]; then
-          sed '$d' "$journal"; else cat "$journal"; fi; } >"$SANDBOX_DIR/journal.whole"
-    awk -F'\t' -v tsv="$tsv" '
-        FILENAME == tsv && FNR == 2 && /^# snapshot / { id = substr($0, 12) }
-        FILENAME == tsv && FNR > 1 && !/^#/ && NF == 7 { peer[$1] = $0 }
-        FILENAME != tsv && FNR == 1 { if (substr($0, 23) != (id == "" ? "-" : id)) nextfile; next }
-        FILENAME != tsv && $1 == "add" { line = $0; sub(/^add\t/, "", line); peer[$2] = line }
-        FILENAME != tsv && $1 == "remove" { delete peer[$2] }
-        END { for (n in peer) print peer[n] }
-    ' "$tsv" "$SANDBOX_DIR/journal.whole"
+    sqlite3 -readonly "$state/peers.db" 'SELECT name FROM peers'
+}
+stored_addresses4() {
+    sqlite3 -readonly "$state/peers.db" 'SELECT address FROM addresses WHERE family = 4'
 }
 state_count=$(stored_peers | wc -l)
 wg_count=$(in_ns gw wg show wg0 peers | wc -l)
 nft4_count=$(in_ns gw nft list set inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | wc -l)
 nft6_count=$(in_ns gw nft list set inet vpngw peers6 | grep -oE 'fd67:[0-9a-f:]+' | wc -l)
-echo "    peers.tsv: $state_count, wg: $wg_count, peers4: $nft4_count, peers6: $nft6_count"
-check "peers.tsv holds 52 peers" test "$state_count" -eq 52
-check "WireGuard peers equal peers.tsv" test "$wg_count" -eq "$state_count"
-check "peers4 elements equal peers.tsv" test "$nft4_count" -eq "$state_count"
-check "peers6 elements equal peers.tsv" test "$nft6_count" -eq "$state_count"
-state_addrs=$(stored_peers | cut -f4 | sort)
+echo "    registry: $state_count, wg: $wg_count, peers4: $nft4_count, peers6: $nft6_count"
+check "the registry holds 52 peers" test "$state_count" -eq 52
+check "WireGuard peers equal the registry" test "$wg_count" -eq "$state_count"
+check "peers4 elements equal the registry" test "$nft4_count" -eq "$state_count"
+check "peers6 elements equal the registry" test "$nft6_count" -eq "$state_count"
+state_addrs=$(stored_addresses4 | sort)
 wg_addrs=$(in_ns gw wg show wg0 allowed-ips | grep -oE '10\.67\.[0-9]+\.[0-9]+/32' | sed 's|/32||' | sort)
 nft_addrs=$(in_ns gw nft list set inet vpngw peers4 | grep -oE '10\.67\.[0-9]+\.[0-9]+' | sort)
 check "WireGuard allowed-ips are exactly the recorded addresses" test "$state_addrs" = "$wg_addrs"
@@ -139,8 +127,8 @@ check "peer remove bob succeeds" test "${PIPESTATUS[0]}" -eq 0
 check_not "bob is gone from WireGuard" grep -qx "$bob_pub" <(in_ns gw wg show wg0 peers)
 check_not "bob is gone from peers4" grep -qE "[ {]${bob_addr//./\\.}[,} ]" \
     <(in_ns gw nft list set inet vpngw peers4)
-check_not "bob is gone from the stored peers" grep -q "^bob$(printf '\t')" <(stored_peers)
-check "WireGuard peers still equal peers.tsv after remove" \
+check_not "bob is gone from the stored peers" grep -qx bob <(stored_peers)
+check "WireGuard peers still equal the registry after remove" \
     test "$(in_ns gw wg show wg0 peers | wc -l)" -eq "$(stored_peers | wc -l)"
 check "alice still reaches the gateway" pings alice 10.67.0.1 2
 finish

@@ -3,34 +3,43 @@
 #include <functional>
 #include <tuple>
 
-#include "store/peer_store.hpp"
-#include "store/peers_journal.hpp"
-#include "store/peers_text.hpp"
+#include "model/peer_limits.hpp"
+#include "store/state_paths.hpp"
 #include "support.hpp"
 
 namespace vpngw::registry::test {
 namespace {
 
-store::StoredPeer stored(const std::string& name, int seed, const char* v4, const char* v6,
-                         bool psk) {
-    store::StoredPeer p;
-    p.name = name;
-    p.group = "staff";
-    p.public_key = key_from(seed);
+// A peer as the last release stored it: every field of the legacy format,
+// the lifecycle fields at their defaults (what a migrated peer must be).
+PeerRecord stored(const std::string& name, int seed, const char* v4, const char* v6, bool psk) {
+    PeerRecord p{.name = name, .group = "staff", .public_key = key_from(seed)};
     if (v4) p.address = ip(v4);
     if (v6) p.address6 = ip(v6);
     p.has_psk = psk;
     p.created = std::chrono::sys_seconds{std::chrono::seconds{1714564800 + seed}};
     return p;
 }
+PeerRecord as_record(const PeerRecord& p) {
+    return p;
+}
 
-// What a migrated peer must be: every field of the legacy one, the
-// lifecycle fields at their defaults.
-PeerRecord as_record(const store::StoredPeer& s) {
-    PeerRecord r{.name = s.name, .group = s.group, .public_key = s.public_key};
-    std::tie(r.address, r.address6, r.has_psk, r.created) =
-        std::tie(s.address, s.address6, s.has_psk, s.created);
-    return r;
+// The line the last release wrote for a peer (peers.tsv and journal "add").
+std::string legacy_line(const PeerRecord& p) {
+    return p.name + "\t" + p.group + "\t" + p.public_key.base64() + "\t" +
+           (p.address ? p.address->str() : "-") + "\t" + (p.address6 ? p.address6->str() : "-") +
+           "\t" + (p.has_psk ? "psk" : "-") + "\t" + model::format_time(p.created);
+}
+constexpr const char* kSnapshotId = "3f9c0a7d12e45b60";
+std::string legacy_tsv(const std::vector<PeerRecord>& peers, const std::string& id) {
+    std::string out = "vpngw-peers 2\n# snapshot " + id +
+                      "\n# Peers added with `vpngw peer add`\n"
+                      "# name\tgroup\tpublic_key\taddress\taddress6\tpsk\tcreated\n";
+    for (const auto& p : peers) out += legacy_line(p) + "\n";
+    return out;
+}
+void append(const std::string& file, const std::string& text) {
+    write_text(file, read_text(file) + text);
 }
 
 // Opens the legacy directory, which must be refused and left as it was;
@@ -57,25 +66,18 @@ struct Legacy {
 };
 Legacy write_tsv_and_journal(const std::string& dir) {
     const store::StatePaths paths{dir};
-    store::PeerState state;
-    state.peers = {stored("alice-phone", 1, "10.77.1.3", "fd77:0:0:1::3", true),
-                   stored("bob", 2, "10.77.1.4", nullptr, false),
-                   stored("v6.only+x=y_z", 3, nullptr, "fd77:0:0:1::5", true)};
-    EXPECT_TRUE(store::save_peers(paths, state).ok());
-    const std::string id(store::snapshot_id(read_text(paths.peers_file())));
-    EXPECT_EQ(id.size(), 16u);
+    EXPECT_EQ(mkdir(dir.c_str(), 0700), 0);
+    const auto alice = stored("alice-phone", 1, "10.77.1.3", "fd77:0:0:1::3", true);
+    const auto bob = stored("bob", 2, "10.77.1.4", nullptr, false);
+    const auto v6 = stored("v6.only+x=y_z", 3, nullptr, "fd77:0:0:1::5", true);
+    write_text(paths.peers_file(), legacy_tsv({alice, bob, v6}, kSnapshotId));
     const auto carol = stored("carol", 4, "10.77.1.6", "fd77:0:0:1::6", false);
     const auto dave = stored("dave", 5, "10.77.1.7", nullptr, true);
-    EXPECT_TRUE(store::append_journal(paths, id, store::journal_add_entry(carol)).ok());
-    EXPECT_TRUE(store::append_journal(paths, id, store::journal_remove_entry("bob")).ok());
-    EXPECT_TRUE(store::append_journal(paths, id, store::journal_add_entry(dave)).ok());
-    // What today's reader makes of it is what the registry must hold.
-    auto loaded = store::load_peers(paths);
-    EXPECT_TRUE(loaded.ok());
-    Legacy out{dir, {}};
-    for (const auto& p : loaded->peers) out.expect.push_back(as_record(p));
-    EXPECT_EQ(out.expect.size(), 4u);
-    return out;
+    write_text(paths.peers_journal_file(), std::string("vpngw-peers-journal 1 ") + kSnapshotId +
+                                               "\nadd\t" + legacy_line(carol) +
+                                               "\nremove\tbob\nadd\t" + legacy_line(dave) + "\n");
+    // The last release's reader: the snapshot less bob, then the journal's adds.
+    return Legacy{dir, {alice, v6, carol, dave}};
 }
 
 TEST(RegistryMigration, SnapshotAndJournalMigrateIntactAndAreRenamed) {
@@ -175,9 +177,8 @@ TEST(RegistryMigration, DuplicateAddressInTheJournalIsRefusedAndChangesNothing) 
     TempDir tmp;
     const auto legacy = write_tsv_and_journal(tmp / "state");
     const store::StatePaths paths{legacy.dir};
-    const std::string id(store::snapshot_id(read_text(paths.peers_file())));
     const auto clash = stored("eve", 9, "10.77.1.3", nullptr, false);  // alice-phone's
-    ASSERT_TRUE(store::append_journal(paths, id, store::journal_add_entry(clash)).ok());
+    append(paths.peers_journal_file(), "add\t" + legacy_line(clash) + "\n");
     const Error e = refused_unchanged(legacy.dir);
     EXPECT_EQ(e.where.file, paths.peers_journal_file());
     EXPECT_NE(e.message.find("10.77.1.3"), std::string::npos) << e.str();
@@ -201,9 +202,9 @@ TEST(RegistryMigration, ACrashBeforeTheRenamesIsFinishedOnlyWhenNothingIsNew) {
         EXPECT_TRUE(exists(tsv + ".migrated"));
     }
     // An older vpngw adds a peer to a new peers.tsv.
-    store::PeerState newer;
-    newer.peers = {stored("frank", 11, "10.77.1.20", nullptr, false)};
-    ASSERT_TRUE(store::save_peers(store::StatePaths{legacy.dir}, newer).ok());
+    write_text(tsv,
+               legacy_tsv({stored("frank", 11, "10.77.1.20", nullptr, false)}, "00000000000000ff"));
+    ::unlink(journal.c_str());
     auto reg = open_sqlite_registry(legacy.dir, kActor);
     ASSERT_FALSE(reg.ok());
     EXPECT_NE(reg.error().message.find("\"frank\""), std::string::npos) << reg.error().str();

@@ -111,7 +111,11 @@ TEST(Registry, UniqueViolationsNameTheFieldAndChangeNothing) {
     PeerRecord same_name = record("alice", 2);
     auto r1 = reg->add(same_name, nullptr, kActor);
     ASSERT_FALSE(r1.ok());
-    EXPECT_EQ(r1.error().message, "name: a peer named \"alice\" already exists");
+    // The message says what to do about it (issue 18 item 6).
+    EXPECT_EQ(r1.error().message,
+              "name: a peer named \"alice\" already exists (group staff): "
+              "`vpngw peer show alice` prints its config, `vpngw peer remove "
+              "alice` removes it");
 
     PeerRecord same_key = record("bob", 1);
     auto r2 = reg->add(same_key, nullptr, kActor);
@@ -150,7 +154,7 @@ TEST(Registry, RemoveDeletesThePeerWithItsAddressesAndNetworks) {
 
     auto again = reg->remove("alice", kActor);
     ASSERT_FALSE(again.ok());
-    EXPECT_EQ(again.error().message, "no peer named \"alice\"");
+    EXPECT_EQ(again.error().message, "no peer named \"alice\" (`vpngw peer list` lists them)");
     // The address is free again.
     PeerRecord q = record("bob", 2);
     q.address = ip("10.77.1.3");

@@ -17,7 +17,8 @@
 
 #include <fstream>
 
-#include "store/peer_store.hpp"
+#include "registry/sqlite_registry.hpp"
+#include "store/peer_files.hpp"
 #include "store/state_lock.hpp"
 #include "support/temp_dir.hpp"
 #include "wg/key_file.hpp"
@@ -113,24 +114,30 @@ TEST(StateDir, NonDirectoryIsRefused) {
     EXPECT_FALSE(check_state_dir("relative/state").ok());
 }
 
-// A symlink planted in the state directory is not followed: peers.tsv
-// pointing at a file elsewhere must not load that file's peers.
+// A symlink planted in the state directory is not followed: peers.db (or a
+// legacy peers.tsv) pointing at a file elsewhere must not load its peers.
 TEST(StateDir, PlantedSymlinkIsNotFollowed) {
     TempDir tmp;
     StatePaths paths{tmp / "state"};
     ASSERT_TRUE(StateLock::acquire(paths.dir).ok());
-    PeerState elsewhere;
-    StoredPeer p;
-    p.name = "planted";
-    p.group = "staff";
-    p.public_key.bytes[0] = 7;
-    elsewhere.peers.push_back(p);
-    write_text(tmp / "other.tsv", format_peers(elsewhere));
+    PublicKey key;
+    key.bytes[0] = 7;
+    write_text(tmp / "other.tsv", "vpngw-peers 2\nplanted\tstaff\t" + key.base64() +
+                                      "\t-\t-\t-\t2024-05-01T12:00:00Z\n");
     ASSERT_EQ(::symlink((tmp / "other.tsv").c_str(), paths.peers_file().c_str()), 0);
+    auto legacy = registry::read_stored_peers(paths.dir);
+    ASSERT_FALSE(legacy.ok()) << "followed the link: " << legacy->size() << " peer(s)";
+    EXPECT_THAT(legacy.error().message, HasSubstr(paths.peers_file()));
+    ASSERT_EQ(::unlink(paths.peers_file().c_str()), 0);
 
-    auto loaded = load_peers(paths);
-    ASSERT_FALSE(loaded.ok()) << "followed the link: " << loaded->peers.size() << " peer(s)";
-    EXPECT_THAT(loaded.error().message, HasSubstr(paths.peers_file()));
+    // The registry itself: a peers.db that is a link to another database.
+    {
+        auto reg = registry::open_sqlite_registry(tmp / "other", {"test", "test"});
+        ASSERT_TRUE(reg.ok()) << reg.error().str();
+    }
+    ASSERT_EQ(::symlink((tmp / "other/peers.db").c_str(), paths.registry_file().c_str()), 0);
+    auto opened = registry::read_stored_peers(paths.dir);
+    EXPECT_FALSE(opened.ok()) << "opened the database through a link";
 
     // A preshared key file planted as a link is refused too.
     make_dir(paths.psk_dir(), 0700);

@@ -14,6 +14,8 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/session.hpp"
+#include "registry/peer_text.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vpngw::gateway::test {
@@ -58,6 +60,23 @@ inline Session open(const std::string& state_dir, const std::string& profile = k
         throw std::runtime_error(all);
     }
     return std::move(*s);
+}
+
+// The registry's peers of a state directory, read as `peer list` does.
+inline std::vector<registry::PeerRecord> stored_peers(const std::string& state_dir) {
+    auto peers = registry::read_stored_peers(state_dir);
+    if (!peers) throw std::runtime_error(peers.error().str());
+    return std::move(*peers);
+}
+inline bool is_stored(const std::string& state_dir, const std::string& name) {
+    for (const auto& p : stored_peers(state_dir))
+        if (p.name == name) return true;
+    return false;
+}
+// Every stored field of every peer as text: equal before and after a
+// refused change.
+inline std::string stored_text(const std::string& state_dir) {
+    return registry::format_peers_text(stored_peers(state_dir));
 }
 
 // The 1-based number of the first line of `path` that starts with `prefix`.

@@ -27,6 +27,22 @@ else
     echo "FAIL verify vpngw-monitor@.service: $out"; fail=1
 fi
 
+# The resolver of [dns] runs next to the gateway too (vpngw dns serve).
+sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-dns@.service" > "$tmp/vpngw-dns@test.service"
+if out=$(systemd-analyze verify --man=no "$tmp/vpngw-dns@test.service" 2>&1) && [ -z "$out" ]; then
+    echo "PASS verify vpngw-dns@.service"
+else
+    echo "FAIL verify vpngw-dns@.service: $out"; fail=1
+fi
+
+# The API server runs next to the gateway too (Wants=vpngw@%i).
+sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-serve@.service" > "$tmp/vpngw-serve@test.service"
+if out=$(systemd-analyze verify --man=no "$tmp/vpngw-serve@test.service" 2>&1) && [ -z "$out" ]; then
+    echo "PASS verify vpngw-serve@.service"
+else
+    echo "FAIL verify vpngw-serve@.service: $out"; fail=1
+fi
+
 # tmpfiles: --create into a scratch root proves every line parses and acts.
 if out=$(systemd-tmpfiles --root="$tmp/root" --create "$src/vpngw.tmpfiles.conf" 2>&1) &&
     [ "$(stat -c %a "$tmp/root/var/lib/vpngw")" = 700 ]; then

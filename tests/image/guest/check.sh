@@ -4,12 +4,83 @@
 unit=vpngw@imgtest.service
 mark() { echo "VPNGW-CHECK $*"; }
 
+# The unit's clock (CLOCK_MONOTONIC, microseconds) at its first entry with FIELD=VALUE.
+first_entry_usec() {
+    journalctl -u "$1" "$2" -o export --no-pager | sed -n 's/^__MONOTONIC_TIMESTAMP=//p' | head -n 1
+}
+
+# vpngw@ is Type=notify: active only after `up` sent READY=1, i.e. after its
+# OP=up journal entry; a failing up never makes it active; journal fields.
+notify_checks() {
+    mark type=$(systemctl show -p Type --value "$unit") status=$(systemctl show -p StatusText --value "$unit")
+    local applied active
+    applied=$(first_entry_usec "$unit" OP=up)
+    active=$(systemctl show -p ActiveEnterTimestampMonotonic --value "$unit")
+    mark applied-usec=${applied:-none} active-usec=$active
+    if [ -n "$applied" ] && [ "$applied" -le "$active" ]; then mark active-after-up=ok; else mark active-after-up=failed; fi
+
+    printf '[gateway]\nname = "broken"\nnot_a_key = 1\n' > /etc/vpngw/broken.toml
+    local rc=0 st res
+    systemctl start vpngw@broken.service 2>/dev/null || rc=$?
+    # Restart=on-failure: it may be waiting to retry ("activating"), never active.
+    st=$(systemctl show -p ActiveState --value vpngw@broken.service)
+    res=$(systemctl show -p Result --value vpngw@broken.service)
+    mark broken-start-rc=$rc broken-state=$st broken-result=$res
+    if [ "$rc" -ne 0 ] && [ "$st" != active ] && [ "$res" = exit-code ]; then
+        mark broken-unit=failed
+    else
+        mark broken-unit=unexpected
+    fi
+    systemctl stop vpngw@broken.service; systemctl reset-failed vpngw@broken.service
+    rm -f /etc/vpngw/broken.toml
+
+    # From a shell, not from the unit: found under the unit by PEER=.
+    /usr/sbin/vpngw peer add alice --group staff --qr none --profile "/etc/vpngw/imgtest.toml" >/dev/null 2>&1
+    /usr/sbin/vpngw peer remove alice --profile "/etc/vpngw/imgtest.toml" >/dev/null 2>&1
+    local ops
+    ops=$(journalctl -u "$unit" PEER=alice -o export --no-pager | sed -n 's/^OP=//p' | tr '\n' ' ')
+    mark journal-peer-ops="$ops"
+    if [ "$ops" = "peer-add peer-remove " ]; then mark journal-peer=ok; else mark journal-peer=failed; fi
+}
+
+# vpngw-monitor@: Type=notify, and a stopped process is restarted by the
+# watchdog (WatchdogSec shortened to 5 s here; the monitor lengthens it to
+# what its probe timeouts need, 12 s with this profile).
+monitor_checks() {
+    local mon=vpngw-monitor@imgtest.service
+    mkdir -p "/etc/systemd/system/$mon.d"
+    printf '[Service]\nWatchdogSec=5s\n' > "/etc/systemd/system/$mon.d/test.conf"
+    systemctl daemon-reload
+    systemctl start "$mon"
+    mark monitor=$(systemctl is-active "$mon") status=$(systemctl show -p StatusText --value "$mon")
+    local first pid deadline=$((SECONDS + 180))
+    first=$(systemctl show -p MainPID --value "$mon")
+    [ "${first:-0}" -gt 1 ] || { mark watchdog=no-monitor; return; }
+    kill -STOP "$first"
+    while [ $SECONDS -lt $deadline ]; do
+        pid=$(systemctl show -p MainPID --value "$mon")
+        if [ "$pid" != "$first" ] && [ "$pid" != 0 ] && [ "$(systemctl is-active "$mon")" = active ]; then break; fi
+        sleep 1
+    done
+    if [ "$pid" != "$first" ] && [ "$pid" != 0 ]; then
+        mark watchdog=restarted first-pid=$first new-pid=$pid restarts=$(systemctl show -p NRestarts --value "$mon")
+    else
+        mark watchdog=not-restarted pid=$pid
+        journalctl -u "$mon" --no-pager | tail -n 20
+    fi
+    journalctl -u "$mon" --no-pager | grep -qi 'watchdog timeout' && mark watchdog-log=ok
+    systemctl stop "$mon"
+}
+
 case "$1" in
 start)
     mark boot=up kernel=$(uname -r)
+    mark package=$(dpkg-query -W -f='${Version}' vpngw 2>/dev/null || echo none)
     state=$(systemctl is-active "$unit")
     mark unit=$state
     [ "$state" = active ] || journalctl -u "$unit" --no-pager | tail -n 30
+    notify_checks
+    monitor_checks
     if ip -d link show wg0 2>/dev/null | grep -q 'wireguard' && ! pgrep -x wireguard-go >/dev/null &&
         grep -q '^wireguard ' /proc/modules; then
         mark wg0=kernel

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Plots what bench/scale.sh measured, from the data it kept:
+#   bench/plot.sh DATA_DIR [OUT_DIR]     (default OUT_DIR: DATA_DIR/../img)
+# DATA_DIR/scale.tsv      -> OUT_DIR/scale-times.svg: cold up, no-op up, the floor and the
+#                            scripted baseline against peers, both axes log scale
+# DATA_DIR/forwarding.tsv -> OUT_DIR/forwarding-ratios.svg: each ruleset's TCP and 64-byte
+#                            UDP rate as a ratio of minimal stateful + masquerade, per N
+set -euo pipefail
+data=${1:?usage: bench/plot.sh DATA_DIR [OUT_DIR]}
+out=${2:-$data/../img}
+command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is missing (scripts/install-deps)" >&2; exit 1; }
+[ -s "$data/scale.tsv" ] || { echo "plot.sh: no $data/scale.tsv" >&2; exit 1; }
+[ -s "$data/forwarding.tsv" ] || { echo "plot.sh: no $data/forwarding.tsv" >&2; exit 1; }
+mkdir -p "$out"
+
+gnuplot <<GP
+set terminal svg size 760,480 dynamic font "sans,12" background "white"
+set output "$out/scale-times.svg"
+set datafile separator "\t"
+set key autotitle columnhead outside bottom center horizontal
+set logscale xy
+set xlabel "peers"
+set ylabel "seconds"
+set grid
+set format x "%.0s%c"
+plot "$data/scale.tsv" using 1:(\$2/1e9) with linespoints lw 2 title "vpngw cold up", \
+     "" using 1:(\$3/1e9) with linespoints lw 2 title "vpngw no-op up", \
+     "" using 1:(\$4/1e9) with linespoints lw 2 dt 2 title "floor (wg setconf + nft -f)", \
+     "" using 1:(\$5/1e9) with linespoints lw 2 dt 3 title "scripted (wg set + iptables per peer)"
+GP
+
+# One row per N for the ratio plot: N, then TCP and UDP ratios of vpngw and linear
+# against stateful_nat (the reference a NAT gateway pays).
+python3 - "$data/forwarding.tsv" "$out/ratios.tsv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+by = {}
+for r in rows:
+    by.setdefault(r["peers"], {})[r["ruleset"]] = r
+with open(sys.argv[2], "w") as f:
+    f.write("peers\tvpngw TCP\tvpngw UDP\tlinear TCP\tlinear UDP\n")
+    for n, k in by.items():
+        ref = k.get("stateful_nat")
+        if not ref: continue
+        ratio = lambda kind, col: (float(k[kind][col]) / float(ref[col])
+                                   if kind in k and float(ref[col]) > 0 else 0)
+        f.write(f"{n}\t{ratio('vpngw','tcp_bps'):.3f}\t{ratio('vpngw','udp_pps'):.3f}\t"
+                f"{ratio('linear','tcp_bps'):.3f}\t{ratio('linear','udp_pps'):.3f}\n")
+PY
+
+gnuplot <<GP
+set terminal svg size 760,480 dynamic font "sans,12" background "white"
+set output "$out/forwarding-ratios.svg"
+set datafile separator "\t"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key autotitle columnhead outside bottom center horizontal
+set yrange [0:1.2]
+set ylabel "rate / minimal stateful + masquerade"
+set xlabel "peers"
+set grid ytics
+set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lw 1
+set label "0.95 target" at graph 0.01, first 0.97
+plot "$out/ratios.tsv" using 2:xtic(1), "" using 3, "" using 4, "" using 5
+GP
+rm -f "$out/ratios.tsv"
+echo "plot.sh: wrote $out/scale-times.svg and $out/forwarding-ratios.svg" >&2

@@ -1,0 +1,143 @@
+#include "json/json_view.hpp"
+
+#include "json/values.hpp"
+
+namespace vpngw::json {
+
+namespace {
+
+Json address(const std::optional<IpAddress>& a) {
+    return a ? Json(a->str()) : Json(nullptr);
+}
+
+// An object on one line, with the ", " and ": " separators people read
+// (nlohmann's compact form has none).
+std::string dump_line(const Json& object) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [key, value] : object.items()) {
+        out += first ? "" : ", ";
+        first = false;
+        out += Json(key).dump() + ": " + value.dump();
+    }
+    return out + "}";
+}
+
+}  // namespace
+
+Json peer_value(const gateway::PeerListEntry& p, std::int64_t now) {
+    Json j;
+    j["name"] = p.name;
+    j["group"] = p.group;
+    j["interface"] = p.interface;
+    j["address"] = address(p.address);
+    j["address6"] = address(p.address6);
+    j["public_key"] = p.public_key.base64();
+    j["source"] = p.source == gateway::PeerListEntry::Source::state ? "state" : "profile";
+    if (p.stats) {
+        const auto& s = *p.stats;
+        j["endpoint"] = s.endpoint ? Json(s.endpoint->str()) : Json(nullptr);
+        j["latest_handshake"] = s.last_handshake_sec;
+        j["handshake_age_seconds"] =
+            s.last_handshake_sec ? Json(std::max<std::int64_t>(0, now - s.last_handshake_sec))
+                                 : Json(nullptr);
+        j["rx_bytes"] = s.rx_bytes;
+        j["tx_bytes"] = s.tx_bytes;
+    } else {
+        for (const char* k :
+             {"endpoint", "latest_handshake", "handshake_age_seconds", "rx_bytes", "tx_bytes"})
+            j[k] = nullptr;
+    }
+    return j;
+}
+
+std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now) {
+    std::string out = "{\"peers\": [";
+    bool first = true;
+    for (const auto& p : listing.peers) {
+        out += first ? "\n  " : ",\n  ";
+        first = false;
+        out += dump_line(peer_value(p, now));
+    }
+    return out + (first ? "]}\n" : "\n]}\n");
+}
+
+std::string status_json(const gateway::StatusReport& r) {
+    return status_value(r).dump(2) + "\n";
+}
+
+Json status_value(const gateway::StatusReport& r) {
+    Json j;
+    j["time"] = r.now;
+    j["profile"] = r.profile;
+    j["interfaces"] = Json::array();
+    for (const auto& i : r.interfaces)
+        j["interfaces"].push_back(
+            {{"name", i.name},
+             {"backend", i.backend},
+             {"up", i.up},
+             {"listen_port", i.up ? Json(i.listen_port) : Json(nullptr)},
+             {"public_key", i.public_key ? Json(i.public_key->base64()) : Json(nullptr)}});
+    j["groups"] = Json::array();
+    for (const auto& g : r.groups)
+        j["groups"].push_back({{"name", g.name},
+                               {"interface", g.interface},
+                               {"peers", g.peers},
+                               {"online", g.online},
+                               {"rx_bytes", g.rx_bytes},
+                               {"tx_bytes", g.tx_bytes}});
+    j["uplinks"] = Json::array();
+    for (const auto& u : r.uplinks)
+        j["uplinks"].push_back(
+            {{"name", u.name},
+             {"device", u.device},
+             {"health", u.checked ? Json(u.health) : Json(nullptr)},
+             {"last_probe", u.last_probe ? Json(u.last_probe) : Json(nullptr)},
+             {"failures", u.failures},
+             {"last_error", u.last_error.empty() ? Json(nullptr) : Json(u.last_error)}});
+    j["balance"] = Json::array();
+    for (const auto& b : r.balance) {
+        Json shares = Json::array();
+        for (const auto& s : b.shares)
+            shares.push_back({{"uplink", s.uplink},
+                              {"weight", s.weight},
+                              {"numbers", s.numbers},
+                              {"percent", s.percent}});
+        j["balance"].push_back({{"group", b.group}, {"total", b.total}, {"shares", shares}});
+    }
+    j["peers"] = Json::array();
+    for (const auto& p : r.peers) {
+        Json pj = peer_value(p.peer, r.now);
+        pj["up"] = p.peer.stats.has_value();
+        pj["online"] = p.online;
+        j["peers"].push_back(std::move(pj));
+    }
+    j["conntrack"] = r.conntrack ? Json{{"count", r.conntrack->count},
+                                        {"max", r.conntrack->max},
+                                        {"warning", r.conntrack->warning()}}
+                                 : Json(nullptr);
+    if (r.drops) {
+        j["drops"] = Json::object();
+        for (const auto& d : *r.drops)
+            j["drops"][d.name] = {{"packets", d.packets}, {"bytes", d.bytes}};
+    } else {
+        j["drops"] = nullptr;
+    }
+    j["pending"] = r.pending ? Json{{"profile", r.pending->apply.profile},
+                                    {"deadline", r.pending->apply.deadline},
+                                    {"seconds_left", r.pending->left.count()}}
+                             : Json(nullptr);
+    j["last_apply"] = r.last_apply ? Json{{"finished", r.last_apply->finished},
+                                          {"duration_ms", r.last_apply->duration_ms},
+                                          {"result", r.last_apply->ok ? "ok" : "failed"},
+                                          {"changes", r.last_apply->changes}}
+                                   : Json(nullptr);
+    j["drift"] = {{"known", r.drift.known},
+                  {"drifted", r.drift.known && !r.drift.changes.empty()},
+                  {"changes", r.drift.changes},
+                  {"error", r.drift.known ? Json(nullptr) : Json(r.drift.error)}};
+    j["notes"] = r.notes;
+    return j;
+}
+
+}  // namespace vpngw::json

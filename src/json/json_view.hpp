@@ -1,0 +1,24 @@
+#pragma once
+
+// JSON for `vpngw peer list --json`, `vpngw status --json` and the API of
+// `vpngw serve` (nlohmann/json does the encoding, see values.hpp). Field names are an interface:
+// scripts read them.
+
+#include <cstdint>
+#include <string>
+
+#include "gateway/peers.hpp"
+#include "gateway/status.hpp"
+
+namespace vpngw::json {
+
+// One peer: name, group, interface, address(6), public_key, source and, when
+// its interface is up, endpoint, latest_handshake, handshake_age_seconds,
+// rx_bytes, tx_bytes (null otherwise).
+// {"peers": [...]} with one peer per line, so `grep` works on it as well as a parser.
+std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now);
+
+// The whole status snapshot, pretty-printed.
+std::string status_json(const gateway::StatusReport& report);
+
+}  // namespace vpngw::json
