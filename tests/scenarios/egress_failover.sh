@@ -19,14 +19,7 @@ source "$here/lib.sh"
 enter_sandbox "$@"
 state="$SANDBOX_DIR/state"
 
-build_world
-netns_add isp2
-veth_pair isp2 isp0 198.18.1.1/24 gw eth1 198.18.1.2/24
-in_ns isp2 ip addr add 192.0.2.80/32 dev lo
-in_ns gw ip route add default via 203.0.113.1 dev eth0
-
-add_client a 50
-new_peer a
+two_isp_world
 render_profile "$here/profiles/egress_failover.toml.in" "$SANDBOX_DIR/failover.toml"
 profile="$SANDBOX_DIR/failover.toml"
 check "vpngw up applies the profile" gw_up "$profile"
