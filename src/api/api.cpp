@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "gateway/peers.hpp"
 #include "gateway/status.hpp"
 #include "json/values.hpp"
+#include "model/peer_limits.hpp"
 #include "qr/qr.hpp"
 #include "store/state_dir_check.hpp"
 #include "store/state_paths.hpp"
@@ -113,7 +115,8 @@ std::string content_type_of(std::string_view name) {
     return "application/octet-stream";
 }
 
-gateway::PeerListEntry entry_of(const store::StoredPeer& p, const std::string& interface) {
+gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string& interface,
+                                std::chrono::sys_seconds now) {
     gateway::PeerListEntry e;
     e.name = p.name;
     e.group = p.group;
@@ -122,7 +125,28 @@ gateway::PeerListEntry entry_of(const store::StoredPeer& p, const std::string& i
     e.address = p.address;
     e.address6 = p.address6;
     e.source = gateway::PeerListEntry::Source::state;
+    e.disabled = p.disabled;
+    e.expires = p.expires;
+    e.expired = p.expires && *p.expires <= now;
+    e.networks = p.networks;
     return e;
+}
+
+// A peer as the API shows it: `peer list --json`'s fields, and the lifecycle
+// ones when that view does not have them yet.
+Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
+    Json j = json::peer_value(p, now);
+    if (!j.contains("disabled")) j["disabled"] = p.disabled;
+    if (!j.contains("expired")) j["expired"] = p.expired;
+    if (!j.contains("expires"))
+        j["expires"] = p.expires ? Json(p.expires->time_since_epoch().count()) : Json(nullptr);
+    return j;
+}
+
+std::string interface_of(const model::Profile& profile, const std::string& group) {
+    for (const auto& g : profile.groups)
+        if (g.name == group) return g.interface;
+    return "";
 }
 
 // A JSON request body: an object, or an error response.
@@ -150,6 +174,12 @@ struct Api::Caller {
     Scope scope = Scope::read;
     std::int64_t token_id = 0;
     bool via_cookie = false;
+    std::string token_name;
+
+    // Who the audit trail names for a change made through the API.
+    std::string audit_user() const {
+        return "api token " + std::to_string(token_id) + " (" + token_name + ")";
+    }
 };
 
 // The handlers of the routes, with the Api's state.
@@ -184,11 +214,11 @@ class Api::Handlers {
             case RouteId::peers_list:
                 return peers_list();
             case RouteId::peers_add:
-                return peers_add();
+                return peers_add(caller);
             case RouteId::peer_get:
                 return peer_get(p.at("name"));
             case RouteId::peer_remove:
-                return peer_remove(p.at("name"));
+                return peer_remove(p.at("name"), caller);
             case RouteId::peer_config:
                 return peer_config(p.at("name"));
             case RouteId::peer_qr_png:
@@ -198,15 +228,16 @@ class Api::Handlers {
             case RouteId::peer_link:
                 return peer_link(p.at("name"));
             case RouteId::log:
+                return log();
             case RouteId::peer_edit:
+                return peer_edit(p.at("name"), caller);
             case RouteId::peer_disable:
+                return peer_change(p.at("name"), "disable", caller);
             case RouteId::peer_enable:
+                return peer_change(p.at("name"), "enable", caller);
             case RouteId::peer_rotate:
-                return error(501, "not_implemented",
-                             "this vpngw has no peer lifecycle in its registry yet "
-                             "(disable, enable, edit, rotate, audit log)");
+                return peer_change(p.at("name"), "rotate", caller);
         }
-        (void)caller;
         return error(500, "internal", "unhandled route");
     }
 
@@ -332,6 +363,16 @@ class Api::Handlers {
     SessionOrError read_session() {
         return open(gateway::LockMode::none, gateway::StoredPeers::merged);
     }
+    // The state lock held, like `vpngw peer add`; the audit trail names the token.
+    SessionOrError change_session(const Caller& caller) {
+        auto s = open(gateway::LockMode::exclusive, gateway::StoredPeers::none);
+        if (s) s.value->user = caller.audit_user();
+        return s;
+    }
+    static std::chrono::sys_seconds seconds_of(std::int64_t t) {
+        return std::chrono::sys_seconds{std::chrono::seconds{t}};
+    }
+    std::chrono::sys_seconds seconds() const { return seconds_of(now_); }
 
     http::Response status() {
         auto session = read_session();
@@ -353,7 +394,7 @@ class Api::Handlers {
         for (const auto& p : listing.peers)
             if (q.empty() || p.name.find(q) != std::string::npos ||
                 p.group.find(q) != std::string::npos)
-                peers.push_back(json::peer_value(p, now_));
+                peers.push_back(peer_json(p, now_));
         return json_response(200, Json{{"peers", peers}, {"notes", listing.notes}});
     }
 
@@ -363,11 +404,11 @@ class Api::Handlers {
         auto live = api_.options_.live();
         const auto listing = gateway::list_peers(*session.value, *live);
         for (const auto& p : listing.peers)
-            if (p.name == name) return json_response(200, json::peer_value(p, now_));
+            if (p.name == name) return json_response(200, peer_json(p, now_));
         return error(404, "peer_not_found", "no peer named \"" + name + "\"");
     }
 
-    http::Response peers_add() {
+    http::Response peers_add(const Caller& caller) {
         Json body;
         if (auto bad = parse_object(req_.body, body)) return *bad;
         if (auto bad = unknown_fields(body, {"name", "group", "public_key", "preshared_key"}))
@@ -398,12 +439,12 @@ class Api::Handlers {
             request.preshared_key = body["preshared_key"].get<bool>();
         }
         std::lock_guard turn(api_.change_mutex_);
-        auto session = open(gateway::LockMode::exclusive, gateway::StoredPeers::none);
+        auto session = change_session(caller);
         if (!session) return *session.error_response;
         auto live = api_.options_.live();
         auto report = gateway::add_peer(*session.value, request, *live);
         if (!report) return gateway_error(report.error());
-        Json peer = json::peer_value(entry_of(report->peer, report->interface), now_);
+        Json peer = peer_json(entry_of(report->peer, report->interface, seconds()), now_);
         auto r = json_response(201, Json{{"peer", peer},
                                          {"applied", report->live.applied},
                                          {"note", report->live.note},
@@ -412,9 +453,9 @@ class Api::Handlers {
         return r;
     }
 
-    http::Response peer_remove(const std::string& name) {
+    http::Response peer_remove(const std::string& name, const Caller& caller) {
         std::lock_guard turn(api_.change_mutex_);
-        auto session = open(gateway::LockMode::exclusive, gateway::StoredPeers::none);
+        auto session = change_session(caller);
         if (!session) return *session.error_response;
         auto live = api_.options_.live();
         auto report = gateway::remove_peer(*session.value, name, *live);
@@ -477,20 +518,181 @@ class Api::Handlers {
             201, Json{{"path", "/l/" + link->secret.str()}, {"expires", link->expires}});
     }
 
+    // disable, enable, rotate: one peer, one change, under the state lock.
+    http::Response peer_change(const std::string& name, std::string_view action,
+                               const Caller& caller) {
+        Json body = Json::object();
+        if (!req_.body.empty())
+            if (auto bad = parse_object(req_.body, body)) return *bad;
+        bool psk_only = false;
+        if (action == "rotate") {
+            if (auto bad = unknown_fields(body, {"psk_only"})) return *bad;
+            if (body.contains("psk_only")) {
+                if (!body["psk_only"].is_boolean())
+                    return error(400, "invalid_field", "\"psk_only\" must be true or false");
+                psk_only = body["psk_only"].get<bool>();
+            }
+        } else if (auto bad = unknown_fields(body, {})) {
+            return *bad;
+        }
+        std::lock_guard turn(api_.change_mutex_);
+        auto session = change_session(caller);
+        if (!session) return *session.error_response;
+        auto live = api_.options_.live();
+        auto report = action == "disable" ? gateway::disable_peer(*session.value, name, *live)
+                      : action == "enable"
+                          ? gateway::enable_peer(*session.value, name, *live)
+                          : gateway::rotate_peer(*session.value, name, psk_only, *live);
+        if (!report) return gateway_error(report.error());
+        return change_response(*session.value, *report);
+    }
+
+    // PATCH: the fields of `vpngw peer edit`, each optional; null clears
+    // expires, quota and rate.
+    http::Response peer_edit(const std::string& name, const Caller& caller) {
+        Json body;
+        if (auto bad = parse_object(req_.body, body)) return *bad;
+        if (auto bad = unknown_fields(body, {"name", "group", "addresses", "expires", "quota",
+                                             "rate", "add_networks", "remove_networks"}))
+            return *bad;
+        gateway::EditPeerRequest edit;
+        edit.name = name;
+        auto text = [&](const char* field) -> std::optional<std::string> {
+            return body.contains(field) && body[field].is_string()
+                       ? std::optional<std::string>(body[field].get<std::string>())
+                       : std::nullopt;
+        };
+        auto bad_field = [](const std::string& field, const std::string& why) {
+            return error(400, "invalid_field", "\"" + field + "\" " + why);
+        };
+        for (const char* field : {"name", "group"})
+            if (body.contains(field) && !body[field].is_string())
+                return bad_field(field, "must be a string");
+        if (auto rename = text("name")) {
+            if (!store::is_valid_name(*rename))
+                return error(400, "invalid_name",
+                             "a peer name is 1 to 15 of A-Z a-z 0-9 _ . = + - and does not start "
+                             "with '-' or '.'");
+            edit.rename = *rename;
+        }
+        if (auto group = text("group")) edit.group = *group;
+        // Lists of addresses or prefixes, each parsed.
+        auto list = [&](const char* field, auto parse, auto& out) -> std::optional<http::Response> {
+            if (!body.contains(field)) return std::nullopt;
+            if (!body[field].is_array()) return bad_field(field, "must be a list of strings");
+            for (const auto& item : body[field]) {
+                if (!item.is_string()) return bad_field(field, "must be a list of strings");
+                auto parsed = parse(item.template get<std::string>());
+                if (!parsed)
+                    return bad_field(
+                        field, "has an invalid entry \"" + item.template get<std::string>() + "\"");
+                out.push_back(*parsed);
+            }
+            return std::nullopt;
+        };
+        if (auto bad = list(
+                "addresses", [](const std::string& t) { return IpAddress::parse(t); },
+                edit.addresses))
+            return *bad;
+        if (auto bad = list(
+                "add_networks", [](const std::string& t) { return Prefix::parse(t); },
+                edit.add_networks))
+            return *bad;
+        if (auto bad = list(
+                "remove_networks", [](const std::string& t) { return Prefix::parse(t); },
+                edit.remove_networks))
+            return *bad;
+        // expires, quota, rate: a string in `peer edit`'s forms, or null to clear.
+        auto limit = [&](const char* field, auto parse,
+                         auto& out) -> std::optional<http::Response> {
+            if (!body.contains(field)) return std::nullopt;
+            if (body[field].is_null()) {
+                out.emplace(std::nullopt);
+                return std::nullopt;
+            }
+            if (!body[field].is_string()) return bad_field(field, "must be a string or null");
+            auto parsed = parse(body[field].template get<std::string>());
+            if (!parsed) return bad_field(field, ": " + parsed.error().message);
+            out.emplace(*parsed);
+            return std::nullopt;
+        };
+        const auto now = seconds();
+        if (auto bad = limit(
+                "expires", [now](const std::string& t) { return model::parse_expiry(t, now); },
+                edit.expires))
+            return *bad;
+        if (auto bad = limit(
+                "quota", [](const std::string& t) { return model::parse_quota(t); }, edit.quota))
+            return *bad;
+        if (auto bad = limit(
+                "rate", [](const std::string& t) { return model::parse_rate(t); }, edit.rate_bits))
+            return *bad;
+
+        std::lock_guard turn(api_.change_mutex_);
+        auto session = change_session(caller);
+        if (!session) return *session.error_response;
+        auto live = api_.options_.live();
+        auto report = gateway::edit_peer(*session.value, edit, *live);
+        if (!report) return gateway_error(report.error());
+        if (report->after.name != name) {  // links name the peer: a renamed one's are void
+            std::lock_guard lock(api_.store_mutex_);
+            (void)api_.store_.forget_links(name, now_);
+        }
+        return change_response(*session.value, *report);
+    }
+
+    http::Response change_response(const gateway::Session& session,
+                                   const gateway::PeerChangeReport& r) {
+        Json peer = peer_json(
+            entry_of(r.after, interface_of(session.profile, r.after.group), seconds()), now_);
+        return json_response(200, Json{{"peer", peer},
+                                       {"applied", r.live.applied},
+                                       {"note", r.live.note},
+                                       {"config_changed", r.config_changed},
+                                       {"notes", r.notes}});
+    }
+
+    // The audit trail, oldest first: ?peer=NAME&since=UNIX_SECONDS.
+    http::Response log() {
+        registry::AuditFilter filter;
+        if (const auto peer = req_.param("peer"); !peer.empty()) filter.peer = peer;
+        if (const auto since = req_.param("since"); !since.empty()) {
+            std::int64_t t = 0;
+            auto [end, ec] = std::from_chars(since.data(), since.data() + since.size(), t);
+            if (ec != std::errc{} || end != since.data() + since.size())
+                return error(400, "invalid_field", "\"since\" is unix seconds");
+            filter.since = seconds_of(t);
+        }
+        auto session = read_session();
+        if (!session) return *session.error_response;
+        auto entries = gateway::peer_log(*session.value, filter);
+        if (!entries) return error(500, "gateway_error", entries.error().str());
+        Json out = Json::array();
+        for (const auto& e : *entries)
+            out.push_back({{"time", e.time.time_since_epoch().count()},
+                           {"user", e.user},
+                           {"command", e.command},
+                           {"peer", e.peer},
+                           {"fields", e.fields}});
+        return json_response(200, Json{{"entries", out}});
+    }
+
     // A gateway error as a response: the cases a client can act on get their
     // own status and code, the rest is the gateway's failure (500).
     static http::Response gateway_error(const Error& e) {
         const std::string& m = e.message;
+        auto has = [&m](std::string_view part) { return m.find(part) != std::string::npos; };
         if (m.starts_with("no peer named")) return error(404, "peer_not_found", m);
-        if (m.find("already exists") != std::string::npos ||
-            m.find("already declared") != std::string::npos ||
-            m.find("already belongs") != std::string::npos)
+        if (m.starts_with("invalid peer name")) return error(400, "invalid_name", m);
+        if (has("in the profile (groups:") || m.starts_with("no WireGuard group"))
+            return error(400, "unknown_group", m);
+        if (m.starts_with("--address") || m.starts_with("--no-network"))
+            return error(400, "invalid_field", m);
+        if (has("already exists") || has("already declared") || has("already belongs") ||
+            has("is declared in the profile") || has("is disabled already") ||
+            has("is enabled already") || has("\" expired at "))
             return error(409, "conflict", m);
-        if (m.find("is declared in the profile") != std::string::npos ||
-            m.find("in the profile (groups:") != std::string::npos)
-            return error(m.find("(groups:") != std::string::npos ? 400 : 409,
-                         m.find("(groups:") != std::string::npos ? "unknown_group" : "conflict", m);
-        if (m.find("is full") != std::string::npos) return error(409, "subnet_full", m);
+        if (has("is full")) return error(409, "subnet_full", m);
         return error(500, "gateway_error", e.str());
     }
 
@@ -622,7 +824,7 @@ std::optional<http::Response> Api::authenticate(const http::Request& req, std::i
             r.set_header("WWW-Authenticate", "Bearer realm=\"vpngw\"");
             return r;
         }
-        caller = Caller{true, token->scope, token->id, false};
+        caller = Caller{true, token->scope, token->id, false, token->name};
         return std::nullopt;
     }
     const std::string cookie = cookie_value(req.header("Cookie"), kCookie);
@@ -632,6 +834,7 @@ std::optional<http::Response> Api::authenticate(const http::Request& req, std::i
         return r;
     }
     auto session = sessions_.find(cookie, now);
+    std::string token_name;
     if (session) {  // the token behind it may have been revoked since
         std::lock_guard lock(store_mutex_);
         auto token = store_.token_by_id(session->token_id);
@@ -639,12 +842,14 @@ std::optional<http::Response> Api::authenticate(const http::Request& req, std::i
         if (!*token) {
             sessions_.remove(cookie);
             session.reset();
+        } else {
+            token_name = (*token)->name;
         }
     }
     if (!session) return error(401, "session_expired", "the session has ended; log in again");
     if (is_change(req.method) && !secret_matches(req.header("X-CSRF-Token"), session->csrf_hash))
         return error(403, "csrf_failed", "the request lacks this session's X-CSRF-Token");
-    caller = Caller{true, session->scope, session->token_id, true};
+    caller = Caller{true, session->scope, session->token_id, true, token_name};
     return std::nullopt;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // The web page and the OpenAPI document, compiled in from src/api/web/ (see
-// embed.cmake): `vpngw serve` needs no files beside the binary and nothing
+// cmake/embed.cmake): `vpngw serve` needs no files beside the binary and nothing
 // from the internet, at build time or at run time.
 
 #include <span>

@@ -6,23 +6,6 @@
 #include <array>
 
 namespace vpngw::api {
-namespace {
-
-SecretText random_text() {
-    std::array<unsigned char, 32> raw{};
-    randombytes_buf(raw.data(), raw.size());
-    std::array<char, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)>
-        text{};
-    sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    SecretText out;
-    out.append(std::string_view(text.data()));
-    sodium_memzero(raw.data(), raw.size());
-    sodium_memzero(text.data(), text.size());
-    return out;
-}
-
-}  // namespace
 
 void FailureLimiter::refill(Bucket& b, std::int64_t now) const {
     if (now > b.updated) {
@@ -66,8 +49,8 @@ void FailureLimiter::failed(const std::string& address, std::int64_t now) {
 
 NewSession SessionTable::create(const TokenInfo& token, std::int64_t now) {
     NewSession out;
-    out.id = random_text();
-    out.csrf = random_text();
+    out.id = random_secret();
+    out.csrf = random_secret();
     out.session = BrowserSession{token.id, token.scope, now + kLifetime, now + kIdle,
                                  secret_hash(out.csrf.view())};
     std::lock_guard lock(mutex_);

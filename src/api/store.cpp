@@ -35,22 +35,6 @@ CREATE TABLE IF NOT EXISTS links(
   used INTEGER);
 )";
 
-// 32 random bytes as unpadded base64url (43 characters): 256 bits, so a
-// guess never hits and the hash needs no salt or slow KDF.
-SecretText random_secret() {
-    std::array<unsigned char, 32> raw{};
-    randombytes_buf(raw.data(), raw.size());
-    std::array<char, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)>
-        text{};
-    sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    SecretText out;
-    out.append(std::string_view(text.data()));
-    sodium_memzero(raw.data(), raw.size());
-    sodium_memzero(text.data(), text.size());
-    return out;
-}
-
 TokenInfo token_row(const Stmt& s) {
     TokenInfo t;
     t.id = s.int64(0);
@@ -77,6 +61,20 @@ LinkInfo link_state(const Stmt& s, std::int64_t now) {
 }
 
 }  // namespace
+
+SecretText random_secret() {
+    std::array<unsigned char, 32> raw{};
+    randombytes_buf(raw.data(), raw.size());
+    std::array<char, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)>
+        text{};
+    sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    SecretText out;
+    out.append(std::string_view(text.data()));
+    sodium_memzero(raw.data(), raw.size());
+    sodium_memzero(text.data(), text.size());
+    return out;
+}
 
 const char* scope_name(Scope scope) {
     return scope == Scope::write ? "write" : "read";

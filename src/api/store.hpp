@@ -80,6 +80,11 @@ class Store {
     registry::sqlite::Db db_;
 };
 
+// 32 random bytes as unpadded base64url (43 characters): 256 bits, so a
+// guess never hits and the hash needs no salt or slow KDF. Tokens, links,
+// session ids and CSRF tokens are all made of one.
+SecretText random_secret();
+
 // The BLAKE2b-256 hash of a secret, hex: what the store keeps and looks up.
 std::string secret_hash(std::string_view secret);
 

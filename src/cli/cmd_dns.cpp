@@ -71,6 +71,7 @@ std::vector<Command> dns_commands() {
     return {{
         .name = "dns",
         .help = "Peers' names in DNS ([dns]): the gateway's resolver",
+        .footer = "Example:\n  vpngw dns serve /etc/vpngw/office.toml",
         .subcommands = {{
             .name = "serve",
             .help = "Write the resolver's files and run dnsmasq in the foreground",

@@ -1,6 +1,6 @@
 #pragma once
 
-// The files of image/ and systemd/, compiled in (see embed.cmake), so a recipe
+// The files of image/ and systemd/, compiled in (see cmake/embed.cmake), so a recipe
 // can be written by any copy of the binary, installed or not.
 
 #include <span>

@@ -213,7 +213,61 @@ TEST(ApiPeers, BadRequestsGetStableCodesAndChangeNothing) {
     EXPECT_TRUE(f.fake.set_calls.empty());
     EXPECT_EQ(f.as(f.read_token, "GET", "/api/v1/nothing").status, 404);
     EXPECT_EQ(f.code(f.as(f.read_token, "PUT", "/api/v1/peers")), "method_not_allowed");
-    EXPECT_EQ(f.code(f.as(f.write_token, "POST", "/api/v1/peers/fixed/rotate")), "not_implemented");
+    EXPECT_EQ(f.code(f.as(f.write_token, "POST", "/api/v1/peers/nobody/rotate")), "peer_not_found");
+}
+
+TEST(ApiLifecycle, DisableEnableRotateEditAndTheAuditTrail) {
+    ApiFixture f;
+    ASSERT_EQ(
+        f.as(f.write_token, "POST", "/api/v1/peers", R"({"name":"gina","group":"staff"})").status,
+        201);
+    EXPECT_EQ(f.as(f.read_token, "POST", "/api/v1/peers/gina/disable").status, 403);
+
+    const auto removes = f.fake.remove_calls.size();
+    auto r = f.as(f.write_token, "POST", "/api/v1/peers/gina/disable");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(f.json(r)["peer"]["disabled"], true);
+    EXPECT_GT(f.fake.remove_calls.size(), removes) << "disable takes the peer out of WireGuard";
+    EXPECT_EQ(f.json(f.as(f.read_token, "GET", "/api/v1/peers/gina"))["disabled"], true);
+    EXPECT_EQ(f.code(f.as(f.write_token, "POST", "/api/v1/peers/gina/disable")), "conflict");
+
+    const auto sets = f.fake.set_calls.size();
+    r = f.as(f.write_token, "POST", "/api/v1/peers/gina/enable");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(f.json(r)["peer"]["disabled"], false);
+    EXPECT_GT(f.fake.set_calls.size(), sets) << "enable puts it back";
+
+    const std::string before = f.as(f.write_token, "GET", "/api/v1/peers/gina/config").body;
+    r = f.as(f.write_token, "POST", "/api/v1/peers/gina/rotate");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(f.json(r)["config_changed"], true);
+    EXPECT_EQ(r.body.find("PrivateKey"), std::string::npos) << "the new key is fetched, not pushed";
+    const std::string after = f.as(f.write_token, "GET", "/api/v1/peers/gina/config").body;
+    EXPECT_NE(gateway::test::config_value(before, "PrivateKey"),
+              gateway::test::config_value(after, "PrivateKey"));
+    EXPECT_EQ(f.code(f.as(f.write_token, "POST", "/api/v1/peers/gina/rotate", R"({"psk_only":1})")),
+              "invalid_field");
+
+    r = f.as(f.write_token, "PATCH", "/api/v1/peers/gina", R"({"name":"gina2","expires":"30d"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(f.json(r)["peer"]["name"], "gina2");
+    EXPECT_EQ(f.json(r)["peer"]["expires"], f.now + 30 * 86400);
+    EXPECT_EQ(f.as(f.read_token, "GET", "/api/v1/peers/gina").status, 404);
+    EXPECT_EQ(f.code(f.as(f.write_token, "PATCH", "/api/v1/peers/gina2", R"({"quota":"lots"})")),
+              "invalid_field");
+    EXPECT_EQ(f.code(f.as(f.write_token, "PATCH", "/api/v1/peers/gina2", R"({"colour":"red"})")),
+              "invalid_field");
+    r = f.as(f.write_token, "PATCH", "/api/v1/peers/gina2", R"({"expires":null})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(f.json(r)["peer"]["expires"].is_null());
+
+    // The audit trail names the token that made each change.
+    auto log = f.json(f.as(f.read_token, "GET", "/api/v1/log"));
+    std::vector<std::string> users;
+    for (const auto& e : log["entries"]) users.push_back(e["user"]);
+    ASSERT_GE(users.size(), 5u) << log.dump();
+    for (const auto& u : users) EXPECT_EQ(u, "api token 1 (test)");
+    EXPECT_EQ(f.log.find("PrivateKey"), std::string::npos);
 }
 
 TEST(ApiLinks, AOneTimeLinkWorksOnceThenAnswers410) {

@@ -131,6 +131,33 @@ try:
     name.send_keys("b+o=b.x_y-z" + Keys.ENTER)
     until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-peer="b+o=b.x_y-z"]')),
           "a peer named b+o=b.x_y-z appears")
+    # Disable and enable from the page.
+    odd = 'tr[data-peer="b+o=b.x_y-z"]'
+    driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Disable b+o=b.x_y-z']").click()
+    until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "disabled",
+          "disabling shows the peer as disabled")
+    driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Enable b+o=b.x_y-z']").click()
+    until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected",
+          "enabling shows it back")
+    check("disable and enable work from the page",
+          driver.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected")
+    # Rotate: the page shows the new QR code, which holds a new key.
+    odd_row = driver.find_element(By.CSS_SELECTOR, odd)
+    odd_row.find_element(By.CSS_SELECTOR, "button[aria-label='Rotate the keys of b+o=b.x_y-z']").click()
+    until(lambda d: "b+o=b.x_y-z" in d.find_element(By.ID, "qr-caption").text,
+          "after a rotate the page shows that peer's QR code")
+    until(lambda d: d.execute_script("return document.getElementById('qr-image').complete && "
+                                     "document.getElementById('qr-image').naturalWidth > 0"),
+          "the rotated QR image loads")
+    rotated = qr_text(driver.find_element(By.ID, "qr-image"), "rotated-qr.png")
+    check("the rotated peer's QR code is a config of its own",
+          rotated.startswith("[Interface]") and rotated != config)
+    # Remove, in two presses (no modal dialog).
+    remove = driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Remove b+o=b.x_y-z']")
+    remove.click()
+    check("the first press only asks to confirm", remove.text == "Confirm removal")
+    remove.click()
+    until(lambda d: not d.find_elements(By.CSS_SELECTOR, odd), "removing takes the row away")
     # Search filters the list as one types.
     search = driver.find_element(By.ID, "search")
     search.send_keys("ali")

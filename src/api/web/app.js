@@ -66,6 +66,8 @@ async function loadPeers() {
 }
 
 function statusOf(peer) {
+  if (peer.disabled) return ['disabled', 'offline'];
+  if (peer.expired) return ['expired', 'offline'];
   if (peer.handshake_age_seconds === null) return ['never connected', 'offline'];
   if (peer.handshake_age_seconds < 180) return ['online', 'online'];
   return ['offline', 'offline'];
@@ -106,8 +108,9 @@ function render() {
       actions.append(
         button('QR', 'Show the QR code of ' + p.name, () => showQr(p.name)),
         button('Link', 'Make a one-time link for ' + p.name, () => makeLink(p.name), 'secondary'),
-        button('Disable', 'Disable ' + p.name, () => lifecycle(p.name, 'disable'), 'secondary'),
-        button('Enable', 'Enable ' + p.name, () => lifecycle(p.name, 'enable'), 'secondary'),
+        p.disabled
+          ? button('Enable', 'Enable ' + p.name, () => lifecycle(p.name, 'enable'), 'secondary')
+          : button('Disable', 'Disable ' + p.name, () => lifecycle(p.name, 'disable'), 'secondary'),
         button('Rotate', 'Rotate the keys of ' + p.name, () => lifecycle(p.name, 'rotate'), 'secondary'),
         button('Remove', 'Remove ' + p.name, (e) => removePeer(p.name, e.target), 'danger'));
     } else {
@@ -155,11 +158,15 @@ async function makeLink(name) {
   } catch (err) { fail(err); }
 }
 
+const done = { disable: 'disabled', enable: 'enabled', rotate: 'has new keys' };
+
 async function lifecycle(name, action) {
   try {
-    await api('POST', peerPath(name, '/' + action));
-    say(name + ': ' + action + ' done.');
+    const r = await api('POST', peerPath(name, '/' + action));
+    say(name + ' ' + done[action] + '. ' + r.note);
     await loadPeers();
+    // New keys: the old QR code no longer works, show the new one.
+    if (r.config_changed) showQr(name);
   } catch (err) { fail(err); }
 }
 
