@@ -125,6 +125,13 @@ os.chmod(f"{d}/state/peers.tsv", 0o600)
 PY
     # The last peer: the client of the forwarding runs, behind every linear rule.
     tail -1 "$dir/peers.list" | cut -d' ' -f2 >"$dir/client.addr"
+    # The seed is a peers.tsv of the last release: migrate it into the
+    # registry (peers.db) here, once, so `up` and `peer add` below are timed
+    # on the registry and not on the one-time migration.
+    "$VPNGW" peer add seed --group g1 --qr none --profile "$dir/profile.toml" \
+        --state-dir "$dir/state" >/dev/null 2>&1 &&
+        "$VPNGW" peer remove seed --profile "$dir/profile.toml" --state-dir "$dir/state" \
+            >/dev/null 2>&1 || die "migrating the seeded state into peers.db failed"
     "$VPNGW" plan --nft --offline "$dir/profile.toml" --state-dir "$dir/state" >"$dir/ruleset.nft" ||
         die "vpngw plan --nft failed"
 }
@@ -161,8 +168,8 @@ measure_vpngw() {  # measure_vpngw DIR
         grep -q "(0 changes)" "$W/out" || echo "warning: the second up was not a no-op" >&2
         vpngw_timed "$ns" status status "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" plan plan "$dir/profile.toml" --state-dir "$st"
-        # The seeded state has no peers index: the first add builds it (once
-        # per boot, import or hand edit); the next add is the everyday one.
+        # The first add on a freshly copied state (its pages not cached by
+        # this process yet, as after a reboot); the next add is the everyday one.
         vpngw_timed "$ns" first peer add "first$r" --group g1 --qr none \
             --profile "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" add peer add "new$r" --group g1 --qr none --profile "$dir/profile.toml" \
@@ -217,25 +224,7 @@ measure_scripted() {  # measure_scripted DIR -> T_scripted (BASELINE peers)
 
 # --- forwarding: client -> router -> server ---------------------------------
 # cli (the last peer's address) --veth c0/rc--> rt --veth rs/s0--> srv
-router_topology() {  # router_topology CLIENT_ADDR
-    local caddr=$1
-    netns_add cli; netns_add rt; netns_add srv
-    ip link add c0 netns cli type veth peer name rc netns rt
-    ip link add rs netns rt type veth peer name s0 netns srv
-    in_ns cli ip addr add "$caddr/32" dev c0
-    in_ns rt ip addr add 10.99.255.1/32 dev rc
-    in_ns rt ip addr add 192.0.2.1/24 dev rs
-    in_ns srv ip addr add 192.0.2.2/24 dev s0
-    in_ns cli ip link set c0 up
-    in_ns rt ip link set rc up
-    in_ns rt ip link set rs up
-    in_ns srv ip link set s0 up
-    in_ns cli ip route add 10.99.255.1/32 dev c0
-    in_ns cli ip route add default via 10.99.255.1 dev c0
-    in_ns rt ip route add "$caddr/32" dev rc
-    in_ns srv ip route add default via 192.0.2.1
-    in_ns rt sysctl -qw net.ipv4.ip_forward=1
-}
+source "$here/router_topology.sh"
 
 load_ruleset() {  # load_ruleset KIND DIR
     case $1 in
@@ -424,8 +413,8 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SI
     echo "Times in ms. floor = start wireguard-go + one \`wg setconf\` with every peer + one"
     echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them. scripted = one \`wg set\`"
     echo "and one \`iptables -A\` process per peer, measured at $BASELINE peers and scaled linearly"
-    echo "(est.) to larger N. first peer add: the first add on the seeded state, which builds"
-    echo "the peers index (as after a reboot, an import or a hand edit); peer add: the next one."
+    echo "(est.) to larger N. first peer add: the first add on the copied state (as after a"
+    echo "reboot); peer add: the next one."
     echo "Peak RSS: the largest of the vpngw processes above (not wireguard-go); by command (MiB):"
     echo
     cat "$W/rss.md"

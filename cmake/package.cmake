@@ -13,8 +13,9 @@ set(deb_out ${PROJECT_BINARY_DIR}/packaging)
 # lintian overrides, example profiles (dh_installexamples) and the compressed
 # man page (manual.cmake).
 configure_file(${deb}/changelog.in ${deb_out}/changelog @ONLY)
-file(ARCHIVE_CREATE OUTPUT ${deb_out}/changelog.gz PATHS ${deb_out}/changelog FORMAT raw
-  COMPRESSION GZip COMPRESSION_LEVEL 9 MTIME 0)
+# gzip -n: no name or time stamp in the header (lintian: package-contains-timestamped-gzip).
+execute_process(COMMAND gzip -n -9 -c ${deb_out}/changelog OUTPUT_FILE ${deb_out}/changelog.gz
+  COMMAND_ERROR_IS_FATAL ANY)
 install(FILES ${deb}/copyright ${deb_out}/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${deb}/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
   RENAME vpngw)

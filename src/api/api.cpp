@@ -17,6 +17,7 @@
 #include "json/values.hpp"
 #include "model/peer_limits.hpp"
 #include "qr/qr.hpp"
+#include "registry/peer_text.hpp"
 #include "store/state_dir_check.hpp"
 #include "store/state_paths.hpp"
 
@@ -128,19 +129,15 @@ gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string
     e.disabled = p.disabled;
     e.expires = p.expires;
     e.expired = p.expires && *p.expires <= now;
+    e.quota = registry::quota_of(p);
+    e.rate_bits = p.rate_bits;
     e.networks = p.networks;
     return e;
 }
 
-// A peer as the API shows it: `peer list --json`'s fields, and the lifecycle
-// ones when that view does not have them yet.
+// A peer as the API shows it: `peer list --json`'s fields, lifecycle included.
 Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
-    Json j = json::peer_value(p, now);
-    if (!j.contains("disabled")) j["disabled"] = p.disabled;
-    if (!j.contains("expired")) j["expired"] = p.expired;
-    if (!j.contains("expires"))
-        j["expires"] = p.expires ? Json(p.expires->time_since_epoch().count()) : Json(nullptr);
-    return j;
+    return json::peer_value(p, now);
 }
 
 std::string interface_of(const model::Profile& profile, const std::string& group) {

@@ -19,9 +19,9 @@ namespace {
 // come last (manual_commands).
 using CommandList = std::vector<Command> (*)();
 constexpr CommandList kCommandTable[] = {
-    check_commands,   plan_commands,  up_commands,      status_commands, monitor_commands,
-    dns_commands,     peer_commands,  confirm_commands, image_commands,  metrics_commands,
-    migrate_commands, serve_commands, token_commands,
+    check_commands,   plan_commands,    up_commands,    status_commands,  monitor_commands,
+    dns_commands,     peer_commands,    log_commands,   confirm_commands, image_commands,
+    metrics_commands, migrate_commands, serve_commands, token_commands,   cluster_commands,
 };
 
 template <class... F>

@@ -12,6 +12,8 @@
 #include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
+#include "gateway/peers.hpp"
+#include "gateway/quota_clock.hpp"
 #include "health/monitor.hpp"
 #include "service_manager/journal.hpp"
 #include "service_manager/notify.hpp"
@@ -60,6 +62,22 @@ std::string round_status(const health::RoundReport& r) {
     return line;
 }
 
+std::chrono::sys_seconds clock_now() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// Seconds between quota checks: a peer's quota restarts within this of its
+// period's start.
+constexpr int kQuotaCheckSeconds = 30;
+
+// Resets the quotas whose period began since the last call.
+void reset_quotas(gateway::QuotaClock& clock, const model::Profile& profile) {
+    if (auto reset = clock.tick(profile, clock_now()); !reset)
+        log::error("resetting quotas: " + reset.error().message);
+    else
+        for (const auto& q : *reset) log::info("quota " + q + " reset: a new period began");
+}
+
 // Probes run one after another, each bounded by its timeout: the slowest round
 // is their sum. The watchdog must outlast it, whatever WatchdogSec= says.
 void keep_watchdog_above_slowest_round(const model::Profile& profile) {
@@ -88,16 +106,26 @@ int run_monitor(const MonitorOptions& opt) {
     auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
     if (!session) return kExitFailure;
     const auto& profile = session->profile;
-    if (health::probed_uplinks(profile).empty()) {
-        std::fprintf(stderr, "no uplink of %s has a \"health\" check; nothing to monitor\n",
-                     opt.gateway.profile_path.c_str());
-        return kExitFailure;
-    }
+    // Expired peers leave the kernel without a person (issue 17): checked
+    // every round, and a round at least every kExpiryCheck.
+    auto live = gateway::system_gateway(opt.gateway);
+    auto expire = [&] {
+        auto x = gateway::expire_due_peers(opt.gateway, *live);
+        for (const auto& name : x.disabled)
+            std::printf("expiry\tpeer %s disabled: its expiry has passed\n", name.c_str());
+        for (const auto& e : x.errors) std::fprintf(stderr, "expiry: %s\n", e.c_str());
+        std::fflush(stdout);
+        return x.errors.empty();
+    };
+    const bool probes = !health::probed_uplinks(profile).empty();
+    const bool quotas = gateway::has_quotas(profile);
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
+        bool ok = expire();
+        if (!probes) return ok ? kExitOk : kExitFailure;
         auto r = health::run_round(profile, round, unix_now());
         print_round(r, true, "");
-        return r.errors.empty() ? kExitOk : kExitFailure;
+        return r.errors.empty() && ok ? kExitOk : kExitFailure;
     }
     std::signal(SIGTERM, on_stop);
     std::signal(SIGINT, on_stop);
@@ -106,22 +134,35 @@ int run_monitor(const MonitorOptions& opt) {
     round.sync_maps = true;
     const auto unit = service_manager::unit_for_profile(opt.gateway.profile_path);
     keep_watchdog_above_slowest_round(profile);
+    constexpr int kExpiryCheck = 20;  // seconds: expiry is enforced within 60 s
     bool first = true;
+    gateway::QuotaClock quota_clock(clock_now());
     while (!g_stop) {
-        auto r = health::run_round(profile, round, unix_now());
-        print_round(r, false, unit);
-        round.sync_maps = false;
+        expire();
+        if (quotas) reset_quotas(quota_clock, profile);
+        int wait = kExpiryCheck;
+        if (quotas) wait = std::min(wait, kQuotaCheckSeconds);
+        std::string state =
+            quotas ? "checking peer expiry and quota periods" : "checking peer expiry";
+        if (probes) {
+            auto r = health::run_round(profile, round, unix_now());
+            print_round(r, false, unit);
+            round.sync_maps = false;
+            wait = std::min(wait, health::seconds_to_next_probe(profile, r.health, unix_now()));
+            // A state file that cannot be written keeps every probe due: never spin.
+            if (!r.errors.empty()) wait = std::max(wait, 1);
+            state = round_status(r);
+        }
         // Keep-alives only from here, between rounds: a round that hangs (or a
         // stopped process) misses them and systemd restarts the monitor.
         service_manager::watchdog_ping();
         if (first)
-            service_manager::ready("monitoring " + std::to_string(r.health.size()) +
-                                   " uplink(s); maps in sync with health.tsv");
+            service_manager::ready(probes
+                                       ? "monitoring uplinks and peer expiry; maps in sync "
+                                         "with health.tsv"
+                                       : "monitoring peer expiry (no uplink has a health check)");
         first = false;
-        service_manager::status(round_status(r));
-        int wait = health::seconds_to_next_probe(profile, r.health, unix_now());
-        // A state file that cannot be written keeps every probe due: never spin.
-        if (!r.errors.empty()) wait = std::max(wait, 1);
+        service_manager::status(state);
         sleep_pinging(std::chrono::seconds(wait));
     }
     return kExitOk;
@@ -137,7 +178,8 @@ std::vector<Command> monitor_commands() {
                        .help = "Probe every checked uplink once, update, and exit"});
     return {{
         .name = "monitor",
-        .help = "Probe the uplinks' health and move balanced shares off those that fail",
+        .help = "Probe the uplinks' health, move balanced shares off those that fail, and "
+                "disable peers whose expiry has passed",
         .footer =
             "Runs in the foreground (systemd: vpngw-monitor@.service). State goes to "
             "<state_dir>/health.tsv.\nExample:\n  vpngw monitor /etc/vpngw/office.toml --once",

@@ -9,34 +9,16 @@
 #include "cli/exit_codes.hpp"
 #include "cli/log.hpp"
 #include "cli/open_session.hpp"
+#include "cli/peer_cli.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
-#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "json/json_view.hpp"
+#include "model/peer_limits.hpp"
 #include "qr/qr.hpp"
 #include "store/atomic_file.hpp"
 
 namespace vpngw::cli {
-namespace {
-
-struct PeerOptions {
-    gateway::Options gateway;
-    std::string state_dir;  // empty: the profile's
-    std::string name;
-    std::string group;
-    std::string public_key;
-    bool psk = false;
-    std::string qr = "auto";
-    std::string output;
-    bool json = false;
-
-    gateway::Options session_options() const {
-        gateway::Options o = gateway;
-        if (!state_dir.empty()) o.state_dir = state_dir;
-        return o;
-    }
-};
 
 void print_profile_errors(const Diagnostics& diags) {
     for (const auto& d : diags.all())
@@ -48,7 +30,11 @@ void write_out(std::string_view text) {
     std::fflush(stdout);
 }
 
-// --qr and -o together make sense only as png/svg + a file.
+void print_notes(const std::vector<std::string>& notes) {
+    for (const auto& n : notes)
+        if (!n.empty()) std::fprintf(stderr, "note: %s\n", n.c_str());
+}
+
 int check_qr_options(const PeerOptions& opt) {
     const bool file_format = opt.qr == "png" || opt.qr == "svg";
     if (file_format && opt.output.empty()) {
@@ -62,7 +48,6 @@ int check_qr_options(const PeerOptions& opt) {
     return kExitOk;
 }
 
-// Prints or writes the QR code of a client config; false on failure.
 bool emit_qr(const PeerOptions& opt, const SecretText& config) {
     std::string mode = opt.qr;
     if (mode == "auto") mode = ::isatty(STDOUT_FILENO) ? "terminal" : "none";
@@ -108,9 +93,74 @@ void print_note(const std::string& note) {
     if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
 }
 
+Result<std::vector<IpAddress>> parse_addresses(const std::string& text) {
+    std::vector<IpAddress> out;
+    if (text.empty()) return out;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view one = rest.substr(0, comma);
+        rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+        auto a = IpAddress::parse(one);
+        if (!a)
+            return Error{"--address: \"" + std::string(one) +
+                         "\" is not an IP address (give A or A,A6, e.g. 10.8.1.50,fd08::50)"};
+        out.push_back(*a);
+    }
+    return out;
+}
+
+Result<std::vector<Prefix>> parse_networks(const std::vector<std::string>& texts,
+                                           const char* option) {
+    std::vector<Prefix> out;
+    for (const auto& t : texts) {
+        auto p = Prefix::parse(t);
+        if (!p || t.find('/') == std::string::npos)
+            return Error{std::string(option) + ": \"" + t +
+                         "\" is not a network in CIDR form (192.168.50.0/24)"};
+        if (p->has_host_bits())
+            return Error{std::string(option) + ": " + t + " has host bits set; the network is " +
+                         p->network().str()};
+        out.push_back(*p);
+    }
+    return out;
+}
+
+namespace {
+
+// The lifecycle options of add, parsed into the request.
+Status fill_limits(const PeerOptions& opt, gateway::AddPeerRequest& r) {
+    auto addresses = parse_addresses(opt.address);
+    if (!addresses) return addresses.error();
+    r.addresses = *addresses;
+    auto networks = parse_networks(opt.networks, "--network");
+    if (!networks) return networks.error();
+    r.networks = *networks;
+    if (!opt.expires.empty()) {
+        auto e = model::parse_expiry(opt.expires, gateway::now_utc());
+        if (!e) return Error{"--expires: " + e.error().message};
+        r.expires = *e;
+    }
+    if (!opt.quota.empty()) {
+        auto q = model::parse_quota(opt.quota);
+        if (!q) return Error{"--quota: " + q.error().message};
+        r.quota = *q;
+    }
+    if (!opt.rate.empty()) {
+        auto q = model::parse_rate(opt.rate);
+        if (!q) return Error{"--rate: " + q.error().message};
+        r.rate_bits = *q;
+    }
+    return ok_status();
+}
+
 int run_add(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
     gateway::AddPeerRequest request{opt.name, opt.group, std::nullopt, opt.psk};
+    if (auto st = fill_limits(opt, request); !st) {
+        std::fprintf(stderr, "error: %s\n", st.error().message.c_str());
+        return kExitUsage;
+    }
     if (!opt.public_key.empty()) {
         request.public_key = PublicKey::from_base64(opt.public_key);
         if (!request.public_key) {
@@ -129,6 +179,7 @@ int run_add(const PeerOptions& opt) {
         print_error(report.error());
         return kExitFailure;
     }
+    print_notes(report->notes);
     const auto& peer = report->peer;
     const auto added = "peer " + peer.name + " added to group " + peer.group + ": " +
                        address_list(peer.address, peer.address6);
@@ -138,7 +189,7 @@ int run_add(const PeerOptions& opt) {
                         .group = peer.group,
                         .unit = service_manager::unit_for_profile(opt.gateway.profile_path)});
     std::fprintf(stderr, "%s\n", report->live.note.c_str());
-    print_note(gateway::refresh_peer_names(*session));
+    for (const auto& note : report->notes) print_note(note);
     std::fprintf(stderr, "client config: %s\n", report->config_path.c_str());
     if (!report->server_made_key)
         std::fprintf(stderr,
@@ -158,10 +209,11 @@ int run_remove(const PeerOptions& opt) {
         print_error(report.error());
         return kExitFailure;
     }
+    print_notes(report->notes);
     const auto removed = "peer " + opt.name + " removed (" +
                          address_list(report->peer.address, report->peer.address6) + ")";
     std::fprintf(stderr, "%s\n", removed.c_str());
-    print_note(gateway::refresh_peer_names(*session));
+    for (const auto& note : report->notes) print_note(note);
     log::record(removed, {.op = "peer-remove",
                           .peer = opt.name,
                           .group = report->peer.group,
@@ -189,8 +241,8 @@ void print_json(const gateway::PeerListing& listing) {
 void print_table(const gateway::PeerListing& listing) {
     std::string out;
     char line[512];
-    std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %s\n", "NAME",
-                  "GROUP", "ADDRESSES", "PUBLIC KEY", "SOURCE", "HANDSHAKE", "RX", "TX");
+    std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n", "NAME",
+                  "GROUP", "ADDRESSES", "PUBLIC KEY", "SOURCE", "STATE", "HANDSHAKE", "RX", "TX");
     out += line;
     for (const auto& p : listing.peers) {
         std::string hs = "-", rx = "-", tx = "-";
@@ -199,11 +251,12 @@ void print_table(const gateway::PeerListing& listing) {
             rx = bytes_text(p.stats->rx_bytes);
             tx = bytes_text(p.stats->tx_bytes);
         }
-        std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %s\n",
+        const char* state = p.expired ? "expired" : p.disabled ? "disabled" : "enabled";
+        std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n",
                       p.name.c_str(), p.group.c_str(), address_list(p.address, p.address6).c_str(),
                       p.public_key.base64().c_str(),
                       p.source == gateway::PeerListEntry::Source::state ? "state" : "profile",
-                      hs.c_str(), rx.c_str(), tx.c_str());
+                      state, hs.c_str(), rx.c_str(), tx.c_str());
         out += line;
     }
     write_out(out);
@@ -214,7 +267,11 @@ int run_list(const PeerOptions& opt) {
                                           gateway::StoredPeers::merged, print_profile_errors);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
-    auto listing = gateway::list_peers(*session, *live);
+    gateway::PeerFilter filter;
+    if (!opt.group.empty()) filter.group = opt.group;
+    filter.disabled_only = opt.disabled;
+    filter.expired_only = opt.expired;
+    auto listing = gateway::list_peers(*session, *live, filter);
     for (const auto& note : listing.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
     if (opt.json)
         print_json(listing);
@@ -233,9 +290,26 @@ int run_show(const PeerOptions& opt) {
         print_error(config.error());
         return kExitFailure;
     }
+    auto live = gateway::system_gateway(opt.session_options());
+    gateway::PeerFilter one;
+    one.name = opt.name;
+    for (const auto& p : gateway::list_peers(*session, *live, one).peers) {
+        std::string facts = "peer " + p.name + ", group " + p.group + ", " +
+                            address_list(p.address, p.address6) + ", " +
+                            (p.expired    ? "expired"
+                             : p.disabled ? "disabled"
+                                          : "enabled");
+        if (p.expires) facts += ", expires " + model::format_time(*p.expires);
+        if (p.quota) facts += ", quota " + model::format_quota(*p.quota);
+        if (p.rate_bits) facts += ", rate " + model::format_rate(*p.rate_bits);
+        for (const auto& n : p.networks) facts += ", network " + n.str();
+        std::fprintf(stderr, "%s\n", facts.c_str());
+    }
     write_out(config->view());
     return emit_qr(opt, *config) ? kExitOk : kExitFailure;
 }
+
+}  // namespace
 
 std::vector<Option> common_options(PeerOptions& opt) {
     return {
@@ -267,15 +341,12 @@ std::vector<Option> qr_options(PeerOptions& opt) {
     };
 }
 
-// Options in the order --help lists them.
 std::vector<Option> join(std::vector<Option> first, std::vector<Option> second,
-                         std::vector<Option> third = {}) {
+                         std::vector<Option> third) {
     for (auto* more : {&second, &third})
         for (auto& o : *more) first.push_back(std::move(o));
     return first;
 }
-
-}  // namespace
 
 std::vector<Command> peer_commands() {
     // One set of values for the four subcommands: the parse fills only the chosen one's.
@@ -289,7 +360,9 @@ std::vector<Command> peer_commands() {
         .footer =
             "Examples:\n  vpngw peer add alice-phone --group staff --profile "
             "/etc/vpngw/office.toml\n"
-            "  vpngw peer add bob --group staff --qr png -o bob.png",
+            "  vpngw peer add bob --group staff --qr png -o bob.png\n"
+            "  vpngw peer add bob --group staff --expires 30d --quota 50GiB/month --rate 20mbit\n"
+            "  vpngw peer add branch --group sites --network 192.168.50.0/24",
         .options = join(
             {
                 name,
@@ -301,6 +374,26 @@ std::vector<Command> peer_commands() {
                  .target = &opt->public_key,
                  .help = "The client's own public key (the server never sees its private key)"},
                 {.names = "--psk", .target = &opt->psk, .help = "Also generate a preshared key"},
+                {.names = "--address",
+                 .target = &opt->address,
+                 .help = "Fixed address(es) instead of the lowest free: A or A,A6",
+                 .type_name = "A[,A6]"},
+                {.names = "--network",
+                 .target = &opt->networks,
+                 .help = "A network routed behind the peer (repeatable)",
+                 .type_name = "CIDR"},
+                {.names = "--expires",
+                 .target = &opt->expires,
+                 .help = "Disable the peer after a span (30d, 12h, 2w) or on a date (2027-01-31)",
+                 .type_name = "WHEN"},
+                {.names = "--quota",
+                 .target = &opt->quota,
+                 .help = "Data allowed per period, both directions (50GiB/month)",
+                 .type_name = "SIZE/PERIOD"},
+                {.names = "--rate",
+                 .target = &opt->rate,
+                 .help = "Rate limit, each direction (20mbit)",
+                 .type_name = "RATE"},
             },
             qr_options(*opt), common_options(*opt)),
         .action = [opt] { return run_add(*opt); },
@@ -315,25 +408,39 @@ std::vector<Command> peer_commands() {
     Command list{
         .name = "list",
         .help = "List peers, with handshakes and transfer when up",
-        .footer = "Example:\n  vpngw peer list\n  vpngw peer list --json | jq '.peers[].name'",
-        .options =
-            join({{.names = "--json", .target = &opt->json, .help = "Machine-readable output"}},
-                 common_options(*opt)),
+        .footer =
+            "Example:\n  vpngw peer list\n  vpngw peer list --json | jq '.peers[].name'\n"
+            "  vpngw peer list --group staff --disabled",
+        .options = join(
+            {
+                {.names = "--json", .target = &opt->json, .help = "Machine-readable output"},
+                {.names = "-g,--group", .target = &opt->group, .help = "Only this group's peers"},
+                {.names = "--disabled",
+                 .target = &opt->disabled,
+                 .help = "Only peers disabled with `peer disable`"},
+                {.names = "--expired",
+                 .target = &opt->expired,
+                 .help = "Only peers whose expiry has passed"},
+            },
+            common_options(*opt)),
         .action = [opt] { return run_list(*opt); },
     };
     Command show{
         .name = "show",
-        .help = "Print a peer's client config (and QR) again",
+        .help = "A peer's state (stderr) and client config (and QR) again",
         .footer = "Example:\n  vpngw peer show alice-phone --qr png -o alice.png",
         .options = join({name}, qr_options(*opt), common_options(*opt)),
         .action = [opt] { return run_show(*opt); },
     };
+    std::vector<Command> subcommands;
+    for (auto* c : {&add, &remove, &list, &show}) subcommands.push_back(std::move(*c));
+    for (auto& c : peer_lifecycle_subcommands(opt, name)) subcommands.push_back(std::move(c));
+    subcommands.push_back(peer_link_command());
     return {{
         .name = "peer",
-        .help = "Add, remove, list and show peers",
+        .help = "Add, remove, disable, enable, edit, rotate, list, show, export and import peers",
         .footer = "Example:\n  vpngw peer add alice-phone --group staff\n  vpngw peer list --json",
-        .subcommands = {std::move(add), std::move(remove), std::move(list), std::move(show),
-                        peer_link_command()},
+        .subcommands = std::move(subcommands),
     }};
 }
 

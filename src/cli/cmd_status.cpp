@@ -5,11 +5,11 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
-#include "json/json_view.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
 #include "gateway/status.hpp"
+#include "json/json_view.hpp"
 
 namespace vpngw::cli {
 

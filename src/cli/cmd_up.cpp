@@ -126,8 +126,8 @@ int run_apply(const UpCommand& cmd, Direction direction) {
     }
     std::printf("%s\n", summary);
     std::fflush(stdout);
-    log::event(summary,
-               {.op = verb, .unit = service_manager::unit_for_profile(cmd.gateway.profile_path)});
+    log::record(summary,
+                {.op = verb, .unit = service_manager::unit_for_profile(cmd.gateway.profile_path)});
     // READY=1 only now, after the kernel took the whole apply: units ordered
     // after vpngw@ start with the gateway in place.
     if (direction == Direction::up) service_manager::ready(summary);

@@ -75,6 +75,18 @@ void peers(std::string& out, const gateway::StatusReport& r) {
             if (p.handshake_age) peer_sample(f, p, static_cast<double>(*p.handshake_age));
     }
     {
+        Family f(out, "vpngw_peer_quota_used_bytes", "gauge",
+                 "Bytes of both directions the peer used of its quota this period.");
+        for (const auto& p : r.peers)
+            if (p.quota_used) peer_sample(f, p, d(*p.quota_used));
+    }
+    {
+        Family f(out, "vpngw_peer_quota_limit_bytes", "gauge",
+                 "The peer's quota per period, in bytes of both directions.");
+        for (const auto& p : r.peers)
+            if (p.quota_limit) peer_sample(f, p, d(*p.quota_limit));
+    }
+    {
         Family f(out, "vpngw_peer_online", "gauge",
                  "1 when the peer's latest handshake is under 180 s old.");
         for (const auto& p : r.peers) peer_sample(f, p, p.online ? 1 : 0);
@@ -88,6 +100,17 @@ void peers(std::string& out, const gateway::StatusReport& r) {
         Family f(out, "vpngw_peer_transmit_bytes_total", "counter", "Bytes sent to the peer.");
         for (const auto& p : r.peers)
             if (p.peer.stats) peer_sample(f, p, d(p.peer.stats->tx_bytes));
+    }
+    {
+        Family f(out, "vpngw_peer_disabled", "gauge",
+                 "1 when the peer is kept out of the kernel: disabled, or its expiry passed.");
+        for (const auto& p : r.peers) peer_sample(f, p, p.peer.disabled || p.peer.expired ? 1 : 0);
+    }
+    {
+        Family f(out, "vpngw_peer_expiry_timestamp_seconds", "gauge",
+                 "Unix time at which the peer expires (absent: never).");
+        for (const auto& p : r.peers)
+            if (p.peer.expires) peer_sample(f, p, d(p.peer.expires->time_since_epoch().count()));
     }
 }
 

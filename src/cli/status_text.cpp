@@ -75,9 +75,22 @@ void peers(std::string& out, const gateway::StatusReport& r) {
             rx = bytes_text(e.stats->rx_bytes);
             tx = bytes_text(e.stats->tx_bytes);
         }
+        // Out of the kernel on purpose: say why rather than "offline".
+        if (e.expired) state = "expired";
+        if (e.disabled) state = "disabled";
         appendf(out, "%-15s %-12s %-15s %-7s %-11s %10s %10s  %-24s %s\n", e.name.c_str(),
                 e.group.c_str(), address_or_dash(e.address).c_str(), state.c_str(), hs.c_str(),
                 rx.c_str(), tx.c_str(), endpoint.c_str(), address_or_dash(e.address6).c_str());
+    }
+    bool header = false;
+    for (const auto& p : r.peers) {
+        if (!p.quota_limit) continue;
+        if (!header) out += "\nquotas (this period, both directions):\n";
+        header = true;
+        const std::uint64_t used = p.quota_used.value_or(0);
+        appendf(out, "  %-15s %s of %s%s\n", p.peer.name.c_str(), bytes_text(used).c_str(),
+                bytes_text(*p.quota_limit).c_str(),
+                used >= *p.quota_limit ? " (over: dropped)" : "");
     }
 }
 

@@ -34,6 +34,7 @@ std::vector<Prefix> collapse(std::vector<Prefix> prefixes) {
 Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
                                                const model::Interface& interface,
                                                const model::Profile& profile,
+                                               const std::string& self,
                                                const std::vector<IpAddress>& own) {
     const bool v4 = group.subnet.has_value();
     const bool v6 = group.subnet6.has_value();
@@ -79,6 +80,11 @@ Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
                                  entry.where};
                 if (other->subnet) add(*other->subnet);
                 if (other->subnet6) add(*other->subnet6);
+                // Disabled peers' networks too: a config does not change
+                // while another peer is switched off and on.
+                for (const auto& peer : profile.peers)
+                    if (peer.group == other->name && peer.name != self)
+                        for (const auto& n : peer.networks) add(n);
                 break;
             }
         }

@@ -55,6 +55,14 @@ std::optional<std::string> nft_string(std::string_view value);
 // '>', '"' and '\'' as character references, every other byte as it is. The
 // browser reads the result back as exactly `value` and never as markup.
 std::string html(std::string_view value);
+// --- keepalived.conf, conntrackd.conf (ha.cpp) ---
+// One keepalived word (an interface, an address, a path, an argument of a
+// script line): A-Z a-z 0-9 _ . : / @ + = - only, 1-255 bytes, as is; else
+// nullopt (keepalived has no quoting that survives every setting).
+std::optional<std::string> keepalived_word(std::string_view value);
+// One conntrackd word (an interface or a path): starts with a letter, digit
+// or '/', then A-Z a-z 0-9 _ . / - only, 1-255 bytes; else nullopt.
+std::optional<std::string> conntrackd_word(std::string_view value);
 
 // --- text for people: comments, messages ---
 // The value with every character that is not plainly visible written as an

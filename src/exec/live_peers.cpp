@@ -1,8 +1,10 @@
 #include "exec/live_peers.hpp"
 
 #include "exec/backends.hpp"
+#include "netlink/write/routes.hpp"
 #include "nft/ruleset.hpp"
 #include "nft/write/elements.hpp"
+#include "nft/write/ruleset.hpp"
 
 namespace vpngw::exec {
 
@@ -34,6 +36,14 @@ class SystemLivePeers : public LivePeers {
     }
     Status change_elements(const std::vector<nft::ElementChange>& changes) override {
         return nft::apply_element_changes(changes);
+    }
+    Status run_nft(const std::string& commands) override {
+        return nft::apply_commands(commands, "applying the peer's limits");
+    }
+    Status change_route(const state::Route& route, bool add) override {
+        auto sock = netlink::NetlinkSocket::open();
+        if (!sock) return sock.error();
+        return add ? netlink::add_route(*sock, route) : netlink::delete_route(*sock, route);
     }
     std::string backend_name(const model::Interface& iface) override {
         return backend(iface).name();

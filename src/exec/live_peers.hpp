@@ -14,6 +14,7 @@
 
 #include "model/profile.hpp"
 #include "nft/element_change.hpp"
+#include "state/kernel_state.hpp"
 #include "util/key.hpp"
 #include "util/result.hpp"
 #include "wg/types.hpp"
@@ -35,6 +36,11 @@ class LivePeers {
     virtual Status remove_peer(const model::Interface& iface, const PublicKey& key) = 0;
     // All changes as one nftables transaction.
     virtual Status change_elements(const std::vector<nft::ElementChange>& changes) = 0;
+    // nft commands (a peer's quota, rate and network elements: only peers
+    // that have them) as one transaction through libnftables.
+    virtual Status run_nft(const std::string& commands) = 0;
+    // Adds or deletes one route of vpngw's (a network behind a peer).
+    virtual Status change_route(const state::Route& route, bool add) = 0;
     // "kernel" / "userspace" for messages.
     virtual std::string backend_name(const model::Interface& iface) = 0;
 };

@@ -2,7 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <map>
+
 #include "keys/keys.hpp"
+#include "nft/counters.hpp"
 #include "plan/desired.hpp"
 #include "plan/nft_parts.hpp"
 #include "plan/nft_ruleset.hpp"
@@ -62,7 +66,7 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
         if (!key) return key.error();
         d.wg_public_keys[device.ifname] = *key;
     }
-    d.nft_hash = plan::ruleset_hash(profile);
+    d.nft_hash = plan::ruleset_hash(profile, d.state.peer_limits);
     if (text == RulesetText::now)
         d.state.nft_ruleset = plan::with_comment(d.state.nft_ruleset, d.nft_hash);
 
@@ -75,9 +79,13 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
     d.nft_elements.reserve(elements);
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
-            if (by_key.find(peer.public_key) == by_key.size()) continue;
+            const std::size_t at = by_key.find(peer.public_key);
+            if (at == by_key.size()) continue;
+            const auto& networks = by_key[at].networks;  // routed behind it: not its address
             for (const auto& ip : peer.allowed_ips)
-                d.nft_elements.push_back({plan::nft::peer_set(ip.family()), ip.addr, peer.origin});
+                if (std::find(networks.begin(), networks.end(), ip) == networks.end())
+                    d.nft_elements.push_back(
+                        {plan::nft::peer_set(ip.family()), ip.addr, peer.origin});
         }
     }
     return d;
@@ -90,8 +98,19 @@ void render_ruleset_if_replaced(const model::Profile& profile, ops::Desired& des
     std::vector<IpAddress> peers;
     peers.reserve(desired.nft_elements.size());
     for (const auto& e : desired.nft_elements) peers.push_back(e.key);
-    desired.state.nft_ruleset =
-        plan::with_comment(plan::render_nft_ruleset(profile, peers), desired.nft_hash);
+    // Replacing a live table must not restart the peers' quota periods:
+    // what each quota used goes into the new one. (A failed read costs the
+    // counts, not the apply.)
+    std::map<std::string, std::uint64_t> used;
+    const bool quotas =
+        std::any_of(desired.state.peer_limits.begin(), desired.state.peer_limits.end(),
+                    [](const state::PeerLimits& l) { return l.quota.has_value(); });
+    if (quotas && observed.nft_hash)
+        if (auto listed = nft::list_owned_quotas(); listed && *listed)
+            for (const auto& q : **listed) used[q.name] = q.used;
+    desired.state.nft_ruleset = plan::with_comment(
+        plan::render_nft_ruleset(profile, peers, desired.state.peer_limits, used),
+        desired.nft_hash);
 }
 
 }  // namespace vpngw::gateway

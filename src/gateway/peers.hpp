@@ -131,6 +131,9 @@ struct ExpiryReport {
     std::vector<std::string> errors;
 };
 ExpiryReport enforce_expiry(Session& session, LiveGateway& live);
+// For the long-running monitor: nothing but one query of the registry while
+// no expiry is due; when one is, the lock is taken and enforce_expiry runs.
+ExpiryReport expire_due_peers(const Options& options, LiveGateway& live);
 
 // Finishes or undoes the changes an interrupted command left in the registry
 // without their kernel half (or, for an add interrupted before its client

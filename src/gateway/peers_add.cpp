@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "clientconf/client_config.hpp"
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "gateway/peers_support.hpp"
@@ -58,34 +59,6 @@ Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
             return Error{"public key " + key.base64() + " already belongs to peer \"" + p.name +
                          "\""};
     return ok_status();
-}
-
-// A fixed address given with --address: inside the group's subnet, not an
-// interface's or a profile peer's (the registry's own are UNIQUE there).
-Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
-                                            const model::Group& group,
-                                            const std::vector<IpAddress>& given) {
-    registry::Addresses out;
-    for (const auto& a : given) {
-        auto& slot = a.is_v4() ? out.v4 : out.v6;
-        const auto& subnet = a.is_v4() ? group.subnet : group.subnet6;
-        if (slot) return Error{"--address: give at most one IPv4 and one IPv6 address"};
-        if (!subnet || !subnet->contains(a) || a == subnet->network().addr)
-            return Error{"--address " + a.str() + " is not a host address of group \"" +
-                             group.name + "\"'s " + (a.is_v4() ? "subnet" : "subnet6") +
-                             (subnet ? " " + subnet->str() : std::string(" (it has none)")),
-                         group.origin.table};
-        for (const auto& i : profile.interfaces)
-            for (const auto& ia : i.addresses)
-                if (ia.addr == a)
-                    return Error{"--address " + a.str() + " is interface " + i.name + "'s address"};
-        for (const auto& p : profile.peers)
-            if (p.address == a || p.address6 == a)
-                return Error{"--address " + a.str() + " belongs to profile peer \"" + p.name + "\"",
-                             p.origin.table};
-        slot = a;
-    }
-    return out;
 }
 
 }  // namespace
@@ -151,7 +124,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     }
     std::optional<registry::Addresses> fixed;
     if (!request.addresses.empty()) {
-        auto f = fixed_addresses(profile, group, request.addresses);
+        auto f = detail::fixed_addresses(profile, group, request.addresses);
         if (!f) return f.error();
         fixed = *f;
     }
@@ -223,6 +196,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (auto st = session.registry->settle(peer.name); !st)
         report.notes.push_back(st.error().message);
     detail::update_session_peer(session, peer.name, peer);
+    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
     return report;
 }
 

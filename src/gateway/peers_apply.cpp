@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "plan/nft_parts.hpp"
+#include "plan/peer_limits.hpp"
 
 namespace vpngw::gateway {
 namespace {
@@ -19,6 +20,46 @@ bool already_absent(const Error& e) {
     return e.message.find("no such element") != std::string::npos;
 }
 
+// A peer's limits in a running gateway: the routes of its networks, then its
+// objects and elements in one nft transaction; undone in reverse on failure.
+Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
+    const auto routes = plan::network_routes(l);
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (auto st = live.change_route(routes[i], true); !st) {
+            for (std::size_t j = 0; j < i; ++j) (void)live.change_route(routes[j], false);
+            return Error{"routing " + routes[i].dst.str() + " through " + l.ifname + ": " +
+                         st.error().message};
+        }
+    if (auto st = live.run_nft(plan::nft::limit_commands(l, true)); !st) {
+        for (const auto& r : routes) (void)live.change_route(r, false);
+        return Error{"adding the peer's quota, rate and network elements: " + st.error().message};
+    }
+    return ok_status();
+}
+
+// The reverse. What is already gone (a table replaced since, a route that
+// went with its interface) is fine: when the one transaction fails, each
+// command is tried on its own and only other refusals count.
+Status remove_limits(LiveGateway& live, const state::PeerLimits& l) {
+    const std::string commands = plan::nft::limit_commands(l, false);
+    if (!live.run_nft(commands)) {
+        std::size_t start = 0;
+        for (std::size_t end; (end = commands.find('\n', start)) != std::string::npos;
+             start = end + 1)
+            if (auto st = live.run_nft(commands.substr(start, end - start + 1));
+                !st && st.error().message.find("No such file or directory") == std::string::npos)
+                return Error{"removing the peer's quota, rate and network elements: " +
+                             st.error().message};
+    }
+    for (const auto& r : plan::network_routes(l)) (void)live.change_route(r, false);
+    return ok_status();
+}
+
+std::size_t limit_count(const std::optional<state::PeerLimits>& l) {
+    if (!l) return 0;
+    return l->networks.size() + (l->quota ? 1 : 0) + (l->rate_bits ? 1 : 0);
+}
+
 }  // namespace
 
 std::vector<nft::ElementChange> peer_elements(const model::Peer& peer, nft::ElementChange::Op op) {
@@ -30,12 +71,16 @@ std::vector<nft::ElementChange> peer_elements(const model::Peer& peer, nft::Elem
 
 Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& iface,
                                      const model::Peer& peer, const std::optional<SecretKey>& psk) {
+    // The limits as they are now: `peer edit` removes the old peer and adds the new.
+    const auto limits = plan::live_peer_limits(peer, iface.name);
     wg::PeerConfig config;
     config.public_key = peer.public_key;
     config.preshared_key = psk;
     config.keepalive = 0;  // what `up` sets for peers without a keepalive
     if (peer.address) config.allowed_ips.push_back(Prefix{*peer.address, 32});
     if (peer.address6) config.allowed_ips.push_back(Prefix{*peer.address6, 128});
+    if (limits)
+        for (const auto& n : limits->networks) config.allowed_ips.push_back(n);
     std::sort(config.allowed_ips.begin(), config.allowed_ips.end());
     config.replace_allowed_ips = true;
 
@@ -59,12 +104,37 @@ Result<LiveOutcome> apply_added_peer(LiveGateway& live, const model::Interface& 
                                          "updated (`vpngw up` will)"};
         return undo("adding the peer's nftables elements: " + st.error().message);
     }
-    return LiveOutcome{true, "applied to " + where(live, iface) + ": 1 WireGuard peer, " +
-                                 count(changes.size(), "nftables element")};
+    if (limits)
+        if (auto st = add_limits(live, *limits); !st) {
+            auto back = peer_elements(peer, nft::ElementChange::Op::remove);
+            (void)live.change_elements(back);
+            return undo(st.error().message);
+        }
+    std::string note = "applied to " + where(live, iface) + ": 1 WireGuard peer, " +
+                       count(changes.size(), "nftables element");
+    if (limit_count(limits))
+        note += ", " + count(limit_count(limits), "quota, rate or network item");
+    return LiveOutcome{true, note};
+}
+
+Status remove_peer_limits(LiveGateway& live, const model::Interface& iface,
+                          const model::Peer& peer) {
+    model::Peer enabled = peer;
+    enabled.disabled = false;
+    const auto limits = plan::live_peer_limits(enabled, iface.name);
+    return limits ? remove_limits(live, *limits) : ok_status();
 }
 
 Result<LiveOutcome> apply_removed_peer(LiveGateway& live, const model::Interface& iface,
                                        const model::Peer& peer) {
+    // A disabled peer's limits are not in the kernel; the rest is absent too.
+    model::Peer enabled = peer;
+    enabled.disabled = false;
+    const auto limits = plan::live_peer_limits(enabled, iface.name);
+    // The limits first: while they go, the peer is still a peer; a table
+    // without them (absent, or replaced since) is fine.
+    if (limits)
+        if (auto st = remove_limits(live, *limits); !st) return st.error();
     std::vector<nft::ElementChange> removed;
     auto put_back = [&](const std::string& why) -> Error {
         std::vector<nft::ElementChange> again;

@@ -3,12 +3,14 @@
 // unsettled mark) followed by the kernel transition from the old record to
 // the new one, undone in the registry when the kernel refuses.
 #include <algorithm>
+#include <unordered_map>
 
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "gateway/peers_support.hpp"
 #include "keys/keys.hpp"
 #include "registry/peer_text.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "store/atomic_file.hpp"
 #include "store/peer_files.hpp"
 
@@ -23,6 +25,23 @@ bool exists(const Result<std::string>& path) {
     if (!text || !*text) return false;
     wipe(**text);
     return true;
+}
+
+// The line of `name = "<name>"` in an export file (1 when not found).
+int line_of_name(std::string_view text, const std::string& name) {
+    const std::string needle = "name = \"" + name + "\"";
+    int line = 1;
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t nl = text.find('\n', at);
+        std::string_view l =
+            text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+        while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+        if (l.starts_with(needle)) return line;
+        if (nl == std::string_view::npos) break;
+        at = nl + 1;
+        ++line;
+    }
+    return 1;
 }
 
 // A registry update then its kernel half; on a kernel refusal the registry
@@ -55,7 +74,9 @@ Result<PeerChangeReport> change_peer(
                                  : "; restoring the registry failed too (" + back.error().message +
                                        "): the next vpngw command finishes the change")};
     };
-    auto psk = detail::stored_psk(session, report.after);
+    // The PSK as it was (its file is renamed with the peer); `files` may
+    // make a new one.
+    auto psk = detail::stored_psk(session, report.before);
     if (!psk) return undo(psk.error().message);
     std::optional<SecretKey> key = *psk;
     if (files)
@@ -217,17 +238,9 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         const model::Group* g =
             session.profile.find_group(target_group.value_or((*current)->group));
         if (!g) return Error{"group \"" + (*current)->group + "\" is gone from the profile"};
-        registry::Addresses f;
-        for (const auto& a : rq.addresses) {
-            auto& slot = a.is_v4() ? f.v4 : f.v6;
-            const auto& subnet = a.is_v4() ? g->subnet : g->subnet6;
-            if (slot) return Error{"--address: give at most one IPv4 and one IPv6 address"};
-            if (!subnet || !subnet->contains(a) || a == subnet->network().addr)
-                return Error{"--address " + a.str() + " is not a host address of group \"" +
-                             g->name + "\""};
-            slot = a;
-        }
-        fixed = f;
+        auto f = detail::fixed_addresses(session.profile, *g, rq.addresses);
+        if (!f) return f.error();
+        fixed = *f;
     }
     const bool reallocate = target_group.has_value() || fixed.has_value();
     std::string group_for_alloc;
@@ -360,6 +373,30 @@ ExpiryReport enforce_expiry(Session& session, LiveGateway& live) {
     return out;
 }
 
+ExpiryReport expire_due_peers(const Options& options, LiveGateway& live) {
+    ExpiryReport out;
+    Diagnostics diags;
+    // The state directory without loading the profile twice a minute: the
+    // profile names it unless --state-dir does.
+    auto probe = open_session(options, LockMode::none, diags, StoredPeers::none);
+    if (!probe) {
+        out.errors.push_back(probe.error().str());
+        return out;
+    }
+    auto due = registry::read_due_expiries(probe->paths.dir, now_utc());
+    if (!due) {
+        out.errors.push_back(due.error().str());
+        return out;
+    }
+    if (due->empty()) return out;
+    auto session = open_session(options, LockMode::exclusive, diags, StoredPeers::none);
+    if (!session) {
+        out.errors.push_back(session.error().str());
+        return out;
+    }
+    return enforce_expiry(*session, live);
+}
+
 Result<PeerImportReport> import_peers(Session& session, const std::string& file,
                                       LiveGateway& live) {
     if (auto st = detail::check_writable(session, "peer import"); !st) return st.error();
@@ -384,6 +421,34 @@ Result<PeerImportReport> import_peers(Session& session, const std::string& file,
                              *session.paths.psk_file(p.name) +
                              " is missing: put the key file back first (nothing was added)",
                          Location{file}};
+    // Clashes with the registry's own peers, located at the imported one
+    // (the registry would refuse them too, without the file's line).
+    auto existing = session.registry->list();
+    if (!existing) return existing.error();
+    std::unordered_map<std::string, const PeerRecord*> names, keys, addresses;
+    for (const auto& e : *existing) {
+        names.emplace(e.name, &e);
+        keys.emplace(e.public_key.base64(), &e);
+        for (const auto& a : {e.address, e.address6})
+            if (a) addresses.emplace(a->str(), &e);
+    }
+    for (const auto& p : *peers) {
+        std::string clash;
+        if (names.contains(p.name))
+            clash = "name: a peer named \"" + p.name + "\" exists already";
+        else if (auto k = keys.find(p.public_key.base64()); k != keys.end())
+            clash =
+                "public_key: peer " + p.name + "'s key belongs to peer \"" + k->second->name + "\"";
+        for (const auto& a : {p.address, p.address6})
+            if (clash.empty() && a)
+                if (auto h = addresses.find(a->str()); h != addresses.end())
+                    clash = "address: " + a->str() + " of peer " + p.name + " belongs to peer \"" +
+                            h->second->name + "\"";
+        if (!clash.empty())
+            return Error{
+                clash + " (nothing was added; `vpngw peer remove` it first, or edit the file)",
+                Location{file, line_of_name(**text, p.name), 1}};
+    }
     if (auto st =
             session.registry->add_all(*peers, "imported " + file, session.actor("peer import"));
         !st)

@@ -1,3 +1,4 @@
+#include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_support.hpp"
 #include "store/peer_files.hpp"
@@ -41,6 +42,7 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
         report.live.note += "; its files could not all be removed: " + st.error().message;
     if (auto st = session.registry->settle(name); !st) report.notes.push_back(st.error().message);
     detail::update_session_peer(session, name, std::nullopt);
+    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
     return report;
 }
 

@@ -45,6 +45,34 @@ std::optional<Error> declared_in_profile(const Session& session, const std::stri
     return std::nullopt;
 }
 
+// A fixed address given with --address: inside the group's subnet, not an
+// interface's or a profile peer's (the registry's own are UNIQUE there).
+Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
+                                            const model::Group& group,
+                                            const std::vector<IpAddress>& given) {
+    registry::Addresses out;
+    for (const auto& a : given) {
+        auto& slot = a.is_v4() ? out.v4 : out.v6;
+        const auto& subnet = a.is_v4() ? group.subnet : group.subnet6;
+        if (slot) return Error{"--address: give at most one IPv4 and one IPv6 address"};
+        if (!subnet || !subnet->contains(a) || a == subnet->network().addr)
+            return Error{"--address " + a.str() + " is not a host address of group \"" +
+                             group.name + "\"'s " + (a.is_v4() ? "subnet" : "subnet6") +
+                             (subnet ? " " + subnet->str() : std::string(" (it has none)")),
+                         group.origin.table};
+        for (const auto& i : profile.interfaces)
+            for (const auto& ia : i.addresses)
+                if (ia.addr == a)
+                    return Error{"--address " + a.str() + " is interface " + i.name + "'s address"};
+        for (const auto& p : profile.peers)
+            if (p.address == a || p.address6 == a)
+                return Error{"--address " + a.str() + " belongs to profile peer \"" + p.name + "\"",
+                             p.origin.table};
+        slot = a;
+    }
+    return out;
+}
+
 Result<SecretText> render_config(const Session& session, const registry::PeerRecord& peer,
                                  const std::optional<SecretKey>& private_key,
                                  const std::optional<SecretKey>& psk) {
@@ -113,7 +141,9 @@ Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
                                      const std::optional<registry::PeerRecord>& after,
                                      const std::optional<SecretKey>& psk) {
     const auto now = now_utc();
-    const bool was_in = before && is_active(*before, now);
+    // An expired peer nobody disabled yet may still be in the kernel (the
+    // expiry is what takes it out): taking out what is absent is harmless.
+    const bool was_in = before && !before->disabled;
     const bool goes_in = after && is_active(*after, now);
     if (!was_in && !goes_in) return LiveOutcome{false, "nothing to change in the kernel"};
     if (was_in && goes_in && same_kernel_identity(*before, *after))
@@ -144,6 +174,8 @@ Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
             // replaces its allowed IPs and keeps its session.
             auto changes = peer_elements(old, nft::ElementChange::Op::remove);
             for (const auto& c : changes) (void)live.change_elements({c});
+            // Its old quota, rate and networks too; the add below sets the new.
+            if (auto st = remove_peer_limits(live, *from, old); !st) return st.error();
         } else {
             auto removed = apply_removed_peer(live, *from, old);
             if (!removed) return removed.error();

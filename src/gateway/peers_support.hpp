@@ -22,6 +22,13 @@ Result<const model::Interface*> interface_of(const model::Profile& profile,
 std::optional<Error> declared_in_profile(const Session& session, const std::string& name,
                                          const char* what_to_do);
 
+// Addresses given with --address (at most one of each family): host
+// addresses of the group's subnets, not an interface's or a profile peer's
+// (the registry's own are UNIQUE there).
+Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
+                                            const model::Group& group,
+                                            const std::vector<IpAddress>& given);
+
 // Renders the client config of `peer` (with its new addresses and keys).
 Result<SecretText> render_config(const Session& session, const registry::PeerRecord& peer,
                                  const std::optional<SecretKey>& private_key,
@@ -37,8 +44,8 @@ Result<std::optional<SecretKey>> stored_psk(const Session& session,
                                             const registry::PeerRecord& peer);
 
 // Moves the kernel from `before` to `after` (either absent: not in the
-// kernel); a peer counts as in the kernel when active (not disabled, not
-// expired). Only what differs is touched: the same key on the same interface
+// kernel); `after` goes in when active (not disabled, not expired), `before`
+// counts as in unless disabled. Only what differs is touched: the same key on the same interface
 // keeps its WireGuard session (elements out, then set + elements in).
 // Skipped, with a note, when the interface is not up.
 Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,

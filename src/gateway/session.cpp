@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "health/state_file.hpp"
+#include "plan/peer_limits.hpp"
 #include "profile/loader.hpp"
 #include "registry/peer_text.hpp"
 #include "registry/sqlite_registry.hpp"
@@ -108,6 +109,9 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     Session s;
     s.options = options;
     s.profile = std::move(*loaded.profile);
+    // An inline peer past its `expires` stays out of the kernel, as if disabled.
+    plan::disable_expired(s.profile.peers, std::chrono::floor<std::chrono::seconds>(
+                                               std::chrono::system_clock::now()));
     if (options.state_dir) s.profile.gateway.state_dir = *options.state_dir;
     s.paths.dir = s.profile.gateway.state_dir;
     // Readers too: a directory others can write to could feed vpngw forged

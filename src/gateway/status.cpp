@@ -6,6 +6,7 @@
 
 #include "gateway/apply_profile.hpp"
 #include "nft/counters.hpp"
+#include "plan/nft_parts.hpp"
 
 namespace vpngw::gateway {
 
@@ -128,6 +129,17 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
 
     uplink_status(session, r);
     r.conntrack = read_conntrack_usage();
+    if (auto quotas = nft::list_owned_quotas(); !quotas) {
+        r.notes.push_back(quotas.error().message);
+    } else if (*quotas) {
+        std::map<std::string, const nft::NamedQuota*> by_name;
+        for (const auto& q : **quotas) by_name[q.name] = &q;
+        for (auto& p : r.peers)
+            if (auto it = by_name.find(plan::nft::quota_object(p.peer.name)); it != by_name.end()) {
+                p.quota_used = it->second->used;
+                p.quota_limit = it->second->limit;
+            }
+    }
     if (auto counters = nft::list_owned_counters(); !counters) {
         r.notes.push_back(counters.error().message);
     } else if (*counters) {

@@ -33,6 +33,11 @@ struct PeerStatus {
     PeerListEntry peer;  // name, group, interface, addresses, stats when up
     bool online = false;
     std::optional<std::int64_t> handshake_age;  // seconds; nullopt: never / not up
+    // The peer's quota object in the kernel (`quota q_<peer>`): this
+    // period's bytes of both directions and the limit; none without a quota
+    // or while the gateway is down.
+    std::optional<std::uint64_t> quota_used;
+    std::optional<std::uint64_t> quota_limit;
 };
 
 struct GroupStatus {

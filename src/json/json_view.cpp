@@ -1,6 +1,8 @@
 #include "json/json_view.hpp"
 
 #include "json/values.hpp"
+#include "model/peer_limits.hpp"
+#include "registry/peer_text.hpp"
 
 namespace vpngw::json {
 
@@ -23,6 +25,22 @@ std::string dump_line(const Json& object) {
     return out + "}";
 }
 
+// The lifecycle fields every peer object carries: disabled, expired,
+// expires (ISO 8601 UTC or null), quota ("50GiB/month" or null), rate
+// ("20mbit" or null), networks (CIDRs).
+void add_lifecycle(Json& j, bool disabled, bool expired,
+                   const std::optional<std::chrono::sys_seconds>& expires,
+                   const std::optional<model::Quota>& quota,
+                   const std::optional<std::uint64_t>& rate, const std::vector<Prefix>& networks) {
+    j["disabled"] = disabled;
+    j["expired"] = expired;
+    j["expires"] = expires ? Json(model::format_time(*expires)) : Json(nullptr);
+    j["quota"] = quota ? Json(model::format_quota(*quota)) : Json(nullptr);
+    j["rate"] = rate ? Json(model::format_rate(*rate)) : Json(nullptr);
+    j["networks"] = Json::array();
+    for (const auto& n : networks) j["networks"].push_back(n.str());
+}
+
 }  // namespace
 
 Json peer_value(const gateway::PeerListEntry& p, std::int64_t now) {
@@ -34,6 +52,7 @@ Json peer_value(const gateway::PeerListEntry& p, std::int64_t now) {
     j["address6"] = address(p.address6);
     j["public_key"] = p.public_key.base64();
     j["source"] = p.source == gateway::PeerListEntry::Source::state ? "state" : "profile";
+    add_lifecycle(j, p.disabled, p.expired, p.expires, p.quota, p.rate_bits, p.networks);
     if (p.stats) {
         const auto& s = *p.stats;
         j["endpoint"] = s.endpoint ? Json(s.endpoint->str()) : Json(nullptr);
@@ -58,6 +77,45 @@ std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now
         out += first ? "\n  " : ",\n  ";
         first = false;
         out += dump_line(peer_value(p, now));
+    }
+    return out + (first ? "]}\n" : "\n]}\n");
+}
+
+std::string peer_export_json(const std::vector<registry::PeerRecord>& peers) {
+    const auto now = gateway::now_utc();
+    std::string out = "{\"version\": 1, \"peers\": [";
+    bool first = true;
+    for (const auto& p : peers) {
+        Json j;
+        j["name"] = p.name;
+        j["group"] = p.group;
+        j["public_key"] = p.public_key.base64();
+        j["address"] = address(p.address);
+        j["address6"] = address(p.address6);
+        j["psk"] = p.has_psk;
+        j["created"] = model::format_time(p.created);
+        add_lifecycle(j, p.disabled, p.expires && *p.expires <= now, p.expires,
+                      registry::quota_of(p), p.rate_bits, p.networks);
+        out += first ? "\n  " : ",\n  ";
+        first = false;
+        out += dump_line(j);
+    }
+    return out + (first ? "]}\n" : "\n]}\n");
+}
+
+std::string audit_json(const std::vector<registry::AuditEntry>& entries) {
+    std::string out = "{\"log\": [";
+    bool first = true;
+    for (const auto& e : entries) {
+        Json j;
+        j["time"] = model::format_time(e.time);
+        j["user"] = e.user;
+        j["command"] = e.command;
+        j["peer"] = e.peer.empty() ? Json(nullptr) : Json(e.peer);
+        j["fields"] = e.fields;
+        out += first ? "\n  " : ",\n  ";
+        first = false;
+        out += dump_line(j);
     }
     return out + (first ? "]}\n" : "\n]}\n");
 }
@@ -110,6 +168,9 @@ Json status_value(const gateway::StatusReport& r) {
         Json pj = peer_value(p.peer, r.now);
         pj["up"] = p.peer.stats.has_value();
         pj["online"] = p.online;
+        pj["quota"] = p.quota_limit ? Json{{"limit_bytes", *p.quota_limit},
+                                           {"used_bytes", p.quota_used.value_or(0)}}
+                                    : Json(nullptr);
         j["peers"].push_back(std::move(pj));
     }
     j["conntrack"] = r.conntrack ? Json{{"count", r.conntrack->count},

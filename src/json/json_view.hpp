@@ -9,6 +9,7 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/status.hpp"
+#include "registry/registry.hpp"
 
 namespace vpngw::json {
 
@@ -17,6 +18,12 @@ namespace vpngw::json {
 // rx_bytes, tx_bytes (null otherwise).
 // {"peers": [...]} with one peer per line, so `grep` works on it as well as a parser.
 std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now);
+
+// `vpngw peer export --json`: {"version": 1, "peers": [...]}, one peer a
+// line, every field of the registry record (public keys only).
+std::string peer_export_json(const std::vector<registry::PeerRecord>& peers);
+// `vpngw log --json`: {"log": [{"time", "user", "command", "peer", "fields"}]}.
+std::string audit_json(const std::vector<registry::AuditEntry>& entries);
 
 // The whole status snapshot, pretty-printed.
 std::string status_json(const gateway::StatusReport& report);

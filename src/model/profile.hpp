@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/cluster.hpp"
 #include "model/peer_limits.hpp"
 #include "util/ip.hpp"
 #include "util/key.hpp"
@@ -256,6 +257,7 @@ struct Profile {
     Firewall firewall;
     std::vector<Peer> peers;
     std::optional<Dns> dns;  // names for peers; none = no resolver
+    std::optional<Cluster> cluster;  // [cluster]: several gateways on one etcd registry
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`
     // renders the balance maps as the monitor left them.

@@ -44,6 +44,61 @@ int on_counter(const nlmsghdr* nlh, void* data) {
     return MNL_CB_OK;
 }
 
+int on_quota(const nlmsghdr* nlh, void* data) {
+    std::unique_ptr<nftnl_obj, ObjDeleter> obj(nftnl_obj_alloc());
+    if (!obj || nftnl_obj_nlmsg_parse(nlh, obj.get()) < 0) return MNL_CB_ERROR;
+    const char* table = nftnl_obj_get_str(obj.get(), NFTNL_OBJ_TABLE);
+    if (!table || std::string_view(table) != state::kNftTable ||
+        nftnl_obj_get_u32(obj.get(), NFTNL_OBJ_TYPE) != NFT_OBJECT_QUOTA)
+        return MNL_CB_OK;
+    NamedQuota q;
+    const char* name = nftnl_obj_get_str(obj.get(), NFTNL_OBJ_NAME);
+    q.name = name ? name : "";
+    q.limit = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_QUOTA_BYTES);
+    q.used = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_QUOTA_CONSUMED);
+    static_cast<std::vector<NamedQuota>*>(data)->push_back(std::move(q));
+    return MNL_CB_OK;
+}
+
+// One NFT_MSG_GETOBJ dump of the table's objects of `type` through libnftnl
+// (`nft list counters` through libnftables fetched the whole ruleset cache,
+// every set element included: ~50 MiB at 50,000 peers). `found` is false
+// when the table does not exist.
+Status dump_objects(std::uint32_t type, mnl_cb_t cb, void* out, const char* what, bool& found) {
+    found = false;
+    auto exists = table_exists();
+    if (!exists) return exists.error();
+    if (!*exists) return ok_status();
+    const std::string fail = std::string("reading nftables ") + what + ": ";
+    std::unique_ptr<mnl_socket, MnlCloser> sock(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
+    if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+        return Error{fail + std::strerror(errno)};
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
+    std::unique_ptr<nftnl_obj, ObjDeleter> filter(nftnl_obj_alloc());
+    if (!filter) return Error{fail + "out of memory"};
+    nftnl_obj_set_str(filter.get(), NFTNL_OBJ_TABLE, state::kNftTable);
+    nftnl_obj_set_u32(filter.get(), NFTNL_OBJ_TYPE, type);
+    const std::uint32_t seq = 1;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETOBJ, NFPROTO_INET,
+                                          NLM_F_DUMP | NLM_F_ACK, seq);
+    nftnl_obj_nlmsg_build_payload(nlh, filter.get());
+    if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0)
+        return Error{fail + std::strerror(errno)};
+    const std::uint32_t portid = mnl_socket_get_portid(sock.get());
+    for (;;) {
+        int n = static_cast<int>(mnl_socket_recvfrom(sock.get(), buf.data(), buf.size()));
+        if (n < 0) return Error{fail + std::strerror(errno)};
+        int rc = mnl_cb_run(buf.data(), n, seq, portid, cb, out);
+        if (rc == MNL_CB_STOP) break;
+        if (rc < 0) {
+            if (errno == ENOENT) return ok_status();  // the table went away meanwhile
+            return Error{fail + std::strerror(errno)};
+        }
+    }
+    found = true;
+    return ok_status();
+}
+
 }  // namespace
 
 Result<std::vector<NamedCounter>> parse_counters_json(const std::string& json) {
@@ -68,40 +123,21 @@ Result<std::vector<NamedCounter>> parse_counters_json(const std::string& json) {
 Result<std::optional<std::vector<NamedCounter>>> list_owned_counters() {
     // A missing table reads as "no counters" (a gateway that is down), not
     // as an error.
-    auto exists = table_exists();
-    if (!exists) return exists.error();
-    if (!*exists) return std::optional<std::vector<NamedCounter>>{};
-
-    // One NFT_MSG_GETOBJ dump of the table's counters through libnftnl:
-    // `nft list counters` through libnftables fetched the whole ruleset
-    // cache, every set element included (~50 MiB at 50,000 peers).
-    std::unique_ptr<mnl_socket, MnlCloser> sock(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
-    if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-        return Error{std::string("reading nftables counters: ") + std::strerror(errno)};
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
-    std::unique_ptr<nftnl_obj, ObjDeleter> filter(nftnl_obj_alloc());
-    if (!filter) return Error{"reading nftables counters: out of memory"};
-    nftnl_obj_set_str(filter.get(), NFTNL_OBJ_TABLE, state::kNftTable);
-    nftnl_obj_set_u32(filter.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-    const std::uint32_t seq = 1;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETOBJ, NFPROTO_INET,
-                                          NLM_F_DUMP | NLM_F_ACK, seq);
-    nftnl_obj_nlmsg_build_payload(nlh, filter.get());
-    if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0)
-        return Error{std::string("reading nftables counters: ") + std::strerror(errno)};
     std::vector<NamedCounter> counters;
-    const std::uint32_t portid = mnl_socket_get_portid(sock.get());
-    for (;;) {
-        int n = static_cast<int>(mnl_socket_recvfrom(sock.get(), buf.data(), buf.size()));
-        if (n < 0) return Error{std::string("reading nftables counters: ") + std::strerror(errno)};
-        int rc = mnl_cb_run(buf.data(), n, seq, portid, on_counter, &counters);
-        if (rc == MNL_CB_STOP) break;
-        if (rc < 0) {
-            if (errno == ENOENT) return std::optional<std::vector<NamedCounter>>{};
-            return Error{std::string("reading nftables counters: ") + std::strerror(errno)};
-        }
-    }
+    bool found = false;
+    if (auto st = dump_objects(NFT_OBJECT_COUNTER, on_counter, &counters, "counters", found); !st)
+        return st.error();
+    if (!found) return std::optional<std::vector<NamedCounter>>{};
     return std::optional<std::vector<NamedCounter>>(std::move(counters));
+}
+
+Result<std::optional<std::vector<NamedQuota>>> list_owned_quotas() {
+    std::vector<NamedQuota> quotas;
+    bool found = false;
+    if (auto st = dump_objects(NFT_OBJECT_QUOTA, on_quota, &quotas, "quotas", found); !st)
+        return st.error();
+    if (!found) return std::optional<std::vector<NamedQuota>>{};
+    return std::optional<std::vector<NamedQuota>>(std::move(quotas));
 }
 
 }  // namespace vpngw::nft

@@ -21,6 +21,17 @@ struct NamedCounter {
 // Every named counter of vpngw's table; nullopt when the table does not exist.
 Result<std::optional<std::vector<NamedCounter>>> list_owned_counters();
 
+// A peer's quota object (`quota q_<peer>`): its limit and what the period
+// has used so far (both directions; packets dropped over it count too).
+struct NamedQuota {
+    std::string name;
+    std::uint64_t limit = 0;
+    std::uint64_t used = 0;
+};
+
+// Every quota object of vpngw's table; nullopt when the table does not exist.
+Result<std::optional<std::vector<NamedQuota>>> list_owned_quotas();
+
 // Parses libnftables' JSON output of `list counters` (exposed for tests).
 Result<std::vector<NamedCounter>> parse_counters_json(const std::string& json);
 

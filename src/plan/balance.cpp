@@ -84,15 +84,29 @@ std::string effective_egress(const model::Profile& profile, const model::Group& 
     return *group.egress;
 }
 
+GroupNetworks profile_group_networks(const model::Profile& profile) {
+    GroupNetworks out;
+    for (const auto& p : profile.peers)
+        if (!p.disabled)
+            for (const auto& n : p.networks) out[p.group].push_back(n.network());
+    return out;
+}
+
 std::vector<std::string> egress_elements(const model::Profile& profile, Family f,
-                                         const std::set<std::string>& down) {
-    std::map<Prefix, std::uint32_t> marks;  // sorted by subnet
+                                         const std::set<std::string>& down,
+                                         const GroupNetworks& networks) {
+    std::map<Prefix, std::uint32_t> marks;  // sorted by prefix
     for (const auto& g : profile.groups) {
         const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
         if (!subnet) continue;
         // Balanced groups draw their mark from their own map (nft_balance.cpp).
         const auto* uplink = profile.find_uplink(effective_egress(profile, g, f, down));
-        if (uplink) marks.emplace(subnet->network(), uplink->fwmark);
+        if (!uplink) continue;
+        marks.emplace(subnet->network(), uplink->fwmark);
+        // Hosts behind the group's peers leave through the same uplink.
+        if (auto it = networks.find(g.name); it != networks.end())
+            for (const auto& n : it->second)
+                if (n.family() == f) marks.emplace(n, uplink->fwmark);
     }
     std::vector<std::string> out;
     for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + nft::mark(m));
@@ -133,16 +147,18 @@ std::string render_balance_update(const model::Profile& profile,
         for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? ", " : " ") + elements[i];
         out += " }\n";
     }
-    if (egress_fails_over(profile))
+    if (egress_fails_over(profile)) {
+        const auto networks = profile_group_networks(profile);
         for (Family f : {Family::v4, Family::v6}) {
             const std::string map = table + "egress" + nft::family_digit(f);
-            const auto elements = egress_elements(profile, f, down);
+            const auto elements = egress_elements(profile, f, down, networks);
             out += "flush map " + map + "\n";
             if (elements.empty()) continue;
             out += "add element " + map + " {";
             for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? ", " : " ") + elements[i];
             out += " }\n";
         }
+    }
     return out;
 }
 

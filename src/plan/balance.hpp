@@ -6,6 +6,7 @@
 // monitor's map update and `vpngw status`.
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,11 +45,18 @@ std::vector<BalanceSlot> balance_slots(const model::Profile& profile, const mode
 std::string effective_egress(const model::Profile& profile, const model::Group& group, Family f,
                              const std::set<std::string>& down);
 
+// Group name -> the networks behind its enabled peers (`networks`).
+using GroupNetworks = std::map<std::string, std::vector<Prefix>>;
+// Those of the profile's own peers (what the monitor knows of).
+GroupNetworks profile_group_networks(const model::Profile& profile);
+
 // `10.8.1.0/24 : 0x00051001` etc., the elements of map egress4/egress6:
-// every single-egress group's subnet of `f` with the mark of its effective
-// egress (none for the main table), sorted by subnet.
+// every single-egress group's subnet of `f`, and the networks behind its
+// peers, with the mark of its effective egress (none for the main table),
+// sorted by prefix.
 std::vector<std::string> egress_elements(const model::Profile& profile, Family f,
-                                         const std::set<std::string>& down);
+                                         const std::set<std::string>& down,
+                                         const GroupNetworks& networks);
 
 // Whether a single-egress group's egress uplink is health-checked, so the
 // monitor rewrites the egress maps too.

@@ -3,6 +3,7 @@
 #include "plan/allocate.hpp"
 #include "plan/desired_parts.hpp"
 #include "plan/nft_ruleset.hpp"
+#include "plan/peer_limits.hpp"
 
 namespace vpngw::plan {
 
@@ -18,6 +19,9 @@ static state::KernelState assemble(const model::Profile& profile,
     for (auto& r : detail::desired_rules(profile)) s.rules.push_back(std::move(r));
     s.wireguard = detail::desired_wireguard(profile, addresses);
     s.sysctls = detail::desired_sysctls(profile);
+    s.peer_limits = all_peer_limits(profile, addresses);
+    for (const auto& l : s.peer_limits)
+        for (auto& r : network_routes(l)) s.routes.push_back(std::move(r));
     if (with_ruleset) s.nft_ruleset = render_nft_ruleset(profile);
     return s;
 }

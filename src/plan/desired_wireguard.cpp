@@ -16,6 +16,7 @@ state::WgPeer make_peer(const model::Peer& peer, const PeerAddresses& addresses)
     p.preshared_key_file = peer.preshared_key_file;
     if (addresses.v4) p.allowed_ips.push_back(Prefix{*addresses.v4, 32});
     if (addresses.v6) p.allowed_ips.push_back(Prefix{*addresses.v6, 128});
+    for (const auto& n : peer.networks) p.allowed_ips.push_back(n);
     std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
     p.keepalive = peer.keepalive.value_or(0);
     p.origin = peer.origin.table;
@@ -42,6 +43,9 @@ std::vector<state::WgDevice> desired_wireguard(const model::Profile& profile,
         // cost more than building them).
         std::vector<std::pair<std::uint64_t, std::size_t>> order;
         for (std::size_t i = 0; i < profile.peers.size() && i < addresses.size(); ++i) {
+            // A disabled peer keeps its address (allocation still counts
+            // it) but has no WireGuard peer.
+            if (profile.peers[i].disabled) continue;
             const auto* group = profile.find_group(profile.peers[i].group);
             if (group && group->interface == iface.name)
                 order.emplace_back(profile.peers[i].public_key.prefix(), i);

@@ -10,7 +10,7 @@ namespace vpngw::plan::nft {
 // a peer was given a wider range by hand) and dropped on its own counter.
 std::string render_forward(const Context& ctx) {
     const bool drop = ctx.profile.firewall.forward == model::Policy::drop;
-    std::vector<std::string> rules;
+    std::vector<std::string> rules = limit_rules(ctx);
     // MSS clamping: every forwarded SYN and SYN-ACK (both directions, so the
     // rule stands before the established accept that would take the SYN-ACK)
     // gets its MSS lowered to what the route it leaves by can carry (the
@@ -41,6 +41,11 @@ std::string render_forward(const Context& ctx) {
             rules.push_back(from_wg + saddr + "@" + peer_set(f) + " " + saddr + "vmap " + vmap +
                             " }");
         }
+        // Hosts behind a peer (its `networks`): WireGuard admitted them only
+        // from that peer (its allowed-ips), so the prefix names the group.
+        // Only sources no peer owns get here: peers never pay this lookup.
+        for (Family f : {Family::v4, Family::v6})
+            rules.push_back(from_wg + ip_keyword(f) + " saddr vmap @" + peer_nets_map(f));
         rules.push_back(from_wg + "counter name spoofed_drops drop");
     }
     for (auto& r : network_forward_rules(ctx)) rules.push_back(std::move(r));

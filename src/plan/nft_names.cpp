@@ -3,6 +3,7 @@
 
 #include "escape/escape.hpp"
 #include "plan/nft_parts.hpp"
+#include "plan/peer_limits.hpp"
 
 namespace vpngw::plan::nft {
 
@@ -54,15 +55,33 @@ std::string not_internet_set(Family f) {
     return std::string("not_internet") + family_digit(f);
 }
 
-Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given)
+Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given,
+                 const std::vector<state::PeerLimits>* given_limits)
     : profile(p),
       live_elements(live),
-      peer_addresses(live && !given ? assign_addresses(p).peers : std::vector<PeerAddresses>{}),
-      vpn_nets4(disjoint_subnets(p, Family::v4)),
-      vpn_nets6(disjoint_subnets(p, Family::v6)),
-      vpn_sources4(client_sources(p, Family::v4)),
-      vpn_sources6(client_sources(p, Family::v6)) {
+      peer_addresses(live && !given ? assign_addresses(p).peers : std::vector<PeerAddresses>{}) {
     given_peers = given;
+    if (given_limits) {
+        limits = *given_limits;
+    } else if (std::any_of(p.peers.begin(), p.peers.end(), has_limits)) {
+        // Addresses are allocated in profile order over every peer.
+        limits =
+            all_peer_limits(p, peer_addresses.empty() ? assign_addresses(p).peers : peer_addresses);
+    }
+    // The networks behind peers are VPN sources and destinations like the
+    // group subnets: masqueraded, spoofed when they arrive on an uplink.
+    std::vector<Prefix> networks;
+    for (const auto& l : limits)
+        for (const auto& n : l.networks) networks.push_back(n.network());
+    auto with_networks = [&](std::vector<Prefix> nets, Family f) {
+        for (const auto& n : networks)
+            if (n.family() == f) nets.push_back(n);
+        return disjoint(std::move(nets));
+    };
+    vpn_nets4 = with_networks(disjoint_subnets(p, Family::v4), Family::v4);
+    vpn_nets6 = with_networks(disjoint_subnets(p, Family::v6), Family::v6);
+    vpn_sources4 = with_networks(client_sources(p, Family::v4), Family::v4);
+    vpn_sources6 = with_networks(client_sources(p, Family::v6), Family::v6);
     for (const auto& iface : p.interfaces) wg_interfaces.push_back(iface.name);
     client_devices = wg_interfaces;
     for (const auto& g : p.groups)

@@ -4,11 +4,13 @@
 // `nft -f` text for its part; render_nft_ruleset() joins them.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "model/profile.hpp"
 #include "plan/allocate.hpp"
+#include "state/kernel_state.hpp"
 
 namespace vpngw::plan::nft {
 
@@ -34,9 +36,18 @@ struct Context {
 
     // The peer addresses given, not those of p.peers (see render_nft_ruleset).
     const std::vector<IpAddress>* given_peers = nullptr;
+    // Enabled peers with networks, a quota or a rate (plan/peer_limits.hpp):
+    // given, or derived from p.peers. Part of the rules (and of the hash) in
+    // both modes: their objects, map elements and network prefixes.
+    std::vector<state::PeerLimits> limits;
+    // What each quota object (by name) has used this period in the table
+    // being replaced, carried over so replacing the table restarts no
+    // peer's count; none on a fresh table and in the rules hash.
+    const std::map<std::string, std::uint64_t>* quota_used = nullptr;
 
     Context(const model::Profile& p, bool live_elements,
-            const std::vector<IpAddress>* given_peers = nullptr);
+            const std::vector<IpAddress>* given_peers = nullptr,
+            const std::vector<state::PeerLimits>* given_limits = nullptr);
     const std::vector<Prefix>& vpn_nets(Family f) const {
         return f == Family::v4 ? vpn_nets4 : vpn_nets6;
     }
@@ -73,6 +84,32 @@ std::string value_or_set(const std::vector<std::string>& items);
 const char* ip_keyword(Family f);  // "ip" / "ip6"
 const char* addr_type(Family f);   // "ipv4_addr" / "ipv6_addr"
 char family_digit(Family f);       // '4' / '6'
+
+// Per-peer limits (nft_limits.cpp). Objects: `quota q_<peer>` and `limit
+// r_<peer>_up` / `r_<peer>_dn`; maps from a peer's address to them
+// (quota4/6, rate_up4/6, rate_down4/6) and from its networks to its group's
+// chain (peer_nets4/6). The names are also what the live commands use.
+std::string quota_object(const std::string& peer);
+std::string rate_object(const std::string& peer, bool up);
+std::string quota_map(Family f);
+std::string rate_map(bool up, Family f);
+std::string peer_nets_map(Family f);
+// The objects' definitions: "over 10485760 bytes", "rate over 2500000
+// bytes/second burst 250000 bytes".
+std::string quota_body(const model::Quota& quota, std::uint64_t used = 0);
+std::string rate_body(std::uint64_t bits_per_second);
+// The networks behind peers of `group` (they belong to the group for its
+// allow and isolate rules), of one family.
+std::vector<Prefix> group_networks(const Context& ctx, const std::string& group, Family f);
+std::string render_limit_objects(const Context& ctx);
+// `nft` commands that add (or delete) one peer's limits in a running table,
+// as one transaction: objects before the map elements naming them, elements
+// before the objects on removal. Networks go into the group's set, the VPN
+// source and NAT sets and the network vmap; their egress mark and their
+// place in not_internet follow at the next `up`, which renders them.
+std::string limit_commands(const state::PeerLimits& limits, bool add);
+// The forward chain's first rules: rate limits, then quotas, each direction.
+std::vector<std::string> limit_rules(const Context& ctx);
 
 // --- the parts ---
 std::string render_objects(const Context& ctx);          // counters, sets, maps (nft_sets.cpp)

@@ -33,8 +33,17 @@ std::string render_nft_ruleset(const model::Profile& profile, LiveElements live)
     return render(nft::Context(profile, live == LiveElements::include));
 }
 
-std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers) {
-    return render(nft::Context(profile, true, &peers));
+std::string render_nft_rules(const model::Profile& profile,
+                             const std::vector<state::PeerLimits>& limits) {
+    return render(nft::Context(profile, false, nullptr, &limits));
+}
+
+std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers,
+                               const std::vector<state::PeerLimits>& limits,
+                               const std::map<std::string, std::uint64_t>& quota_used) {
+    nft::Context ctx(profile, true, &peers, &limits);
+    ctx.quota_used = &quota_used;
+    return render(ctx);
 }
 
 }  // namespace vpngw::plan

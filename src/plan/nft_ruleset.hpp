@@ -1,8 +1,11 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "model/profile.hpp"
+#include "state/kernel_state.hpp"
 
 namespace vpngw::plan {
 
@@ -21,6 +24,15 @@ std::string render_nft_ruleset(const model::Profile& profile,
 // The same with the peer sets filled from `peers` (the addresses of the peer
 // elements, any order) instead of from profile.peers, which `up` frees before
 // it reads the kernel and only then knows whether the table is replaced.
-std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers);
+// The omit form with the peers' limits given (they are part of the rules).
+std::string render_nft_rules(const model::Profile& profile,
+                             const std::vector<state::PeerLimits>& limits);
+
+// `limits` are the peers' networks, quotas and rates (desired.peer_limits),
+// which cannot be derived once the peers are freed either.
+// `quota_used`: each quota object's use in the table being replaced (by name).
+std::string render_nft_ruleset(const model::Profile& profile, const std::vector<IpAddress>& peers,
+                               const std::vector<state::PeerLimits>& limits,
+                               const std::map<std::string, std::uint64_t>& quota_used = {});
 
 }  // namespace vpngw::plan

@@ -71,6 +71,15 @@ std::vector<std::string> wg_ports(const Context& ctx) {
     return ports;
 }
 
+// Special ranges, vpngw's own prefixes, and the networks behind peers.
+std::vector<std::string> not_internet_items(const Context& ctx, Family f) {
+    auto nets = not_internet(ctx.profile, f);
+    for (const auto& l : ctx.limits)
+        for (const auto& n : l.networks)
+            if (n.family() == f) nets.push_back(n.network());
+    return prefixes(nets, f);
+}
+
 std::vector<std::string> peer_items(const Context& ctx, Family f) {
     std::set<IpAddress> addresses;  // sorted
     if (ctx.given_peers)
@@ -78,7 +87,9 @@ std::vector<std::string> peer_items(const Context& ctx, Family f) {
             if (a.family == f) addresses.insert(a);
     for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
         const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
-        if (a && ctx.profile.find_group(ctx.profile.peers[i].group)) addresses.insert(*a);
+        if (a && !ctx.profile.peers[i].disabled &&
+            ctx.profile.find_group(ctx.profile.peers[i].group))
+            addresses.insert(*a);
     }
     std::vector<std::string> out;
     out.reserve(addresses.size());
@@ -109,14 +120,18 @@ std::string render_objects(const Context& ctx) {
             sets.push_back({.name = not_internet_set(f),
                             .type = addr_type(f),
                             .interval = true,
-                            .items = prefixes(not_internet(ctx.profile, f), f),
+                            .items = not_internet_items(ctx, f),
                             .auto_merge = true});
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
             const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
-            if (subnet)
-                sets.push_back(
-                    {"set", group_set(g.name, f), addr_type(f), true, {subnet->network().str()}});
+            if (!subnet) continue;
+            // The networks behind the group's peers are the group's too: its
+            // allow and isolate rules and other groups' `group:` entries.
+            std::vector<Prefix> members{subnet->network()};
+            for (const auto& n : group_networks(ctx, g.name, f)) members.push_back(n);
+            std::sort(members.begin(), members.end());
+            sets.push_back({"set", group_set(g.name, f), addr_type(f), true, prefixes(members, f)});
         }
     for (const auto& g : ctx.profile.groups)
         for (Family f : {Family::v4, Family::v6}) {
@@ -125,13 +140,17 @@ std::string render_objects(const Context& ctx) {
                 sets.push_back(
                     {.name = group_conn_set(g.name, f), .type = addr_type(f), .dynamic = true});
         }
+    GroupNetworks networks;  // every enabled peer's, registry peers' included
+    for (const auto& l : ctx.limits)
+        for (const auto& n : l.networks) networks[l.group].push_back(n.network());
     for (Family f : {Family::v4, Family::v6})
-        sets.push_back({"map", std::string("egress") + family_digit(f),
-                        std::string(addr_type(f)) + " : mark", true,
-                        // As the health monitor left them (plan/balance.hpp).
-                        egress_elements(ctx.profile, f,
-                                        ctx.live_elements ? ctx.profile.uplinks_down
-                                                          : std::set<std::string>{})});
+        sets.push_back(
+            {"map", std::string("egress") + family_digit(f), std::string(addr_type(f)) + " : mark",
+             true,
+             // As the health monitor left them (plan/balance.hpp).
+             egress_elements(ctx.profile, f,
+                             ctx.live_elements ? ctx.profile.uplinks_down : std::set<std::string>{},
+                             networks)});
     // Plain sets, not a verdict map of `ADDR : jump grp_X`: the kernel
     // re-validates every jump element of a table at each commit that adds a
     // jump element, so with such a map one live `peer add` cost O(peers).
@@ -143,9 +162,10 @@ std::string render_objects(const Context& ctx) {
                         .one_per_line = true});
 
     std::string out =
-        "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n";
+        "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n"
+        "\tcounter quota_drops {}\n\tcounter rate_drops {}\n";
     for (const auto& s : sets) out += "\n" + render(s);
-    return out + render_balance_maps(ctx);
+    return out + render_balance_maps(ctx) + render_limit_objects(ctx);
 }
 
 }  // namespace vpngw::plan::nft

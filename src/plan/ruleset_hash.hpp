@@ -8,11 +8,15 @@
 #include <string>
 
 #include "model/profile.hpp"
+#include "state/kernel_state.hpp"
 
 namespace vpngw::plan {
 
 // "vpngw:" and a short hex digest of render_nft_ruleset(profile, omit).
 std::string ruleset_hash(const model::Profile& profile);
+// The same with the peers' limits already planned (desired.peer_limits).
+std::string ruleset_hash(const model::Profile& profile,
+                         const std::vector<state::PeerLimits>& limits);
 
 // The ruleset with `comment` as the comment of `table inet vpngw`.
 std::string with_comment(const std::string& ruleset, const std::string& comment);

@@ -140,6 +140,54 @@ void check_forward_targets(Context& ctx, const model::Profile& p) {
     }
 }
 
+// Networks routed behind a peer (`networks`): of a family the peer's group
+// has a subnet of (its rules and sets are per family), and overlapping no
+// interface prefix, group or network subnet, or another peer's network: each
+// is routed to exactly one place. One sort and sweep for all of them.
+void check_peer_networks(Context& ctx, const model::Profile& p) {
+    struct Owner {
+        Location where;
+        std::string what;
+    };
+    std::vector<Prefix> prefixes;
+    std::vector<Owner> owners;
+    for (const auto& i : p.interfaces)
+        for (const auto& a : i.addresses) {
+            prefixes.push_back(a.network());
+            owners.push_back({i.origin.at("address"),
+                              "interface " + quoted(i.name) + " prefix " + a.network().str()});
+        }
+    for (const auto& g : p.groups)
+        for (Family f : {Family::v4, Family::v6})
+            if (const auto& s = subnet_of(g, f)) {
+                prefixes.push_back(*s);
+                owners.push_back({g.origin.at(subnet_key(f)), std::string(subnet_key(f)) + " " +
+                                                                  s->str() + " of " + kind_of(g) +
+                                                                  " " + quoted(g.name)});
+            }
+    const std::size_t first_network = prefixes.size();
+    for (const auto& peer : p.peers) {
+        const Group* g = p.find_group(peer.group);
+        for (std::size_t k = 0; k < peer.networks.size(); ++k) {
+            const Prefix& n = peer.networks[k];
+            const Location where = peer.origin.at("networks." + std::to_string(k));
+            if (g && !subnet_of(*g, n.family()))
+                ctx.error(where, "network " + n.str() + " of peer " + quoted(peer.name) + " is " +
+                                     family_name(n.family()) + ", but group " + quoted(g->name) +
+                                     " has no \"" + subnet_key(n.family()) + "\"");
+            prefixes.push_back(n);
+            owners.push_back({where, "network " + n.str() + " of peer " + quoted(peer.name)});
+        }
+    }
+    const auto overlaps = earliest_overlaps(prefixes);
+    for (std::size_t k = first_network; k < prefixes.size(); ++k)
+        if (overlaps[k] != kNoRepeat) {
+            const Owner& earlier = owners[overlaps[k]];
+            ctx.error(owners[k].where, owners[k].what + " overlaps " + earlier.what + " (line " +
+                                           std::to_string(earlier.where.line) + ")");
+        }
+}
+
 }  // namespace
 
 void check_addressing(Context& ctx, const model::Profile& p) {
@@ -154,6 +202,7 @@ void check_addressing(Context& ctx, const model::Profile& p) {
         check_peer_address(ctx, p, peer, Family::v6);
     }
     check_forward_targets(ctx, p);
+    check_peer_networks(ctx, p);
 }
 
 }  // namespace vpngw::profile

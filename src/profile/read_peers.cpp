@@ -1,3 +1,4 @@
+#include "model/peer_limits.hpp"
 #include "profile/key_file_check.hpp"
 #include "profile/names.hpp"
 #include "profile/sections.hpp"
@@ -27,11 +28,44 @@ static void read_public_key(Context& ctx, const Text& text, model::Peer& peer) {
     peer.public_key = *key;
 }
 
+// The lifecycle keys (issue 17): the text forms of model/peer_limits.hpp.
+// A profile is read again at every `up`, so an expiry is a fixed time here
+// ("2027-01-31" or "2027-01-31T18:30:00Z"), never "30d" from now.
+static void read_limits(Context& ctx, TableReader& r, model::Peer& p) {
+    if (auto d = r.boolean("disabled")) p.disabled = d->value;
+    if (auto e = r.string("expires")) {
+        if (auto t = model::parse_time(e->value))
+            p.expires = *t;
+        else
+            ctx.error(e->where, "\"expires\": " + t.error().message +
+                                    " (a profile takes a date or a UTC time, not a duration)");
+    }
+    if (auto q = r.string("quota")) {
+        if (auto quota = model::parse_quota(q->value))
+            p.quota = *quota;
+        else
+            ctx.error(q->where, "\"quota\": " + quota.error().message);
+    }
+    if (auto rate = r.string("rate")) {
+        if (auto bits = model::parse_rate(rate->value))
+            p.rate_bits = *bits;
+        else
+            ctx.error(rate->where, "\"rate\": " + bits.error().message);
+    }
+    if (auto nets = r.strings("networks"))
+        for (const auto& text : *nets)
+            if (auto n = read_network(ctx, text, "networks", std::nullopt, false)) {
+                // Each element's place, for the checks across tables.
+                p.origin.fields["networks." + std::to_string(p.networks.size())] = text.where;
+                p.networks.push_back(*n);
+            }
+}
+
 static model::Peer read_peer(Context& ctx, const toml::table& table) {
     model::Peer p;
-    TableReader r(
-        ctx, table, "[[peer]]", p.origin,
-        {"name", "group", "public_key", "address", "address6", "preshared_key_file", "keepalive"});
+    TableReader r(ctx, table, "[[peer]]", p.origin,
+                  {"name", "group", "public_key", "address", "address6", "preshared_key_file",
+                   "keepalive", "disabled", "expires", "quota", "rate", "networks"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         p.name = name->value;
@@ -49,6 +83,7 @@ static model::Peer read_peer(Context& ctx, const toml::table& table) {
     }
     if (auto keepalive = r.integer("keepalive", 0, 65535))
         p.keepalive = static_cast<int>(keepalive->value);
+    read_limits(ctx, r, p);
     return p;
 }
 

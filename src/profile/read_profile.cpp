@@ -9,9 +9,9 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     model::Profile p;
     p.source = ctx.file;
     model::Origin root_origin;
-    TableReader r(
-        ctx, root, "", root_origin,
-        {"gateway", "uplink", "interface", "group", "network", "forward", "firewall", "peer", "dns"});
+    TableReader r(ctx, root, "", root_origin,
+                  {"gateway", "uplink", "interface", "group", "network", "forward", "firewall",
+                   "peer", "dns", "cluster"});
 
     // [firewall] first: its nat is the default of every uplink.
     std::optional<Located<model::NatMode>> default_nat;
@@ -25,6 +25,7 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     p.forwards = read_forwards(ctx, r);
     p.peers = read_peers(ctx, r);
     p.dns = read_dns(ctx, r);
+    p.cluster = read_cluster(ctx, r, p.uplinks);
 
     resolve_references(ctx, p);
     apply_dns(ctx, p);

@@ -48,6 +48,10 @@ void read_egress(Context& ctx, TableReader& group_reader, model::Group& group);
 // An uplink's `health = { probe = ..., ... }` (read_health.cpp).
 std::optional<model::HealthCheck> read_health(Context& ctx, TableReader& uplink_reader);
 
+// [cluster] (read_cluster.cpp): needs the uplinks, which [cluster.vrrp] names.
+std::optional<model::Cluster> read_cluster(Context& ctx, TableReader& root,
+                                           const std::vector<model::Uplink>& uplinks);
+
 // One entry of a group's allow list: TARGET [PROTO[/PORT[-PORT]]].
 std::optional<model::AllowEntry> read_allow_entry(Context& ctx, const Text& text);
 

@@ -6,6 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "model/peer_limits.hpp"
+#include "registry/peer_text.hpp"
+
 namespace vpngw::registry {
 namespace {
 
@@ -55,8 +58,8 @@ std::vector<std::pair<std::string, std::string>> audit_fields(const PeerRecord& 
         {"psk", p.has_psk ? "yes" : "no"},
         {"disabled", p.disabled ? "yes" : "no"},
         {"expires", p.expires ? utc(*p.expires) : "-"},
-        {"quota", p.quota_bytes ? std::to_string(*p.quota_bytes) + "/" + p.quota_period : "-"},
-        {"rate", p.rate_bits ? std::to_string(*p.rate_bits) : "-"},
+        {"quota", quota_of(p) ? model::format_quota(*quota_of(p)) : "-"},
+        {"rate", p.rate_bits ? model::format_rate(*p.rate_bits) : "-"},
         {"networks", networks.empty() ? "-" : networks},
     };
 }

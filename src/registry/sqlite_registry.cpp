@@ -344,6 +344,25 @@ Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) 
     return sqlite::select_peers(**db);
 }
 
+Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,
+                                                   std::chrono::sys_seconds now) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    std::vector<std::string> names;
+    if (!*db) return names;
+    auto stmt = sqlite::Stmt::prepare(
+        **db, "SELECT name FROM peers WHERE disabled = 0 AND expires IS NOT NULL AND expires <= ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, std::int64_t{now.time_since_epoch().count()});
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        names.push_back(stmt->text(0));
+    }
+    return names;
+}
+
 Result<std::vector<AuditEntry>> read_audit(const std::string& state_dir,
                                            const AuditFilter& filter) {
     auto db = open_for_reading(state_dir);

@@ -27,6 +27,10 @@ Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_
 // `peer list`): read from peers.db without creating or upgrading anything, or
 // from a legacy state directory not migrated yet; none when neither exists.
 Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir);
+// The peers whose expiry has passed by `now` and that are not disabled yet:
+// what the monitor checks every round (one query, no peer loaded).
+Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,
+                                                   std::chrono::sys_seconds now);
 // The audit trail the same way (empty without peers.db).
 Result<std::vector<AuditEntry>> read_audit(const std::string& state_dir, const AuditFilter& filter);
 

@@ -118,6 +118,27 @@ struct Sysctl {
     bool operator==(const Sysctl& o) const { return key == o.key && value == o.value; }
 };
 
+// What vpngw enforces for one peer beyond its WireGuard peer and its address
+// in the peer sets (issue 17): networks routed behind it, a data quota, a
+// rate limit. Only peers with at least one of these get one, so the maps the
+// forward chain looks addresses up in hold only them (plan/nft_limits.cpp).
+struct PeerLimits {
+    std::string name;  // the peer's: names its quota and limit objects
+    std::string group;
+    std::string ifname;  // its WireGuard interface: the networks' route device
+    std::optional<IpAddress> v4, v6;
+    std::vector<Prefix> networks;
+    std::optional<model::Quota> quota;
+    std::optional<std::uint64_t> rate_bits;  // each direction
+    Location origin;
+
+    friend bool operator==(const PeerLimits& a, const PeerLimits& b) {
+        return a.name == b.name && a.group == b.group && a.ifname == b.ifname && a.v4 == b.v4 &&
+               a.v6 == b.v6 && a.networks == b.networks && a.quota == b.quota &&
+               a.rate_bits == b.rate_bits;
+    }
+};
+
 // Everything vpngw programs for one profile.
 struct KernelState {
     std::vector<Link> links;
@@ -126,7 +147,8 @@ struct KernelState {
     std::vector<Rule> rules;
     std::vector<WgDevice> wireguard;
     std::vector<Sysctl> sysctls;
-    std::string nft_ruleset;  // the whole `table inet vpngw`, in `nft -f` syntax
+    std::string nft_ruleset;              // the whole `table inet vpngw`, in `nft -f` syntax
+    std::vector<PeerLimits> peer_limits;  // enabled peers with networks or limits, profile order
 };
 
 }  // namespace vpngw::state

@@ -178,6 +178,12 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
             if (auto psk = paths.psk_file(p.name))  // names are sanitized: always
                 t += "preshared_key_file = " + quoted(*psk) + "\n";
         if (p.keepalive && *p.keepalive) t += "keepalive = " + std::to_string(*p.keepalive) + "\n";
+        if (!p.networks.empty()) {
+            t += "networks = [";
+            for (std::size_t k = 0; k < p.networks.size(); ++k)
+                t += (k ? ", " : "") + quoted(p.networks[k].str());
+            t += "]\n";
+        }
     }
     return t;
 }
@@ -216,6 +222,40 @@ std::vector<GroupPlan> plan_groups(const ImportOptions& o, const std::vector<Imp
                                    " (other peers have only IPv4 or only IPv6 addresses)");
     }
     return out;
+}
+
+// A peer's AllowedIPs beyond its addresses become its `networks` (routed
+// behind it: a branch office's LAN) when the profile can hold them: outside
+// the interface's prefixes and of a family its group has. Others (a second
+// address inside the interface's prefix, an address of a family its group
+// lacks) are listed, not dropped silently.
+void keep_routed_networks(Imported& in, const std::vector<GroupPlan>& groups,
+                          const std::vector<std::string>& group_of,
+                          const std::optional<Prefix>& net4, const std::optional<Prefix>& net6,
+                          const Config& c) {
+    for (std::size_t i = 0; i < in.peers.size(); ++i) {
+        auto& peer = in.peers[i];
+        const GroupPlan* g = nullptr;
+        for (const auto& x : groups)
+            if (x.name == group_of[i]) g = &x;
+        int line = 0;
+        for (const auto& p : c.peers)
+            if (p.public_key == peer.public_key) line = p.line;
+        std::vector<Prefix> kept;
+        for (const auto& n : peer.networks) {
+            const bool v4 = n.family() == Family::v4;
+            const auto& own = v4 ? net4 : net6;
+            const bool family_ok = g && (v4 ? g->subnet : g->subnet6).has_value();
+            if (family_ok && !(own && own->overlaps(n)))
+                kept.push_back(n);
+            else
+                in.untranslated.push_back("line " + std::to_string(line) + ": peer " + peer.name +
+                                          ": AllowedIPs " + n.str() +
+                                          " (a second address of the peer, or one of a family "
+                                          "its group has no subnet of: add it by hand)");
+        }
+        peer.networks = std::move(kept);
+    }
 }
 
 // A profile name for the uplink out of `device`.
@@ -283,15 +323,11 @@ Imported translate(const Config& c, const ImportOptions& o) {
                                       ") left out: no address inside the interface's prefixes");
             continue;
         }
-        for (const auto& n : peer.networks)
-            in.untranslated.push_back("line " + std::to_string(p.line) + ": peer " + name +
-                                      ": AllowedIPs " + n.str() +
-                                      " (more than one address per family, or a network behind "
-                                      "the peer: route it yourself)");
         in.peers.push_back(std::move(peer));
     }
     std::vector<std::string> group_of;
     const auto groups = plan_groups(o, in.peers, net4, net6, group_of, in.untranslated);
+    keep_routed_networks(in, groups, group_of, net4, net6, c);
     in.profile = profile_text(c, o, in, uplinks, groups, group_of, translated);
     return in;
 }

@@ -5,6 +5,7 @@
 #include "api/routes.hpp"
 #include "api_fixture.hpp"
 #include "gateway/peers.hpp"
+#include "model/peer_limits.hpp"
 
 namespace vpngw::api::test {
 namespace {
@@ -251,7 +252,9 @@ TEST(ApiLifecycle, DisableEnableRotateEditAndTheAuditTrail) {
     r = f.as(f.write_token, "PATCH", "/api/v1/peers/gina", R"({"name":"gina2","expires":"30d"})");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(f.json(r)["peer"]["name"], "gina2");
-    EXPECT_EQ(f.json(r)["peer"]["expires"], f.now + 30 * 86400);
+    EXPECT_EQ(
+        f.json(r)["peer"]["expires"],
+        model::format_time(std::chrono::sys_seconds{std::chrono::seconds{f.now + 30 * 86400}}));
     EXPECT_EQ(f.as(f.read_token, "GET", "/api/v1/peers/gina").status, 404);
     EXPECT_EQ(f.code(f.as(f.write_token, "PATCH", "/api/v1/peers/gina2", R"({"quota":"lots"})")),
               "invalid_field");

@@ -29,10 +29,10 @@ name = "staff"
 subnet = "10.8.1.0/24"
 subnet6 = "fd08:0:0:1::/64"
 
-[[group]]
-name = "ops"
-subnet = "10.8.2.0/24"
+[[group]]  # names its own resolver: keeps it
 dns = ["192.0.2.53"]
+subnet = "10.8.2.0/24"
+name = "ops"
 
 [firewall]
 management = { port = 22, allow = ["198.51.100.7/32"] }
@@ -46,10 +46,11 @@ name = "alice-laptop"
 group = "staff"
 public_key = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
 
-[[peer]]
-name = "cam_1"
-group = "staff"
+[[peer]]  # "_" is not allowed in a DNS label: no name
 public_key = "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0="
+name = "cam_1"
+address = "10.8.1.77"
+group = "staff"
 )";
 
 std::string text_of(const Diagnostics& diags) {

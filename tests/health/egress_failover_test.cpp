@@ -43,7 +43,7 @@ std::string where(const model::Profile& p, std::set<std::string> down, Family f 
 TEST(EgressFailover, StaysWhileTheEgressIsUp) {
     EXPECT_EQ(where(office(), {}), "wan1");
     EXPECT_EQ(where(office(), {"wan0"}), "wan1");
-    EXPECT_EQ(egress_elements(office(), Family::v4, {}), (V{"10.8.1.0/24 : 0x00051002"}));
+    EXPECT_EQ(egress_elements(office(), Family::v4, {}, {}), (V{"10.8.1.0/24 : 0x00051002"}));
 }
 
 TEST(EgressFailover, ByDefaultTheFirstHealthyUplinkWithARouteOfTheFamily) {
@@ -52,7 +52,21 @@ TEST(EgressFailover, ByDefaultTheFirstHealthyUplinkWithARouteOfTheFamily) {
     // IPv6: only wan0 has an IPv6 next hop.
     EXPECT_EQ(where(office(), {"wan1"}, Family::v6), "wan0");
     EXPECT_EQ(where(office(), {"wan1", "wan0"}, Family::v6), "wan1");
-    EXPECT_EQ(egress_elements(office(), Family::v4, {"wan1"}), (V{"10.8.1.0/24 : 0x00051001"}));
+    EXPECT_EQ(egress_elements(office(), Family::v4, {"wan1"}, {}), (V{"10.8.1.0/24 : 0x00051001"}));
+}
+
+TEST(EgressFailover, NetworksBehindTheGroupsPeersMoveWithIt) {
+    const GroupNetworks nets{{"office", {*Prefix::parse("192.168.50.0/24")}}};
+    EXPECT_EQ(egress_elements(office(), Family::v4, {"wan1"}, nets),
+              (V{"10.8.1.0/24 : 0x00051001", "192.168.50.0/24 : 0x00051001"}));
+    auto p = office();
+    model::Peer branch;
+    branch.group = "office";
+    branch.networks = {*Prefix::parse("192.168.50.0/24")};
+    p.peers.push_back(branch);
+    EXPECT_EQ(profile_group_networks(p), nets);
+    p.peers[0].disabled = true;
+    EXPECT_TRUE(profile_group_networks(p).empty());
 }
 
 TEST(EgressFailover, TheFallbackListIsTriedInOrderAndMainMeansNoMark) {
@@ -60,7 +74,7 @@ TEST(EgressFailover, TheFallbackListIsTriedInOrderAndMainMeansNoMark) {
     EXPECT_EQ(where(p, {"wan1"}), "wan2");
     EXPECT_EQ(where(p, {"wan1", "wan2"}), "main");
     // The main table: the group's subnet leaves the map (mark 0).
-    EXPECT_EQ(egress_elements(p, Family::v4, {"wan1", "wan2"}), V{});
+    EXPECT_EQ(egress_elements(p, Family::v4, {"wan1", "wan2"}, {}), V{});
 }
 
 TEST(EgressFailover, NothingHealthyOrAnEmptyListKeepsTheEgress) {

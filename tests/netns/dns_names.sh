@@ -34,11 +34,12 @@ spawn_in inet dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfa
 
 check "profile with [dns] checks (and says cam_1 gets no name)" \
     bash -c "'$VPNGW' check '$profile' 2>&1 | grep -q 'peer \"cam_1\" gets no name'"
-out=$(vpngw_gw up "$profile" --state-dir "$state" 2>&1)
-rc=$?
-echo "$out" | sed 's/^/    /'
-check "vpngw up brings the gateway up" test $rc -eq 0
-[ $rc -eq 0 ] || { finish; exit 1; }
+if ! vpngw_gw up "$profile" --state-dir "$state" >"$SANDBOX_DIR/up.log" 2>&1; then
+    sed 's/^/    /' "$SANDBOX_DIR/up.log"
+    check "vpngw up brings the gateway up" false
+    finish; exit 1
+fi
+check "vpngw up brings the gateway up ($(tail -n 1 "$SANDBOX_DIR/up.log"))" true
 
 peer_cmd add alice --group staff --qr none >"$SANDBOX_DIR/alice.conf" 2>"$SANDBOX_DIR/alice.err"
 peer_cmd add bob --group staff --qr none >"$SANDBOX_DIR/bob.conf" 2>"$SANDBOX_DIR/bob.err"

@@ -13,13 +13,19 @@
 # Environment: VPNGW (the built binary, to render the recipe), VPNGW_DEB and
 # VPNGW_DEB_PREVIOUS (the packages, from the package_deb fixture).
 set -euo pipefail
-if [ -z "${VPNGW_IN_PKG_SANDBOX:-}" ]; then
-    [ "$(id -u)" -eq 0 ] || { echo "needs root (chroot, mounts)" >&2; exit 1; }
-    export VPNGW_IN_PKG_SANDBOX=1
-    exec unshare --mount --net --propagation private -- "$BASH" "$0" "$@"
-fi
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+if [ -z "${VPNGW_IN_PKG_SANDBOX:-}" ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "needs root (chroot, mounts)" >&2; exit 1; }
+    # The clean root comes from the image recipe's cached base, made (with the
+    # network mmdebstrap needs) before this test leaves the host's network.
+    recipe=$(mktemp -d /tmp/vpngw-pkg-recipe.XXXXXX)
+    "$VPNGW" image build "$src/profiles/vps-gateway.toml" -o "$recipe/r" >/dev/null
+    VPNGW_PKG_BASE=$("$recipe/r/build.sh" --base-only | tail -n 1)
+    rm -rf "$recipe"
+    export VPNGW_PKG_BASE VPNGW_IN_PKG_SANDBOX=1
+    exec unshare --mount --net --propagation private -- "$BASH" "$0" "$@"
+fi
 deb=${VPNGW_DEB:?set VPNGW_DEB}
 previous=${VPNGW_DEB_PREVIOUS:?set VPNGW_DEB_PREVIOUS}
 PASSES=0 FAILURES=0
@@ -32,9 +38,8 @@ trap 'umount -R "$work/root" 2>/dev/null || true; rm -rf "$work"' EXIT
 t0=$SECONDS
 
 # --- a clean root from the image's cached base --------------------------------
-"$VPNGW" image build "$src/profiles/vps-gateway.toml" -o "$work/recipe" >/dev/null
-base=$("$work/recipe/build.sh" --base-only | tail -n 1)
-[ -f "$base" ] || { echo "no base tarball from build.sh --base-only" >&2; exit 1; }
+base=$VPNGW_PKG_BASE
+[ -f "$base" ] || { echo "no base tarball from build.sh --base-only ($base)" >&2; exit 1; }
 root=$work/root
 mkdir "$root"
 mount --bind "$root" "$root"  # one `umount -R` removes every mount below it

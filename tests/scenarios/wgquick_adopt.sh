@@ -29,7 +29,6 @@ new_peer alice
 new_peer bob
 new_peer server
 carol_pub=$(wg genkey | wg pubkey)
-dave_pub=$(wg genkey | wg pubkey)
 
 cat >"$conf" <<CONF
 # The office VPN, as wg-quick runs it.

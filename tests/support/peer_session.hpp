@@ -132,6 +132,17 @@ struct FakeLive : LiveGateway {
             return Error{"fake: nft refused"};
         return ok_status();
     }
+    std::vector<std::string> nft_calls;
+    std::vector<std::pair<state::Route, bool>> route_calls;
+    Status run_nft(const std::string& commands) override {
+        nft_calls.push_back(commands);
+        if (!firewall) return Error{"fake: No such file or directory"};
+        return ok_status();
+    }
+    Status change_route(const state::Route& route, bool add) override {
+        route_calls.emplace_back(route, add);
+        return ok_status();
+    }
     std::string backend_name(const model::Interface&) override { return "fake"; }
 };
 

@@ -42,6 +42,15 @@ if out=$(systemd-analyze verify --man=no "$tmp/vpngw-serve@test.service" 2>&1) &
 else
     echo "FAIL verify vpngw-serve@.service: $out"; fail=1
 fi
+# The fleet's keepalived and conntrackd units (issue 20), beside vpngw@test.
+for unit in vpngw-keepalived vpngw-conntrackd; do
+    sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/$unit@.service" > "$tmp/$unit@test.service"
+    if out=$(systemd-analyze verify --man=no "$tmp/$unit@test.service" 2>&1) && [ -z "$out" ]; then
+        echo "PASS verify $unit@.service"
+    else
+        echo "FAIL verify $unit@.service: $out"; fail=1
+    fi
+done
 
 # tmpfiles: --create into a scratch root proves every line parses and acts.
 if out=$(systemd-tmpfiles --root="$tmp/root" --create "$src/vpngw.tmpfiles.conf" 2>&1) &&

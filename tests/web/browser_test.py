@@ -149,7 +149,12 @@ try:
     until(lambda d: d.execute_script("return document.getElementById('qr-image').complete && "
                                      "document.getElementById('qr-image').naturalWidth > 0"),
           "the rotated QR image loads")
-    rotated = qr_text(driver.find_element(By.ID, "qr-image"), "rotated-qr.png")
+    # The caption changes before the new image has replaced the old one: poll
+    # (bounded) until the image decodes to a config other than alice's.
+    def rotated_config(d):
+        text = qr_text(d.find_element(By.ID, "qr-image"), "rotated-qr.png")
+        return text if text.startswith("[Interface]") and text != config else False
+    rotated = until(rotated_config, "the rotated QR decodes to a new config") or ""
     check("the rotated peer's QR code is a config of its own",
           rotated.startswith("[Interface]") and rotated != config)
     # Remove, in two presses (no modal dialog).

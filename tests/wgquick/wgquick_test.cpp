@@ -73,13 +73,14 @@ TEST(WgQuickTranslate, ProfileKeepsTheWireGuardSideAndListsTheRest) {
         << p;
     EXPECT_NE(p.find("# Hook lines carried over"), std::string::npos) << p;
     EXPECT_NE(p.find("#   line 8: PostUp = iptables -A FORWARD"), std::string::npos) << p;
-    // Nothing is lost silently: DNS and the routed prefix are listed, in the
-    // profile as comments too.
+    // Nothing is lost silently: DNS is listed, in the profile as a comment too.
     std::string all;
     for (const auto& u : in.untranslated) all += u + "\n";
     EXPECT_EQ(all.find("PostUp"), std::string::npos) << all;
     EXPECT_NE(all.find("DNS = 1.1.1.1"), std::string::npos);
-    EXPECT_NE(all.find("AllowedIPs 192.168.50.0/24"), std::string::npos);
+    // bob's routed LAN is his `networks`, not a loss.
+    EXPECT_EQ(all.find("192.168.50.0/24"), std::string::npos) << all;
+    EXPECT_NE(p.find("keepalive = 25\nnetworks = [\"192.168.50.0/24\"]\n"), std::string::npos) << p;
     // No key material in the profile.
     EXPECT_EQ(p.find("UHEw9j5Imd0lhNIpwLy5K31SSNlexMOIWrF76QvWYUU="), std::string::npos);
     EXPECT_EQ(p.find("4+DgmJaDXA7TMqWe86DJ4ArY8r1dtPIJzBl1vU4CyBQ="), std::string::npos);
@@ -132,6 +133,21 @@ TEST(WgQuickTranslate, PeersOfOneFamilyEachGetAGroupOfThatFamily) {
     auto loaded = profile::load_string(p, "imported.toml");
     ASSERT_TRUE(loaded.profile.has_value()) << p;
     EXPECT_EQ(loaded.profile->groups.size(), 2u);
+}
+
+// A second address inside the interface's prefix has no place in a
+// profile (a network may not overlap the interface's prefix): listed.
+TEST(WgQuickTranslate, ASecondAddressIsListedAndRoutedNetworksKept) {
+    auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24\n") +
+                       "[Peer]\nPublicKey = " + kKeyA +
+                       "\nAllowedIPs = 10.1.0.2/32, 10.1.0.9/32, 172.16.0.0/16\n");
+    ASSERT_EQ(in.peers.size(), 1u);
+    EXPECT_EQ(in.peers[0].networks, (std::vector<Prefix>{*Prefix::parse("172.16.0.0/16")}));
+    ASSERT_EQ(in.untranslated.size(), 1u);
+    EXPECT_NE(in.untranslated[0].find("AllowedIPs 10.1.0.9/32"), std::string::npos);
+    auto loaded = profile::load_string(in.profile, "imported.toml");
+    ASSERT_TRUE(loaded.profile.has_value()) << in.profile;
+    EXPECT_EQ(loaded.profile->peers.at(0).networks, in.peers[0].networks);
 }
 
 TEST(WgQuickTranslate, ANameFromACommentInsideThePeerSection) {

@@ -14,6 +14,10 @@ namespace vpngw::nft {
 // "SOURCE:LINE:COL: Error: ..." followed by the line and a caret.
 Status apply_ruleset(const std::string& text, const std::string& source = "vpngw-ruleset");
 
+// Runs nft commands (`add quota inet vpngw ...`, `add element ...`, `reset
+// quota ...`) as one transaction: a peer's limits in a running table.
+Status apply_commands(const std::string& commands, const char* what);
+
 // Deletes `table inet vpngw`; succeeds when it does not exist.
 Status delete_owned_table();
 

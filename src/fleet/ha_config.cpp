@@ -1,0 +1,178 @@
+#include "fleet/ha_config.hpp"
+
+#include "escape/escape.hpp"
+
+namespace vpngw::fleet {
+namespace {
+
+Error cannot_carry(const std::string& what, const std::string& value, const char* format) {
+    return Error{what + " " + escape::visible(value) + " cannot be written into " + format +
+                 ": use only A-Z a-z 0-9 _ . / - (and : @ + = for keepalived)"};
+}
+
+// Collects the first value a format cannot carry.
+class Words {
+  public:
+    explicit Words(const char* format) : format_(format) {}
+
+    std::string keepalived(const std::string& what, const std::string& value) {
+        auto w = escape::keepalived_word(value);
+        if (!w && !error_) error_ = cannot_carry(what, value, format_);
+        return w.value_or("");
+    }
+    std::string conntrackd(const std::string& what, const std::string& value) {
+        auto w = escape::conntrackd_word(value);
+        if (!w && !error_) error_ = cannot_carry(what, value, format_);
+        return w.value_or("");
+    }
+    std::string shell(const std::string& what, const std::string& value) {
+        auto w = escape::shell_word(value);
+        if (!w && !error_) error_ = cannot_carry(what, value, format_);
+        return w.value_or("");
+    }
+    const std::optional<Error>& error() const { return error_; }
+
+  private:
+    const char* format_;
+    std::optional<Error> error_;
+};
+
+Result<const model::Cluster*> cluster_with_vrrp(const model::Profile& profile) {
+    if (!profile.cluster || !profile.cluster->vrrp)
+        return Error{"the profile has no [cluster.vrrp]: there is no virtual address to hold",
+                     Location{profile.source}};
+    return &*profile.cluster;
+}
+
+}  // namespace
+
+Result<std::string> render_keepalived(const model::Profile& profile, const HaPaths& paths) {
+    auto cluster = cluster_with_vrrp(profile);
+    if (!cluster) return cluster.error();
+    const model::Vrrp& vrrp = *(*cluster)->vrrp;
+    const model::Uplink* uplink = profile.find_uplink(vrrp.uplink);
+    if (!uplink) return Error{"no uplink \"" + vrrp.uplink + "\"", Location{profile.source}};
+
+    Words w("keepalived.conf");
+    const std::string node = w.keepalived("node name", (*cluster)->node);
+    const std::string device = w.keepalived("uplink device", uplink->device);
+    const std::string vpngw = w.keepalived("vpngw path", paths.vpngw);
+    const std::string prof = w.keepalived("profile path", paths.profile);
+    const std::string notify = w.keepalived("notify script path", paths.notify_script);
+
+    std::string out;
+    out += "# Written by vpngw from the [cluster] of " + escape::visible(profile.source) +
+           "; rendered again by `vpngw cluster render`, do not edit.\n";
+    out += "global_defs {\n    router_id " + node +
+           "\n    enable_script_security\n    script_user root\n}\n\n";
+    // The gateway is healthy while `vpngw status` finds its kernel state as
+    // the profile says (exit 0); a few failed checks in a row hand the
+    // address to another member.
+    out += "vrrp_script vpngw_health {\n    script \"" + vpngw + " status " + prof + "\"\n";
+    out += "    interval " + std::to_string(std::max(2, vrrp.interval)) +
+           "\n    timeout 10\n    fall 3\n    rise 2\n}\n\n";
+    out += "vrrp_instance vpngw {\n";
+    // Every member starts as backup; the highest priority is elected and
+    // keeps the address until it fails (nopreempt: no second failover when
+    // it comes back).
+    out += "    state BACKUP\n    nopreempt\n";
+    out += "    interface " + device + "\n";
+    out += "    virtual_router_id " + std::to_string(vrrp.router_id) + "\n";
+    out += "    priority " + std::to_string(vrrp.priority) + "\n";
+    out += "    advert_int " + std::to_string(vrrp.interval) + "\n";
+    if (!vrrp.unicast_peers.empty()) {
+        out += "    unicast_peer {\n";
+        for (const auto& p : vrrp.unicast_peers)
+            out += "        " + w.keepalived("unicast peer", p.str()) + "\n";
+        out += "    }\n";
+    }
+    out += "    virtual_ipaddress {\n        " +
+           w.keepalived("virtual address", vrrp.address.str()) + " dev " + device + "\n    }\n";
+    out += "    track_script {\n        vpngw_health\n    }\n";
+    if ((*cluster)->sync) out += "    notify " + notify + "\n";
+    out += "}\n";
+    if (w.error()) return *w.error();
+    return out;
+}
+
+Result<std::string> render_conntrackd(const model::Profile& profile, const HaPaths& paths) {
+    auto cluster = cluster_with_vrrp(profile);
+    if (!cluster) return cluster.error();
+    if (!(*cluster)->sync)
+        return Error{"the profile has no [cluster.sync]: conntrackd needs the sync link",
+                     Location{profile.source}};
+    const model::SyncLink& sync = *(*cluster)->sync;
+    const bool v4 = sync.address.family == Family::v4;
+    const std::string family = v4 ? "IPv4" : "IPv6";
+
+    Words w("conntrackd.conf");
+    const std::string device = w.conntrackd("sync device", sync.device);
+    const std::string lock = w.conntrackd("lock file", paths.lock_file);
+    const std::string socket = w.conntrackd("control socket", paths.control_socket);
+
+    std::string out;
+    out += "# Written by vpngw from the [cluster] of " + escape::visible(profile.source) +
+           "; rendered again by `vpngw cluster render`, do not edit.\n";
+    out += "Sync {\n    Mode FTFW {\n        DisableExternalCache Off\n";
+    out += "        CommitTimeout 1800\n        PurgeTimeout 5\n    }\n";
+    out += "    UDP {\n";
+    out += "        " + family + "_address " + sync.address.str() + "\n";
+    out += "        " + family + "_Destination_Address " + sync.peer.str() + "\n";
+    out += "        Port 3780\n        Interface " + device + "\n";
+    out += "        SndSocketBuffer 1249280\n        RcvSocketBuffer 1249280\n";
+    out += "        Checksum on\n    }\n}\n";
+    out += "General {\n    Nice -20\n    HashSize 32768\n    HashLimit 131072\n";
+    out += "    LogFile off\n    Syslog on\n";
+    out += "    LockFile " + lock + "\n";
+    out += "    UNIX {\n        Path " + socket + "\n        Backlog 20\n    }\n";
+    out += "    NetlinkBufferSize 2097152\n    NetlinkBufferSizeMaxGrowth 8388608\n";
+    // The sync link's own traffic and loopback are not state worth syncing.
+    out +=
+        "    Filter From Userspace {\n        Protocol Accept {\n            TCP\n"
+        "            UDP\n            ICMP\n        }\n";
+    out +=
+        "        Address Ignore {\n            IPv4_address 127.0.0.1\n"
+        "            IPv6_address ::1\n";
+    out += "            " + family + "_address " + sync.address.str() + "\n";
+    out += "            " + family + "_address " + sync.peer.str() + "\n";
+    out += "        }\n    }\n}\n";
+    if (w.error()) return *w.error();
+    return out;
+}
+
+Result<std::string> render_notify_script(const HaPaths& paths) {
+    Words w("the notify script");
+    const std::string ctl = w.shell("conntrackd path", paths.conntrackd) + " -C " +
+                            w.shell("conntrackd.conf path", paths.conntrackd_conf);
+    if (w.error()) return *w.error();
+    return "#!/bin/sh\n"
+           "# Written by vpngw (`vpngw cluster render`): keepalived calls it with\n"
+           "# TYPE NAME STATE PRIORITY when this member's VRRP state changes.\n"
+           "case \"$3\" in\n"
+           "MASTER)\n"
+           "    " +
+           ctl +
+           " -c  # commit the connections synced from the old master\n"
+           "    " +
+           ctl +
+           " -f  # flush the caches\n"
+           "    " +
+           ctl +
+           " -R  # resync with the kernel's table\n"
+           "    " +
+           ctl +
+           " -B  # send a bulk update to the backup\n"
+           "    ;;\n"
+           "BACKUP|FAULT)\n"
+           "    " +
+           ctl +
+           " -t  # shorten the kernel's timers of connections we no longer serve\n"
+           "    " +
+           ctl +
+           " -n  # ask the master for its connections\n"
+           "    ;;\n"
+           "esac\n"
+           "exit 0\n";
+}
+
+}  // namespace vpngw::fleet

@@ -1,0 +1,38 @@
+#pragma once
+
+// keepalived's and conntrackd's configurations, rendered from a profile's
+// [cluster] (pure: text out, nothing written). keepalived holds the virtual
+// address on the uplink's device (VRRP), tracks the gateway's health with
+// `vpngw status` and tells conntrackd of each state change through the
+// notify script; conntrackd syncs the connection table over the sync link
+// (FTFW), so an established connection survives a failover. Every string
+// goes through escape::keepalived_word / conntrackd_word / shell_word;
+// a value a format cannot carry is an error naming it, never written.
+
+#include <string>
+
+#include "model/profile.hpp"
+#include "util/result.hpp"
+
+namespace vpngw::fleet {
+
+// Where things are on the machine; the defaults are the Debian package's.
+// Tests running several members in one mount namespace change them.
+struct HaPaths {
+    std::string vpngw = "/usr/sbin/vpngw";
+    std::string profile;  // the profile the track script checks
+    std::string conntrackd = "/usr/sbin/conntrackd";
+    std::string conntrackd_conf = "/etc/vpngw/fleet/conntrackd.conf";
+    std::string notify_script = "/etc/vpngw/fleet/notify.sh";
+    std::string lock_file = "/run/vpngw-conntrackd.lock";
+    std::string control_socket = "/run/vpngw-conntrackd.ctl";
+};
+
+Result<std::string> render_keepalived(const model::Profile& profile, const HaPaths& paths);
+Result<std::string> render_conntrackd(const model::Profile& profile, const HaPaths& paths);
+// keepalived calls it with TYPE NAME STATE PRIORITY: on MASTER conntrackd
+// commits the synced connections to the kernel, on BACKUP/FAULT it takes
+// the master's again (the primary-backup scheme of conntrackd's manual).
+Result<std::string> render_notify_script(const HaPaths& paths);
+
+}  // namespace vpngw::fleet

@@ -1,0 +1,99 @@
+# Helpers of the fleet tests (bash, sourced after tests/netns/lib.sh):
+# certificates made for the run, etcd members in their own network
+# namespaces on one bridge, each started and stopped by PID.
+
+command -v etcd >/dev/null || die "missing etcd (apt-get install etcd-server; scripts/install-deps)"
+command -v openssl >/dev/null || die "missing openssl"
+FLEET_TOOL=${FLEET_TOOL:?set FLEET_TOOL to the fleet_tool binary}
+declare -A ETCD_PID=()
+FLEET_MOUNTS=()
+
+# Before lib.sh's cleanup removes $SANDBOX_DIR: the tmpfs mounts go first
+# (a mount point cannot be removed), after the processes using them.
+fleet_cleanup() {
+    local rc=$? pid m
+    for pid in "${ETCD_PID[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${ETCD_PID[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for m in "${FLEET_MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
+    # sandbox_cleanup exits with the status it finds in $? (errexit would
+    # stop at a bare failing `(exit $rc)`).
+    (exit $rc) || sandbox_cleanup
+    sandbox_cleanup
+}
+trap fleet_cleanup EXIT
+
+# make_certs DIR IP...: a CA, one server+client certificate for the etcd
+# members (every IP in its SANs, also used between members), a client
+# certificate for the gateways, and an unrelated CA.
+make_certs() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    local san="IP:127.0.0.1" ip
+    for ip in "$@"; do san+=",IP:$ip"; done
+    (
+        cd "$dir"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+            -subj /CN=fleet-test-ca -keyout ca.key -out ca.pem 2>/dev/null
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+            -subj /CN=other-ca -keyout other-ca.key -out other-ca.pem 2>/dev/null
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=etcd-member \
+            -keyout member.key -out member.csr 2>/dev/null
+        openssl x509 -req -in member.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$san") \
+            -out member.pem 2>/dev/null
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=vpngw \
+            -keyout client.key -out client.csr 2>/dev/null
+        openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile <(printf 'extendedKeyUsage=clientAuth\n') -out client.pem 2>/dev/null
+        chmod 0600 ./*.key
+    )
+}
+
+# etcd_start NS NAME IP INITIAL_CLUSTER STATE DIR: one member, TLS for clients
+# (client certificates required) and for its peers.
+etcd_start() {
+    local ns=$1 name=$2 ip=$3 cluster=$4 state=$5 certs=$6
+    if [ ! -d "$SANDBOX_DIR/etcd-$name" ]; then
+        # tmpfs (in our private mount namespace): etcd fsyncs every commit,
+        # which on a disk shared with CI's other jobs dominates the run.
+        mkdir -p "$SANDBOX_DIR/etcd-$name"
+        mount -t tmpfs "fleet-etcd-$name" "$SANDBOX_DIR/etcd-$name"
+        FLEET_MOUNTS+=("$SANDBOX_DIR/etcd-$name")
+    fi
+    ip netns exec "$ns" etcd --name "$name" --data-dir "$SANDBOX_DIR/etcd-$name/data" \
+        --listen-client-urls "https://$ip:2379" --advertise-client-urls "https://$ip:2379" \
+        --listen-peer-urls "https://$ip:2380" --initial-advertise-peer-urls "https://$ip:2380" \
+        --initial-cluster "$cluster" --initial-cluster-state "$state" \
+        --initial-cluster-token fleet-test \
+        --cert-file "$certs/member.pem" --key-file "$certs/member.key" \
+        --trusted-ca-file "$certs/ca.pem" --client-cert-auth \
+        --peer-cert-file "$certs/member.pem" --peer-key-file "$certs/member.key" \
+        --peer-trusted-ca-file "$certs/ca.pem" --peer-client-cert-auth \
+        --heartbeat-interval 100 --election-timeout 1000 \
+        >"$SANDBOX_DIR/etcd-$name/log" 2>&1 &
+    ETCD_PID[$name]=$!
+    SANDBOX_PIDS+=("$!")
+}
+
+# etcd_kill NAME: SIGKILL, as a crash.
+etcd_kill() {
+    kill -9 "${ETCD_PID[$1]}" 2>/dev/null || true
+    wait "${ETCD_PID[$1]}" 2>/dev/null || true
+}
+
+# etcd_healthy NS IP CERTS: the member answers and the cluster has a leader.
+etcd_healthy() {
+    ip netns exec "$1" curl -sf --max-time 2 --cacert "$3/ca.pem" --cert "$3/client.pem" \
+        --key "$3/client.key" "https://$2:2379/health" 2>/dev/null | grep -q '"health":"true"'
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+    local limit=$1 what=$2; shift 2
+    local deadline=$((SECONDS + limit))
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || { echo "timed out after ${limit}s: $what" >&2; return 1; }
+        sleep 0.1
+    done
+}
+

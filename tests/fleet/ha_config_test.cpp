@@ -1,0 +1,133 @@
+// keepalived.conf, conntrackd.conf and the notify script rendered from a
+// profile's [cluster]: the settings that matter for failover, and refusal of
+// values the formats cannot carry. keepalived and conntrackd themselves read
+// the rendered files in tests/fleet/ha_render.sh (they need an interface).
+
+#include "fleet/ha_config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "escape/escape.hpp"
+#include "profile/loader.hpp"
+
+namespace vpngw::fleet {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+std::string profile_text(const std::string& device = "eth0") {
+    return "[gateway]\nname = \"gw\"\nendpoint = \"203.0.113.10:51820\"\n"
+           "[[interface]]\nname = \"wg0\"\naddress = [\"10.8.0.1/16\"]\n"
+           "[[uplink]]\nname = \"wan\"\ndevice = \"" +
+           device +
+           "\"\n"
+           "[firewall]\nmanagement = { allow = [\"198.51.100.7/32\"] }\n"
+           "[cluster]\nnode = \"gw-a\"\netcd = [\"https://10.9.0.1:2379\"]\n"
+           "etcd_ca = \"/etc/vpngw/ca.pem\"\n"
+           "vrrp = { uplink = \"wan\", address = \"203.0.113.10/24\", router_id = 51, "
+           "priority = 150 }\n"
+           "sync = { device = \"eth2\", address = \"10.99.0.1\", peer = \"10.99.0.2\" }\n";
+}
+
+model::Profile load(const std::string& text) {
+    auto r = profile::load_string(text, "/etc/vpngw/gw.toml");
+    if (!r.profile) throw std::runtime_error(r.diagnostics.all().front().message);
+    return *r.profile;
+}
+
+HaPaths paths() {
+    HaPaths p;
+    p.profile = "/etc/vpngw/gw.toml";
+    return p;
+}
+
+TEST(HaConfig, KeepalivedHoldsTheVirtualAddressOnTheUplink) {
+    auto text = render_keepalived(load(profile_text()), paths());
+    ASSERT_TRUE(text) << text.error().message;
+    EXPECT_THAT(*text, HasSubstr("router_id gw-a\n"));
+    EXPECT_THAT(*text, HasSubstr("    interface eth0\n"));
+    EXPECT_THAT(*text, HasSubstr("    virtual_router_id 51\n"));
+    EXPECT_THAT(*text, HasSubstr("    priority 150\n"));
+    EXPECT_THAT(*text, HasSubstr("    advert_int 1\n"));
+    EXPECT_THAT(*text, HasSubstr("        203.0.113.10/24 dev eth0\n"));
+    EXPECT_THAT(*text, HasSubstr("script \"/usr/sbin/vpngw status /etc/vpngw/gw.toml\""));
+    EXPECT_THAT(*text, HasSubstr("    notify /etc/vpngw/fleet/notify.sh\n"));
+    EXPECT_THAT(*text, Not(HasSubstr("unicast_peer")));
+}
+
+TEST(HaConfig, UnicastPeersWhenGiven) {
+    std::string text = profile_text();
+    text.replace(text.find("priority = 150"), 14, "unicast_peers = [\"203.0.113.3\"]");
+    auto conf = render_keepalived(load(text), paths());
+    ASSERT_TRUE(conf) << conf.error().message;
+    EXPECT_THAT(*conf, HasSubstr("    unicast_peer {\n        203.0.113.3\n    }\n"));
+}
+
+TEST(HaConfig, ConntrackdSyncsOverTheSyncLink) {
+    auto text = render_conntrackd(load(profile_text()), paths());
+    ASSERT_TRUE(text) << text.error().message;
+    EXPECT_THAT(*text, HasSubstr("Mode FTFW {"));
+    EXPECT_THAT(*text, HasSubstr("IPv4_address 10.99.0.1\n"));
+    EXPECT_THAT(*text, HasSubstr("IPv4_Destination_Address 10.99.0.2\n"));
+    EXPECT_THAT(*text, HasSubstr("Interface eth2\n"));
+    EXPECT_THAT(*text, HasSubstr("LockFile /run/vpngw-conntrackd.lock\n"));
+    EXPECT_THAT(*text, HasSubstr("Path /run/vpngw-conntrackd.ctl\n"));
+}
+
+TEST(HaConfig, NotifyScriptCommitsOnMasterAndResyncsOnBackup) {
+    auto p = paths();
+    p.conntrackd_conf = "/etc/vpngw/fleet/my conntrackd.conf";  // shell-quoted
+    auto text = render_notify_script(p);
+    ASSERT_TRUE(text) << text.error().message;
+    EXPECT_THAT(*text, HasSubstr("MASTER)\n    /usr/sbin/conntrackd -C '/etc/vpngw/fleet/my "
+                                 "conntrackd.conf' -c"));
+    EXPECT_THAT(*text, HasSubstr("BACKUP|FAULT)\n"));
+    EXPECT_THAT(*text, HasSubstr(" -n  # ask the master"));
+}
+
+TEST(HaConfig, ValuesTheFormatsCannotCarryAreRefused) {
+    auto p = paths();
+    p.profile = "/etc/vpngw/gw.toml\" ; rm -rf /";
+    auto k = render_keepalived(load(profile_text()), p);
+    ASSERT_FALSE(k);
+    EXPECT_THAT(k.error().message, HasSubstr("profile path"));
+    EXPECT_THAT(k.error().message, HasSubstr("cannot be written into keepalived.conf"));
+
+    p = paths();
+    p.lock_file = "/run/lock file";
+    auto c = render_conntrackd(load(profile_text()), p);
+    ASSERT_FALSE(c);
+    EXPECT_THAT(c.error().message, HasSubstr("lock file"));
+
+    // A device name the profile accepts ('=' is valid there) that conntrackd cannot read.
+    auto odd =
+        load(std::string(profile_text()).replace(profile_text().find("\"eth2\""), 6, "\"eth=2\""));
+    auto c2 = render_conntrackd(odd, paths());
+    ASSERT_FALSE(c2);
+    EXPECT_THAT(c2.error().message, HasSubstr("sync device eth=2"));
+}
+
+TEST(HaConfig, NoVrrpNoKeepalived) {
+    auto text = render_keepalived(load("[gateway]\nname = \"gw\"\n[[interface]]\nname = \"wg0\"\n"
+                                       "address = [\"10.8.0.1/16\"]\n[firewall]\nmanagement = "
+                                       "{ allow = [\"198.51.100.7/32\"] }\n"),
+                                  paths());
+    ASSERT_FALSE(text);
+    EXPECT_THAT(text.error().message, HasSubstr("no [cluster.vrrp]"));
+}
+
+TEST(HaConfig, EscapersKeepOnlyPlainWords) {
+    EXPECT_EQ(escape::keepalived_word("fd00::1/64"), "fd00::1/64");
+    EXPECT_EQ(escape::keepalived_word("/usr/sbin/vpngw"), "/usr/sbin/vpngw");
+    for (const char* bad : {"", "a b", "a#b", "a!b", "a\"b", "a\nb", "a{b", "é"})
+        EXPECT_FALSE(escape::keepalived_word(bad)) << bad;
+    EXPECT_EQ(escape::conntrackd_word("eth2"), "eth2");
+    EXPECT_EQ(escape::conntrackd_word("/run/x.ctl"), "/run/x.ctl");
+    for (const char* bad : {"", "-x", ".x", "a b", "a:b", "a=b", "a;b", "a\tb"})
+        EXPECT_FALSE(escape::conntrackd_word(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace vpngw::fleet
