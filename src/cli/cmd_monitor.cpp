@@ -149,6 +149,8 @@ int run_monitor(const MonitorOptions& opt) {
             print_round(r, false, unit);
             round.sync_maps = false;
             wait = std::min(wait, health::seconds_to_next_probe(profile, r.health, unix_now()));
+            // A state file that cannot be written keeps every probe due: never spin.
+            if (!r.errors.empty()) wait = std::max(wait, 1);
             state = round_status(r);
         }
         // Keep-alives only from here, between rounds: a round that hangs (or a

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "clientconf/client_config.hpp"
+#include "model/forward_source.hpp"
 
 namespace vpngw::clientconf {
 
@@ -33,7 +34,8 @@ std::vector<Prefix> collapse(std::vector<Prefix> prefixes) {
 Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
                                                const model::Interface& interface,
                                                const model::Profile& profile,
-                                               const std::string& self) {
+                                               const std::string& self,
+                                               const std::vector<IpAddress>& own) {
     const bool v4 = group.subnet.has_value();
     const bool v6 = group.subnet6.has_value();
     auto wanted = [&](Family f) { return f == Family::v4 ? v4 : v6; };
@@ -53,6 +55,12 @@ Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
     }
 
     for (const auto& a : interface.addresses) add(a.network());
+    // Forwards to this client that keep the remote source: their answers
+    // must go back into the tunnel (model/forward_source.hpp).
+    for (const auto& f : profile.forwards)
+        if (std::find(own.begin(), own.end(), f.to) != own.end() &&
+            !model::forward_from_gateway(profile, f))
+            for (const auto& p : model::forward_sources(f)) add(p);
     for (const auto& entry : group.allow) {
         // An exclusion takes nothing away from the routes: the gateway drops it.
         if (entry.exclude) continue;

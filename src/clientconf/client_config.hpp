@@ -48,13 +48,16 @@ struct ClientConfigInput {
 //   split: the interface's own network prefixes (the gateway and its groups),
 //          the allow-list CIDRs, the subnets of "group:X" entries and the
 //          networks behind X's peers (`networks`, but never the client's own:
-//          `self` names it); "any" counts as
-//          0.0.0.0/0 (and ::/0). Prefixes inside another listed prefix are dropped.
+//          `self` names it); "any" counts as 0.0.0.0/0 (and ::/0); and the
+//          sources of port forwards to one of the client's `own` addresses
+//          that keep the remote source address (`source = "keep"`).
+//          Prefixes inside another listed prefix are dropped.
 // Sorted IPv4 first. Errors when a "group:X" entry names no group of `profile`.
 Result<std::vector<Prefix>> client_allowed_ips(const model::Group& group,
                                                const model::Interface& interface,
                                                const model::Profile& profile,
-                                               const std::string& self = {});
+                                               const std::string& self = {},
+                                               const std::vector<IpAddress>& own = {});
 
 // The whole config file. The result holds the private key: it wipes itself.
 // Errors: no address at all, an address of the wrong family, or an address

@@ -68,7 +68,9 @@ Result<SecretText> render_client_config(const ClientConfigInput& in,
                                         const model::Profile& profile) {
     auto addresses = client_addresses(in);
     if (!addresses) return addresses.error();
-    auto allowed = client_allowed_ips(in.group, in.interface, profile, in.peer_name);
+    std::vector<IpAddress> own;
+    for (const auto& a : *addresses) own.push_back(a.addr);
+    auto allowed = client_allowed_ips(in.group, in.interface, profile, in.peer_name, own);
     if (!allowed) return allowed.error();
     auto prefix_str = [](const Prefix& p) { return p.str(); };
 

@@ -6,6 +6,7 @@
 #include "exec/apply.hpp"
 #include "gateway/desired.hpp"
 #include "netlink/links.hpp"
+#include "netlink/routes.hpp"
 #include "netlink/socket.hpp"
 #include "plan/desired.hpp"
 #include "store/atomic_file.hpp"
@@ -56,6 +57,21 @@ Result<bool> adopt_link(const std::string& ifname) {
     return true;
 }
 
+// The device of the main table's IPv4 default route, where a hook's
+// MASQUERADE without -o sent the clients' traffic; "" when there is none or
+// the routes cannot be read (the import then lists the hook instead).
+std::string default_route_device() {
+    auto sock = netlink::NetlinkSocket::open();
+    if (!sock) return "";
+    auto routes = netlink::dump_routes(*sock, std::nullopt);
+    if (!routes) return "";
+    for (const auto& r : *routes)
+        if (r.route.table == 254 && r.route.dst.len == 0 && r.route.dst.family() == Family::v4 &&
+            !r.route.dev.empty())
+            return r.route.dev;
+    return "";
+}
+
 }  // namespace
 
 Result<ImportReport> import_wg_quick(const ImportRequest& r) {
@@ -75,6 +91,7 @@ Result<ImportReport> import_wg_quick(const ImportRequest& r) {
     options.source = r.config_path;
     options.ifname = interface_name(r.config_path);
     options.state_dir = r.state_dir;
+    options.default_device = default_route_device();
     if (wgquick::sanitize_name(options.ifname) != options.ifname)
         return Error{"cannot name an interface after \"" + r.config_path +
                      "\": rename it like wg0.conf"};

@@ -18,8 +18,11 @@ std::optional<IpAddress> probe_address(const model::Uplink& u) {
     return u.gateway ? u.gateway : u.gateway6;
 }
 
-bool balances_any(const model::Profile& profile) {
-    return std::any_of(profile.groups.begin(), profile.groups.end(),
+// Balanced groups' maps, or the egress maps when a single-egress group's
+// uplink is probed (its failover).
+bool follows_health(const model::Profile& profile) {
+    return plan::egress_fails_over(profile) ||
+           std::any_of(profile.groups.begin(), profile.groups.end(),
                        [](const model::Group& g) { return !g.balance.empty(); });
 }
 
@@ -72,7 +75,7 @@ RoundReport run_round(const model::Profile& profile, const RoundOptions& options
 
     const auto down_before = down_uplinks(before);
     const auto down_now = down_uplinks(report.health);
-    if ((down_before != down_now || options.sync_maps) && balances_any(profile)) {
+    if ((down_before != down_now || options.sync_maps) && follows_health(profile)) {
         if (auto st = exec::write_balance_maps(plan::render_balance_update(profile, down_now)); st)
             report.maps_written = true;
         else
@@ -90,7 +93,10 @@ int seconds_to_next_probe(const model::Profile& profile, const std::vector<Uplin
             if (h.uplink == u->name) last = h.last_probe;
         wait = std::min(wait, last + u->health->interval - now);
     }
-    return static_cast<int>(std::max<std::int64_t>(wait, 1));
+    // A probe that waited its whole timeout may leave the next one due at
+    // once: probes then keep to their interval, and a dead uplink is found
+    // after fail_after x interval (+ the last probe's timeout).
+    return static_cast<int>(std::max<std::int64_t>(wait, 0));
 }
 
 }  // namespace vpngw::health

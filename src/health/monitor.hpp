@@ -2,7 +2,8 @@
 
 // One round of `vpngw monitor`: probe the uplinks whose health check is due,
 // update their state, and when the set of down uplinks changes rewrite the
-// elements of the balance maps (and nothing else) in one nft transaction.
+// elements of the balance maps and, for single-egress groups whose uplink is
+// probed, of the egress maps (and nothing else) in one nft transaction.
 // Connections already pinned by their ct mark keep their uplink; those on a
 // dead uplink are left to time out (their replies cannot come back anyway),
 // so healthy uplinks' connections are never touched.
@@ -36,7 +37,7 @@ std::vector<const model::Uplink*> probed_uplinks(const model::Profile& profile);
 
 RoundReport run_round(const model::Profile& profile, const RoundOptions& options, std::int64_t now);
 
-// Seconds until the next probe is due (at least 1).
+// Seconds until the next probe is due (0: one is due now).
 int seconds_to_next_probe(const model::Profile& profile, const std::vector<UplinkHealth>& health,
                           std::int64_t now);
 

@@ -140,6 +140,9 @@ struct EgressShare {
     Location where;
 };
 
+// In a group's `fallback`: the main routing table rather than an uplink.
+inline constexpr const char* kMainTable = "main";
+
 struct Group {
     std::string name;
     std::string interface;
@@ -150,6 +153,11 @@ struct Group {
     // connection picks one (nft_balance.cpp). `egress` then holds the first,
     // so code that knows one uplink per group still finds a valid one.
     std::vector<EgressShare> balance;
+    // Where new connections go while the health monitor finds the egress
+    // uplink down (a single-egress group): the first healthy entry, an
+    // uplink name or kMainTable. None written: any healthy uplink, in
+    // profile order. An empty list: stay on the egress uplink.
+    std::optional<std::vector<std::string>> fallback;
     bool isolate = false;
     std::vector<AllowEntry> allow;
     std::vector<IpAddress> dns;
@@ -170,6 +178,13 @@ struct Group {
     Origin origin;
 };
 
+// The source address a forwarded connection reaches its target with.
+enum class ForwardSource {
+    automatic,  // keep, except for targets in a split-tunnel group: gateway
+    keep,       // the real remote address; the target must route it back into the tunnel
+    gateway,    // masqueraded to the gateway's own address on the target's device
+};
+
 struct Forward {
     Proto proto = Proto::tcp;   // tcp or udp
     std::uint16_t port = 0;     // public port on the uplink
@@ -177,6 +192,7 @@ struct Forward {
     std::uint16_t to_port = 0;  // target port (same as port when not written)
     std::string uplink;
     std::vector<Prefix> allow_from;  // empty = any source
+    ForwardSource source = ForwardSource::automatic;
     Origin origin;
 };
 
@@ -258,6 +274,7 @@ const char* to_string(Proto);
 const char* to_string(Tunnel);
 const char* to_string(Policy);
 const char* to_string(ProxyMode);
+const char* to_string(ForwardSource);
 
 // Whether any group proxies in TPROXY mode (vpngw then owns kProxyTable/kProxyMark).
 bool uses_tproxy(const Profile&);

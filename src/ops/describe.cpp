@@ -10,6 +10,32 @@ namespace vpngw::ops {
 
 using state::hex;
 
+namespace {
+
+std::string prefixes(const std::vector<Prefix>& list) {
+    if (list.empty()) return "(none)";
+    std::string out;
+    for (const auto& p : list) out += (out.empty() ? "" : ",") + p.str();
+    return out;
+}
+
+// "~ peer alice allowed-ips 10.8.0.2/32,fd08::2/128 → 10.8.0.2/32": one line
+// per attribute that differs, for a peer the kernel already has.
+std::string describe_peer_change(const state::WgPeer& before, const state::WgPeer& after) {
+    const std::string who =
+        "\n    ~ peer " + (after.name.empty() ? after.public_key.base64() : after.name) + " ";
+    std::string s;
+    if (before.allowed_ips != after.allowed_ips)
+        s += who + "allowed-ips " + prefixes(before.allowed_ips) + " \u2192 " +
+             prefixes(after.allowed_ips);
+    if (before.keepalive != after.keepalive)
+        s += who + "persistent-keepalive " + std::to_string(before.keepalive) + " \u2192 " +
+             std::to_string(after.keepalive);
+    return s.empty() ? who + "(set again)" : s;
+}
+
+}  // namespace
+
 std::string Op::describe() const {
     return std::visit(
         [](const auto& p) -> std::string {
@@ -28,13 +54,22 @@ std::string Op::describe() const {
                 if (p.fwmark)
                     s += *p.fwmark ? " fwmark " + hex(*p.fwmark) : std::string(" fwmark off");
                 if (!p.private_key_file.empty()) s += " private-key from " + p.private_key_file;
-                if (!p.upsert_peers.empty())
-                    s += " +" + std::to_string(p.upsert_peers.size()) + " peer(s)";
+                std::size_t changed = 0;
+                for (const auto& before : p.upsert_before) changed += before ? 1 : 0;
+                if (p.upsert_peers.size() > changed)
+                    s += " +" + std::to_string(p.upsert_peers.size() - changed) + " peer(s)";
+                if (changed) s += " ~" + std::to_string(changed) + " peer(s)";
                 if (!p.remove_peers.empty())
                     s += " -" + std::to_string(p.remove_peers.size()) + " peer(s)";
-                for (const auto& peer : p.upsert_peers)
-                    s += "\n    + peer " + peer.public_key.base64() +
-                         (peer.name.empty() ? "" : " (" + peer.name + ")");
+                for (std::size_t i = 0; i < p.upsert_peers.size(); ++i) {
+                    const auto& peer = p.upsert_peers[i];
+                    const auto* before = i < p.upsert_before.size() && p.upsert_before[i]
+                                             ? &*p.upsert_before[i]
+                                             : nullptr;
+                    s += before ? describe_peer_change(*before, peer)
+                                : "\n    + peer " + peer.public_key.base64() +
+                                      (peer.name.empty() ? "" : " (" + peer.name + ")");
+                }
                 for (const auto& key : p.remove_peers) s += "\n    - peer " + key.base64();
                 return s;
             } else if constexpr (std::is_same_v<T, AddressAdd>) {

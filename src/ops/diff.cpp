@@ -119,7 +119,11 @@ void diff_peers(const state::WgDevice& want, const WgObserved* have, WgChange& c
     std::vector<bool> kept(existing.size(), false);
     for (const auto& p : want.peers) {
         const std::size_t at = existing.find(p.public_key);
-        if (at == existing.size() || !(existing[at] == p)) change.upsert_peers.push_back(p);
+        if (at == existing.size() || !(existing[at] == p)) {
+            change.upsert_peers.push_back(p);
+            change.upsert_before.push_back(at == existing.size() ? std::nullopt
+                                                                 : std::optional(existing[at]));
+        }
         if (at != existing.size()) kept[at] = true;
     }
     // In key order, as the ordered map gave them.

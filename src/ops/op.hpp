@@ -18,6 +18,10 @@ struct WgChange {
     std::string private_key_file;  // non-empty: (re)load the key from this file
     std::vector<state::WgPeer> upsert_peers;
     std::vector<PublicKey> remove_peers;
+    // What the kernel held for each upserted peer (index-aligned with
+    // upsert_peers; none = a new peer), so `plan` shows an existing peer's
+    // change attribute by attribute. Filled by the diff; empty elsewhere.
+    std::vector<std::optional<state::WgPeer>> upsert_before;
 };
 
 struct LinkCreate {

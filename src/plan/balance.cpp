@@ -1,6 +1,7 @@
 #include "plan/balance.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "plan/nft_parts.hpp"
 #include "state/kernel_state.hpp"
@@ -58,6 +59,67 @@ std::vector<BalanceSlot> balance_slots(const model::Profile& profile, const mode
     return out;
 }
 
+namespace {
+
+bool has_next_hop(const model::Uplink& u, Family f) {
+    return (f == Family::v4 ? u.gateway : u.gateway6).has_value();
+}
+
+}  // namespace
+
+std::string effective_egress(const model::Profile& profile, const model::Group& group, Family f,
+                             const std::set<std::string>& down) {
+    if (!group.egress || !group.balance.empty()) return "";
+    if (!down.count(*group.egress)) return *group.egress;
+    std::vector<std::string> candidates;
+    if (group.fallback)
+        candidates = *group.fallback;
+    else
+        for (const auto& u : profile.uplinks) candidates.push_back(u.name);
+    for (const auto& name : candidates) {
+        if (name == model::kMainTable) return name;
+        const auto* u = profile.find_uplink(name);
+        if (u && name != *group.egress && !down.count(name) && has_next_hop(*u, f)) return name;
+    }
+    return *group.egress;
+}
+
+GroupNetworks profile_group_networks(const model::Profile& profile) {
+    GroupNetworks out;
+    for (const auto& p : profile.peers)
+        if (!p.disabled)
+            for (const auto& n : p.networks) out[p.group].push_back(n.network());
+    return out;
+}
+
+std::vector<std::string> egress_elements(const model::Profile& profile, Family f,
+                                         const std::set<std::string>& down,
+                                         const GroupNetworks& networks) {
+    std::map<Prefix, std::uint32_t> marks;  // sorted by prefix
+    for (const auto& g : profile.groups) {
+        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
+        if (!subnet) continue;
+        // Balanced groups draw their mark from their own map (nft_balance.cpp).
+        const auto* uplink = profile.find_uplink(effective_egress(profile, g, f, down));
+        if (!uplink) continue;
+        marks.emplace(subnet->network(), uplink->fwmark);
+        // Hosts behind the group's peers leave through the same uplink.
+        if (auto it = networks.find(g.name); it != networks.end())
+            for (const auto& n : it->second)
+                if (n.family() == f) marks.emplace(n, uplink->fwmark);
+    }
+    std::vector<std::string> out;
+    for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + nft::mark(m));
+    return out;
+}
+
+bool egress_fails_over(const model::Profile& profile) {
+    for (const auto& g : profile.groups)
+        if (g.egress && g.balance.empty())
+            if (const auto* u = profile.find_uplink(*g.egress); u && u->health) return true;
+    return false;
+}
+
 std::string balance_map_name(const model::Group& group) {
     return "bal_" + nft::identifier(group.name);
 }
@@ -84,6 +146,18 @@ std::string render_balance_update(const model::Profile& profile,
         out += "add element " + table + balance_map_name(g) + " {";
         for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? ", " : " ") + elements[i];
         out += " }\n";
+    }
+    if (egress_fails_over(profile)) {
+        const auto networks = profile_group_networks(profile);
+        for (Family f : {Family::v4, Family::v6}) {
+            const std::string map = table + "egress" + nft::family_digit(f);
+            const auto elements = egress_elements(profile, f, down, networks);
+            out += "flush map " + map + "\n";
+            if (elements.empty()) continue;
+            out += "add element " + map + " {";
+            for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? ", " : " ") + elements[i];
+            out += " }\n";
+        }
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "model/forward_source.hpp"
 #include "plan/nft_parts.hpp"
 
 namespace vpngw::plan::nft {
@@ -79,17 +80,25 @@ std::string render_nat_postrouting(const Context& ctx) {
                                  ? "snat ip6 to " + u.snat_to6->str()
                                  : std::string("masquerade")));
     }
+    // Forwards to split-tunnel clients (model/forward_source.hpp): every
+    // connection vpngw forwarded arrives from the gateway's address on the
+    // target's device, which the client's AllowedIPs route back.
     // Hairpinned forwards: the target must answer through the gateway, not
     // straight back to the VPN client it does not know is behind a DNAT.
     std::set<std::string> seen;
     for (const auto& f : ctx.profile.forwards) {
         const Family fam = f.to.family;
-        if (!ctx.profile.find_uplink(f.uplink) || ctx.vpn_nets(fam).empty()) continue;
-        std::string rule = std::string(ip_keyword(fam)) + " saddr @vpn_nets" + family_digit(fam) +
-                           " " + ip_keyword(fam) + " daddr " + f.to.str() + " " +
-                           proto_name(f.proto) + " dport " + std::to_string(f.to_port) +
-                           " ct status dnat masquerade";
-        if (seen.insert(rule).second) rules.push_back(rule);
+        if (!ctx.profile.find_uplink(f.uplink)) continue;
+        const std::string target = std::string(ip_keyword(fam)) + " daddr " + f.to.str() + " " +
+                                   proto_name(f.proto) + " dport " + std::to_string(f.to_port);
+        std::string rule;
+        if (model::forward_from_gateway(ctx.profile, f))
+            rule =
+                target + " ct status dnat ct label " + std::to_string(kDnatLabel) + " masquerade";
+        else if (!ctx.vpn_nets(fam).empty())
+            rule = std::string(ip_keyword(fam)) + " saddr @vpn_nets" + family_digit(fam) + " " +
+                   target + " ct status dnat masquerade";
+        if (!rule.empty() && seen.insert(rule).second) rules.push_back(rule);
     }
     if (rules.empty()) return "";
     return chain("nat_postrouting", "type nat hook postrouting priority srcnat; policy accept;",

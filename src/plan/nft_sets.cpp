@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "plan/balance.hpp"
 #include "plan/nft_parts.hpp"
 
 namespace vpngw::plan::nft {
@@ -68,23 +69,6 @@ std::vector<std::string> wg_ports(const Context& ctx) {
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     for (auto p : sorted) ports.push_back(std::to_string(p));
     return ports;
-}
-
-std::vector<std::string> egress_items(const Context& ctx, Family f) {
-    std::map<Prefix, std::uint32_t> marks;  // sorted by subnet
-    for (const auto& g : ctx.profile.groups) {
-        const auto& subnet = f == Family::v4 ? g.subnet : g.subnet6;
-        const auto* uplink = g.egress ? ctx.profile.find_uplink(*g.egress) : nullptr;
-        // Balanced groups draw their mark from their own map (nft_balance.cpp).
-        if (subnet && uplink && g.balance.empty()) {
-            marks.emplace(subnet->network(), uplink->fwmark);
-            // Hosts behind the group's peers leave through the same uplink.
-            for (const auto& n : group_networks(ctx, g.name, f)) marks.emplace(n, uplink->fwmark);
-        }
-    }
-    std::vector<std::string> out;
-    for (const auto& [subnet, m] : marks) out.push_back(subnet.str() + " : " + mark(m));
-    return out;
 }
 
 // Special ranges, vpngw's own prefixes, and the networks behind peers.
@@ -156,9 +140,17 @@ std::string render_objects(const Context& ctx) {
                 sets.push_back(
                     {.name = group_conn_set(g.name, f), .type = addr_type(f), .dynamic = true});
         }
+    GroupNetworks networks;  // every enabled peer's, registry peers' included
+    for (const auto& l : ctx.limits)
+        for (const auto& n : l.networks) networks[l.group].push_back(n.network());
     for (Family f : {Family::v4, Family::v6})
-        sets.push_back({"map", std::string("egress") + family_digit(f),
-                        std::string(addr_type(f)) + " : mark", true, egress_items(ctx, f)});
+        sets.push_back(
+            {"map", std::string("egress") + family_digit(f), std::string(addr_type(f)) + " : mark",
+             true,
+             // As the health monitor left them (plan/balance.hpp).
+             egress_elements(ctx.profile, f,
+                             ctx.live_elements ? ctx.profile.uplinks_down : std::set<std::string>{},
+                             networks)});
     // Plain sets, not a verdict map of `ADDR : jump grp_X`: the kernel
     // re-validates every jump element of a table at each commit that adds a
     // jump element, so with such a map one live `peer add` cost O(peers).

@@ -26,6 +26,15 @@ void check_addressing(Context& ctx, const model::Profile& profile);
 // subnet (which isolation keeps closed anyway).
 void check_allow_lists(Context& ctx, const model::Profile& profile);
 
+// Groups' `fallback` lists: an egress to fall back from, a single one (not
+// balanced), existing uplinks or "main", none twice, not the egress itself.
+void check_fallbacks(Context& ctx, const model::Profile& profile);
+
+// Port forwards whose answer cannot come back: a kept source address to a
+// split-tunnel client (its AllowedIPs must route the sources back), or a
+// masquerade with no address of the target's family on its device.
+void check_forward_answers(Context& ctx, const model::Profile& profile);
+
 // Group subnets with no host address left for a peer once the gateway's
 // own addresses are taken (a /32, a /31 holding the gateway, an IPv6 /128).
 void check_group_capacity(Context& ctx, const model::Profile& profile);

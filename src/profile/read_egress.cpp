@@ -28,6 +28,12 @@ std::optional<model::EgressShare> read_share(Context& ctx, const toml::table& ta
 }  // namespace
 
 void read_egress(Context& ctx, TableReader& r, model::Group& g) {
+    // Names only here: whether they exist is checked with all uplinks known
+    // (check_fallbacks).
+    if (auto fallback = r.strings("fallback")) {
+        g.fallback.emplace();
+        for (const auto& name : *fallback) g.fallback->push_back(name.value);
+    }
     if (r.type_of("egress") != toml::node_type::array) {
         if (auto egress = r.reference("egress")) g.egress = egress->value;
         return;

@@ -46,7 +46,7 @@ static bool parse_target(std::string_view s, model::Forward& f) {
 static model::Forward read_forward(Context& ctx, const toml::table& table) {
     model::Forward f;
     TableReader r(ctx, table, "[[forward]]", f.origin,
-                  {"proto", "port", "to", "uplink", "allow_from"});
+                  {"proto", "port", "to", "uplink", "allow_from", "source"});
     if (auto proto = r.choice<Proto>("proto", {{"tcp", Proto::tcp}, {"udp", Proto::udp}}))
         f.proto = proto->value;
     if (auto port = r.required_integer("port", 1, 65535))
@@ -62,6 +62,11 @@ static model::Forward read_forward(Context& ctx, const toml::table& table) {
         for (const auto& text : *from)
             if (auto p = read_network(ctx, text, "allow_from", std::nullopt, true))
                 f.allow_from.push_back(*p);
+    using model::ForwardSource;
+    if (auto source = r.choice<ForwardSource>("source", {{"auto", ForwardSource::automatic},
+                                                         {"keep", ForwardSource::keep},
+                                                         {"gateway", ForwardSource::gateway}}))
+        f.source = source->value;
     return f;
 }
 

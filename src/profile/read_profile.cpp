@@ -33,6 +33,8 @@ model::Profile read_profile(Context& ctx, const toml::table& root) {
     check_addressing(ctx, p);
     check_proxies(ctx, p);
     check_allow_lists(ctx, p);
+    check_forward_answers(ctx, p);
+    check_fallbacks(ctx, p);
     allocate_uplink_ids(p);
     return p;
 }

@@ -73,7 +73,8 @@ std::string name_from_comment(const std::string& comment) {
 Result<Config> parse(std::string_view text, const std::string& file) {
     Config config;
     enum class Section { none, interface, peer } section = Section::none;
-    std::string last_comment;  // of the comment block just above the current line
+    std::string last_comment;    // of the comment block just above the current line
+    bool peer_has_keys = false;  // a key line since the last [Peer]
     int lineno = 0;
     std::size_t pos = 0;
     auto fail = [&](const std::string& message) -> Error {
@@ -93,9 +94,16 @@ Result<Config> parse(std::string_view text, const std::string& file) {
         }
         if (line.front() == '#') {
             last_comment = line;
-            // "# Name = x" inside a [Peer] section names that peer.
-            if (section == Section::peer)
-                if (auto n = name_key(line)) config.peers.back().comment_name = *n;
+            // "# Name = x" anywhere inside a [Peer] section names that peer,
+            // and so does a comment between [Peer] and its first key
+            // ("[Peer]\n# alice\nPublicKey = ...") when none above did.
+            if (section == Section::peer) {
+                auto& peer = config.peers.back();
+                if (auto n = name_key(line))
+                    peer.comment_name = *n;
+                else if (!peer_has_keys && peer.comment_name.empty())
+                    peer.comment_name = name_from_comment(line);
+            }
             continue;
         }
         // wg-quick drops everything after '#'.
@@ -110,6 +118,7 @@ Result<Config> parse(std::string_view text, const std::string& file) {
                 Peer p;
                 p.line = lineno;
                 if (!last_comment.empty()) p.comment_name = name_from_comment(last_comment);
+                peer_has_keys = false;
                 config.peers.push_back(std::move(p));
             } else {
                 return fail("unknown section " + line);
@@ -118,6 +127,7 @@ Result<Config> parse(std::string_view text, const std::string& file) {
             continue;
         }
         last_comment.clear();
+        peer_has_keys = true;
         auto eq = line.find('=');
         if (eq == std::string::npos) return fail("expected KEY = VALUE, got \"" + line + "\"");
         const std::string key = lower(trim(line.substr(0, eq)));

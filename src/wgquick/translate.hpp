@@ -4,8 +4,11 @@
 // One [[interface]], one [[group]] whose subnets are the interface's
 // prefixes, and one [[peer]] per wg-quick peer with its address fixed, so the
 // WireGuard device vpngw plans is the one wg-quick made: same port, fwmark,
-// peers, allowed-ips, preshared keys and keepalives. Whatever has no
-// equivalent (hooks, extra routed AllowedIPs, DNS, Table, ...) is listed.
+// peers, allowed-ips, preshared keys and keepalives. Peers with addresses
+// of one family only go to a group of that family. Hook lines that
+// masquerade out of a device become an [[uplink]] with NAT (forward accepts
+// and forwarding sysctls need nothing: vpngw's group allows "any").
+// Whatever has no equivalent (other hooks, DNS, Table, ...) is listed.
 
 #include <optional>
 #include <string>
@@ -22,6 +25,9 @@ struct ImportOptions {
     std::string ifname;     // the interface name (wg-quick: the file's basename)
     std::string state_dir;  // [gateway].state_dir of the new profile
     std::string group = "clients";
+    // The device of the main table's default route (empty: none), for a
+    // hook's MASQUERADE that names no device.
+    std::string default_device;
 };
 
 struct ImportedPeer {
@@ -31,6 +37,9 @@ struct ImportedPeer {
     std::optional<IpAddress> address6;
     std::optional<SecretKey> preshared_key;  // goes to <state_dir>/psk/<name>.psk
     std::optional<std::uint16_t> keepalive;
+    // AllowedIPs beyond one address per family: more addresses of the peer,
+    // or networks routed behind it.
+    std::vector<Prefix> networks;
 };
 
 struct Imported {

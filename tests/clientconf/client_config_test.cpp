@@ -234,6 +234,33 @@ TEST(AllowedIps, SplitHostBitsInInterfaceAddressAreStripped) {
     EXPECT_EQ(allowed_strs(p, "guests"), (std::vector<std::string>{"10.8.0.0/16"}));
 }
 
+// A forward that keeps the remote source to a split-tunnel client: that
+// client's config (and only that client's) routes the forward's sources.
+TEST(AllowedIps, KeptForwardSourcesReachTheTargetOnly) {
+    auto p = office();
+    model::Forward f;
+    f.to = ip("10.8.5.7");
+    f.port = f.to_port = 443;
+    f.allow_from = {pfx("198.51.100.0/24"), pfx("2001:db8:9::/48")};
+    f.source = model::ForwardSource::keep;
+    p.forwards.push_back(f);
+    auto allowed = [&](std::vector<IpAddress> own) {
+        auto r = client_allowed_ips(p.groups[4], p.interfaces[0], p, own);
+        EXPECT_TRUE(r.ok());
+        std::vector<std::string> out;
+        for (const auto& x : *r) out.push_back(x.str());
+        return out;
+    };
+    const std::vector<std::string> plain{"10.8.0.0/16", "192.168.50.0/24"};
+    EXPECT_EQ(allowed({ip("10.8.5.8")}), plain);
+    // The IPv6 source is of the wrong family for an IPv4 target: not routed.
+    EXPECT_EQ(allowed({ip("10.8.5.7")}),
+              (std::vector<std::string>{"10.8.0.0/16", "192.168.50.0/24", "198.51.100.0/24"}));
+    // The default (auto) masquerades to the gateway instead: nothing to route.
+    p.forwards[0].source = model::ForwardSource::automatic;
+    EXPECT_EQ(allowed({ip("10.8.5.7")}), plain);
+}
+
 TEST(AllowedIps, UnknownGroupIsAnError) {
     auto p = office();
     p.groups[4].allow.push_back(allow_group("nosuch"));

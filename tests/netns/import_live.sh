@@ -68,9 +68,12 @@ in_ns gw wg show wgq0 dump | tail -n +2 | cut -f1,4,8 | sort >"$SANDBOX_DIR/befo
 out=$(in_ns gw "$VPNGW" import wg-quick "$conf" -o "$profile" --state-dir "$state" --adopt 2>&1)
 check "import succeeds" test $? -eq 0
 echo "$out" | sed 's/^/    /'
-check "import names the untranslated PostUp line" grep -q "PostUp = iptables -A FORWARD" <<<"$out"
-check "  and keeps it in the profile as a comment" grep -q "^#.*PostUp = iptables -A FORWARD" "$profile"
-check "  and the PostDown line" grep -q "^#.*PostDown = iptables -D FORWARD" "$profile"
+check "the PostUp MASQUERADE became an uplink with NAT on eth0" \
+    grep -Pzq '\[\[uplink\]\]\nname = "eth0"\ndevice = "eth0"\nnat = "masquerade"' "$profile"
+check_not "  so import lists no hook as untranslated" grep -q "PostUp = " <<<"$out"
+check "  and the profile names the PostUp line as carried over" \
+    grep -q "^#   line [0-9]*: PostUp = iptables -A FORWARD" "$profile"
+check "  and the PostDown line" grep -q "^#   line [0-9]*: PostDown = iptables -D FORWARD" "$profile"
 check "the profile holds no key material" \
     test -z "$(grep -F -e "$server_key" -e "$psk" "$profile")"
 check "the private key is in the state directory, 0600" \

@@ -284,6 +284,26 @@ TEST(Inverse, UndoesEachReversibleKind) {
     EXPECT_EQ(back.before, "1");
 }
 
+// A peer the kernel has is never shown as added: plan names what changes,
+// attribute by attribute, and only new peers get a "+".
+TEST(Describe, ExistingPeerChangesAttributeByAttribute) {
+    auto d = sample_desired();
+    d.state.wireguard[0].peers[0].name = "alice";
+    d.state.wireguard[0].peers.push_back(peer(3, "10.8.1.4/32"));
+    d.state.wireguard[0].peers.back().name = "bob";
+    auto o = converged(d);
+    o.wireguard[0].peers.pop_back();  // bob is new
+    o.wireguard[0].peers[0].allowed_ips = {pfx("10.8.1.2/32"), pfx("fd08::2/128")};
+    o.wireguard[0].peers[0].keepalive = 25;
+    auto ops = diff_up(d, o);
+    ASSERT_EQ(ops.size(), 1u);
+    EXPECT_EQ(ops[0].describe(),
+              "~ wireguard wg0 +1 peer(s) ~1 peer(s)\n"
+              "    ~ peer alice allowed-ips 10.8.1.2/32,fd08::2/128 \u2192 10.8.1.2/32\n"
+              "    ~ peer alice persistent-keepalive 25 \u2192 0\n"
+              "    + peer AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM= (bob)");
+}
+
 TEST(Describe, NeverPrintsKeyFileContentsOnlyPaths) {
     WgChange c;
     c.ifname = "wg0";

@@ -47,6 +47,40 @@ TEST(ProfileBalance, WeightedListFillsBalanceAndEgressNamesTheFirst) {
     EXPECT_EQ(g.egress, "wan0");
 }
 
+// `fallback` of a single-egress group: read in order, and checked against
+// the uplinks once all are known.
+TEST(ProfileFallback, ReadInOrderAndChecked) {
+    const std::string group = "[[group]]\nname = \"staff\"\nsubnet = \"10.8.1.0/24\"\n";
+    const auto p = load(base_profile() + kUplinks + group +
+                        "egress = \"wan1\"\nfallback = [\"wan2\", \"main\"]\n");
+    ASSERT_TRUE(p.groups.at(0).fallback.has_value());
+    EXPECT_EQ(*p.groups.at(0).fallback, (std::vector<std::string>{"wan2", "main"}));
+    EXPECT_FALSE(load(base_profile() + kUplinks + group + "egress = \"wan1\"\n")
+                     .groups.at(0)
+                     .fallback.has_value());
+    auto errors = [&](const std::string& lines) {
+        return errors_of(base_profile() + kUplinks + group + lines);
+    };
+    using testing::ElementsAre;
+    using testing::HasSubstr;
+    EXPECT_THAT(errors("egress = \"wan1\"\nfallback = [\"wan9\"]\n"),
+                ElementsAre(HasSubstr("undefined uplink \"wan9\" in \"fallback\" of group")));
+    EXPECT_THAT(errors("egress = \"wan1\"\nfallback = [\"wan1\"]\n"),
+                ElementsAre(HasSubstr("lists its own egress \"wan1\"")));
+    EXPECT_THAT(errors("egress = \"wan1\"\nfallback = [\"wan0\", \"wan0\"]\n"),
+                ElementsAre(HasSubstr("\"wan0\" is listed twice")));
+    EXPECT_THAT(errors("fallback = [\"wan0\"]\n"),
+                ElementsAre(HasSubstr("needs an \"egress\"")));
+    EXPECT_THAT(errors("egress = [{ uplink = \"wan0\" }, { uplink = \"wan1\" }]\n"
+                       "fallback = [\"wan2\"]\n"),
+                ElementsAre(HasSubstr("is for a single egress uplink")));
+    // wan2 has no health check: a fallback from it is never used.
+    EXPECT_THAT(test::warnings_of(base_profile() + kUplinks + group +
+                                  "egress = \"wan2\"\nfallback = [\"wan0\"]\n"),
+                testing::Contains(HasSubstr("is never used: its egress uplink \"wan2\" has no "
+                                            "health check")));
+}
+
 TEST(ProfileBalance, OneEntryListIsAPlainEgress) {
     const auto p = load(base_profile() + kUplinks +
                         "[[group]]\nname = \"staff\"\nsubnet = \"10.8.1.0/24\"\n"

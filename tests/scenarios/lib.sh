@@ -141,3 +141,18 @@ forward_clients() {
     handshake web 10.61.0.1
     handshake alice 10.61.0.1
 }
+
+# The two-ISP world of the uplink scenarios (load_balance.sh,
+# egress_failover.sh): build_world, ISP 2 ("isp2", 198.18.1.1) on the
+# gateway's eth1 (198.18.1.2), the internet host 192.0.2.80 in both ISPs (the
+# server that answers names the uplink), the gateway's main default route
+# through ISP 1, and the client "a" (198.51.100.50) with its keys.
+two_isp_world() {
+    build_world
+    netns_add isp2
+    veth_pair isp2 isp0 198.18.1.1/24 gw eth1 198.18.1.2/24
+    in_ns isp2 ip addr add 192.0.2.80/32 dev lo
+    in_ns gw ip route add default via 203.0.113.1 dev eth0
+    add_client a 50
+    new_peer a
+}

@@ -24,14 +24,7 @@ enter_sandbox "$@"
 N=200
 state="$SANDBOX_DIR/state"
 
-build_world
-netns_add isp2
-veth_pair isp2 isp0 198.18.1.1/24 gw eth1 198.18.1.2/24
-in_ns isp2 ip addr add 192.0.2.80/32 dev lo
-in_ns gw ip route add default via 203.0.113.1 dev eth0
-
-add_client a 50
-new_peer a
+two_isp_world
 render_profile "$here/profiles/load_balance.toml.in" "$SANDBOX_DIR/balanced.toml"
 profile="$SANDBOX_DIR/balanced.toml"
 check "vpngw up applies the balanced profile" gw_up "$profile"

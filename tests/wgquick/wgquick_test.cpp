@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "profile/loader.hpp"
 #include "wgquick/config.hpp"
 #include "wgquick/translate.hpp"
 
@@ -64,15 +65,22 @@ TEST(WgQuickTranslate, ProfileKeepsTheWireGuardSideAndListsTheRest) {
         << p;
     EXPECT_NE(p.find("preshared_key_file = \"/var/lib/vpngw/psk/alice.psk\""), std::string::npos);
     EXPECT_NE(p.find("keepalive = 25"), std::string::npos);
-    // Nothing is lost silently: hooks, DNS and the routed prefix are listed,
-    // in the profile as comments too.
+    // The MASQUERADE out of eth0 becomes an uplink with NAT; the FORWARD
+    // accepts need nothing (the group allows "any"); both hook lines are
+    // named in the profile's header as carried over.
+    EXPECT_NE(p.find("[[uplink]]\nname = \"eth0\"\ndevice = \"eth0\"\nnat = \"masquerade\"\n"),
+              std::string::npos)
+        << p;
+    EXPECT_NE(p.find("# Hook lines carried over"), std::string::npos) << p;
+    EXPECT_NE(p.find("#   line 8: PostUp = iptables -A FORWARD"), std::string::npos) << p;
+    // Nothing is lost silently: DNS is listed, in the profile as a comment too.
     std::string all;
     for (const auto& u : in.untranslated) all += u + "\n";
-    EXPECT_NE(all.find("PostUp = iptables -A FORWARD"), std::string::npos) << all;
-    EXPECT_NE(all.find("PostDown = iptables -D FORWARD"), std::string::npos);
+    EXPECT_EQ(all.find("PostUp"), std::string::npos) << all;
     EXPECT_NE(all.find("DNS = 1.1.1.1"), std::string::npos);
-    EXPECT_NE(all.find("AllowedIPs 192.168.50.0/24"), std::string::npos);
-    EXPECT_NE(p.find("#   line 8: PostUp = iptables -A FORWARD"), std::string::npos) << p;
+    // bob's routed LAN is his `networks`, not a loss.
+    EXPECT_EQ(all.find("192.168.50.0/24"), std::string::npos) << all;
+    EXPECT_NE(p.find("keepalive = 25\nnetworks = [\"192.168.50.0/24\"]\n"), std::string::npos) << p;
     // No key material in the profile.
     EXPECT_EQ(p.find("UHEw9j5Imd0lhNIpwLy5K31SSNlexMOIWrF76QvWYUU="), std::string::npos);
     EXPECT_EQ(p.find("4+DgmJaDXA7TMqWe86DJ4ArY8r1dtPIJzBl1vU4CyBQ="), std::string::npos);
@@ -89,6 +97,109 @@ TEST(WgQuickTranslate, PeersWithoutIpv6KeepTheGroupIpv4Only) {
     // Otherwise vpngw would hand the peer an IPv6 address wg-quick never gave it.
     EXPECT_EQ(in.profile.find("subnet6"), std::string::npos) << in.profile;
     EXPECT_NE(in.profile.find("address = \"10.1.0.2\""), std::string::npos);
+}
+
+constexpr const char* kKeyA = "Z5afPs9syooVwiwCc7YhC/uPAWkn6ZR0M6ZdWxhHPlM=";
+constexpr const char* kKeyB = "Y8k7LibvwJ1HmK/46BqSHTRxJ8dcWdUWVfEtUP4AjT0=";
+constexpr const char* kKeyC = "MypDBSReDQztXEJNqQC6fqAfOAMAek2CQdO0iPTYUG4=";
+
+Imported imported(const std::string& text, const std::string& default_device = "") {
+    auto c = parse(text, "t.conf");
+    EXPECT_TRUE(c) << c.error().message;
+    ImportOptions o{"t.conf", "wg0", "/var/lib/vpngw"};
+    o.default_device = default_device;
+    return c ? translate(*c, o) : Imported{};
+}
+
+// The issue's lone IPv6 peer: it keeps its only address, in a group of its
+// own family, and the IPv4 peers get no IPv6 address they never had.
+TEST(WgQuickTranslate, PeersOfOneFamilyEachGetAGroupOfThatFamily) {
+    auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24, fd01::1/64\n") +
+                       "[Peer]\nPublicKey = " + kKeyA + "\nAllowedIPs = 10.1.0.2/32\n" +
+                       "[Peer]\nPublicKey = " + kKeyB + "\nAllowedIPs = fd01::3/128\n");
+    ASSERT_EQ(in.peers.size(), 2u);
+    const auto& p = in.profile;
+    EXPECT_NE(p.find("name = \"clients\"\ninterface = \"wg0\"\nsubnet = \"10.1.0.0/24\"\n#"),
+              std::string::npos)
+        << p;
+    EXPECT_NE(p.find("name = \"clients6\"\ninterface = \"wg0\"\nsubnet6 = \"fd01::/64\"\n#"),
+              std::string::npos)
+        << p;
+    EXPECT_NE(p.find("group = \"clients6\"\npublic_key = \"" + std::string(kKeyB) +
+                     "\"\naddress6 = \"fd01::3\"\n"),
+              std::string::npos)
+        << p;
+    for (const auto& u : in.untranslated) ADD_FAILURE() << "untranslated: " << u;
+    auto loaded = profile::load_string(p, "imported.toml");
+    ASSERT_TRUE(loaded.profile.has_value()) << p;
+    EXPECT_EQ(loaded.profile->groups.size(), 2u);
+}
+
+// A second address inside the interface's prefix has no place in a
+// profile (a network may not overlap the interface's prefix): listed.
+TEST(WgQuickTranslate, ASecondAddressIsListedAndRoutedNetworksKept) {
+    auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24\n") +
+                       "[Peer]\nPublicKey = " + kKeyA +
+                       "\nAllowedIPs = 10.1.0.2/32, 10.1.0.9/32, 172.16.0.0/16\n");
+    ASSERT_EQ(in.peers.size(), 1u);
+    EXPECT_EQ(in.peers[0].networks, (std::vector<Prefix>{*Prefix::parse("172.16.0.0/16")}));
+    ASSERT_EQ(in.untranslated.size(), 1u);
+    EXPECT_NE(in.untranslated[0].find("AllowedIPs 10.1.0.9/32"), std::string::npos);
+    auto loaded = profile::load_string(in.profile, "imported.toml");
+    ASSERT_TRUE(loaded.profile.has_value()) << in.profile;
+    EXPECT_EQ(loaded.profile->peers.at(0).networks, in.peers[0].networks);
+}
+
+TEST(WgQuickTranslate, ANameFromACommentInsideThePeerSection) {
+    auto in =
+        imported(std::string("[Interface]\nAddress = 10.1.0.1/24\n") + "[Peer]\n# alice\n" +
+                 "PublicKey = " + kKeyA + "\nAllowedIPs = 10.1.0.2/32\n# bob\n" +
+                 "\n[Peer]\nPublicKey = " + kKeyB + "\n# not-a-name\nAllowedIPs = 10.1.0.3/32\n" +
+                 "[Peer]\n#Name = carol\nPublicKey = " + kKeyC + "\nAllowedIPs = 10.1.0.4/32\n");
+    ASSERT_EQ(in.peers.size(), 3u);
+    EXPECT_EQ(in.peers[0].name, "alice");
+    // A comment after the keys belongs to what follows, not to the peer above.
+    EXPECT_EQ(in.peers[1].name, "peer2");
+    EXPECT_EQ(in.peers[2].name, "carol");
+}
+
+TEST(WgQuickTranslate, MasqueradeHooksBecomeUplinksWithNat) {
+    const std::string head = "[Interface]\nAddress = 10.1.0.1/24\n";
+    const std::string peer =
+        std::string("[Peer]\nPublicKey = ") + kKeyA + "\nAllowedIPs = 10.1.0.2/32\n";
+    // nft's form, and a FORWARD accept by nft.
+    auto nft = imported(head +
+                        "PostUp = nft add rule inet nat postrouting oifname \"ens3\" masquerade && "
+                        "nft add rule inet filter forward iifname %i accept\n" +
+                        "PostDown = nft delete table inet nat\n" + peer);
+    EXPECT_NE(nft.profile.find("[[uplink]]\nname = \"ens3\"\ndevice = \"ens3\"\nnat"),
+              std::string::npos)
+        << nft.profile;
+    // A PostDown that is no inverse we know stays for the user.
+    ASSERT_EQ(nft.untranslated.size(), 1u);
+    EXPECT_NE(nft.untranslated[0].find("PostDown = nft delete table"), std::string::npos);
+    // No -o: the default route's device, as wg-quick users mean it.
+    auto bare = imported(head +
+                             "PostUp = sysctl -w net.ipv4.ip_forward=1; iptables -t nat -A "
+                             "POSTROUTING -s 10.1.0.0/24 -j MASQUERADE\n" +
+                             peer,
+                         "enp1s0");
+    EXPECT_NE(bare.profile.find("device = \"enp1s0\"\nnat = \"masquerade\""), std::string::npos)
+        << bare.profile;
+    EXPECT_TRUE(bare.untranslated.empty());
+    auto loaded = profile::load_string(bare.profile, "imported.toml");
+    ASSERT_TRUE(loaded.profile.has_value()) << bare.profile;
+    ASSERT_EQ(loaded.profile->uplinks.size(), 1u);
+    EXPECT_EQ(loaded.profile->uplinks[0].nat, model::NatMode::masquerade);
+    // ... and without a default route the hook is listed, not guessed.
+    auto none = imported(head + "PostUp = iptables -t nat -A POSTROUTING -j MASQUERADE\n" + peer);
+    EXPECT_EQ(none.profile.find("\n[[uplink]]\n"), std::string::npos);
+    ASSERT_EQ(none.untranslated.size(), 1u);
+    EXPECT_NE(none.untranslated[0].find("MASQUERADE"), std::string::npos);
+    // Anything else a hook runs is left alone, and listed.
+    auto other = imported(head + "PostUp = /usr/local/bin/notify-admins up\n" + peer);
+    EXPECT_EQ(other.profile.find("\n[[uplink]]\n"), std::string::npos);
+    ASSERT_EQ(other.untranslated.size(), 1u);
 }
 
 TEST(WgQuickRender, RoundTripsWithInlineKeys) {
