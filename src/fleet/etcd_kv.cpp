@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "escape/escape.hpp"
 #include "fleet/etcd_watch.hpp"
 
 namespace vpngw::fleet {
@@ -13,13 +14,7 @@ namespace {
 using nlohmann::json;
 
 std::string b64(std::string_view bytes) {
-    const std::size_t size =
-        sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    std::string out(size, '\0');
-    sodium_bin2base64(out.data(), size, reinterpret_cast<const unsigned char*>(bytes.data()),
-                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.resize(size - 1);
-    return out;
+    return escape::base64(bytes);
 }
 
 std::optional<std::string> unb64(std::string_view text) {
@@ -70,6 +65,19 @@ Result<std::string> bytes_field(const json& object, const char* name) {
     auto decoded = unb64(it->get_ref<const std::string&>());
     if (!decoded) return bad(std::string("\"") + name + "\" is not base64");
     return std::move(*decoded);
+}
+
+// One mvccpb.KeyValue: of a range's "kvs" or a watch event's "kv".
+Result<KeyValue> decode_kv(const json& item) {
+    if (!item.is_object()) return bad("a key-value is not an object");
+    auto key = bytes_field(item, "key");
+    if (!key) return key.error();
+    auto value = bytes_field(item, "value");
+    if (!value) return value.error();
+    auto created = int64_field(item, "create_revision");
+    auto modified = int64_field(item, "mod_revision");
+    if (!created || !modified) return bad("a revision of a key-value is not an integer");
+    return KeyValue{std::move(*key), std::move(*value), *created, *modified};
 }
 
 }  // namespace
@@ -128,20 +136,9 @@ Result<RangeResult> decode_range(std::string_view text) {
     if (kvs == j->end()) return out;
     if (!kvs->is_array()) return bad("\"kvs\" is not an array");
     for (const auto& item : *kvs) {
-        if (!item.is_object()) return bad("an element of \"kvs\" is not an object");
-        KeyValue kv;
-        auto key = bytes_field(item, "key");
-        if (!key) return key.error();
-        auto value = bytes_field(item, "value");
-        if (!value) return value.error();
-        auto created = int64_field(item, "create_revision");
-        auto modified = int64_field(item, "mod_revision");
-        if (!created || !modified) return bad("a revision of \"kvs\" is not an integer");
-        kv.key = std::move(*key);
-        kv.value = std::move(*value);
-        kv.create_revision = *created;
-        kv.mod_revision = *modified;
-        out.kvs.push_back(std::move(kv));
+        auto kv = decode_kv(item);
+        if (!kv) return kv.error();
+        out.kvs.push_back(std::move(*kv));
     }
     return out;
 }
@@ -244,15 +241,10 @@ Result<WatchMessage> decode_watch_message(std::string_view text) {
                 return bad("an event of an unknown type");
         }
         auto kv = e.find("kv");
-        if (kv == e.end() || !kv->is_object()) return bad("an event without \"kv\"");
-        auto key = bytes_field(*kv, "key");
-        if (!key) return key.error();
-        auto value = bytes_field(*kv, "value");
-        if (!value) return value.error();
-        auto created = int64_field(*kv, "create_revision");
-        auto modified = int64_field(*kv, "mod_revision");
-        if (!created || !modified) return bad("a revision of an event is not an integer");
-        ev.kv = {std::move(*key), std::move(*value), *created, *modified};
+        if (kv == e.end()) return bad("an event without \"kv\"");
+        auto decoded = decode_kv(*kv);
+        if (!decoded) return decoded.error();
+        ev.kv = std::move(*decoded);
         m.events.push_back(std::move(ev));
     }
     return m;

@@ -50,16 +50,7 @@ class EtcdRegistry final : public registry::Registry {
         : kv_(std::move(transport)), layout_{std::move(prefix)} {}
 
     Result<std::vector<PeerRecord>> list() override {
-        auto r = kv_.range({layout_.peers(), prefix_end(layout_.peers()), true, 0});
-        if (!r) return r.error();
-        std::vector<PeerRecord> out;
-        out.reserve(r->kvs.size());
-        for (const auto& kv : r->kvs) {
-            auto p = decode_peer(kv.key, kv.value);
-            if (!p) return p.error();
-            out.push_back(std::move(*p));
-        }
-        return out;
+        return read_all<PeerRecord>(layout_.peers(), decode_peer);
     }
 
     Result<std::optional<PeerRecord>> find(std::string_view name) override {
@@ -276,15 +267,7 @@ class EtcdRegistry final : public registry::Registry {
     }
 
     Result<std::vector<registry::Unsettled>> unsettled() override {
-        auto r = kv_.range({layout_.unsettled(), prefix_end(layout_.unsettled()), true, 0});
-        if (!r) return r.error();
-        std::vector<registry::Unsettled> out;
-        for (const auto& kv : r->kvs) {
-            auto u = decode_unsettled(kv.key, kv.value);
-            if (!u) return u.error();
-            out.push_back(std::move(*u));
-        }
-        return out;
+        return read_all<registry::Unsettled>(layout_.unsettled(), decode_unsettled);
     }
 
     Status settle(std::string_view peer) override {
@@ -303,21 +286,32 @@ class EtcdRegistry final : public registry::Registry {
     }
 
     Result<std::vector<AuditEntry>> audit(const registry::AuditFilter& filter) override {
-        auto r = kv_.range({layout_.audit(), prefix_end(layout_.audit()), true, 0});
+        auto all = read_all<AuditEntry>(layout_.audit(), decode_audit);
+        if (!all) return all.error();
+        std::erase_if(*all, [&](const AuditEntry& a) {
+            return (filter.peer && a.peer != *filter.peer) ||
+                   (filter.since && a.time < *filter.since);
+        });
+        return all;
+    }
+
+  private:
+    // Every record under `prefix`, in the order they were created.
+    template <class T>
+    Result<std::vector<T>> read_all(const std::string& prefix,
+                                    Result<T> (*decode)(std::string_view, std::string_view)) {
+        auto r = kv_.range({prefix, prefix_end(prefix), true, 0});
         if (!r) return r.error();
-        std::vector<AuditEntry> out;
+        std::vector<T> out;
         out.reserve(r->kvs.size());
         for (const auto& kv : r->kvs) {
-            auto a = decode_audit(kv.key, kv.value);
-            if (!a) return a.error();
-            if (filter.peer && a->peer != *filter.peer) continue;
-            if (filter.since && a->time < *filter.since) continue;
-            out.push_back(std::move(*a));
+            auto item = decode(kv.key, kv.value);
+            if (!item) return item.error();
+            out.push_back(std::move(*item));
         }
         return out;
     }
 
-  private:
     Error error(std::string message) const {
         return Error{std::move(message), Location{"etcd " + layout_.prefix}};
     }

@@ -118,7 +118,7 @@ TEST(EtcdRegistry, AddFindListRemoveAndAudit) {
     EXPECT_EQ((*audit)[0].peer, "alice");
     EXPECT_EQ((*audit)[0].command, "peer add");
     EXPECT_THAT((*audit)[0].fields, HasSubstr("address=10.8.1.2"));
-    EXPECT_THAT((*audit)[0].fields, HasSubstr("quota=1000/day"));
+    EXPECT_THAT((*audit)[0].fields, HasSubstr("quota=1KB/day"));
     EXPECT_EQ((*audit)[2].command, "peer remove");
     EXPECT_EQ((*audit)[3].peer, "carol");
 }
