@@ -245,7 +245,7 @@ TEST(AllowedIps, KeptForwardSourcesReachTheTargetOnly) {
     f.source = model::ForwardSource::keep;
     p.forwards.push_back(f);
     auto allowed = [&](std::vector<IpAddress> own) {
-        auto r = client_allowed_ips(p.groups[4], p.interfaces[0], p, own);
+        auto r = client_allowed_ips(p.groups[4], p.interfaces[0], p, {}, own);
         EXPECT_TRUE(r.ok());
         std::vector<std::string> out;
         for (const auto& x : *r) out.push_back(x.str());
