@@ -13,7 +13,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import (NoAlertPresentException, StaleElementReferenceException,
+                                        TimeoutException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -34,7 +35,10 @@ def check(what, ok):
 
 def until(condition, what, timeout=15):
     try:
-        return WebDriverWait(driver, timeout).until(condition)
+        # The page re-renders its table as it refreshes: an element found a
+        # moment ago may be gone, which is a reason to look again, not a failure.
+        return WebDriverWait(driver, timeout,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         check(what + " (timed out)", False)
         return None
@@ -137,10 +141,9 @@ try:
     until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "disabled",
           "disabling shows the peer as disabled")
     driver.find_element(By.CSS_SELECTOR, odd + " button[aria-label='Enable b+o=b.x_y-z']").click()
-    until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected",
-          "enabling shows it back")
-    check("disable and enable work from the page",
-          driver.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected")
+    shown = until(lambda d: d.find_element(By.CSS_SELECTOR, odd + " td:nth-child(4)").text == "never connected",
+                  "enabling shows it back")
+    check("disable and enable work from the page", shown is True)
     # Rotate: the page shows the new QR code, which holds a new key.
     odd_row = driver.find_element(By.CSS_SELECTOR, odd)
     odd_row.find_element(By.CSS_SELECTOR, "button[aria-label='Rotate the keys of b+o=b.x_y-z']").click()
