@@ -26,6 +26,12 @@ std::string render_config(const model::Profile& profile, const Runtime& runtime)
     out += "bind-dynamic\n";
     for (const auto& iface : profile.interfaces)
         for (const auto& a : iface.addresses) out += "listen-address=" + a.addr.str() + "\n";
+    // And the gateway's addresses on the bridges of local networks it creates:
+    // their hosts are clients too (the input chain admits their queries). On a
+    // network device vpngw does not own, its address is not the profile's.
+    for (const auto& g : profile.groups)
+        if (g.is_network())
+            for (const auto& a : g.addresses) out += "listen-address=" + a.addr.str() + "\n";
     out += "no-hosts\n";  // the gateway's own /etc/hosts is not for clients
     out += "addn-hosts=" + runtime.hosts + "\n";
     out += "local=/" + dns.zone + "/\n";  // unknown names in the zone: NXDOMAIN, not upstream

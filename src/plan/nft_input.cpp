@@ -51,6 +51,19 @@ void dns(const Context& ctx, std::vector<std::string>& rules) {
                             group_set(g.name, server.family) + " " + ip + " daddr " + server.str() +
                             " meta l4proto { tcp, udp } th dport 53 accept");
         }
+    }  // With [dns], the resolver also listens on the gateway's addresses on the
+    // bridges of local networks (dns/render.cpp): their hosts may query them.
+    if (!ctx.profile.dns) return;
+    for (const auto& g : ctx.profile.groups) {
+        if (!g.is_network()) continue;
+        for (const auto& a : g.addresses) {
+            const auto& subnet = a.addr.is_v4() ? g.subnet : g.subnet6;
+            if (!subnet) continue;
+            const char* ip = ip_keyword(a.addr.family);
+            rules.push_back("iifname " + quoted(g.device) + " " + ip + " saddr @" +
+                            group_set(g.name, a.addr.family) + " " + ip + " daddr " + a.addr.str() +
+                            " meta l4proto { tcp, udp } th dport 53 accept");
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "escape/escape.hpp"
 #include "plan/allocate.hpp"
+#include "plan/nft_ruleset.hpp"
 #include "profile/loader.hpp"
 
 namespace vpngw::dns {
@@ -143,6 +144,35 @@ TEST(DnsRender, ConfigListensOnTunnelAddressesOnlyAndForwardsTheRest) {
     EXPECT_NE(conf.find("\nno-resolv\nserver=192.0.2.1\nserver=2001:db8::53\n"), std::string::npos);
     EXPECT_NE(conf.find("\naddn-hosts=/run/vpngw/dns-edge/hosts\n"), std::string::npos);
     EXPECT_NE(conf.find("\nno-hosts\n"), std::string::npos);
+}
+
+// Hosts on a bridge vpngw creates for a [[network]] are clients too: the
+// resolver listens on the gateway's address there, and the input chain admits
+// their queries to it (and only theirs, only to it).
+TEST(DnsRender, LocalNetworkBridgesAreServedToo) {
+    std::string text = kProfile;
+    text.replace(text.find("[firewall]"), 10, R"([[network]]
+name = "apps"
+device = "br-apps"
+create = "bridge"
+address = ["172.30.0.1/24"]
+subnet = "172.30.0.0/24"
+
+[firewall])");
+    auto p = load(text);
+    const auto conf = render_config(p, runtime_paths(p));
+    EXPECT_NE(conf.find("\nlisten-address=fd08::1\nlisten-address=172.30.0.1\n"), std::string::npos)
+        << conf;
+    const auto ruleset = plan::render_nft_ruleset(p);
+    EXPECT_NE(ruleset.find("iifname \"br-apps\" ip saddr @grp_apps_net4 ip daddr 172.30.0.1 meta "
+                           "l4proto { tcp, udp } th dport 53 accept"),
+              std::string::npos)
+        << ruleset;
+    // Without [dns] nothing listens there, and nothing is admitted.
+    p.dns.reset();
+    EXPECT_EQ(
+        plan::render_nft_ruleset(p).find("daddr 172.30.0.1 meta l4proto { tcp, udp } th dport 53"),
+        std::string::npos);
 }
 
 // dnsmasq itself parses what we render (--test reads the configuration and
