@@ -11,40 +11,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw@.service" > "$tmp/vpngw@test.service"
-if out=$(systemd-analyze verify --man=no "$tmp/vpngw@test.service" 2>&1) && [ -z "$out" ]; then
-    echo "PASS verify vpngw@.service"
-else
-    echo "FAIL verify vpngw@.service: $out"; fail=1
-fi
-
-# The health monitor runs next to the gateway; its unit requires vpngw@%i,
-# so both go into the scratch directory.
-sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-monitor@.service" > "$tmp/vpngw-monitor@test.service"
-if out=$(systemd-analyze verify --man=no "$tmp/vpngw-monitor@test.service" 2>&1) && [ -z "$out" ]; then
-    echo "PASS verify vpngw-monitor@.service"
-else
-    echo "FAIL verify vpngw-monitor@.service: $out"; fail=1
-fi
-
-# The resolver of [dns] runs next to the gateway too (vpngw dns serve).
-sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-dns@.service" > "$tmp/vpngw-dns@test.service"
-if out=$(systemd-analyze verify --man=no "$tmp/vpngw-dns@test.service" 2>&1) && [ -z "$out" ]; then
-    echo "PASS verify vpngw-dns@.service"
-else
-    echo "FAIL verify vpngw-dns@.service: $out"; fail=1
-fi
-
-# The API server runs next to the gateway too (Wants=vpngw@%i).
-sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/vpngw-serve@.service" > "$tmp/vpngw-serve@test.service"
-if out=$(systemd-analyze verify --man=no "$tmp/vpngw-serve@test.service" 2>&1) && [ -z "$out" ]; then
-    echo "PASS verify vpngw-serve@.service"
-else
-    echo "FAIL verify vpngw-serve@.service: $out"; fail=1
-fi
-# The fleet's keepalived and conntrackd units (issue 20), beside vpngw@test.
-for unit in vpngw-keepalived vpngw-conntrackd; do
+# Every unit, the gateway's and those that run next to it (the health monitor,
+# the [dns] resolver, the API server, the fleet's keepalived and conntrackd):
+# they require or want vpngw@%i, so all go into the scratch directory first.
+units=(vpngw vpngw-monitor vpngw-dns vpngw-serve vpngw-keepalived vpngw-conntrackd)
+for unit in "${units[@]}"; do
     sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/$unit@.service" > "$tmp/$unit@test.service"
+done
+for unit in "${units[@]}"; do
     if out=$(systemd-analyze verify --man=no "$tmp/$unit@test.service" 2>&1) && [ -z "$out" ]; then
         echo "PASS verify $unit@.service"
     else
