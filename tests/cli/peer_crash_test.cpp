@@ -146,8 +146,11 @@ TEST(PeerCrash, KilledCommandsLeaveAConsistentRegistryWithEveryAcknowledgedChang
         EXPECT_EQ(it->second.group, e.group) << name;
         EXPECT_EQ(it->second.disabled, e.disabled) << name;
     }
-    for (const auto& name : gone)
-        if (!uncertain.contains(name)) EXPECT_FALSE(stored.contains(name)) << name << " came back";
+    for (const auto& name : gone) {
+        if (!uncertain.contains(name)) {
+            EXPECT_FALSE(stored.contains(name)) << name << " came back";
+        }
+    }
     for (const auto& [name, p] : stored)
         EXPECT_TRUE(gateway::test::exists(tmp / ("clients/" + name + ".conf")))
             << name << " has no client config";
