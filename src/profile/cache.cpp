@@ -214,6 +214,8 @@ LoadResult load_file_cached(const std::string& path, const std::optional<std::st
             }
     toml::table root;
     auto loaded = load_text(*text, path, base_dir, &root);
+    if (loaded.profile)
+        for (auto& p : loaded.profile->peers) decltype(p.origin.fields)().swap(p.origin.fields);
     if (usable_dir && loaded.profile && loaded.profile->peers.size() >= kCacheMinPeers &&
         effective_dir(*loaded.profile, state_dir) == dir) {
         if (write_cache(*text, root, loaded, key, file)) used = CacheUse::written;

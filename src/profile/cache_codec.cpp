@@ -10,7 +10,7 @@ namespace {
 
 // Bump when the record's layout or the meaning of a field changes: an old
 // cache then no longer matches any text and is rebuilt.
-constexpr std::string_view kMagic = "vpngw-profile-cache 1\n";
+constexpr std::string_view kMagic = "vpngw-profile-cache 2\n";
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A field added to model::Peer must be added to put_peer/get_peer too (and
@@ -170,12 +170,9 @@ void put_peer(Writer& w, const model::Peer& p, const std::string& source) {
         put_address(w, n.addr);
         w.u8(static_cast<std::uint8_t>(n.len));
     }
+    // Only the table's place: the field places serve the loader's own
+    // checks, which a cached peer has passed (profile/cache.hpp).
     put_location(w, p.origin.table, source);
-    w.u32(static_cast<std::uint32_t>(p.origin.fields.size()));
-    for (const auto& [field, where] : p.origin.fields) {
-        w.str(field);
-        put_location(w, where, source);
-    }
 }
 
 model::Peer get_peer(Reader& r, const std::string& source) {
@@ -211,11 +208,6 @@ model::Peer get_peer(Reader& r, const std::string& source) {
         p.networks.push_back(n);
     }
     p.origin.table = get_location(r, source);
-    const auto fields = r.count(13);
-    for (std::uint32_t i = 0; i < fields && r.ok(); ++i) {
-        auto field = r.str();
-        p.origin.fields.emplace(std::move(field), get_location(r, source));
-    }
     return p;
 }
 

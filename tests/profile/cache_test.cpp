@@ -94,9 +94,13 @@ std::string peer_text(const model::Peer& p) {
     return o.str();
 }
 
+// Field places are dropped by load_file_cached (profile/cache.hpp).
 std::string peers_text(const LoadResult& r) {
     std::string out;
-    for (const auto& p : r.profile->peers) out += peer_text(p) + "\n";
+    for (auto p : r.profile->peers) {
+        p.origin.fields.clear();
+        out += peer_text(p) + "\n";
+    }
     return out;
 }
 
@@ -226,7 +230,6 @@ TEST(ProfileCacheCodec, EveryTruncationDecodesToNothing) {
     p.networks.push_back(*Prefix::parse("192.168.1.0/24"));
     p.quota = model::Quota{1000, model::QuotaPeriod::day};
     p.origin.table = {"/etc/vpngw/p.toml", 3, 1};
-    p.origin.fields["name"] = {"/etc/vpngw/p.toml", 4, 8};
     c.peers.push_back(p);
     const std::string bytes = encode_cache(c);
     const auto back = decode_cache(bytes);
