@@ -10,8 +10,8 @@ using model::Tunnel;
 static model::Group read_group(Context& ctx, const toml::table& table) {
     model::Group g;
     TableReader r(ctx, table, "[[group]]", g.origin,
-                  {"name", "interface", "subnet", "subnet6", "egress", "fallback", "isolate",
-                   "allow", "dns", "tunnel", "keepalive", "max_connections", "proxy"});
+                  {"name", "interface", "subnet", "subnet6", "egress", "fallback", "isolate", "allow", "dns",
+                   "tunnel", "keepalive", "max_connections", "proxy"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         g.name = name->value;

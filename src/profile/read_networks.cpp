@@ -11,8 +11,8 @@ namespace vpngw::profile {
 static model::Group read_local_network(Context& ctx, const toml::table& table) {
     model::Group g;
     TableReader r(ctx, table, "[[network]]", g.origin,
-                  {"name", "device", "create", "address", "subnet", "subnet6", "egress", "fallback",
-                   "isolate", "allow", "max_connections", "proxy"});
+                  {"name", "device", "create", "address", "subnet", "subnet6", "egress", "fallback", "isolate",
+                   "allow", "max_connections", "proxy"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         g.name = name->value;

@@ -11,9 +11,10 @@ using model::NatMode;
 static model::Uplink read_uplink(Context& ctx, const toml::table& table,
                                  const std::optional<Located<NatMode>>& default_nat) {
     model::Uplink u;
-    TableReader r(ctx, table, "[[uplink]]", u.origin,
-                  {"name", "device", "gateway", "gateway6", "table", "fwmark", "nat", "snat_to",
-                   "snat_to6", "health"});
+    TableReader r(
+        ctx, table, "[[uplink]]", u.origin,
+        {"name", "device", "gateway", "gateway6", "table", "fwmark", "nat", "snat_to", "snat_to6",
+         "health"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         u.name = name->value;
