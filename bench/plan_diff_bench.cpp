@@ -5,18 +5,32 @@
 //
 //   build/bench/plan_diff_bench                       # 1,000 / 10,000 / 50,000 peers
 //
+// BM_RegistryLoadPlanDiff is `vpngw up` before it reads the kernel, with the
+// peers in the registry (issue 19 item 5, up to 1,000,000): open the session
+// (profile + every stored peer read from peers.db and merged), resolve the
+// desired state, diff it against an empty kernel. Its registry is seeded (a
+// legacy peers.tsv migrated into peers.db) before the clock starts. For its
+// peak memory:
+//
+//   /usr/bin/time -v build/bench/plan_diff_bench --benchmark_filter='Registry.*/1000000'
+//
 // items_per_second is peers per second: equal rates across the sizes mean the
 // layer is linear; the 1,000-peer run is the baseline the larger ones compare to.
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "gateway/desired.hpp"
+#include "gateway/session.hpp"
 #include "ops/diff.hpp"
 #include "profile/loader.hpp"
+#include "registry/sqlite_registry.hpp"
 
 namespace {
 
@@ -102,6 +116,98 @@ ops::Observed applied(const ops::Desired& d) {
     return o;
 }
 
+// 4 groups of a /12 each (1,048,574 hosts), kernel backend (wireguard-go
+// caps a device at 65,536 peers), no inline peers.
+std::string registry_profile(const std::string& state_dir) {
+    std::string t =
+        "[gateway]\nname = \"bench\"\nendpoint = \"vpn.example.net:51820\"\n"
+        "state_dir = \"" +
+        state_dir + R"("
+
+[[uplink]]
+name = "wan"
+device = "eth0"
+gateway = "203.0.113.1"
+nat = "masquerade"
+
+[[interface]]
+name = "wg0"
+listen_port = 51820
+address = ["10.64.0.1/10"]
+backend = "kernel"
+
+[firewall]
+management = { port = 22, allow = ["198.51.100.7/32"] }
+)";
+    for (int g = 0; g < 4; ++g)
+        t += "\n[[group]]\nname = \"g" + std::to_string(g) + "\"\nsubnet = \"10." +
+             std::to_string(64 + 16 * g) + ".0.0/12\"\nisolate = true\nallow = [\"0.0.0.0/0\"]\n";
+    return t;
+}
+
+// A state directory whose peers.db holds `peers` peers over the 4 groups,
+// removed at scope exit.
+class SeededState {
+  public:
+    explicit SeededState(int peers) {
+        char tmpl[] = "/tmp/vpngw-plan-bench-XXXXXX";
+        if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+        root_ = tmpl;
+        state_ = root_ + "/state";
+        std::filesystem::create_directory(state_);
+        std::filesystem::permissions(state_, std::filesystem::perms::owner_all);
+        std::string tsv = "vpngw-peers 2\n";
+        tsv.reserve(static_cast<std::size_t>(peers) * 110);
+        for (int i = 0; i < peers; ++i) {
+            const int g = i % 4, k = i / 4 + 2;  // .0.1 is the gateway's in g0
+            const IpAddress a = IpAddress::v4((10u << 24 | (64u + 16u * g) << 16) + k);
+            tsv += "p" + std::to_string(i) + "\tg" + std::to_string(g) + "\t" + key_for(i) + "\t" +
+                   a.str() + "\t-\t-\t2024-05-01T12:00:00Z\n";
+        }
+        std::ofstream(state_ + "/peers.tsv") << tsv;
+        std::ofstream(root_ + "/profile.toml") << registry_profile(state_);
+        // The migration into peers.db, once, before anything is timed.
+        auto reg = registry::open_sqlite_registry(state_, {"bench", "seed"});
+        if (!reg) throw std::runtime_error(reg.error().str());
+    }
+    ~SeededState() {
+        std::error_code ec;
+        std::filesystem::remove_all(root_, ec);
+    }
+    std::string profile() const { return root_ + "/profile.toml"; }
+    const std::string& state() const { return state_; }
+
+  private:
+    std::string root_, state_;
+};
+
+void BM_RegistryLoadPlanDiff(benchmark::State& state) {
+    const int peers = static_cast<int>(state.range(0));
+    const SeededState seeded(peers);
+    const ops::Observed empty;
+    for (auto _ : state) {
+        Diagnostics diags;
+        gateway::Options options;
+        options.profile_path = seeded.profile();
+        auto session = gateway::open_session(options, gateway::LockMode::none, diags);
+        if (!session) {
+            state.SkipWithError(session.error().str().c_str());
+            return;
+        }
+        if (session->profile.peers.size() != static_cast<std::size_t>(peers)) {
+            state.SkipWithError("the session does not hold every stored peer");
+            return;
+        }
+        auto d = gateway::resolve_desired(session->profile, gateway::KeyPolicy::read_only);
+        if (!d) {
+            state.SkipWithError(d.error().str().c_str());
+            return;
+        }
+        benchmark::DoNotOptimize(ops::diff_up(*d, empty));
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 void BM_LoadProfile(benchmark::State& state) {
     const std::string text = profile_text(static_cast<int>(state.range(0)));
     for (auto _ : state) benchmark::DoNotOptimize(profile::load_string(text, "bench.toml"));
@@ -138,6 +244,12 @@ BENCHMARK(BM_LoadProfile)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kM
 BENCHMARK(BM_ResolveDesired)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DiffColdUp)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DiffNoopUp)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RegistryLoadPlanDiff)
+    ->Arg(1000)
+    ->Arg(50000)
+    ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
     if (sodium_init() < 0) return 1;
