@@ -8,11 +8,13 @@
 // BM_RegistryLoadPlanDiff is `vpngw up` before it reads the kernel, with the
 // peers in the registry (issue 19 item 5, up to 1,000,000): open the session
 // (profile + every stored peer read from peers.db and merged), resolve the
-// desired state, diff it against an empty kernel. Its registry is seeded (a
-// legacy peers.tsv migrated into peers.db) before the clock starts. For its
-// peak memory:
+// desired state, diff it against an empty kernel. Its registry is seeded (one
+// `add_all`, as `peer import`) before the clock starts. For its peak memory,
+// seed once, then measure a run that reuses the seeded registry:
 //
-//   /usr/bin/time -v build/bench/plan_diff_bench --benchmark_filter='Registry.*/1000000'
+//   F='Registry.*/1000000/'
+//   PLAN_BENCH_KEEP=/tmp/pdb build/bench/plan_diff_bench --benchmark_filter=$F   # seeds
+//   PLAN_BENCH_KEEP=/tmp/pdb /usr/bin/time -v build/bench/plan_diff_bench --benchmark_filter=$F
 //
 // items_per_second is peers per second: equal rates across the sizes mean the
 // layer is linear; the 1,000-peer run is the baseline the larger ones compare to.
@@ -36,10 +38,14 @@ namespace {
 
 using namespace vpngw;
 
-// Keys derived from the peer's index: distinct and valid (any 32 bytes are).
+// Keys derived from the peer's index: distinct, valid (any 32 bytes are) and
+// as random as real keys (a hash), so sorting them compares as it would
+// real ones (a shared prefix would send every comparison to memcmp).
 std::string key_for(int i) {
     unsigned char raw[32] = {};
-    std::snprintf(reinterpret_cast<char*>(raw), sizeof raw, "bench-peer-%d", i);
+    const std::string seed = "bench-peer-" + std::to_string(i);
+    crypto_generichash(raw, sizeof raw, reinterpret_cast<const unsigned char*>(seed.data()),
+                       seed.size(), nullptr, 0);
     char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
     sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
     return b64;
@@ -145,40 +151,52 @@ management = { port = 22, allow = ["198.51.100.7/32"] }
     return t;
 }
 
-// A state directory whose peers.db holds `peers` peers over the 4 groups,
-// removed at scope exit.
+// A state directory whose peers.db holds `peers` peers over the 4 groups
+// (one `add_all` transaction, as `peer import`). Removed at scope exit,
+// unless PLAN_BENCH_KEEP names a directory: then it is kept there and reused
+// by the next run, so that run's peak memory is the timed part's alone.
 class SeededState {
   public:
     explicit SeededState(int peers) {
-        char tmpl[] = "/tmp/vpngw-plan-bench-XXXXXX";
-        if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-        root_ = tmpl;
+        if (const char* keep = std::getenv("PLAN_BENCH_KEEP")) {
+            root_ = std::string(keep) + "/" + std::to_string(peers);
+            keep_ = true;
+            std::filesystem::create_directories(root_);
+        } else {
+            char tmpl[] = "/tmp/vpngw-plan-bench-XXXXXX";
+            if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+            root_ = tmpl;
+        }
         state_ = root_ + "/state";
+        std::ofstream(root_ + "/profile.toml") << registry_profile(state_);
+        if (std::filesystem::exists(state_ + "/peers.db")) return;  // kept from a run before
         std::filesystem::create_directory(state_);
         std::filesystem::permissions(state_, std::filesystem::perms::owner_all);
-        std::string tsv = "vpngw-peers 2\n";
-        tsv.reserve(static_cast<std::size_t>(peers) * 110);
+        std::vector<registry::PeerRecord> records(static_cast<std::size_t>(peers));
         for (int i = 0; i < peers; ++i) {
+            auto& r = records[static_cast<std::size_t>(i)];
             const int g = i % 4, k = i / 4 + 2;  // .0.1 is the gateway's in g0
-            const IpAddress a = IpAddress::v4((10u << 24 | (64u + 16u * g) << 16) + k);
-            tsv += "p" + std::to_string(i) + "\tg" + std::to_string(g) + "\t" + key_for(i) + "\t" +
-                   a.str() + "\t-\t-\t2024-05-01T12:00:00Z\n";
+            r.name = "p" + std::to_string(i);
+            r.group = "g" + std::to_string(g);
+            r.public_key = *PublicKey::from_base64(key_for(i));
+            r.address = IpAddress::v4((10u << 24 | (64u + 16u * static_cast<unsigned>(g)) << 16) +
+                                      static_cast<unsigned>(k));
         }
-        std::ofstream(state_ + "/peers.tsv") << tsv;
-        std::ofstream(root_ + "/profile.toml") << registry_profile(state_);
-        // The migration into peers.db, once, before anything is timed.
-        auto reg = registry::open_sqlite_registry(state_, {"bench", "seed"});
+        const registry::Actor actor{"bench", "seed"};
+        auto reg = registry::open_sqlite_registry(state_, actor);
         if (!reg) throw std::runtime_error(reg.error().str());
+        if (auto st = (*reg)->add_all(records, "bench seed", actor); !st)
+            throw std::runtime_error(st.error().str());
     }
     ~SeededState() {
         std::error_code ec;
-        std::filesystem::remove_all(root_, ec);
+        if (!keep_) std::filesystem::remove_all(root_, ec);
     }
     std::string profile() const { return root_ + "/profile.toml"; }
-    const std::string& state() const { return state_; }
 
   private:
     std::string root_, state_;
+    bool keep_ = false;
 };
 
 void BM_RegistryLoadPlanDiff(benchmark::State& state) {
