@@ -411,8 +411,8 @@ done
 # it (bench/plot.sh) without measuring again.
 mkdir -p "$W/data"
 { printf 'peers\tcold_ns\tnoop_ns\tfloor_ns\tscripted_ns\tpeer_add_ns\tpeak_rss_kib\n'; cat "$W/scale.tsv"; } >"$W/data/scale.tsv"
-{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv"; } >"$W/data/forwarding.tsv"
-"$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2
+{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv" 2>/dev/null; } >"$W/data/forwarding.tsv"
+[ "$FWD" = 1 ] && { "$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2; }
 
 cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$FWD" = 1 ] || echo " FWD=0")$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
 {
