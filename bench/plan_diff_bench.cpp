@@ -51,11 +51,10 @@ std::string key_for(int i) {
     return b64;
 }
 
-std::string profile_text(int peers) {
-    std::string t = R"([gateway]
-name = "bench"
-endpoint = "vpn.example.net:51820"
-state_dir = "/nonexistent/vpngw-bench"
+// The gateway, uplink, interface and firewall of both bench profiles.
+std::string profile_head(const std::string& state_dir, const std::string& interface_keys) {
+    return "[gateway]\nname = \"bench\"\nendpoint = \"vpn.example.net:51820\"\nstate_dir = \"" +
+           state_dir + R"("
 
 [[uplink]]
 name = "wan"
@@ -66,11 +65,16 @@ nat = "masquerade"
 [[interface]]
 name = "wg0"
 listen_port = 51820
-address = ["10.64.0.1/10", "fd64::1/48"]
-
+)" + interface_keys +
+           R"(
 [firewall]
 management = { port = 22, allow = ["198.51.100.7/32"] }
 )";
+}
+
+std::string profile_text(int peers) {
+    std::string t =
+        profile_head("/nonexistent/vpngw-bench", "address = [\"10.64.0.1/10\", \"fd64::1/48\"]\n");
     for (int g = 0; g < 4; ++g) {
         t += "\n[[group]]\nname = \"g" + std::to_string(g) + "\"\nsubnet = \"10." +
              std::to_string(64 + g) + ".0.0/16\"\nsubnet6 = \"fd64:0:0:" + std::to_string(g + 1) +
@@ -125,26 +129,7 @@ ops::Observed applied(const ops::Desired& d) {
 // 4 groups of a /12 each (1,048,574 hosts), kernel backend (wireguard-go
 // caps a device at 65,536 peers), no inline peers.
 std::string registry_profile(const std::string& state_dir) {
-    std::string t =
-        "[gateway]\nname = \"bench\"\nendpoint = \"vpn.example.net:51820\"\n"
-        "state_dir = \"" +
-        state_dir + R"("
-
-[[uplink]]
-name = "wan"
-device = "eth0"
-gateway = "203.0.113.1"
-nat = "masquerade"
-
-[[interface]]
-name = "wg0"
-listen_port = 51820
-address = ["10.64.0.1/10"]
-backend = "kernel"
-
-[firewall]
-management = { port = 22, allow = ["198.51.100.7/32"] }
-)";
+    std::string t = profile_head(state_dir, "address = [\"10.64.0.1/10\"]\nbackend = \"kernel\"\n");
     for (int g = 0; g < 4; ++g)
         t += "\n[[group]]\nname = \"g" + std::to_string(g) + "\"\nsubnet = \"10." +
              std::to_string(64 + 16 * g) + ".0.0/12\"\nisolate = true\nallow = [\"0.0.0.0/0\"]\n";

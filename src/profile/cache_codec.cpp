@@ -52,26 +52,10 @@ class Reader {
     bool ok() const { return ok_; }
     bool done() const { return ok_ && in_.empty(); }
 
-    std::uint8_t u8() {
-        std::uint8_t v = 0;
-        raw(&v, 1);
-        return v;
-    }
-    std::uint32_t u32() {
-        std::uint32_t v = 0;
-        raw(&v, sizeof v);
-        return v;
-    }
-    std::uint64_t u64() {
-        std::uint64_t v = 0;
-        raw(&v, sizeof v);
-        return v;
-    }
-    std::int64_t i64() {
-        std::int64_t v = 0;
-        raw(&v, sizeof v);
-        return v;
-    }
+    std::uint8_t u8() { return number<std::uint8_t>(); }
+    std::uint32_t u32() { return number<std::uint32_t>(); }
+    std::uint64_t u64() { return number<std::uint64_t>(); }
+    std::int64_t i64() { return number<std::int64_t>(); }
     std::string str() {
         const auto n = u32();
         if (!ok_ || n > in_.size()) return fail(), std::string();
@@ -99,6 +83,13 @@ class Reader {
     void fail() { ok_ = false; }
 
   private:
+    template <class T>
+    T number() {
+        T v = 0;
+        raw(&v, sizeof v);
+        return v;
+    }
+
     std::string_view in_;
     bool ok_ = true;
 };

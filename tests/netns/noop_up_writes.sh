@@ -17,42 +17,15 @@ state=$W/state profile=$W/profile.toml
 netns_add gw
 # No duplicate address detection: its late address events are not vpngw's.
 in_ns gw sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
-ip link add eth0 netns gw type veth peer name up0 netns gw
-in_ns gw ip addr add 203.0.113.2/24 dev eth0
-in_ns gw ip link set eth0 up
-in_ns gw ip link set up0 up
-
-cat >"$profile" <<TOML
-[gateway]
-name = "noop"
-endpoint = "203.0.113.2:51820"
-state_dir = "/var/lib/vpngw-noop-unused"
-
-[[uplink]]
-name = "wan0"
-device = "eth0"
-gateway = "203.0.113.1"
-
-[[interface]]
-name = "wg0"
-listen_port = 51820
-address = ["10.100.255.254/16", "fd10::1/64"]
-backend = "userspace"
-
-[[group]]
-name = "staff"
-interface = "wg0"
-subnet = "10.100.0.0/17"
-subnet6 = "fd10::/64"
-egress = "wan0"
-allow = ["any"]
-TOML
+# The peer bench's profile (one userspace interface, one big group), with
+# the peers appended as [[peer]] tables.
+cp "$here/profiles/peers_bench.toml" "$profile"
 python3 - "$profile" <<'PY'
 import base64, hashlib, sys
 with open(sys.argv[1], "a") as f:
     for i in range(300):
         key = base64.b64encode(hashlib.sha256(b"noop-peer-%d" % i).digest()).decode()
-        f.write(f'\n[[peer]]\nname = "p{i}"\ngroup = "staff"\npublic_key = "{key}"\n')
+        f.write(f'\n[[peer]]\nname = "p{i}"\ngroup = "big"\npublic_key = "{key}"\n')
 PY
 
 gw() { in_ns gw "$VPNGW" "$@" --state-dir "$state"; }

@@ -113,6 +113,10 @@ class ProfileCache : public ::testing::Test {
     }
     void write(const std::string& text) { std::ofstream(path) << text; }
     LoadResult load(CacheUse& use) { return load_file_cached(path, state, &use); }
+    std::string cache_bytes() const {
+        std::ifstream in(cache_file, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
 
     TempDir tmp;
     std::string state = tmp / "state";
@@ -180,11 +184,7 @@ TEST_F(ProfileCache, ACorruptCacheIsIgnoredAndRebuilt) {
     write(profile_text(300, state));
     CacheUse use{};
     ASSERT_TRUE(load(use).profile);
-    std::string bytes;
-    {
-        std::ifstream in(cache_file, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string bytes = cache_bytes();
     ASSERT_GT(bytes.size(), 1000u);
     bytes[bytes.size() / 2] ^= 0x40;
     std::ofstream(cache_file, std::ios::binary | std::ios::trunc) << bytes;
@@ -202,11 +202,7 @@ TEST_F(ProfileCache, PeersThatDoNotFitTheProfileAreNotServed) {
     write(profile_text(300, state));
     CacheUse use{};
     ASSERT_TRUE(load(use).profile);
-    std::string bytes;
-    {
-        std::ifstream in(cache_file, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string bytes = cache_bytes();
     auto cache = decode_cache(bytes);
     ASSERT_TRUE(cache);
     ASSERT_TRUE(cache->peers[0].address);
