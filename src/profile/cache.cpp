@@ -1,8 +1,8 @@
 #include "profile/cache.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
+#include "profile/checks.hpp"
 #include "profile/load_text.hpp"
 #include "profile/names.hpp"
 #include "store/atomic_file.hpp"
@@ -37,22 +37,23 @@ bool same(const Diagnostic& a, const Diagnostic& b) {
     return a.severity == b.severity && a.where == b.where && a.message == b.message;
 }
 
-// What the rest of vpngw relies on about peers, checked again on a hit: a
-// WireGuard group, addresses inside its subnets, a valid name (names reach
-// nft object names and file names), no name or key twice.
-bool peers_fit(const model::Profile& profile, const std::vector<model::Peer>& peers) {
-    std::unordered_set<std::string_view> names;
-    std::unordered_set<PublicKey, PublicKeyHash> keys;
-    names.reserve(peers.size());
-    keys.reserve(peers.size());
-    for (const auto& p : peers) {
+// What the rest of vpngw relies on about peers, checked again on a hit:
+// each in a WireGuard group with a valid name (names reach nft object names
+// and file names), then the loader's own checks across tables that involve
+// peers (names, keys and addresses unique; addresses and routed networks
+// inside their group and clear of everything else), run on the profile with
+// the cached peers. A few milliseconds at 50,000 peers, against the parse.
+bool peers_fit(const model::Profile& profile, const std::string& path,
+               const std::string& base_dir) {
+    for (const auto& p : profile.peers) {
         const auto* g = profile.find_group(p.group);
         if (!g || g->is_network() || !valid_name(p.name)) return false;
-        if (p.address && !(g->subnet && g->subnet->contains(*p.address))) return false;
-        if (p.address6 && !(g->subnet6 && g->subnet6->contains(*p.address6))) return false;
-        if (!names.insert(p.name).second || !keys.insert(p.public_key).second) return false;
     }
-    return true;
+    Diagnostics found;
+    Context ctx{path, base_dir, found};
+    check_unique(ctx, profile);
+    check_addressing(ctx, profile);
+    return !found.has_errors();
 }
 
 std::optional<LoadResult> load_with_cache(std::string_view text, const std::string& path,
@@ -63,8 +64,10 @@ std::optional<LoadResult> load_with_cache(std::string_view text, const std::stri
     if (!blanked) return std::nullopt;
     auto rest = load_text(*blanked, path, base_dir, nullptr);
     if (!rest.profile || !rest.profile->peers.empty() ||
-        effective_dir(*rest.profile, state_dir) != dir || !peers_fit(*rest.profile, cache.peers))
+        effective_dir(*rest.profile, state_dir) != dir)
         return std::nullopt;
+    rest.profile->peers = std::move(cache.peers);
+    if (!peers_fit(*rest.profile, path, base_dir)) return std::nullopt;
     // The full load's diagnostics; a warning only the rest gives now (a key
     // file of an interface that changed since) is kept too.
     LoadResult out;
@@ -81,7 +84,6 @@ std::optional<LoadResult> load_with_cache(std::string_view text, const std::stri
             add(d);
     out.diagnostics.sort();
     out.profile = std::move(rest.profile);
-    out.profile->peers = std::move(cache.peers);
     return out;
 }
 

@@ -9,9 +9,11 @@
 // trusted further than it can be checked cheaply: a record that does not
 // decode, whose checksum or digest does not match, whose blanked text does
 // not load cleanly, or whose peers do not fit the profile (a group that is
-// missing or a network, an address outside the group's subnet, a name that
-// is not a name, a name or key twice) is ignored and the profile is loaded in
-// full (and the cache rewritten).
+// missing or a network, a name that is not a name, or any error of the
+// loader's checks across tables run again with them: names, keys and
+// addresses twice, addresses or routed networks outside their group or
+// overlapping others) is ignored and the profile is loaded in full (and the
+// cache rewritten).
 //
 // Either way the peers come back without their field places
 // (origin.fields; origin.table stays): only the loader's own checks read

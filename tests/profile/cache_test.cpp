@@ -197,21 +197,32 @@ TEST_F(ProfileCache, ACorruptCacheIsIgnoredAndRebuilt) {
 }
 
 // A record with a valid checksum whose peers break what the profile loader
-// guarantees (here: an address outside the peer's group) is not served.
+// guarantees is not served: the loader's checks across tables run again.
 TEST_F(ProfileCache, PeersThatDoNotFitTheProfileAreNotServed) {
     write(profile_text(300, state));
     CacheUse use{};
-    ASSERT_TRUE(load(use).profile);
-    std::string bytes = cache_bytes();
-    auto cache = decode_cache(bytes);
-    ASSERT_TRUE(cache);
-    ASSERT_TRUE(cache->peers[0].address);
-    cache->peers[0].address = IpAddress::parse("10.99.0.1");
-    std::ofstream(cache_file, std::ios::binary | std::ios::trunc) << encode_cache(*cache);
-    const auto r = load(use);
-    EXPECT_NE(use, CacheUse::hit);
-    ASSERT_TRUE(r.profile);
-    EXPECT_EQ(r.profile->peers[0].address->str(), "10.64.1.1");
+    const auto full = load(use);
+    ASSERT_TRUE(full.profile);
+    using Forge = void (*)(std::vector<model::Peer>&);
+    const std::pair<const char*, Forge> forgeries[] = {
+        {"an address outside its group",
+         [](auto& peers) { peers[0].address = IpAddress::parse("10.99.0.1"); }},
+        {"a routed network inside a group's subnet",
+         [](auto& peers) { peers[1].networks = {*Prefix::parse("10.64.200.0/24")}; }},
+        {"a key twice", [](auto& peers) { peers[2].public_key = peers[3].public_key; }},
+        {"a name twice", [](auto& peers) { peers[2].name = peers[3].name; }},
+        {"a group that does not exist", [](auto& peers) { peers[4].group = "nope"; }},
+    };
+    for (const auto& [what, forge] : forgeries) {
+        auto cache = decode_cache(cache_bytes());
+        ASSERT_TRUE(cache) << what;
+        forge(cache->peers);
+        std::ofstream(cache_file, std::ios::binary | std::ios::trunc) << encode_cache(*cache);
+        const auto r = load(use);
+        EXPECT_EQ(use, CacheUse::written) << what;  // loaded in full, cache rebuilt
+        ASSERT_TRUE(r.profile) << what;
+        EXPECT_EQ(peers_text(r), peers_text(full)) << what;
+    }
 }
 
 TEST(ProfileCacheCodec, EveryTruncationDecodesToNothing) {
