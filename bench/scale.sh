@@ -23,6 +23,10 @@
 # INLINE=1  the peers are [[peer]] tables in the profile instead of seeded into
 #           the registry (default 0); WRITE_DOCS then defaults to 0
 # FWD=0     skips the forwarding runs (default 1)
+# FWD_ONLY=1 measures only the forwarding rounds (no up/down/floor/baseline,
+#           no docs) and prints their table (default 0)
+# FWD_KINDS the rulesets of the forwarding rounds (default
+#           "none stateful stateful_nat vpngw linear")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 source "$root/tests/netns/lib.sh"
@@ -44,6 +48,8 @@ FLOWS=${FLOWS:-50000}
 INLINE=${INLINE:-0}
 FWD=${FWD:-1}
 WRITE_DOCS=${WRITE_DOCS:-$([ "$INLINE" = 1 ] && echo 0 || echo 1)}
+FWD_ONLY=${FWD_ONLY:-0}
+FWD_KINDS=${FWD_KINDS:-none stateful stateful_nat vpngw linear}
 W=$SANDBOX_DIR
 cc -O2 -o "$W/udpflood" "$here/udpflood.c" || die "cannot build udpflood"
 
@@ -338,10 +344,13 @@ fwd=$W/fwd.md
 } >"$fwd"
 
 base_dir=$W/n$BASELINE
-write_inputs "$BASELINE" "$base_dir"
-T_scripted=()
-echo "scripted baseline: $BASELINE peers, one wg set + one iptables -A each ..." >&2
-measure_scripted "$base_dir"
+T_scripted=(0)
+if [ "$FWD_ONLY" != 1 ]; then
+    write_inputs "$BASELINE" "$base_dir"
+    T_scripted=()
+    echo "scripted baseline: $BASELINE peers, one wg set + one iptables -A each ..." >&2
+    measure_scripted "$base_dir"
+fi
 scripted_ns=$(med "${T_scripted[@]}")
 
 for n in $SIZES; do
@@ -350,8 +359,8 @@ for n in $SIZES; do
     [ -d "$dir" ] || write_inputs "$n" "$dir"
     T_cold=() T_noop=() T_status=() T_plan=() T_first=() T_add=() T_remove=() T_down=() T_floor=()
     R_cold=() R_noop=() R_status=() R_plan=() R_first=() R_add=() R_remove=() R_down=()
-    measure_vpngw "$dir"
-    measure_floor "$dir" "$n"
+    [ "$FWD_ONLY" = 1 ] || measure_vpngw "$dir"
+    [ "$FWD_ONLY" = 1 ] || measure_floor "$dir" "$n"
     cold=$(med "${T_cold[@]}") noop=$(med "${T_noop[@]}") floor=$(med "${T_floor[@]}")
     scripted=$(awk -v t="$scripted_ns" -v n="$n" -v b="$BASELINE" 'BEGIN {printf "%.0f", t * n / b}')
     rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_first[@]}" \
@@ -373,13 +382,13 @@ for n in $SIZES; do
 
     [ "$FWD" = 1 ] || { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" \
         "$scripted" "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"; continue; }
-    measure_forwarding_rounds "$dir" none stateful stateful_nat vpngw linear
+    measure_forwarding_rounds "$dir" $FWD_KINDS
     ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
     nat_tcp=$(med "${TCP_stateful_nat[@]}") nat_pps=$(med "${PPS_stateful_nat[@]}")
     noise() {  # noise SEPARATED -> what the ratio (NAT) cell adds
         [ "$1" = yes ] && echo "" || echo " (in noise)"
     }
-    for kind in none stateful stateful_nat vpngw linear; do
+    for kind in $FWD_KINDS; do
         local_tcp="TCP_$kind[@]" local_pps="PPS_$kind[@]"
         tcp=$(med "${!local_tcp}") pps=$(med "${!local_pps}")
         label=$kind tcp_note="" pps_note=""
@@ -406,6 +415,12 @@ for n in $SIZES; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" "$scripted" \
         "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"
 done
+
+if [ "$FWD_ONLY" = 1 ]; then
+    echo "FWD_ONLY=1 FWD_KINDS=\"$FWD_KINDS\" SIZES=\"$SIZES\" FWD_SECS=$FWD_SECS; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    cat "$fwd"
+    exit 0
+fi
 
 # The bench's own output, kept next to the docs so the plots regenerate from
 # it (bench/plot.sh) without measuring again.
