@@ -40,6 +40,7 @@ struct AddPeerRequest {
     std::optional<std::chrono::sys_seconds> expires;
     std::optional<model::Quota> quota;
     std::optional<std::uint64_t> rate_bits;
+    std::string node;  // pinned to this fleet member (docs/fleet.md); empty: all serve it
 };
 
 // What happened to the running gateway.

@@ -373,6 +373,17 @@ ExpiryReport enforce_expiry(Session& session, LiveGateway& live) {
     return out;
 }
 
+// The fleet's registry has no index of expiries: its peers are read whole.
+static Result<std::vector<std::string>> due_in_registry(registry::Registry& registry,
+                                                        std::chrono::sys_seconds now) {
+    auto all = registry.list();
+    if (!all) return all.error();
+    std::vector<std::string> due;
+    for (const auto& p : *all)
+        if (!p.disabled && p.expires && *p.expires <= now) due.push_back(p.name);
+    return due;
+}
+
 ExpiryReport expire_due_peers(const Options& options, LiveGateway& live) {
     ExpiryReport out;
     Diagnostics diags;
@@ -383,7 +394,8 @@ ExpiryReport expire_due_peers(const Options& options, LiveGateway& live) {
         out.errors.push_back(probe.error().str());
         return out;
     }
-    auto due = registry::read_due_expiries(probe->paths.dir, now_utc());
+    auto due = probe->registry ? due_in_registry(*probe->registry, now_utc())
+                               : registry::read_due_expiries(probe->paths.dir, now_utc());
     if (!due) {
         out.errors.push_back(due.error().str());
         return out;

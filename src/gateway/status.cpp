@@ -108,6 +108,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     r.now = static_cast<std::int64_t>(std::time(nullptr));
     r.profile = session.options.profile_path;
     r.interfaces = interface_status(session.profile, live, r.notes);
+    if (session.profile.cluster) r.cluster = gather_cluster_status(session);
 
     // First, so the desired and observed state it builds are gone before
     // the peer list is: the two never share the process's peak memory.
