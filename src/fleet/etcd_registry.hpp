@@ -21,12 +21,16 @@ namespace vpngw::fleet {
 // serves (`vpngw status`, keepalived's health check) while writes are refused.
 enum class Reads { linearizable, serializable };
 
+// `node`: this fleet member; its unsettled marks are kept apart from other
+// members' (etcd_layout.hpp), so no gateway finishes another's change.
 std::unique_ptr<registry::Registry> etcd_registry(std::unique_ptr<Transport> transport,
                                                   std::string prefix,
-                                                  Reads reads = Reads::linearizable);
+                                                  Reads reads = Reads::linearizable,
+                                                  std::string node = "");
 
 // The registry of a profile's [cluster], over HTTPS with its certificates.
 std::unique_ptr<registry::Registry> open_etcd_registry(const model::EtcdSettings& settings,
-                                                       Reads reads = Reads::linearizable);
+                                                       Reads reads = Reads::linearizable,
+                                                       std::string node = "");
 
 }  // namespace vpngw::fleet

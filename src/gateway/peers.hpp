@@ -116,6 +116,7 @@ struct EditPeerRequest {
     std::optional<std::optional<std::uint64_t>> rate_bits;
     std::vector<Prefix> add_networks;
     std::vector<Prefix> remove_networks;
+    std::optional<std::string> node;  // pin to a fleet gateway; "": served by all
 };
 Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& request,
                                    LiveGateway& live);

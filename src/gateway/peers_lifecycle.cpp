@@ -221,6 +221,8 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         if (auto e = detail::declared_in_profile(session, *rq.rename, "choose another name"))
             return *e;
     std::optional<std::string> target_group = rq.group;
+    if (rq.node && !rq.node->empty() && !session.profile.cluster)
+        return Error{"--node pins a peer to one gateway of a fleet: the profile has no [cluster]"};
     if (target_group) {
         const model::Group* g = session.profile.find_group(*target_group);
         if (!g || g->is_network())
@@ -261,6 +263,7 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         if (rq.expires) r.expires = *rq.expires;
         if (rq.quota) registry::set_quota(r, *rq.quota);
         if (rq.rate_bits) r.rate_bits = *rq.rate_bits;
+        if (rq.node) r.node = *rq.node;
         for (const auto& n : rq.remove_networks) {
             auto it = std::find(r.networks.begin(), r.networks.end(), n);
             if (it == r.networks.end())

@@ -143,7 +143,8 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         // local file has the peers. Nothing is sent until a call needs it.
         s.registry = fleet::open_etcd_registry(
             s.profile.cluster->etcd,
-            lock == LockMode::exclusive ? fleet::Reads::linearizable : fleet::Reads::serializable);
+            lock == LockMode::exclusive ? fleet::Reads::linearizable : fleet::Reads::serializable,
+            s.profile.cluster->node);
     } else if (lock == LockMode::exclusive) {
         // Migrates a legacy state directory on the first open.
         auto reg = registry::open_sqlite_registry(s.paths.dir, s.actor("migration"));

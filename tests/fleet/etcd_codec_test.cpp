@@ -194,6 +194,11 @@ TEST(EtcdCodec, LayoutKeepsEverythingUnderThePrefix) {
     EXPECT_EQ(l.key(full_peer().public_key),
               "/vpngw/site-a/keys/" + full_peer().public_key.base64());
     EXPECT_EQ(l.audit(), "/vpngw/site-a/audit/");
+    // Each member's changes under way apart: no gateway settles another's.
+    EXPECT_EQ((Layout{"/v/", "gw-a"}.unsettled()), "/v/unsettled/gw-a/");
+    const Layout a{"/v/", "gw-a"};
+    const Layout b{"/v/", "gw-b"};
+    EXPECT_FALSE(a.unsettled().starts_with(b.unsettled()));
 }
 
 }  // namespace

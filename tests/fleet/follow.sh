@@ -7,7 +7,8 @@
 # - A's follower stopped, peers added and removed, started again: it catches
 #   up from the revision it had applied;
 # - the same with that revision compacted away in etcd: a full reconcile;
-# - a peer pinned to B (`--node gwb`) is on B and never on A;
+# - a peer pinned to B (`peer add --node gwb`) is on B and never on A;
+#   `peer edit --node/--no-node` moves peers off and onto A;
 # - quorum lost: the client's traffic through A continues, adds are refused
 #   with the quorum message, `vpngw status` still answers; quorum back: A
 #   gets the next add;
@@ -22,27 +23,11 @@ PASSES=0
 FAILURES=0
 declare -A FOLLOW_PID=()
 
-netns_add sw
-ip -n sw link add br0 type bridge
-ip -n sw link set br0 up
-attach() {  # attach NS IP
-    netns_add "$1"
-    ip link add eth0 netns "$1" type veth peer name "v-$1" netns sw
-    ip -n sw link set "v-$1" master br0 up
-    ip -n "$1" addr add "$2/24" dev eth0
-    ip -n "$1" link set eth0 up
-}
-for i in 1 2 3; do attach "e$i" "10.77.0.$i"; done
-attach gwa 10.77.0.11
-attach gwb 10.77.0.12
-attach cl 10.77.0.50
-
-make_certs "$CERTS" 10.77.0.1 10.77.0.2 10.77.0.3
-INITIAL="e1=https://10.77.0.1:2380,e2=https://10.77.0.2:2380,e3=https://10.77.0.3:2380"
-for i in 1 2 3; do etcd_start "e$i" "e$i" "10.77.0.$i" "$INITIAL" new "$CERTS"; done
-for i in 1 2 3; do
-    wait_for 30 "etcd member e$i healthy" etcd_healthy "e$i" "10.77.0.$i" "$CERTS"
-done
+fleet_switch
+etcd_cluster "$CERTS"
+fleet_attach gwa 10.77.0.11
+fleet_attach gwb 10.77.0.12
+fleet_attach cl 10.77.0.50
 
 # The fleet's one WireGuard key, as an operator copies it to every member.
 wg genkey >"$SANDBOX_DIR/fleet.key"
@@ -171,6 +156,12 @@ check "peer add marker on B (after pinned)" add_on gwb marker
 check "A has marker (so it has seen pinned)" wait_for 10 "marker on A" on_gateway gwa "$(pubkey_of gwb marker)"
 check_not "A does not serve the peer pinned to B" on_gateway gwa "$PINNED"
 check "B serves the peer pinned to it" on_gateway gwb "$PINNED"
+MARKER=$(pubkey_of gwb marker)
+check "peer edit marker --node gwb on B" vpngw_on gwb peer edit marker --node gwb --profile "$(profile gwb)"
+check "A stops serving marker once it is pinned to B" wait_for 10 "marker gone from A" not_on_gateway gwa "$MARKER"
+check "B still serves marker" on_gateway gwb "$MARKER"
+check "peer edit pinned --no-node on B" vpngw_on gwb peer edit pinned --no-node --profile "$(profile gwb)"
+check "A serves pinned once it is unpinned" wait_for 10 "pinned on A" on_gateway gwa "$PINNED"
 
 # --- quorum lost ---
 etcd_kill e2

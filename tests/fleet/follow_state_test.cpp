@@ -21,6 +21,13 @@ void write(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
+// A file not there yet is no error: nothing was written.
+template <typename T>
+void expect_absent(const Result<std::optional<T>>& read) {
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_FALSE(*read);
+}
+
 TEST(EtcdMembers, NamesAndClientUrlsAsEtcdWritesThem) {
     auto m = fleet::decode_members(
         R"({"header":{"revision":"9"},"members":[{"ID":"1","name":"e1","peerURLs":["https://10.0.0.1:2380"],"clientURLs":["https://10.0.0.1:2379"]},{"ID":"2","peerURLs":["https://10.0.0.2:2380"]}]})");
@@ -41,9 +48,7 @@ TEST(EtcdMembers, MalformedListsAreRefused) {
 TEST(ClusterApplied, WrittenThenReadBack) {
     TempDir tmp;
     store::StatePaths paths{tmp.path()};
-    auto none = gateway::read_cluster_applied(paths);
-    ASSERT_TRUE(none);
-    EXPECT_FALSE(*none);
+    expect_absent(gateway::read_cluster_applied(paths));
     const gateway::ClusterApplied a{4711,
                                     std::chrono::sys_seconds{std::chrono::seconds{1800000000}}};
     ASSERT_TRUE(gateway::write_cluster_applied(paths, a));
@@ -78,9 +83,7 @@ TEST(ClusterApplied, HostileFilesAreRefusedWithFileAndLine) {
 TEST(VrrpState, ReadAsTheNotifyScriptWritesIt) {
     TempDir tmp;
     store::StatePaths paths{tmp.path()};
-    auto none = gateway::read_vrrp_state(paths);
-    ASSERT_TRUE(none);
-    EXPECT_FALSE(*none);
+    expect_absent(gateway::read_vrrp_state(paths));
     write(paths.vrrp_state_file(), "BACKUP 1733412345\n");
     auto v = gateway::read_vrrp_state(paths);
     ASSERT_TRUE(v && *v);
