@@ -40,6 +40,7 @@ struct AddPeerRequest {
     std::optional<std::chrono::sys_seconds> expires;
     std::optional<model::Quota> quota;
     std::optional<std::uint64_t> rate_bits;
+    std::string node;  // pinned to this fleet member (docs/fleet.md); empty: all serve it
 };
 
 // What happened to the running gateway.
@@ -115,6 +116,7 @@ struct EditPeerRequest {
     std::optional<std::optional<std::uint64_t>> rate_bits;
     std::vector<Prefix> add_networks;
     std::vector<Prefix> remove_networks;
+    std::optional<std::string> node;  // pin to a fleet gateway; "": served by all
 };
 Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& request,
                                    LiveGateway& live);

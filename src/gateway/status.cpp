@@ -106,6 +106,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     StatusReport r;
     r.now = static_cast<std::int64_t>(std::time(nullptr));
     r.profile = session.options.profile_path;
+    if (session.profile.cluster) r.cluster = gather_cluster_status(session);
 
     // First, so the desired and observed state it builds are gone before
     // the peer list is: the two never share the process's peak memory.
