@@ -168,9 +168,18 @@ struct PeerListEntry {
     std::optional<PeerStats> stats;  // when the interface is up and has the peer
 };
 
+// What an interface that was up reported about itself while its peers were
+// listed (`status` shows it without reading the device a second time).
+struct ListedDevice {
+    std::string ifname;
+    std::optional<PublicKey> public_key;
+    std::uint16_t listen_port = 0;
+};
+
 struct PeerListing {
     std::vector<PeerListEntry> peers;  // profile peers first, then stored ones, in order
     std::vector<std::string> notes;    // e.g. interfaces that could not be read
+    std::vector<ListedDevice> devices;
 };
 
 struct PeerFilter {

@@ -12,7 +12,7 @@
 #include "fleet/etcd_registry.hpp"
 #include "health/state_file.hpp"
 #include "plan/peer_limits.hpp"
-#include "profile/loader.hpp"
+#include "profile/cache.hpp"
 #include "registry/peer_text.hpp"
 #include "registry/sqlite_registry.hpp"
 #include "store/state_dir_check.hpp"
@@ -106,7 +106,7 @@ Status merge_stored_peers(model::Profile& profile, const std::vector<registry::P
 
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
                              StoredPeers stored_peers) {
-    auto loaded = profile::load_file(options.profile_path);
+    auto loaded = profile::load_file_cached(options.profile_path, options.state_dir);
     for (const auto& d : loaded.diagnostics.all()) {
         if (d.severity == Severity::error)
             diags.error(d.where, d.message);
