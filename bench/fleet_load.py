@@ -5,7 +5,8 @@ Writes what `vpngw peer add` would (src/fleet/etcd_layout.hpp): the peer's
 record under PREFIX/peers/NAME, its key claim PREFIX/keys/PUBKEY and its
 address claim PREFIX/addresses/IP, 32 peers (128 operations, etcd's default
 --max-txn-ops) per transaction through etcd's v3 JSON gateway. Random
-public keys; IPv4 addresses counted up from FIRST in group GROUP.
+public keys; IPv4 addresses counted up from FIRST in group GROUP. Prints
+the time (unix ms) etcd had committed the last transaction.
 
 usage: fleet_load.py URL CA CERT KEY PREFIX GROUP FIRST_IP FROM TO
        peers bench-FROM .. bench-(TO-1)
@@ -60,6 +61,8 @@ def main():
         if len(batch) >= 120:
             flush()
     flush()
+    # When etcd had committed the last of them: where propagation starts.
+    print(int(time.time() * 1000))
 
 
 if __name__ == "__main__":

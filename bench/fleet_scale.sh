@@ -5,9 +5,9 @@
 #          nothing applied: a full reconcile, i.e. `up` with every peer from
 #          etcd) vs the single-machine cold `up` of the same peers from
 #          SQLite — target: join within 2x cold up;
-#   prop   one `peer add` on gateway B until gateway J's follower has
-#          applied it, at SMALL and at LARGE peers — target: LARGE within
-#          1.2x SMALL.
+#   prop   one peer written to etcd (what `peer add` commits) until gateway
+#          J's follower has applied it to its kernel, at SMALL and at LARGE
+#          peers — target: LARGE within 1.2x SMALL.
 # Prints the figures and the ratios. Everything in namespaces of a private
 # mount namespace (tests/netns/lib.sh); the host's network is not touched.
 #
@@ -20,6 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 source "$root/tests/netns/lib.sh"
 enter_sandbox "$@"
+[ -n "${BENCH_TRACE:-}" ] && set -x
 source "$root/tests/fleet/fleet_lib.sh"
 VPNGW=${VPNGW:?set VPNGW to the vpngw binary}
 SMALL=${SMALL:-1000}
@@ -55,9 +56,9 @@ PY
 make_profile gwb fleet
 make_profile gwj fleet
 make_profile solo solo
-load() {  # load FROM TO: peers bench-FROM .. into etcd
+load() {  # load FROM TO: peers bench-FROM .. into etcd; prints the commit time
     in_ns gwb python3 "$here/fleet_load.py" https://10.77.0.1:2379 "$CERTS/ca.pem" \
-        "$CERTS/client.pem" "$CERTS/client.key" "$PREFIX" staff 10.81.0.2 "$1" "$2"
+        "$CERTS/client.pem" "$CERTS/client.key" "$PREFIX" staff 10.81.16.0 "$1" "$2"
 }
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -70,33 +71,36 @@ follow_start() {  # the follower of gwj, its lines in gwj.follow
 follow_stop() { kill "$FOLLOW_PID" 2>/dev/null || true; wait "$FOLLOW_PID" 2>/dev/null || true; }
 applied() { [ -s "$SANDBOX_DIR/state-gwj/cluster-applied" ]; }
 logged() { grep -q "peer $1 applied" "$SANDBOX_DIR/gwj.follow"; }
-# prop TAG: RUNS adds on gwb, each timed from its return to gwj's log line.
+# prop TAG FIRST: RUNS single peers written to etcd (bench-FIRST, ...), each
+# timed from etcd's commit to gwj's follower logging it applied.
 prop() {
-    local i name t0 out=()
-    for i in $(seq 1 "$RUNS"); do
-        name="p$1-$i"
-        in_ns gwb "$VPNGW" peer add "$name" --group staff --qr none \
-            --profile "$SANDBOX_DIR/gwb.toml" >/dev/null || die "peer add $name failed"
-        t0=$(now_ms)
-        until logged "$name"; do sleep 0.005; done
+    local i name t0 limit out=()
+    for i in $(seq 0 $((RUNS - 1))); do
+        name="bench-$(($2 + i))"
+        t0=$(load $(($2 + i)) $(($2 + i + 1)))
+        limit=$((SECONDS + 60))
+        until logged "$name"; do
+            [ "$SECONDS" -lt "$limit" ] || { cat "$SANDBOX_DIR/gwj.follow" >&2; die "$name never reached gwj"; }
+            sleep 0.002
+        done
         out+=($(($(now_ms) - t0)))
     done
     printf '%s\n' "${out[@]}" | median
 }
 
 echo "# loading $SMALL peers into etcd"
-load 0 "$SMALL"
+load 0 "$SMALL" >/dev/null
 follow_start
-wait_for 600 "gwj joined at $SMALL" applied
-PROP_SMALL=$(prop small)
-echo "prop_small_ms=$PROP_SMALL  (median of $RUNS adds at $SMALL peers)"
+wait_for "${JOIN_LIMIT:-1200}" "gwj joined at $SMALL" applied || { cat "$SANDBOX_DIR/gwj.follow"; die "gwj did not join"; }
+PROP_SMALL=$(prop small "$SMALL")
+echo "prop_small_ms=$PROP_SMALL  (median of $RUNS peers written at $SMALL, commit to applied on gwj)"
 
 follow_stop
 in_ns gwj "$VPNGW" down "$SANDBOX_DIR/gwj.toml" >/dev/null 2>&1 || true
 rm -f "$SANDBOX_DIR/state-gwj/cluster-applied"
 echo "# loading up to $LARGE peers into etcd"
 T=$(now_ms)
-load "$SMALL" "$LARGE"
+load $((SMALL + RUNS)) "$LARGE" >/dev/null
 echo "# loaded in $(($(now_ms) - T)) ms"
 
 # The single-machine baseline: the same peers in SQLite, cold `up`.
@@ -106,15 +110,15 @@ in_ns solo "$VPNGW" peer import "$SANDBOX_DIR/peers.txt" --profile "$SANDBOX_DIR
 T=$(now_ms)
 in_ns solo "$VPNGW" up "$SANDBOX_DIR/solo.toml" >/dev/null || die "single-machine up failed"
 COLD=$(($(now_ms) - T))
-echo "cold_up_ms=$COLD  (single machine, the same $((LARGE + RUNS)) peers from SQLite)"
+echo "cold_up_ms=$COLD  (single machine, the same $LARGE peers from SQLite)"
 
 T=$(now_ms)
 follow_start
-wait_for 1200 "gwj joined at $LARGE" applied
+wait_for "${JOIN_LIMIT:-1200}" "gwj joined at $LARGE" applied || { cat "$SANDBOX_DIR/gwj.follow"; die "gwj did not join"; }
 JOIN=$(($(now_ms) - T))
 echo "join_ms=$JOIN  (new gateway: cluster follow until it has applied the registry)"
-PROP_LARGE=$(prop large)
-echo "prop_large_ms=$PROP_LARGE  (median of $RUNS adds at $LARGE peers)"
+PROP_LARGE=$(prop large "$LARGE")
+echo "prop_large_ms=$PROP_LARGE  (median of $RUNS peers written at $LARGE, commit to applied on gwj)"
 follow_stop
 awk -v j="$JOIN" -v c="$COLD" 'BEGIN {printf "join/cold_up = %.2f (target <= 2)\n", j / c}'
 awk -v l="$PROP_LARGE" -v s="$PROP_SMALL" 'BEGIN {printf "prop_large/prop_small = %.2f (target <= 1.2)\n", (s > 0 ? l / s : 0)}'

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
 #include "cli/log.hpp"
+#include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "gateway/cluster_follow.hpp"
 #include "service_manager/notify.hpp"
@@ -17,6 +18,9 @@
 namespace vpngw::cli {
 
 int run_cluster_follow(const gateway::Options& options) {
+    // The profile's diagnostics printed once, as every command does.
+    if (!open_session_or_report(options, gateway::LockMode::none, gateway::StoredPeers::none))
+        return kExitFailure;
     auto live = gateway::system_gateway(options);
     gateway::FollowEvents events;
     // Each change on its own line (the journal under systemd), as monitor does.
