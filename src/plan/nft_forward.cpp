@@ -21,16 +21,18 @@ std::string render_forward(const Context& ctx) {
     // client device, and clamping to the route's own MTU is harmless elsewhere.
     if (ctx.profile.firewall.mss_clamp)
         rules.push_back("tcp flags syn tcp option maxseg size set rt mtu");
-    rules.push_back("ct state established,related accept");
-    rules.push_back("ct state invalid drop");
     // A connection vpngw admitted before carries the label: port forwards
     // (set by vpngw's DNAT rules, which filtered their sources) and every
     // connection a group chain accepted (set with the accept). Its later
-    // packets, even while it is still "new" (one-way UDP: DNS, QUIC, games
-    // before the first answer), skip the classification below, as an
-    // established one does. Other tables' DNATs (a container engine's) carry
-    // no label and get no pass here.
+    // packets leave here, established or still "new" (one-way UDP: DNS,
+    // QUIC, games before the first answer), without the classification
+    // below: the first rule after the clamp, as most forwarded packets
+    // belong to such a connection. An invalid packet has no connection, so
+    // no label, and meets the drop below. Other tables' DNATs (a container
+    // engine's) carry no label and get no pass here.
     rules.push_back("ct label " + std::to_string(kAdmittedLabel) + " accept");
+    rules.push_back("ct state established,related accept");
+    rules.push_back("ct state invalid drop");
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";
         for (Family f : {Family::v4, Family::v6}) {

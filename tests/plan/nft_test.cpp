@@ -183,9 +183,9 @@ TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
     auto text = render_nft_ruleset(testing::office());
     auto fwd = block(text, "chain forward");
     std::vector<std::string> order = {
+        "ct label 127 accept",
         "ct state established,related accept",
         "ct state invalid drop",
-        "ct label 127 accept",
         "iifname \"wg0\" ip saddr @peers4 ip saddr vmap { 10.8.1.0/24 : jump "
         "grp_staff, 10.8.2.0/24 : jump grp_servers }",
         "iifname \"wg0\" ip6 saddr @peers6 ip6 saddr vmap { "
