@@ -215,7 +215,6 @@ GroupPlan plan_group(const ImportOptions& o, const std::vector<ImportedPeer>& pe
 void keep_routed_networks(Imported& in, const GroupPlan& group, const std::optional<Prefix>& net4,
                           const std::optional<Prefix>& net6, const Config& c) {
     for (auto& peer : in.peers) {
-        const GroupPlan* g = &group;
         int line = 0;
         for (const auto& p : c.peers)
             if (p.public_key == peer.public_key) line = p.line;
@@ -223,7 +222,7 @@ void keep_routed_networks(Imported& in, const GroupPlan& group, const std::optio
         for (const auto& n : peer.networks) {
             const bool v4 = n.family() == Family::v4;
             const auto& own = v4 ? net4 : net6;
-            const bool family_ok = g && (v4 ? g->subnet : g->subnet6).has_value();
+            const bool family_ok = (v4 ? group.subnet : group.subnet6).has_value();
             if (family_ok && !(own && own->overlaps(n)))
                 kept.push_back(n);
             else

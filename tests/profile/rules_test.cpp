@@ -198,6 +198,29 @@ TEST(Rules, PeerAddressesAreCheckedAgainstTheirGroup) {
                 ElementsAre("19:8: error: duplicate peer name \"p\" (first defined on line 14)"));
 }
 
+// extra_addresses are checked like address, each at its own element.
+TEST(Rules, ExtraAddressesAreCheckedLikeTheAddress) {
+    auto group = base_profile() + "[[group]]\nname = \"g\"\nsubnet = \"10.8.1.0/24\"\n";
+    auto peer = [](const char* name, const char* key, const char* extra) {
+        return std::string("[[peer]]\nname = \"") + name + "\"\ngroup = \"g\"\npublic_key = \"" +
+               key + "\"\naddress = \"10.8.1.5\"\nextra_addresses = [" + extra + "]\n";
+    };
+    const char* k1 = "3+2ztO9TJKFw3+6zW4JEVl2GvoU/4Afbp2dcPpWAk08=";
+    EXPECT_THAT(errors_of(group + peer("p", k1, "\"10.8.1.6\", \"10.8.2.1\"")),
+                ElementsAre("18:32: error: extra_addresses 10.8.2.1 of peer \"p\" is outside "
+                            "subnet 10.8.1.0/24 of group \"g\""));
+    EXPECT_THAT(errors_of(group + peer("p", k1, "\"fd00::1\"")),
+                ElementsAre("18:20: error: extra_addresses fd00::1 of peer \"p\" needs an IPv6 "
+                            "subnet, but group \"g\" has no \"subnet6\""));
+    EXPECT_THAT(errors_of(group + peer("p", k1, "\"10.8.1.5\"")),
+                ElementsAre("18:20: error: address 10.8.1.5 of peer \"p\" is already used by "
+                            "peer \"p\" (line 17)"));
+    // "none": no address of the family, nothing allocated, no error.
+    EXPECT_THAT(errors_of(group + "[[peer]]\nname = \"p\"\ngroup = \"g\"\npublic_key = \"" + k1 +
+                          "\"\naddress = \"none\"\n"),
+                IsEmpty());
+}
+
 TEST(Rules, PeerOnTheInterfaceAddress) {
     auto text = base_profile() + "[[group]]\nname = \"g\"\nsubnet = \"10.8.0.0/24\"\n" +
                 "[[peer]]\nname = \"p\"\ngroup = \"g\"\n" +
