@@ -86,8 +86,9 @@ std::vector<Command> cluster_commands() {
     return {{
         .name = "cluster",
         .help = "Several gateways on one etcd registry: keepalived and conntrackd (docs/fleet.md)",
-        .footer = "Example:\n  vpngw cluster render /etc/vpngw/gw-a.toml --dir /run/vpngw-fleet/gw-a",
-        .subcommands = {std::move(render_command)},
+        .footer =
+            "Example:\n  vpngw cluster render /etc/vpngw/gw-a.toml --dir /run/vpngw-fleet/gw-a",
+        .subcommands = {std::move(render_command), cluster_follow_command()},
     }};
 }
 
