@@ -227,8 +227,17 @@ struct Peer {
     PublicKey public_key;
     std::optional<IpAddress> address;   // fixed IPv4, else allocated
     std::optional<IpAddress> address6;  // fixed IPv6, else allocated
-    std::string preshared_key_file;     // empty = none
-    std::optional<int> keepalive;       // server-side keepalive to this peer
+    // `address = "none"` / `address6 = "none"`: no address of that family
+    // although the group has a subnet of it (a wg-quick peer that never had
+    // one, imported as it was).
+    bool no_address = false;
+    bool no_address6 = false;
+    // More addresses of the peer inside its group's subnets, either family
+    // (wg-quick peers with two /32s): in its allowed-ips and the group's
+    // rules like its address; names, limits and client configs use the first.
+    std::vector<IpAddress> extra_addresses;
+    std::string preshared_key_file;  // empty = none
+    std::optional<int> keepalive;    // server-side keepalive to this peer
     // Lifecycle (issue 17). A disabled peer, or one whose expiry has passed,
     // keeps its keys, addresses and config but is kept out of the kernel.
     bool disabled = false;
@@ -256,7 +265,7 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
-    std::optional<Dns> dns;  // names for peers; none = no resolver
+    std::optional<Dns> dns;          // names for peers; none = no resolver
     std::optional<Cluster> cluster;  // [cluster]: several gateways on one etcd registry
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`

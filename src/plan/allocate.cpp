@@ -164,6 +164,10 @@ std::map<std::string, GroupPools> make_pools(const model::Profile& profile,
         if (it == pools.end()) continue;
         if (peer.address && it->second.v4) it->second.v4->take(*peer.address);
         if (peer.address6 && it->second.v6) it->second.v6->take(*peer.address6);
+        for (const auto& a : peer.extra_addresses) {
+            auto& pool = a.is_v4() ? it->second.v4 : it->second.v6;
+            if (pool) pool->take(a);
+        }
     }
     for (const auto& [group, addresses] : reserved) {
         auto it = pools.find(group);
@@ -211,11 +215,11 @@ AddressAssignment assign_addresses(const model::Profile& profile, const Reserved
     AddressAssignment out;
     out.peers.reserve(profile.peers.size());
     for (const auto& peer : profile.peers) {
-        PeerAddresses addrs{peer.address, peer.address6};
+        PeerAddresses addrs{peer.address, peer.address6, peer.extra_addresses};
         auto it = pools.find(peer.group);
         if (it != pools.end()) {
-            AddressPool* p4 = it->second.v4 ? &*it->second.v4 : nullptr;
-            AddressPool* p6 = it->second.v6 ? &*it->second.v6 : nullptr;
+            AddressPool* p4 = it->second.v4 && !peer.no_address ? &*it->second.v4 : nullptr;
+            AddressPool* p6 = it->second.v6 && !peer.no_address6 ? &*it->second.v6 : nullptr;
             // A fixed IPv6 address lends its offset to the allocated IPv4 one.
             if (!fill(addrs.v4, p4, p6, addrs.v6) && !out.error)
                 out.error = full_error(*p4, peer.group, peer.origin.table);

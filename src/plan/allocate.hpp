@@ -68,10 +68,12 @@ class AddressPool {
 Result<IpAddress> allocate_address(const Prefix& subnet, const std::set<IpAddress>& taken,
                                    const std::string& group);
 
-// The tunnel addresses of one peer, one per family its group has a subnet for.
+// The tunnel addresses of one peer, one per family its group has a subnet for
+// (unless the peer says "none"), and its extra_addresses.
 struct PeerAddresses {
     std::optional<IpAddress> v4;
     std::optional<IpAddress> v6;
+    std::vector<IpAddress> extra;
 };
 
 // Addresses of every profile peer, index-aligned with profile.peers. Fixed

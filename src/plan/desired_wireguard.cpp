@@ -16,6 +16,7 @@ state::WgPeer make_peer(const model::Peer& peer, const PeerAddresses& addresses)
     p.preshared_key_file = peer.preshared_key_file;
     if (addresses.v4) p.allowed_ips.push_back(Prefix{*addresses.v4, 32});
     if (addresses.v6) p.allowed_ips.push_back(Prefix{*addresses.v6, 128});
+    for (const auto& a : addresses.extra) p.allowed_ips.push_back(Prefix{a, a.bits()});
     for (const auto& n : peer.networks) p.allowed_ips.push_back(n);
     std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
     p.keepalive = peer.keepalive.value_or(0);

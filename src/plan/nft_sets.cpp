@@ -86,10 +86,12 @@ std::vector<std::string> peer_items(const Context& ctx, Family f) {
         for (const auto& a : *ctx.given_peers)
             if (a.family == f) addresses.insert(a);
     for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
-        const auto& a = f == Family::v4 ? ctx.peer_addresses[i].v4 : ctx.peer_addresses[i].v6;
-        if (a && !ctx.profile.peers[i].disabled &&
-            ctx.profile.find_group(ctx.profile.peers[i].group))
-            addresses.insert(*a);
+        if (ctx.profile.peers[i].disabled || !ctx.profile.find_group(ctx.profile.peers[i].group))
+            continue;
+        const auto& mine = ctx.peer_addresses[i];
+        if (const auto& a = f == Family::v4 ? mine.v4 : mine.v6) addresses.insert(*a);
+        for (const auto& a : mine.extra)
+            if (a.family == f) addresses.insert(a);
     }
     std::vector<std::string> out;
     out.reserve(addresses.size());

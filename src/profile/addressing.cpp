@@ -84,14 +84,15 @@ void check_overlaps(Context& ctx, const model::Profile& p) {
     }
 }
 
-void check_peer_address(Context& ctx, const model::Profile& p, const model::Peer& peer, Family f) {
-    const auto& address = f == Family::v4 ? peer.address : peer.address6;
-    const char* key = f == Family::v4 ? "address" : "address6";
+// One fixed address of a peer (`key` names where it was written).
+void check_peer_address(Context& ctx, const model::Profile& p, const model::Peer& peer,
+                        const std::optional<IpAddress>& address, const std::string& key) {
     const Group* g = p.find_group(peer.group);
     if (!address || !g) return;
+    const Family f = address->family;
     const Location where = peer.origin.at(key);
     const std::string who =
-        std::string(key) + " " + address->str() + " of peer " + quoted(peer.name);
+        key.substr(0, key.find('.')) + " " + address->str() + " of peer " + quoted(peer.name);
     const auto& subnet = subnet_of(*g, f);
     if (!subnet) {
         ctx.error(where, who + " needs an " + family_name(f) + " subnet, but group " +
@@ -198,8 +199,11 @@ void check_addressing(Context& ctx, const model::Profile& p) {
     check_overlaps(ctx, p);
     check_group_capacity(ctx, p);
     for (const auto& peer : p.peers) {
-        check_peer_address(ctx, p, peer, Family::v4);
-        check_peer_address(ctx, p, peer, Family::v6);
+        check_peer_address(ctx, p, peer, peer.address, "address");
+        check_peer_address(ctx, p, peer, peer.address6, "address6");
+        for (std::size_t i = 0; i < peer.extra_addresses.size(); ++i)
+            check_peer_address(ctx, p, peer, peer.extra_addresses[i],
+                               "extra_addresses." + std::to_string(i));
     }
     check_forward_targets(ctx, p);
     check_peer_networks(ctx, p);

@@ -10,12 +10,12 @@ namespace {
 
 // Bump when the record's layout or the meaning of a field changes: an old
 // cache then no longer matches any text and is rebuilt.
-constexpr std::string_view kMagic = "vpngw-profile-cache 2\n";
+constexpr std::string_view kMagic = "vpngw-profile-cache 3\n";
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A field added to model::Peer must be added to put_peer/get_peer too (and
 // kMagic bumped); this fires when the struct changes size without that.
-static_assert(sizeof(model::Peer) == 352, "model::Peer changed: update the profile cache codec");
+static_assert(sizeof(model::Peer) == 376, "model::Peer changed: update the profile cache codec");
 #endif
 
 TextDigest blake2b(std::initializer_list<std::string_view> parts) {
@@ -161,6 +161,9 @@ void put_peer(Writer& w, const model::Peer& p, const std::string& source) {
         put_address(w, n.addr);
         w.u8(static_cast<std::uint8_t>(n.len));
     }
+    w.u8(static_cast<std::uint8_t>((p.no_address ? 1 : 0) | (p.no_address6 ? 2 : 0)));
+    w.u32(static_cast<std::uint32_t>(p.extra_addresses.size()));
+    for (const auto& a : p.extra_addresses) put_address(w, a);
     // Only the table's place: the field places serve the loader's own
     // checks, which a cached peer has passed (profile/cache.hpp).
     put_location(w, p.origin.table, source);
@@ -198,6 +201,12 @@ model::Peer get_peer(Reader& r, const std::string& source) {
         if (n.len > n.addr.bits()) r.fail();
         p.networks.push_back(n);
     }
+    const auto none = r.u8();
+    if (none > 3) r.fail();
+    p.no_address = none & 1;
+    p.no_address6 = none & 2;
+    const auto extra = r.count(17);
+    for (std::uint32_t i = 0; i < extra && r.ok(); ++i) p.extra_addresses.push_back(get_address(r));
     p.origin.table = get_location(r, source);
     return p;
 }

@@ -63,9 +63,10 @@ static void read_limits(Context& ctx, TableReader& r, model::Peer& p) {
 
 static model::Peer read_peer(Context& ctx, const toml::table& table) {
     model::Peer p;
-    TableReader r(ctx, table, "[[peer]]", p.origin,
-                  {"name", "group", "public_key", "address", "address6", "preshared_key_file",
-                   "keepalive", "disabled", "expires", "quota", "rate", "networks"});
+    TableReader r(
+        ctx, table, "[[peer]]", p.origin,
+        {"name", "group", "public_key", "address", "address6", "preshared_key_file", "keepalive",
+         "disabled", "expires", "quota", "rate", "networks", "extra_addresses"});
     if (auto name = r.required_string("name")) {
         check_name(ctx, *name, "name");
         p.name = name->value;
@@ -75,8 +76,25 @@ static model::Peer read_peer(Context& ctx, const toml::table& table) {
     else if (auto group = r.reference("group"))
         p.group = group->value;
     if (auto key = r.required_string("public_key")) read_public_key(ctx, *key, p);
-    if (auto a = r.string("address")) p.address = read_address(ctx, *a, "address", Family::v4);
-    if (auto a = r.string("address6")) p.address6 = read_address(ctx, *a, "address6", Family::v6);
+    if (auto a = r.string("address")) {
+        if (a->value == "none")
+            p.no_address = true;
+        else
+            p.address = read_address(ctx, *a, "address", Family::v4);
+    }
+    if (auto a = r.string("address6")) {
+        if (a->value == "none")
+            p.no_address6 = true;
+        else
+            p.address6 = read_address(ctx, *a, "address6", Family::v6);
+    }
+    if (auto extra = r.strings("extra_addresses"))
+        for (const auto& text : *extra)
+            if (auto a = read_address(ctx, text, "extra_addresses", std::nullopt)) {
+                p.origin.fields["extra_addresses." + std::to_string(p.extra_addresses.size())] =
+                    text.where;
+                p.extra_addresses.push_back(*a);
+            }
     if (auto psk = r.string("preshared_key_file")) {
         p.preshared_key_file = resolve_key_path(ctx, psk->value);
         check_key_file(ctx, p.preshared_key_file, psk->value, psk->where, "preshared key file");

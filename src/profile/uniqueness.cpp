@@ -82,14 +82,17 @@ void unique_peers(Context& ctx, const model::Profile& p) {
                 ctx.error(peer.origin.at("public_key"), "public key of " + owner +
                                                             " is already used by " + first->first +
                                                             " (" + line_of(first->second) + ")");
-        for (const char* field : {"address", "address6"}) {
-            const auto& a = std::string(field) == "address" ? peer.address : peer.address6;
-            if (!a) continue;
+        auto claim = [&](const std::optional<IpAddress>& a, const std::string& field) {
+            if (!a) return;
             if (auto first = addresses.claim(*a, owner, peer.origin.at(field)))
                 ctx.error(peer.origin.at(field), "address " + a->str() + " of " + owner +
                                                      " is already used by " + first->first + " (" +
                                                      line_of(first->second) + ")");
-        }
+        };
+        claim(peer.address, "address");
+        claim(peer.address6, "address6");
+        for (std::size_t i = 0; i < peer.extra_addresses.size(); ++i)
+            claim(peer.extra_addresses[i], "extra_addresses." + std::to_string(i));
     }
 }
 

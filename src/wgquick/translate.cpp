@@ -59,23 +59,26 @@ std::string unique_name(std::string name, NameRegistry& names, std::size_t index
     }
 }
 
-// A peer's tunnel addresses: its first single-host AllowedIPs of each
-// family inside the interface's prefixes. The rest (more addresses, routed
-// networks) are kept as the peer's networks.
+// A peer's tunnel addresses: its single-host AllowedIPs inside the
+// interface's prefixes, the first of each family its address, the others
+// extra_addresses. The rest are kept as networks routed behind it.
 ImportedPeer import_peer(const Peer& p, const std::string& name, const std::optional<Prefix>& net4,
                          const std::optional<Prefix>& net6,
                          std::vector<std::string>& untranslated) {
-    ImportedPeer out{name, p.public_key, std::nullopt, std::nullopt, p.preshared_key, p.keepalive,
-                     {}};
+    ImportedPeer out{name, p.public_key,    std::nullopt, std::nullopt,
+                     {},   p.preshared_key, p.keepalive,  {}};
     for (const auto& a : p.allowed_ips) {
-        const bool host = a.len == a.addr.bits();
-        if (host && a.family() == Family::v4 && net4 && net4->contains(a.addr) && !out.address)
-            out.address = a.addr;
-        else if (host && a.family() == Family::v6 && net6 && net6->contains(a.addr) &&
-                 !out.address6)
-            out.address6 = a.addr;
-        else
+        const bool v4 = a.family() == Family::v4;
+        const auto& net = v4 ? net4 : net6;
+        if (a.len != a.addr.bits() || !net || !net->contains(a.addr)) {
             out.networks.push_back(a.network());
+            continue;
+        }
+        auto& first = v4 ? out.address : out.address6;
+        if (!first)
+            first = a.addr;
+        else if (a.addr != *first)
+            out.extra_addresses.push_back(a.addr);
     }
     if (p.endpoint)
         untranslated.push_back("line " + std::to_string(p.line) + ": peer " + name +
@@ -118,9 +121,7 @@ struct UplinkPlan {
 };
 
 std::string profile_text(const Config& c, const ImportOptions& o, const Imported& in,
-                         const std::vector<UplinkPlan>& uplinks,
-                         const std::vector<GroupPlan>& groups,
-                         const std::vector<std::string>& group_of,
+                         const std::vector<UplinkPlan>& uplinks, const GroupPlan& g,
                          const std::vector<std::string>& translated) {
     const store::StatePaths paths{o.state_dir};
     std::string t;
@@ -154,26 +155,28 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
     if (c.fwmark && *c.fwmark) t += "fwmark = " + std::to_string(*c.fwmark) + "\n";
     t += "# The key wg-quick used, copied to " + comment(paths.key_file(o.ifname)) + "\n";
 
-    for (const auto& g : groups) {
-        t += "\n[[group]]\nname = " + quoted(g.name) + "\ninterface = " + quoted(o.ifname) + "\n";
-        if (g.subnet) t += "subnet = " + quoted(g.subnet->str()) + "\n";
-        if (g.subnet6) t += "subnet6 = " + quoted(g.subnet6->str()) + "\n";
-        t += "# wg-quick set no limits: clients may reach anything, as before.\nallow = "
-             "[\"any\"]\n";
-    }
+    t += "\n[[group]]\nname = " + quoted(g.name) + "\ninterface = " + quoted(o.ifname) + "\n";
+    if (g.subnet) t += "subnet = " + quoted(g.subnet->str()) + "\n";
+    if (g.subnet6) t += "subnet6 = " + quoted(g.subnet6->str()) + "\n";
+    t += "# wg-quick set no limits: clients may reach anything, as before.\nallow = "
+         "[\"any\"]\n";
 
     t += "\n[firewall]\n# wg-quick left SSH open to all: narrow `allow` to your own addresses.\n";
     t += "management = { port = 22 }\n";
 
     for (std::size_t i = 0; i < in.peers.size(); ++i) {
         const auto& p = in.peers[i];
-        const GroupPlan* g = nullptr;
-        for (const auto& x : groups)
-            if (x.name == group_of[i]) g = &x;
-        t += "\n[[peer]]\nname = " + quoted(p.name) + "\ngroup = " + quoted(group_of[i]) + "\n";
+        t += "\n[[peer]]\nname = " + quoted(p.name) + "\ngroup = " + quoted(g.name) + "\n";
         t += "public_key = " + quoted(p.public_key.base64()) + "\n";
-        if (p.address && g && g->subnet) t += "address = " + quoted(p.address->str()) + "\n";
-        if (p.address6 && g && g->subnet6) t += "address6 = " + quoted(p.address6->str()) + "\n";
+        // "none": wg-quick gave the peer no address of the family.
+        if (g.subnet) t += "address = " + quoted(p.address ? p.address->str() : "none") + "\n";
+        if (g.subnet6) t += "address6 = " + quoted(p.address6 ? p.address6->str() : "none") + "\n";
+        if (!p.extra_addresses.empty()) {
+            t += "extra_addresses = [";
+            for (std::size_t k = 0; k < p.extra_addresses.size(); ++k)
+                t += (k ? ", " : "") + quoted(p.extra_addresses[k].str());
+            t += "]\n";
+        }
         if (p.preshared_key)
             if (auto psk = paths.psk_file(p.name))  // names are sanitized: always
                 t += "preshared_key_file = " + quoted(*psk) + "\n";
@@ -188,56 +191,30 @@ std::string profile_text(const Config& c, const ImportOptions& o, const Imported
     return t;
 }
 
-// Peers with addresses of both families share one group with both
-// prefixes; when some have only one family, a group per family keeps every
-// peer's AllowedIPs as they are (a group's subnet would give each of its
-// peers an address of that family). Subnets of different families never
-// overlap, so the two groups coexist on one interface.
-std::vector<GroupPlan> plan_groups(const ImportOptions& o, const std::vector<ImportedPeer>& peers,
-                                   const std::optional<Prefix>& net4,
-                                   const std::optional<Prefix>& net6,
-                                   std::vector<std::string>& group_of,
-                                   std::vector<std::string>& untranslated) {
-    bool any4 = false, any6 = false, all_both = true;
+// One group with the interface's prefix of each family some peer has an
+// address of; a peer without an address of a family the group has says
+// "none" (profile_text), so nobody is handed an address wg-quick never gave
+// them and nobody loses one.
+GroupPlan plan_group(const ImportOptions& o, const std::vector<ImportedPeer>& peers,
+                     const std::optional<Prefix>& net4, const std::optional<Prefix>& net6) {
+    bool any4 = false, any6 = false;
     for (const auto& p : peers) {
         any4 = any4 || p.address;
         any6 = any6 || p.address6;
-        all_both = all_both && p.address && p.address6;
     }
-    group_of.assign(peers.size(), o.group);
-    if (all_both || !any4 || !any6) {
-        GroupPlan g{o.group, any4 ? net4 : std::nullopt, any6 ? net6 : std::nullopt};
-        if (!g.subnet && !g.subnet6) g.subnet = net4;  // no peer: the interface's prefix
-        return {g};
-    }
-    // Some peers of each family. Dual-stack peers join the IPv4 group; their
-    // IPv6 address then has no group subnet to live in.
-    const std::string name6 = sanitize_name(o.group.substr(0, 14) + "6");
-    std::vector<GroupPlan> out{{o.group, net4, std::nullopt}, {name6, std::nullopt, net6}};
-    for (std::size_t i = 0; i < peers.size(); ++i) {
-        if (!peers[i].address) group_of[i] = name6;
-        if (peers[i].address && peers[i].address6)
-            untranslated.push_back("peer " + peers[i].name + ": address6 " +
-                                   peers[i].address6->str() +
-                                   " (other peers have only IPv4 or only IPv6 addresses)");
-    }
-    return out;
+    GroupPlan g{o.group, any4 ? net4 : std::nullopt, any6 ? net6 : std::nullopt};
+    if (!g.subnet && !g.subnet6) g.subnet = net4;  // no peer: the interface's prefix
+    return g;
 }
 
 // A peer's AllowedIPs beyond its addresses become its `networks` (routed
 // behind it: a branch office's LAN) when the profile can hold them: outside
-// the interface's prefixes and of a family its group has. Others (a second
-// address inside the interface's prefix, an address of a family its group
-// lacks) are listed, not dropped silently.
-void keep_routed_networks(Imported& in, const std::vector<GroupPlan>& groups,
-                          const std::vector<std::string>& group_of,
-                          const std::optional<Prefix>& net4, const std::optional<Prefix>& net6,
-                          const Config& c) {
-    for (std::size_t i = 0; i < in.peers.size(); ++i) {
-        auto& peer = in.peers[i];
-        const GroupPlan* g = nullptr;
-        for (const auto& x : groups)
-            if (x.name == group_of[i]) g = &x;
+// the interface's prefixes and of a family its group has. Others (a prefix
+// inside the interface's, a network of a family no peer has an address of)
+// are listed, not dropped silently.
+void keep_routed_networks(Imported& in, const GroupPlan& group, const std::optional<Prefix>& net4,
+                          const std::optional<Prefix>& net6, const Config& c) {
+    for (auto& peer : in.peers) {
         int line = 0;
         for (const auto& p : c.peers)
             if (p.public_key == peer.public_key) line = p.line;
@@ -245,14 +222,15 @@ void keep_routed_networks(Imported& in, const std::vector<GroupPlan>& groups,
         for (const auto& n : peer.networks) {
             const bool v4 = n.family() == Family::v4;
             const auto& own = v4 ? net4 : net6;
-            const bool family_ok = g && (v4 ? g->subnet : g->subnet6).has_value();
+            const bool family_ok = (v4 ? group.subnet : group.subnet6).has_value();
             if (family_ok && !(own && own->overlaps(n)))
                 kept.push_back(n);
             else
                 in.untranslated.push_back("line " + std::to_string(line) + ": peer " + peer.name +
                                           ": AllowedIPs " + n.str() +
-                                          " (a second address of the peer, or one of a family "
-                                          "its group has no subnet of: add it by hand)");
+                                          " (inside the interface's prefix but not one host, or "
+                                          "of a family no peer has an address of: add it by "
+                                          "hand)");
         }
         peer.networks = std::move(kept);
     }
@@ -325,10 +303,9 @@ Imported translate(const Config& c, const ImportOptions& o) {
         }
         in.peers.push_back(std::move(peer));
     }
-    std::vector<std::string> group_of;
-    const auto groups = plan_groups(o, in.peers, net4, net6, group_of, in.untranslated);
-    keep_routed_networks(in, groups, group_of, net4, net6, c);
-    in.profile = profile_text(c, o, in, uplinks, groups, group_of, translated);
+    const auto group = plan_group(o, in.peers, net4, net6);
+    keep_routed_networks(in, group, net4, net6, c);
+    in.profile = profile_text(c, o, in, uplinks, group, translated);
     return in;
 }
 

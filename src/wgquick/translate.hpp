@@ -4,8 +4,10 @@
 // One [[interface]], one [[group]] whose subnets are the interface's
 // prefixes, and one [[peer]] per wg-quick peer with its address fixed, so the
 // WireGuard device vpngw plans is the one wg-quick made: same port, fwmark,
-// peers, allowed-ips, preshared keys and keepalives. Peers with addresses
-// of one family only go to a group of that family. Hook lines that
+// peers, allowed-ips, preshared keys and keepalives. A peer's host
+// addresses inside the interface's prefixes are its address, address6 and
+// extra_addresses ("none" for a family it has no address of); its other
+// AllowedIPs are its networks. Hook lines that
 // masquerade out of a device become an [[uplink]] with NAT (forward accepts
 // and forwarding sysctls need nothing: vpngw's group allows "any").
 // Whatever has no equivalent (other hooks, DNS, Table, ...) is listed.
@@ -35,10 +37,10 @@ struct ImportedPeer {
     PublicKey public_key;
     std::optional<IpAddress> address;
     std::optional<IpAddress> address6;
+    std::vector<IpAddress> extra_addresses;  // more host addresses inside the prefixes
     std::optional<SecretKey> preshared_key;  // goes to <state_dir>/psk/<name>.psk
     std::optional<std::uint16_t> keepalive;
-    // AllowedIPs beyond one address per family: more addresses of the peer,
-    // or networks routed behind it.
+    // Its other AllowedIPs: networks routed behind it.
     std::vector<Prefix> networks;
 };
 

@@ -58,6 +58,8 @@ subnet = "10.65.0.0/16"
             t += "address = \"10.6" + std::to_string(4 + i % 2) + ".1." +
                  std::to_string(i / 4 % 250 + 1) + "\"\n";
         if (i == 7) t += "keepalive = 25\nnetworks = [\"192.168.7.0/24\"]\n";
+        if (i == 4) t += "extra_addresses = [\"10.64.9.9\"]\n";
+        if (i == 6) t += "address = \"none\"\n";
     }
     t += "\n[dns]\nzone = \"vpn.example\"\n\n[firewall]\nmanagement = { port = 22, allow = "
          "[\"0.0.0.0/0\"] }\n";
@@ -89,6 +91,8 @@ std::string peer_text(const model::Peer& p) {
       << (p.expires ? p.expires->time_since_epoch().count() : -1) << '|'
       << (p.quota ? p.quota->bytes : 0) << '|' << p.rate_bits.value_or(0) << '|';
     for (const auto& n : p.networks) o << n.str() << ',';
+    o << '|' << p.no_address << p.no_address6 << '|';
+    for (const auto& a : p.extra_addresses) o << a.str() << ',';
     o << '|' << location_text(p.origin.table);
     for (const auto& [k, v] : p.origin.fields) o << ';' << k << '=' << location_text(v);
     return o.str();

@@ -171,11 +171,21 @@ TEST(Rules, SnatNeedsAnAddress) {
                                                   "(from [firewall] nat) but has no \"snat_to\""));
 }
 
+// A profile with group "g" (10.8.1.0/24) and peers from peer_in_g: they
+// start on line 13, each five lines and `more`, the address on its 5th.
+std::string profile_with_group_g() {
+    return base_profile() + "[[group]]\nname = \"g\"\nsubnet = \"10.8.1.0/24\"\n";
+}
+std::string peer_in_g(const char* name, const char* key, const char* address,
+                      const std::string& more = "") {
+    return std::string("[[peer]]\nname = \"") + name + "\"\ngroup = \"g\"\npublic_key = \"" + key +
+           "\"\naddress = \"" + address + "\"\n" + more;
+}
+
 TEST(Rules, PeerAddressesAreCheckedAgainstTheirGroup) {
-    auto group = base_profile() + "[[group]]\nname = \"g\"\nsubnet = \"10.8.1.0/24\"\n";
+    const auto group = profile_with_group_g();
     auto peer = [](const char* name, const char* key, const char* address) {
-        return std::string("[[peer]]\nname = \"") + name + "\"\ngroup = \"g\"\npublic_key = \"" +
-               key + "\"\naddress = \"" + address + "\"\n";
+        return peer_in_g(name, key, address);
     };
     const char* k1 = "3+2ztO9TJKFw3+6zW4JEVl2GvoU/4Afbp2dcPpWAk08=";
     const char* k2 = "mdmOfElBl0FwllYBCNySoS++vEkhX4TPBQlnhMFNSgQ=";
@@ -196,6 +206,26 @@ TEST(Rules, PeerAddressesAreCheckedAgainstTheirGroup) {
                             "\"p\" (line 17)"));
     EXPECT_THAT(errors_of(group + peer("p", k1, "10.8.1.5") + peer("p", k2, "10.8.1.6")),
                 ElementsAre("19:8: error: duplicate peer name \"p\" (first defined on line 14)"));
+}
+
+// extra_addresses are checked like address, each at its own element.
+TEST(Rules, ExtraAddressesAreCheckedLikeTheAddress) {
+    const char* k1 = "3+2ztO9TJKFw3+6zW4JEVl2GvoU/4Afbp2dcPpWAk08=";
+    const auto group = profile_with_group_g();
+    auto peer = [&](const std::string& extra) {
+        return peer_in_g("p", k1, "10.8.1.5", "extra_addresses = [" + extra + "]\n");
+    };
+    EXPECT_THAT(errors_of(group + peer("\"10.8.1.6\", \"10.8.2.1\"")),
+                ElementsAre("18:32: error: extra_addresses 10.8.2.1 of peer \"p\" is outside "
+                            "subnet 10.8.1.0/24 of group \"g\""));
+    EXPECT_THAT(errors_of(group + peer("\"fd00::1\"")),
+                ElementsAre("18:20: error: extra_addresses fd00::1 of peer \"p\" needs an IPv6 "
+                            "subnet, but group \"g\" has no \"subnet6\""));
+    EXPECT_THAT(errors_of(group + peer("\"10.8.1.5\"")),
+                ElementsAre("18:20: error: address 10.8.1.5 of peer \"p\" is already used by "
+                            "peer \"p\" (line 17)"));
+    // "none": no address of the family, nothing allocated, no error.
+    EXPECT_THAT(errors_of(group + peer_in_g("p", k1, "none")), IsEmpty());
 }
 
 TEST(Rules, PeerOnTheInterfaceAddress) {

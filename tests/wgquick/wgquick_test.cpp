@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "plan/desired.hpp"
 #include "profile/loader.hpp"
 #include "wgquick/config.hpp"
 #include "wgquick/translate.hpp"
@@ -111,40 +113,76 @@ Imported imported(const std::string& text, const std::string& default_device = "
     return c ? translate(*c, o) : Imported{};
 }
 
-// The issue's lone IPv6 peer: it keeps its only address, in a group of its
-// own family, and the IPv4 peers get no IPv6 address they never had.
-TEST(WgQuickTranslate, PeersOfOneFamilyEachGetAGroupOfThatFamily) {
-    auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24, fd01::1/64\n") +
-                       "[Peer]\nPublicKey = " + kKeyA + "\nAllowedIPs = 10.1.0.2/32\n" +
-                       "[Peer]\nPublicKey = " + kKeyB + "\nAllowedIPs = fd01::3/128\n");
-    ASSERT_EQ(in.peers.size(), 2u);
-    const auto& p = in.profile;
-    EXPECT_NE(p.find("name = \"clients\"\ninterface = \"wg0\"\nsubnet = \"10.1.0.0/24\"\n#"),
-              std::string::npos)
-        << p;
-    EXPECT_NE(p.find("name = \"clients6\"\ninterface = \"wg0\"\nsubnet6 = \"fd01::/64\"\n#"),
-              std::string::npos)
-        << p;
-    EXPECT_NE(p.find("group = \"clients6\"\npublic_key = \"" + std::string(kKeyB) +
-                     "\"\naddress6 = \"fd01::3\"\n"),
-              std::string::npos)
-        << p;
+constexpr const char* kKeyD = "3CR/fMPOesmR2LEWbGF3cQNAkGX0OjN6JYZUbS+vN28=";
+
+// Issue 18 item 1: every peer's AllowedIPs survive the import as they were:
+// a dual-stack peer, an IPv6-only one (the issue's lone IPv6 peer), one with
+// two IPv4 addresses and a branch with routed LANs, all in one group. The
+// WireGuard peers vpngw plans from the loaded profile have exactly the
+// AllowedIPs wg-quick had.
+TEST(WgQuickTranslate, EveryPeerKeepsItsAllowedIpsWhateverItsFamilies) {
+    const std::string conf =
+        std::string("[Interface]\nAddress = 10.1.0.1/24, fd01::1/64\n") +
+        "[Peer]\nPublicKey = " + kKeyA + "\nAllowedIPs = 10.1.0.2/32, fd01::2/128\n" +
+        "[Peer]\nPublicKey = " + kKeyB + "\nAllowedIPs = fd01::3/128\n" +
+        "[Peer]\nPublicKey = " + kKeyC + "\nAllowedIPs = 10.1.0.4/32, 10.1.0.44/32\n" +
+        "[Peer]\nPublicKey = " + kKeyD + "\nAllowedIPs = 10.1.0.5/32, 192.168.50.0/24, fd50::/64\n";
+    auto in = imported(conf);
+    ASSERT_EQ(in.peers.size(), 4u);
     for (const auto& u : in.untranslated) ADD_FAILURE() << "untranslated: " << u;
+    const auto& p = in.profile;
+    EXPECT_NE(p.find("subnet = \"10.1.0.0/24\"\nsubnet6 = \"fd01::/64\"\n"), std::string::npos)
+        << p;
+    EXPECT_NE(p.find("address = \"none\"\naddress6 = \"fd01::3\"\n"), std::string::npos) << p;
+    EXPECT_NE(p.find("address = \"10.1.0.4\"\naddress6 = \"none\"\nextra_addresses = "
+                     "[\"10.1.0.44\"]\n"),
+              std::string::npos)
+        << p;
+    EXPECT_NE(p.find("networks = [\"192.168.50.0/24\", \"fd50::/64\"]"), std::string::npos) << p;
+
     auto loaded = profile::load_string(p, "imported.toml");
     ASSERT_TRUE(loaded.profile.has_value()) << p;
-    EXPECT_EQ(loaded.profile->groups.size(), 2u);
+    EXPECT_EQ(loaded.profile->groups.size(), 1u);
+    auto original = parse(conf, "t.conf");
+    ASSERT_TRUE(original);
+    const auto desired = plan::desired_state(*loaded.profile);
+    ASSERT_EQ(desired.wireguard.size(), 1u);
+    ASSERT_EQ(desired.wireguard[0].peers.size(), 4u);
+    for (const auto& want : original->peers) {
+        auto allowed = want.allowed_ips;
+        std::sort(allowed.begin(), allowed.end());
+        bool found = false;
+        for (const auto& got : desired.wireguard[0].peers)
+            if (got.public_key == want.public_key) {
+                found = true;
+                EXPECT_EQ(got.allowed_ips, allowed) << got.name;
+            }
+        EXPECT_TRUE(found) << want.public_key.base64();
+    }
 }
 
-// A second address inside the interface's prefix has no place in a
+// All peers of one family: the group has only that family's subnet, so
+// nobody needs "none".
+TEST(WgQuickTranslate, PeersOfOneFamilyGetAGroupOfThatFamily) {
+    auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24, fd01::1/64\n") +
+                       "[Peer]\nPublicKey = " + kKeyB + "\nAllowedIPs = fd01::3/128\n");
+    const auto& p = in.profile;
+    EXPECT_NE(p.find("name = \"clients\"\ninterface = \"wg0\"\nsubnet6 = \"fd01::/64\"\n#"),
+              std::string::npos)
+        << p;
+    EXPECT_EQ(p.find("none"), std::string::npos) << p;
+}
+
+// A prefix inside the interface's that is not one host has no place in a
 // profile (a network may not overlap the interface's prefix): listed.
-TEST(WgQuickTranslate, ASecondAddressIsListedAndRoutedNetworksKept) {
+TEST(WgQuickTranslate, APrefixInsideTheInterfacesIsListedAndRoutedNetworksKept) {
     auto in = imported(std::string("[Interface]\nAddress = 10.1.0.1/24\n") +
                        "[Peer]\nPublicKey = " + kKeyA +
-                       "\nAllowedIPs = 10.1.0.2/32, 10.1.0.9/32, 172.16.0.0/16\n");
+                       "\nAllowedIPs = 10.1.0.2/32, 10.1.0.8/29, 172.16.0.0/16\n");
     ASSERT_EQ(in.peers.size(), 1u);
     EXPECT_EQ(in.peers[0].networks, (std::vector<Prefix>{*Prefix::parse("172.16.0.0/16")}));
     ASSERT_EQ(in.untranslated.size(), 1u);
-    EXPECT_NE(in.untranslated[0].find("AllowedIPs 10.1.0.9/32"), std::string::npos);
+    EXPECT_NE(in.untranslated[0].find("AllowedIPs 10.1.0.8/29"), std::string::npos);
     auto loaded = profile::load_string(in.profile, "imported.toml");
     ASSERT_TRUE(loaded.profile.has_value()) << in.profile;
     EXPECT_EQ(loaded.profile->peers.at(0).networks, in.peers[0].networks);
