@@ -69,6 +69,9 @@ struct Uplink {
 };
 
 enum class Backend { automatic, kernel, userspace };
+// wireguard-go (the userspace backend) holds at most this many peers on one
+// device; `wg setconf` past it fails. The kernel module allows 2^20.
+inline constexpr std::size_t kUserspacePeerLimit = 65536;
 
 struct Interface {
     std::string name;
@@ -256,7 +259,7 @@ struct Profile {
     std::vector<Forward> forwards;
     Firewall firewall;
     std::vector<Peer> peers;
-    std::optional<Dns> dns;  // names for peers; none = no resolver
+    std::optional<Dns> dns;          // names for peers; none = no resolver
     std::optional<Cluster> cluster;  // [cluster]: several gateways on one etcd registry
     // Not from the file: the uplinks the health monitor last found down
     // (<state_dir>/health.tsv), filled in before planning so that an `up`
