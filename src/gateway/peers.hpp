@@ -75,7 +75,7 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               registry::GroupAddresses& stored);
 
 // Whether `iface` has room for one more peer: on wireguard-go (backend =
-// "userspace", or "auto" on a kernel without WireGuard) no more than
+// "userspace") no more than
 // model::kUserspacePeerLimit; the error says what to do instead.
 Status check_interface_room(const Session& session, const model::Interface& iface);
 
