@@ -68,6 +68,17 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group,
                                               const plan::ReservedAddresses& reserved = {},
                                               const plan::ReservedBitmaps& bitmaps = {});
+// The same, asking the registry about its stored peers of the group instead
+// of reading them (peers_add_allocate.cpp): the same addresses, at a cost
+// that does not grow with the group.
+Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
+                                              const std::string& group,
+                                              registry::GroupAddresses& stored);
+
+// Whether `iface` has room for one more peer: on wireguard-go (backend =
+// "userspace") no more than
+// model::kUserspacePeerLimit; the error says what to do instead.
+Status check_interface_room(const Session& session, const model::Interface& iface);
 
 // Records the peer (registry, clients/<name>.conf, psk/<name>.psk) and
 // applies it to the running gateway when its interface exists. When the

@@ -103,6 +103,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (!iface) return Error{"group \"" + group.name + "\" names no interface of the profile"};
     if (!request.node.empty() && !profile.cluster)
         return Error{"--node pins a peer to one gateway of a fleet: the profile has no [cluster]"};
+    if (auto st = check_interface_room(session, *iface); !st) return st.error();
 
     std::optional<SecretKey> private_key;
     PublicKey public_key;
@@ -143,12 +144,10 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     peer.networks = request.networks;
     peer.node = request.node;
     // Inside the registry's write transaction: the group's stored addresses
-    // are read and the new one inserted without another add in between.
+    // are asked about and the new one inserted without another add in between.
     const registry::Allocator allocate =
-        [&](const std::vector<IpAddress>& stored) -> Result<registry::Addresses> {
-        plan::ReservedAddresses reserved;
-        reserved[group.name] = stored;
-        auto chosen = allocate_new_peer(profile, group.name, reserved);
+        [&](registry::GroupAddresses& stored) -> Result<registry::Addresses> {
+        auto chosen = allocate_new_peer(profile, group.name, stored);
         if (!chosen) return chosen.error();
         // A fixed address wins for its family (the registry refuses one
         // already held); a family --address left out is allocated.

@@ -102,16 +102,14 @@ Result<PeerChangeReport> change_peer(
 // addresses winning for their families.
 registry::Allocator allocator_for(const Session& session, const std::string& group,
                                   const std::optional<registry::Addresses>& fixed) {
-    return [&session, group,
-            fixed](const std::vector<IpAddress>& stored) -> Result<registry::Addresses> {
-        plan::ReservedAddresses reserved;
-        reserved[group] = stored;
-        auto chosen = allocate_new_peer(session.profile, group, reserved);
-        if (!chosen) return chosen.error();
-        if (fixed && fixed->v4) chosen->v4 = fixed->v4;
-        if (fixed && fixed->v6) chosen->v6 = fixed->v6;
-        return registry::Addresses{chosen->v4, chosen->v6};
-    };
+    return
+        [&session, group, fixed](registry::GroupAddresses& stored) -> Result<registry::Addresses> {
+            auto chosen = allocate_new_peer(session.profile, group, stored);
+            if (!chosen) return chosen.error();
+            if (fixed && fixed->v4) chosen->v4 = fixed->v4;
+            if (fixed && fixed->v6) chosen->v6 = fixed->v6;
+            return registry::Addresses{chosen->v4, chosen->v6};
+        };
 }
 
 // Regenerates clients/<name>.conf for the changed record (the private key

@@ -69,6 +69,9 @@ struct Uplink {
 };
 
 enum class Backend { automatic, kernel, userspace };
+// wireguard-go (the userspace backend) holds at most this many peers on one
+// device; `wg setconf` past it fails. The kernel module allows 2^20.
+inline constexpr std::size_t kUserspacePeerLimit = 65536;
 
 struct Interface {
     std::string name;

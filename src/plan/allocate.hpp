@@ -35,6 +35,10 @@ class AddressPool {
     // How many host addresses the subnet can hand out at all (saturated).
     std::uint64_t capacity() const;
 
+    // The assignable offsets are [first_offset, last_offset]; none when
+    // last_offset < first_offset.
+    std::uint64_t first_offset() const { return first_; }
+    std::uint64_t last_offset() const { return last_; }
     // The address's offset when it is an assignable host address of the pool.
     std::optional<std::uint64_t> offset_of(const IpAddress& address) const;
     IpAddress at(std::uint64_t offset) const;

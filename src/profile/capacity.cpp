@@ -41,6 +41,26 @@ void check_subnet(Context& ctx, const model::Profile& p, const model::Group& g, 
                                     "the gateway's own, " + holders + "; make it wider");
 }
 
+// More profile peers on a userspace interface than wireguard-go holds: `up`
+// would fail half-way through `wg setconf`, so say it before anything runs.
+void check_userspace_peers(Context& ctx, const model::Profile& p) {
+    for (const auto& iface : p.interfaces) {
+        if (iface.backend != model::Backend::userspace) continue;
+        std::size_t peers = 0;
+        for (const auto& peer : p.peers) {
+            const model::Group* g = p.find_group(peer.group);
+            if (g && g->interface == iface.name) ++peers;
+        }
+        if (peers <= model::kUserspacePeerLimit) continue;
+        ctx.error(iface.origin.at("backend"),
+                  "interface " + quoted(iface.name) + " has " + std::to_string(peers) +
+                      " peers, but wireguard-go (backend = \"userspace\") holds at most " +
+                      std::to_string(model::kUserspacePeerLimit) +
+                      " on one device: use backend = \"kernel\" or split the groups over " +
+                      "more interfaces");
+    }
+}
+
 }  // namespace
 
 void check_group_capacity(Context& ctx, const model::Profile& p) {
@@ -49,6 +69,7 @@ void check_group_capacity(Context& ctx, const model::Profile& p) {
         check_subnet(ctx, p, g, Family::v4);
         check_subnet(ctx, p, g, Family::v6);
     }
+    check_userspace_peers(ctx, p);
 }
 
 }  // namespace vpngw::profile

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "util/ip.hpp"
@@ -93,11 +94,62 @@ struct Addresses {
     std::optional<IpAddress> v4;
     std::optional<IpAddress> v6;
 };
+
+// The addresses the registry's peers of one group hold, asked by an allocator
+// inside the add's write transaction. A backend with an index answers each
+// question without reading the whole group (the SQLite one walks an index from
+// a remembered point: O(1) per add however many peers the group has).
+class GroupAddresses {
+  public:
+    virtual ~GroupAddresses() = default;
+    // Every address the group's peers hold.
+    virtual Result<std::vector<IpAddress>> all() = 0;
+    virtual Result<bool> held(const IpAddress& address) = 0;
+    // The lowest address in [from, to] that no peer of the group holds, or
+    // nullopt when all are. `from` and `to` are of one family and share
+    // their upper 64 bits (a subnet's assignable range always does).
+    virtual Result<std::optional<IpAddress>> lowest_unheld(const IpAddress& from,
+                                                           const IpAddress& to) = 0;
+};
+// The same over a list already read (backends without an index, tests).
+class ListedAddresses final : public GroupAddresses {
+  public:
+    explicit ListedAddresses(std::vector<IpAddress> addresses);
+    Result<std::vector<IpAddress>> all() override { return list_; }
+    Result<bool> held(const IpAddress& address) override;
+    Result<std::optional<IpAddress>> lowest_unheld(const IpAddress& from,
+                                                   const IpAddress& to) override;
+
+  private:
+    std::vector<IpAddress> list_;
+    std::vector<IpAddress> sorted_;
+};
+
 // Picks a new peer's addresses given the addresses the registry's peers of
-// the same group hold (read inside the add's write transaction). The gateway
+// the same group hold (asked inside the add's write transaction). The gateway
 // passes the profile's allocation (gateway::allocate_new_peer), which also
-// reserves interface and profile-peer addresses.
-using Allocator = std::function<Result<Addresses>(const std::vector<IpAddress>& stored)>;
+// reserves interface and profile-peer addresses. Made from a function of the
+// group's addresses as a list or of GroupAddresses; either can be called.
+class Allocator {
+  public:
+    using OnList = std::function<Result<Addresses>(const std::vector<IpAddress>& stored)>;
+    using OnGroup = std::function<Result<Addresses>(GroupAddresses& stored)>;
+    Allocator() = default;  // to assign later; calling it is a bug
+    template <typename F>
+    requires std::is_invocable_v < F&, const std::vector<IpAddress>
+    & > Allocator(F f) : on_list_(std::move(f)) {}
+    template <typename F>
+    requires(std::is_invocable_v<F&, GroupAddresses&> &&
+             !std::is_invocable_v<F&, const std::vector<IpAddress>&>) Allocator(F f)
+        : on_group_(std::move(f)) {}
+
+    Result<Addresses> operator()(GroupAddresses& stored) const;
+    Result<Addresses> operator()(const std::vector<IpAddress>& stored) const;
+
+  private:
+    OnList on_list_;
+    OnGroup on_group_;
+};
 
 class Registry {
   public:
@@ -106,6 +158,9 @@ class Registry {
     // Every peer, in the order they were added.
     virtual Result<std::vector<PeerRecord>> list() = 0;
     virtual Result<std::optional<PeerRecord>> find(std::string_view name) = 0;
+    // How many peers the groups hold. The default lists every peer; a
+    // backend with an index counts there.
+    virtual Result<std::size_t> count(const std::vector<std::string>& groups);
     // Adds `peer`. With an allocator, its addresses are the allocator's
     // choice (any in `peer` are replaced); without, `peer`'s own are kept.
     // Returns the peer as stored.

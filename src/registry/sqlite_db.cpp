@@ -110,6 +110,10 @@ Status Stmt::run() {
     return ok_status();
 }
 
+void Stmt::reset() {
+    sqlite3_reset(stmt_);
+}
+
 std::int64_t Stmt::int64(int col) const {
     return sqlite3_column_int64(stmt_, col);
 }

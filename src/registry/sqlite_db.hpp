@@ -65,6 +65,8 @@ class Stmt {
     // bindings.
     Status run();
     int last_code() const { return code_; }
+    // Rewinds a query to step it again (with new bindings).
+    void reset();
 
     std::int64_t int64(int col) const;
     std::optional<std::int64_t> optional_int64(int col) const;

@@ -109,7 +109,39 @@ void bind_lifecycle(Stmt& s, int first, const PeerRecord& peer) {
         .bind(first + 5, as_int(peer.rate_bits));
 }
 
+constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+
+std::uint64_t be64(const std::uint8_t* p) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+    return v;
+}
+
+void put_be64(std::uint8_t* p, std::uint64_t v) {
+    for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
+}
+
 }  // namespace
+
+AddressKey address_key(const IpAddress& a) {
+    if (a.is_v4()) {
+        const std::uint32_t v = (std::uint32_t{a.bytes[0]} << 24) |
+                                (std::uint32_t{a.bytes[1]} << 16) |
+                                (std::uint32_t{a.bytes[2]} << 8) | a.bytes[3];
+        return {0, std::int64_t{v}};
+    }
+    return {static_cast<std::int64_t>(be64(a.bytes.data()) ^ kSignBit),
+            static_cast<std::int64_t>(be64(a.bytes.data() + 8) ^ kSignBit)};
+}
+
+IpAddress address_of(int family, const AddressKey& key) {
+    if (family == 4) return IpAddress::v4(static_cast<std::uint32_t>(key.lo));
+    IpAddress a;
+    a.family = Family::v6;
+    put_be64(a.bytes.data(), static_cast<std::uint64_t>(key.hi) ^ kSignBit);
+    put_be64(a.bytes.data() + 8, static_cast<std::uint64_t>(key.lo) ^ kSignBit);
+    return a;
+}
 
 Result<PeerInserter> PeerInserter::prepare(Db& db) {
     auto peer = Stmt::prepare(db,
@@ -118,7 +150,9 @@ Result<PeerInserter> PeerInserter::prepare(Db& db) {
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!peer) return peer.error();
     auto address = Stmt::prepare(
-        db, "INSERT INTO addresses (peer_id, \"group\", address, family) VALUES (?, ?, ?, ?)");
+        db,
+        "INSERT INTO addresses (peer_id, \"group\", address, family, hi, lo) VALUES (?, ?, ?, ?, "
+        "?, ?)");
     if (!address) return address.error();
     auto network = Stmt::prepare(db, "INSERT INTO networks (peer_id, cidr) VALUES (?, ?)");
     if (!network) return network.error();
@@ -153,7 +187,9 @@ Status PeerInserter::insert_children(std::int64_t id, const PeerRecord& peer) {
         one->bind(1, id)
             .bind(2, peer.group)
             .bind(3, text)
-            .bind(4, std::int64_t{a->is_v4() ? 4 : 6});
+            .bind(4, std::int64_t{a->is_v4() ? 4 : 6})
+            .bind(5, address_key(*a).hi)
+            .bind(6, address_key(*a).lo);
         if (auto st = one->run(); !st) {
             if (!unique_violation(*one)) return st;
             return Error{"address: " + text + " of \"" + peer.name +

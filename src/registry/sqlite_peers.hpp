@@ -12,6 +12,16 @@
 
 namespace vpngw::registry::sqlite {
 
+// An address as the addresses table's hi and lo columns (schema step 3):
+// signed order of (hi, lo) is address order within a family, and lo + 1 is
+// the next address while hi stays.
+struct AddressKey {
+    std::int64_t hi = 0;
+    std::int64_t lo = 0;
+};
+AddressKey address_key(const IpAddress& address);
+IpAddress address_of(int family, const AddressKey& key);
+
 // Inserts peers, their addresses and networks, with statements prepared once
 // (a migration inserts every peer). A UNIQUE violation becomes an error naming
 // the field (name, public_key, address) and the peer holding it.

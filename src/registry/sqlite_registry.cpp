@@ -11,6 +11,7 @@
 
 #include "registry/legacy_import.hpp"
 #include "registry/sqlite_db.hpp"
+#include "registry/sqlite_group_addresses.hpp"
 #include "registry/sqlite_peers.hpp"
 #include "registry/sqlite_schema.hpp"
 #include "store/state_dir_check.hpp"
@@ -43,6 +44,20 @@ class SqliteRegistry final : public Registry {
         return sqlite::select_peer(db_, name);
     }
 
+    Result<std::size_t> count(const std::vector<std::string>& groups) override {
+        auto stmt = sqlite::Stmt::prepare(db_, "SELECT COUNT(*) FROM peers WHERE \"group\" = ?");
+        if (!stmt) return stmt.error();
+        std::size_t n = 0;
+        for (const auto& g : groups) {
+            stmt->bind(1, g);
+            auto row = stmt->step();
+            if (!row) return row.error();
+            n += static_cast<std::size_t>(stmt->int64(0));
+            stmt->reset();
+        }
+        return n;
+    }
+
     Result<PeerRecord> add(PeerRecord peer, const Allocator* allocate,
                            const Actor& actor) override {
         auto txn = Txn::write(db_);
@@ -53,9 +68,8 @@ class SqliteRegistry final : public Registry {
         if (!existing) return existing.error();
         if (*existing) return name_taken(**existing);
         if (allocate) {
-            auto stored = sqlite::select_group_addresses(db_, peer.group);
-            if (!stored) return stored.error();
-            auto chosen = (*allocate)(*stored);
+            sqlite::StoredGroupAddresses stored(db_, peer.group);
+            auto chosen = (*allocate)(stored);
             if (!chosen) return chosen.error();
             peer.address = chosen->v4;
             peer.address6 = chosen->v6;
@@ -117,12 +131,14 @@ class SqliteRegistry final : public Registry {
             if (*taken) return name_taken(**taken);
         }
         if (allocate) {
-            auto stored = sqlite::select_group_addresses(db_, change.after.group);
-            if (!stored) return stored.error();
-            std::erase_if(*stored, [&](const IpAddress& a) {
-                return a == change.before.address || a == change.before.address6;
-            });
-            auto chosen = (*allocate)(*stored);
+            // The peer's own addresses are free to take again: update_peer
+            // rewrites its rows anyway.
+            auto drop = sqlite::Stmt::prepare(db_, "DELETE FROM addresses WHERE peer_id = ?");
+            if (!drop) return drop.error();
+            drop->bind(1, **id);
+            if (auto st = drop->run(); !st) return st.error();
+            sqlite::StoredGroupAddresses stored(db_, change.after.group);
+            auto chosen = (*allocate)(stored);
             if (!chosen) return chosen.error();
             change.after.address = chosen->v4;
             change.after.address6 = chosen->v6;

@@ -2,8 +2,30 @@
 
 #include <string>
 
+#include "registry/sqlite_peers.hpp"
+
 namespace vpngw::registry::sqlite {
 namespace {
+
+// Step 3's numbers for the addresses stored before it.
+Status fill_address_numbers(Db& db) {
+    auto read = Stmt::prepare(db, "SELECT rowid, address FROM addresses");
+    if (!read) return read.error();
+    auto write = Stmt::prepare(db, "UPDATE addresses SET hi = ?, lo = ? WHERE rowid = ?");
+    if (!write) return write.error();
+    for (;;) {
+        auto row = read->step();
+        if (!row) return row.error();
+        if (!*row) return ok_status();
+        auto a = IpAddress::parse(read->text(1));
+        if (!a)
+            return Error{"peer registry: an invalid address \"" + read->text(1) + "\"",
+                         Location{db.path()}};
+        const AddressKey key = address_key(*a);
+        write->bind(1, key.hi).bind(2, key.lo).bind(3, read->int64(0));
+        if (auto st = write->run(); !st) return st;
+    }
+}
 
 // Times are Unix seconds (UTC); booleans 0/1; addresses and CIDRs in their
 // canonical text (IpAddress::str, Prefix::str), so UNIQUE compares them right.
@@ -68,6 +90,35 @@ CREATE TABLE pending (
 );
 CREATE INDEX pending_peer ON pending (peer);
 )sql"},
+    // Allocation without reading the group: each address also as two
+    // integers (hi: upper 64 bits, 0 for IPv4; lo: the lower 64, or the IPv4
+    // address; both offset by 2^63 so signed order is address order), an
+    // index that walks a group's addresses in order, and per group and
+    // family a remembered point below which a walk found every address held.
+    // The triggers lower it when an address is freed (remove, edit, group
+    // move: cascades too), so it is right whichever statement frees one.
+    {3, R"sql(
+ALTER TABLE addresses ADD COLUMN hi INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE addresses ADD COLUMN lo INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX addresses_order ON addresses ("group", family, hi, lo);
+CREATE TABLE alloc_hint (
+    "group" TEXT    NOT NULL,
+    family  INTEGER NOT NULL,
+    hi      INTEGER NOT NULL,
+    start   INTEGER NOT NULL,  -- every lo in [start, low) is held
+    low     INTEGER NOT NULL,
+    PRIMARY KEY ("group", family, hi)
+);
+CREATE TRIGGER addresses_freed AFTER DELETE ON addresses BEGIN
+    UPDATE alloc_hint SET low = MIN(low, OLD.lo)
+     WHERE "group" = OLD."group" AND family = OLD.family AND hi = OLD.hi;
+END;
+CREATE TRIGGER addresses_changed AFTER UPDATE ON addresses BEGIN
+    UPDATE alloc_hint SET low = MIN(low, OLD.lo)
+     WHERE "group" = OLD."group" AND family = OLD.family AND hi = OLD.hi;
+END;
+)sql",
+     fill_address_numbers},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.
@@ -111,7 +162,9 @@ Status migrate_schema(Db& db) {
                      Location{db.path()}};
     for (const auto& step : kSteps) {
         if (step.version <= *version) continue;
-        if (auto st = db.exec(step.sql); !st)
+        Status st = db.exec(step.sql);
+        if (st && step.fill) st = step.fill(db);
+        if (!st)
             return Error{"peer registry: schema step " + std::to_string(step.version) +
                              " failed: " + st.error().message,
                          Location{db.path()}};

@@ -14,6 +14,8 @@ namespace vpngw::registry::sqlite {
 struct MigrationStep {
     int version;      // user_version after the step
     const char* sql;  // one or more statements
+    // Fills what SQL alone cannot (after `sql`, in the same transaction).
+    Status (*fill)(Db&) = nullptr;
 };
 
 // Every step, in order; the last one's version is the current schema.

@@ -4,6 +4,8 @@
 #include <set>
 
 #include "keys/keys.hpp"
+#include "registry/sqlite_db.hpp"
+#include "registry/sqlite_registry.hpp"
 #include "store/peer_files.hpp"
 #include "support/peer_session.hpp"
 
@@ -301,6 +303,56 @@ TEST(PeerAdd, FastPathAllocationEqualsFullScanOnRandomChanges) {
     std::set<std::string> got, want(names.begin(), names.end());
     for (const auto& p : stored_peers(tmp.path())) got.insert(p.name);
     EXPECT_EQ(got, want);
+}
+
+// The fixture's interface is backend = "userspace": with its two profile
+// peers and `stored` registry peers (no addresses: only the count matters),
+// a session as `vpngw peer add` opens it.
+Session session_with_stored(const std::string& dir, std::size_t stored) {
+    {
+        auto s = open(dir);
+        std::vector<registry::PeerRecord> peers(stored);
+        for (std::size_t i = 0; i < stored; ++i) {
+            peers[i].name = "s" + std::to_string(i);
+            peers[i].group = "staff";
+            peers[i].public_key.bytes[0] = static_cast<std::uint8_t>(i);
+            peers[i].public_key.bytes[1] = static_cast<std::uint8_t>(i >> 8);
+            peers[i].public_key.bytes[2] = static_cast<std::uint8_t>(i >> 16);
+            peers[i].public_key.bytes[3] = 1;
+        }
+        EXPECT_TRUE(s.registry->add_all(peers, "test", s.actor("peer import")).ok());
+    }
+    // Settled at once (one settle() a peer would be 65,534 commits).
+    auto db = registry::sqlite::Db::open(registry::registry_file(dir),
+                                         registry::sqlite::Db::Access::write);
+    EXPECT_TRUE(db.ok() && db->exec("DELETE FROM pending").ok());
+    Options o;
+    o.profile_path = kFixture;
+    o.state_dir = dir;
+    Diagnostics diags;
+    auto s = open_session(o, LockMode::exclusive, diags, StoredPeers::none);
+    if (!s) throw std::runtime_error(s.error().str());
+    return std::move(*s);
+}
+
+TEST(PeerAdd, RefusesThePeerPastWireguardGosLimitOnAUserspaceInterface) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    // 65,534 stored + 2 in the profile: the interface is full.
+    auto s = session_with_stored(tmp.path() + "/full", model::kUserspacePeerLimit - 2);
+    auto refused = add(s, "one-more", "staff", live);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("65536 peers, the most wireguard-go"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("backend = \"kernel\""), std::string::npos);
+    EXPECT_EQ(refused.error().where.file, kFixture);
+    EXPECT_FALSE(s.registry->find("one-more")->has_value());
+    // One fewer leaves room: whatever else happens, the limit is not the reason.
+    auto t = session_with_stored(tmp.path() + "/room", model::kUserspacePeerLimit - 3);
+    auto added = add(t, "one-more", "staff", live);
+    EXPECT_TRUE(added.ok() || added.error().message.find("wireguard-go") == std::string::npos)
+        << added.error().message;
 }
 
 }  // namespace

@@ -1,0 +1,148 @@
+// A new peer's addresses with the registry's peers asked, not read: the
+// profile's own addresses in local pools, the stored ones through
+// registry::GroupAddresses (an index walk in SQLite), so `peer add` costs the
+// same at 50,000 stored peers as at 1,000.
+#include <algorithm>
+
+#include "gateway/peers.hpp"
+#include "gateway/session.hpp"
+
+namespace vpngw::gateway {
+namespace {
+
+struct Pools {
+    std::optional<plan::AddressPool> v4, v6;
+};
+
+// The group's subnets with every address the profile uses in them taken:
+// interface addresses and the fixed addresses of the group's profile peers.
+Pools profile_pools(const model::Profile& profile, const model::Group& group) {
+    Pools pools;
+    if (group.subnet) pools.v4.emplace(*group.subnet);
+    if (group.subnet6) pools.v6.emplace(*group.subnet6);
+    for (auto* pool : {&pools.v4, &pools.v6}) {
+        if (!*pool) continue;
+        for (const auto& iface : profile.interfaces)
+            for (const auto& a : iface.addresses) (*pool)->take(a.addr);
+        for (const auto& p : profile.peers) {
+            if (p.group != group.name) continue;
+            if (p.address) (*pool)->take(*p.address);
+            if (p.address6) (*pool)->take(*p.address6);
+        }
+    }
+    return pools;
+}
+
+// The lowest address free in `pool` that no stored peer holds.
+Result<std::optional<IpAddress>> lowest_free(const plan::AddressPool& pool,
+                                             registry::GroupAddresses& stored) {
+    const std::uint64_t last = pool.last_offset();
+    for (std::uint64_t o = pool.first_offset(); o <= last;) {
+        auto a = stored.lowest_unheld(pool.at(o), pool.at(last));
+        if (!a) return a.error();
+        if (!*a) break;
+        const std::uint64_t found = *pool.offset_of(**a);
+        if (pool.is_free(found)) return *a;
+        if (found == last) break;
+        o = found + 1;
+    }
+    return std::optional<IpAddress>{};
+}
+
+// The address of `pool` at `partner`'s offset in `partner_pool`, when both
+// the pool and the stored peers leave it free.
+Result<std::optional<IpAddress>> paired(const plan::AddressPool& pool,
+                                        const plan::AddressPool& partner_pool,
+                                        const IpAddress& partner,
+                                        registry::GroupAddresses& stored) {
+    auto offset = partner_pool.offset_of(partner);
+    if (!offset || !pool.is_free(*offset)) return std::optional<IpAddress>{};
+    const IpAddress a = pool.at(*offset);
+    auto held = stored.held(a);
+    if (!held) return held.error();
+    return *held ? std::optional<IpAddress>{} : std::optional<IpAddress>(a);
+}
+
+Error full(const plan::AddressPool& pool, const model::Group& group, const char* field) {
+    return Error{"subnet " + pool.subnet().str() + " of group \"" + group.name + "\" is full (" +
+                     std::to_string(pool.capacity()) + " host addresses, all in use)",
+                 group.origin.at(field)};
+}
+
+// Whether some profile peer of the group waits for an allocated address:
+// those are placed around the stored peers, which only a full read shows.
+bool has_allocated_profile_peers(const model::Profile& profile, const model::Group& group) {
+    for (const auto& p : profile.peers)
+        if (p.group == group.name &&
+            ((group.subnet && !p.address) || (group.subnet6 && !p.address6)))
+            return true;
+    return false;
+}
+
+}  // namespace
+
+Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
+                                              const std::string& group_name,
+                                              registry::GroupAddresses& stored) {
+    const model::Group* group = profile.find_group(group_name);
+    if (!group) return Error{"no group \"" + group_name + "\" in the profile"};
+    if (has_allocated_profile_peers(profile, *group)) {
+        auto all = stored.all();
+        if (!all) return all.error();
+        plan::ReservedAddresses reserved;
+        reserved[group_name] = std::move(*all);
+        return allocate_new_peer(profile, group_name, reserved);
+    }
+    const Pools pools = profile_pools(profile, *group);
+    plan::PeerAddresses mine;
+    if (pools.v4) {
+        auto a = lowest_free(*pools.v4, stored);
+        if (!a) return a.error();
+        if (!*a) return full(*pools.v4, *group, "subnet");
+        mine.v4 = *a;
+    }
+    if (pools.v6) {
+        std::optional<IpAddress> a;
+        if (mine.v4) {
+            auto p = paired(*pools.v6, *pools.v4, *mine.v4, stored);
+            if (!p) return p.error();
+            a = *p;
+        }
+        if (!a) {
+            auto l = lowest_free(*pools.v6, stored);
+            if (!l) return l.error();
+            a = *l;
+        }
+        if (!a) return full(*pools.v6, *group, "subnet6");
+        mine.v6 = *a;
+    }
+    return mine;
+}
+
+Status check_interface_room(const Session& session, const model::Interface& iface) {
+    // "auto" picks wireguard-go only on a kernel without WireGuard, which
+    // only exec/ may probe (tests/arch kernel_writers): such an `up` fails
+    // with wireguard-go's own error instead.
+    if (iface.backend != model::Backend::userspace) return ok_status();
+    std::vector<std::string> groups;
+    for (const auto& g : session.profile.groups)
+        if (g.interface == iface.name) groups.push_back(g.name);
+    std::size_t peers = 0;
+    for (const auto& p : session.profile.peers)  // the profile's own; the registry's below
+        if (!from_registry(session, p) &&
+            std::find(groups.begin(), groups.end(), p.group) != groups.end())
+            ++peers;
+    if (session.registry) {
+        auto stored = session.registry->count(groups);
+        if (!stored) return stored.error();
+        peers += *stored;
+    }
+    if (peers < model::kUserspacePeerLimit) return ok_status();
+    return Error{"interface " + iface.name + " already has " + std::to_string(peers) +
+                     " peers, the most wireguard-go (the userspace backend) holds on one device: "
+                     "load the kernel's wireguard module (backend = \"kernel\"), or add the peer "
+                     "to a group on another interface",
+                 iface.origin.at("backend")};
+}
+
+}  // namespace vpngw::gateway
