@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "escape/escape.hpp"
+#include "plan/nft_ruleset.hpp"
 #include "profile/loader.hpp"
 
 namespace vpngw::fleet {
@@ -52,7 +53,10 @@ TEST(HaConfig, KeepalivedHoldsTheVirtualAddressOnTheUplink) {
     EXPECT_THAT(*text, HasSubstr("    priority 150\n"));
     EXPECT_THAT(*text, HasSubstr("    advert_int 1\n"));
     EXPECT_THAT(*text, HasSubstr("        203.0.113.10/24 dev eth0\n"));
-    EXPECT_THAT(*text, HasSubstr("script \"/usr/sbin/vpngw status /etc/vpngw/gw.toml\""));
+    EXPECT_THAT(*text, HasSubstr("script \"/usr/sbin/vpngw cluster health /etc/vpngw/gw.toml\"\n"
+                                 "    interval 1\n    timeout 3\n    fall 2\n    rise 2\n"));
+    EXPECT_THAT(*text, HasSubstr("    track_script {\n        vpngw_health\n    }\n"));
+    EXPECT_THAT(*text, HasSubstr("    state BACKUP\n    nopreempt\n"));
     EXPECT_THAT(*text, HasSubstr("    notify /etc/vpngw/fleet/notify.sh\n"));
     EXPECT_THAT(*text, Not(HasSubstr("unicast_peer")));
 }
@@ -79,12 +83,29 @@ TEST(HaConfig, ConntrackdSyncsOverTheSyncLink) {
 TEST(HaConfig, NotifyScriptCommitsOnMasterAndResyncsOnBackup) {
     auto p = paths();
     p.conntrackd_conf = "/etc/vpngw/fleet/my conntrackd.conf";  // shell-quoted
-    auto text = render_notify_script(p);
+    auto text = render_notify_script(p, true);
     ASSERT_TRUE(text) << text.error().message;
     EXPECT_THAT(*text, HasSubstr("MASTER)\n    /usr/sbin/conntrackd -C '/etc/vpngw/fleet/my "
                                  "conntrackd.conf' -c"));
     EXPECT_THAT(*text, HasSubstr("BACKUP|FAULT)\n"));
     EXPECT_THAT(*text, HasSubstr(" -n  # ask the master"));
+}
+
+TEST(HaConfig, NotifyScriptRecordsTheStateFileAtomically) {
+    auto p = paths();
+    p.vrrp_state_file = "/var/lib/vpngw-a/vrrp.state";
+    auto text = render_notify_script(p, false);
+    ASSERT_TRUE(text) << text.error().message;
+    // The format of docs/fleet.md: a version line, then STATE TAB TIME TAB NAME.
+    EXPECT_THAT(*text, HasSubstr("printf '# vpngw vrrp v1\\n%s\\t%s\\t%s\\n' \"$state\" "
+                                 "\"$(date +%s)\" \"$name\" >/var/lib/vpngw-a/vrrp.state.tmp && "
+                                 "mv -f /var/lib/vpngw-a/vrrp.state.tmp "
+                                 "/var/lib/vpngw-a/vrrp.state\n"));
+    // Only keepalived's four words are written; anything else is UNKNOWN.
+    EXPECT_THAT(*text, HasSubstr("MASTER|BACKUP|FAULT|STOP) state=$3 ;;\n*) state=UNKNOWN ;;"));
+    EXPECT_THAT(*text, Not(HasSubstr("conntrackd")));  // no [cluster.sync]
+    EXPECT_THAT(*render_keepalived(load(profile_text()), p),
+                HasSubstr("    notify /etc/vpngw/fleet/notify.sh\n"));
 }
 
 TEST(HaConfig, ValuesTheFormatsCannotCarryAreRefused) {
@@ -107,6 +128,20 @@ TEST(HaConfig, ValuesTheFormatsCannotCarryAreRefused) {
     auto c2 = render_conntrackd(odd, paths());
     ASSERT_FALSE(c2);
     EXPECT_THAT(c2.error().message, HasSubstr("sync device eth=2"));
+}
+
+// A drop input policy must still let the members hear each other: VRRP on
+// the uplink (or both take the address) and conntrackd's sync from the other
+// member only (or nothing is synced). Found by tests/fleet/failover.sh.
+TEST(HaConfig, InputChainAdmitsVrrpAndTheSyncFromThePeer) {
+    std::string text = profile_text();
+    text.replace(text.find("management = {"), 0, "input = \"drop\"\n");
+    const std::string rules = plan::render_nft_ruleset(load(text));
+    EXPECT_THAT(rules, HasSubstr("iifname \"eth0\" ip protocol 112 accept\n"));
+    EXPECT_THAT(rules, HasSubstr("iifname \"eth2\" ip saddr 10.99.0.2 udp dport 3780 accept\n"));
+    auto conf = render_conntrackd(load(text), paths());
+    ASSERT_TRUE(conf);
+    EXPECT_THAT(*conf, HasSubstr("Port 3780\n"));  // the port the rule admits
 }
 
 TEST(HaConfig, NoVrrpNoKeepalived) {
