@@ -20,6 +20,13 @@
 #           apart from the reference's by more than their spread (default 9)
 # FLOWS     distinct UDP flows the small-packet sender cycles through (default 50000)
 # WRITE_DOCS=1 replaces the scale section of docs/benchmarks.md (default 1)
+# INLINE=1  the peers are [[peer]] tables in the profile instead of seeded into
+#           the registry (default 0); WRITE_DOCS then defaults to 0
+# FWD=0     skips the forwarding runs (default 1)
+# FWD_ONLY=1 measures only the forwarding rounds (no up/down/floor/baseline,
+#           no docs) and prints their table (default 0)
+# FWD_KINDS the rulesets of the forwarding rounds (default
+#           "none stateful stateful_nat vpngw linear")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 source "$root/tests/netns/lib.sh"
@@ -38,7 +45,11 @@ FWD_SECS=${FWD_SECS:-5}
 FWD_ROUNDS=${FWD_ROUNDS:-5}
 FWD_MAX_ROUNDS=${FWD_MAX_ROUNDS:-9}
 FLOWS=${FLOWS:-50000}
-WRITE_DOCS=${WRITE_DOCS:-1}
+INLINE=${INLINE:-0}
+FWD=${FWD:-1}
+WRITE_DOCS=${WRITE_DOCS:-$([ "$INLINE" = 1 ] && echo 0 || echo 1)}
+FWD_ONLY=${FWD_ONLY:-0}
+FWD_KINDS=${FWD_KINDS:-none stateful stateful_nat vpngw linear}
 W=$SANDBOX_DIR
 cc -O2 -o "$W/udpflood" "$here/udpflood.c" || die "cannot build udpflood"
 
@@ -103,12 +114,13 @@ egress = "wan0"
 allow = ["any"]
 EOF
     done
-    python3 - "$n" "$dir" <<'PY'
+    python3 - "$n" "$dir" "$INLINE" <<'PY'
 import base64, os, sys
-n, d = int(sys.argv[1]), sys.argv[2]
+n, d, inline = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 key = lambda: base64.b64encode(os.urandom(32)).decode()
 with open(f"{d}/state/peers.tsv", "w") as st, open(f"{d}/wg.conf", "w") as wg, \
-        open(f"{d}/iptables.rules", "w") as ipt, open(f"{d}/peers.list", "w") as pl:
+        open(f"{d}/iptables.rules", "w") as ipt, open(f"{d}/peers.list", "w") as pl, \
+        open(f"{d}/profile.toml", "a") as prof:
     st.write("vpngw-peers 2\n")
     wg.write(f"[Interface]\nPrivateKey = {key()}\nListenPort = 51820\n")
     ipt.write("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -o rc -j ACCEPT\n")
@@ -116,7 +128,10 @@ with open(f"{d}/state/peers.tsv", "w") as st, open(f"{d}/wg.conf", "w") as wg, \
         g, k = i % 4, i // 4 + 1          # 4 groups, offsets from 1 in each /18
         addr = f"10.100.{g * 64 + (k >> 8)}.{k & 255}"
         pub = key()
-        st.write(f"p{i}\tg{g}\t{pub}\t{addr}\t-\t-\t2024-05-01T12:00:00Z\n")
+        if inline:
+            prof.write(f'\n[[peer]]\nname = "p{i}"\ngroup = "g{g}"\npublic_key = "{pub}"\naddress = "{addr}"\n')
+        else:
+            st.write(f"p{i}\tg{g}\t{pub}\t{addr}\t-\t-\t2024-05-01T12:00:00Z\n")
         wg.write(f"[Peer]\nPublicKey = {pub}\nAllowedIPs = {addr}/32\n")
         ipt.write(f"-A FORWARD -i rc -s {addr}/32 -j ACCEPT\n")
         pl.write(f"{pub} {addr}\n")
@@ -162,6 +177,8 @@ measure_vpngw() {  # measure_vpngw DIR
     for ((r = 0; r < RUNS; r++)); do
         ns=gw$r st=$W/st$r
         rm -rf "$st" && cp -a "$dir/state" "$st"
+        # Cold: the first load of this profile text (no cached parse yet).
+        rm -f "$st/profile.cache"
         gateway_ns "$ns"
         vpngw_timed "$ns" cold up "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" noop up "$dir/profile.toml" --state-dir "$st"
@@ -327,10 +344,13 @@ fwd=$W/fwd.md
 } >"$fwd"
 
 base_dir=$W/n$BASELINE
-write_inputs "$BASELINE" "$base_dir"
-T_scripted=()
-echo "scripted baseline: $BASELINE peers, one wg set + one iptables -A each ..." >&2
-measure_scripted "$base_dir"
+T_scripted=(0)
+if [ "$FWD_ONLY" != 1 ]; then
+    write_inputs "$BASELINE" "$base_dir"
+    T_scripted=()
+    echo "scripted baseline: $BASELINE peers, one wg set + one iptables -A each ..." >&2
+    measure_scripted "$base_dir"
+fi
 scripted_ns=$(med "${T_scripted[@]}")
 
 for n in $SIZES; do
@@ -339,8 +359,8 @@ for n in $SIZES; do
     [ -d "$dir" ] || write_inputs "$n" "$dir"
     T_cold=() T_noop=() T_status=() T_plan=() T_first=() T_add=() T_remove=() T_down=() T_floor=()
     R_cold=() R_noop=() R_status=() R_plan=() R_first=() R_add=() R_remove=() R_down=()
-    measure_vpngw "$dir"
-    measure_floor "$dir" "$n"
+    [ "$FWD_ONLY" = 1 ] || measure_vpngw "$dir"
+    [ "$FWD_ONLY" = 1 ] || measure_floor "$dir" "$n"
     cold=$(med "${T_cold[@]}") noop=$(med "${T_noop[@]}") floor=$(med "${T_floor[@]}")
     scripted=$(awk -v t="$scripted_ns" -v n="$n" -v b="$BASELINE" 'BEGIN {printf "%.0f", t * n / b}')
     rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_first[@]}" \
@@ -360,13 +380,15 @@ for n in $SIZES; do
         "$(cell first)" "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
         "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" >>"$out"
 
-    measure_forwarding_rounds "$dir" none stateful stateful_nat vpngw linear
+    [ "$FWD" = 1 ] || { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" \
+        "$scripted" "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"; continue; }
+    measure_forwarding_rounds "$dir" $FWD_KINDS
     ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
     nat_tcp=$(med "${TCP_stateful_nat[@]}") nat_pps=$(med "${PPS_stateful_nat[@]}")
     noise() {  # noise SEPARATED -> what the ratio (NAT) cell adds
         [ "$1" = yes ] && echo "" || echo " (in noise)"
     }
-    for kind in none stateful stateful_nat vpngw linear; do
+    for kind in $FWD_KINDS; do
         local_tcp="TCP_$kind[@]" local_pps="PPS_$kind[@]"
         tcp=$(med "${!local_tcp}") pps=$(med "${!local_pps}")
         label=$kind tcp_note="" pps_note=""
@@ -394,14 +416,20 @@ for n in $SIZES; do
         "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"
 done
 
+if [ "$FWD_ONLY" = 1 ]; then
+    echo "FWD_ONLY=1 FWD_KINDS=\"$FWD_KINDS\" SIZES=\"$SIZES\" FWD_SECS=$FWD_SECS; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    cat "$fwd"
+    exit 0
+fi
+
 # The bench's own output, kept next to the docs so the plots regenerate from
 # it (bench/plot.sh) without measuring again.
 mkdir -p "$W/data"
 { printf 'peers\tcold_ns\tnoop_ns\tfloor_ns\tscripted_ns\tpeer_add_ns\tpeak_rss_kib\n'; cat "$W/scale.tsv"; } >"$W/data/scale.tsv"
-{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv"; } >"$W/data/forwarding.tsv"
-"$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2
+{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv" 2>/dev/null; } >"$W/data/forwarding.tsv"
+[ "$FWD" = 1 ] && { "$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2; }
 
-cmd="sudo VPNGW=build/src/vpngw$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
+cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$FWD" = 1 ] || echo " FWD=0")$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
 {
     echo "<!-- scale.sh begin: written by bench/scale.sh; edits here are replaced -->"
     echo '```sh'

@@ -143,7 +143,8 @@ std::vector<Command> cluster_commands() {
         .help = "Several gateways on one etcd registry: keepalived and conntrackd (docs/fleet.md)",
         .footer =
             "Example:\n  vpngw cluster render /etc/vpngw/gw-a.toml --dir /run/vpngw-fleet/gw-a",
-        .subcommands = {std::move(render_command), std::move(health_command)},
+        .subcommands = {std::move(render_command), std::move(health_command),
+                        cluster_follow_command()},
     }};
 }
 

@@ -151,6 +151,7 @@ Status fill_limits(const PeerOptions& opt, gateway::AddPeerRequest& r) {
         if (!q) return Error{"--rate: " + q.error().message};
         r.rate_bits = *q;
     }
+    r.node = opt.node;
     return ok_status();
 }
 
@@ -394,6 +395,10 @@ std::vector<Command> peer_commands() {
                  .target = &opt->rate,
                  .help = "Rate limit, each direction (20mbit)",
                  .type_name = "RATE"},
+                {.names = "--node",
+                 .target = &opt->node,
+                 .help = "Served by this fleet gateway only ([cluster] node); default: by all",
+                 .type_name = "NAME"},
             },
             qr_options(*opt), common_options(*opt)),
         .action = [opt] { return run_add(*opt); },

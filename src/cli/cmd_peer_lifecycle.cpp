@@ -68,6 +68,8 @@ int run_edit(const PeerOptions& opt) {
     if (!opt.expires.empty() && opt.no_expiry) return usage({"--expires and --no-expiry conflict"});
     if (!opt.quota.empty() && opt.no_quota) return usage({"--quota and --no-quota conflict"});
     if (!opt.rate.empty() && opt.no_rate) return usage({"--rate and --no-rate conflict"});
+    if (!opt.node.empty() && opt.no_node) return usage({"--node and --no-node conflict"});
+    if (!opt.node.empty() || opt.no_node) rq.node = opt.node;
     if (opt.no_expiry) rq.expires = std::optional<std::chrono::sys_seconds>{};
     if (!opt.expires.empty()) {
         auto e = model::parse_expiry(opt.expires, gateway::now_utc());
@@ -189,6 +191,13 @@ std::vector<Command> peer_lifecycle_subcommands(const std::shared_ptr<PeerOption
                 {.names = "--no-quota", .target = &opt->no_quota, .help = "No quota"},
                 {.names = "--rate", .target = &opt->rate, .help = "New rate limit (20mbit)"},
                 {.names = "--no-rate", .target = &opt->no_rate, .help = "No rate limit"},
+                {.names = "--node",
+                 .target = &opt->node,
+                 .help = "Serve the peer from this fleet gateway only ([cluster] node)",
+                 .type_name = "NAME"},
+                {.names = "--no-node",
+                 .target = &opt->no_node,
+                 .help = "Serve the peer from every fleet gateway"},
                 {.names = "--network",
                  .target = &opt->networks,
                  .help = "Add a network behind the peer (repeatable)",

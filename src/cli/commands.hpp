@@ -26,7 +26,8 @@ std::vector<Command> migrate_commands();  // import, export
 std::vector<Command> serve_commands();    // serve: the API and web page
 std::vector<Command> token_commands();    // token create|list|revoke
 Command peer_link_command();              // peer link (cmd_token.cpp)
-std::vector<Command> cluster_commands();  // cluster render
+std::vector<Command> cluster_commands();  // cluster render, cluster follow
+Command cluster_follow_command();
 
 // completion and help-man describe the whole command line, which only the
 // parser built from the table knows: app.cpp passes `describe`.

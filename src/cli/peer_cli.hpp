@@ -29,6 +29,8 @@ struct PeerOptions {
     std::vector<std::string> networks;  // --network, repeatable
     std::vector<std::string> no_networks;
     std::string expires, quota, rate;
+    std::string node;  // add/edit --node: the one fleet gateway serving the peer
+    bool no_node = false;
     bool no_expiry = false, no_quota = false, no_rate = false;
     std::string rename;
     // rotate

@@ -132,6 +132,38 @@ void apply_state(std::string& out, const gateway::StatusReport& r) {
     }
 }
 
+// The fleet member's lines (docs/fleet.md): who it is, etcd, VRRP, and how
+// far its kernel is behind the registry.
+void cluster(std::string& out, const gateway::StatusReport& r) {
+    if (!r.cluster) return;
+    const auto& c = *r.cluster;
+    out += "cluster: node " + c.node + "\n";
+    if (!c.etcd_error.empty()) out += "  etcd: NOT ANSWERING: " + c.etcd_error + "\n";
+    for (const auto& m : c.etcd_members) out += "  etcd member: " + m + "\n";
+    if (!c.vrrp_state)
+        out += "  vrrp: unknown (keepalived has written no state)\n";
+    else if (c.vrrp_since > 0)
+        out += "  vrrp: " + *c.vrrp_state + " since " +
+               age_text(std::max<std::int64_t>(0, r.now - c.vrrp_since)) + "\n";
+    else
+        out += "  vrrp: " + *c.vrrp_state + "\n";
+    if (!c.applied_error.empty()) out += "  registry: " + c.applied_error + "\n";
+    if (!c.applied) {
+        out += "  registry: never applied (is `vpngw cluster follow` running?)\n";
+        return;
+    }
+    appendf(out, "  registry: applied revision %lld, %s",
+            static_cast<long long>(c.applied->revision),
+            age_text(
+                std::max<std::int64_t>(0, r.now - c.applied->applied_at.time_since_epoch().count()))
+                .c_str());
+    if (auto lag = c.lag())
+        appendf(out, "; etcd at %lld, lag %lld revision(s)\n",
+                static_cast<long long>(*c.etcd_revision), static_cast<long long>(*lag));
+    else
+        out += "; lag unknown (etcd not answering)\n";
+}
+
 void drift(std::string& out, const gateway::StatusReport& r) {
     if (!r.drift.known) {
         out += "kernel: not compared: " + r.drift.error + "\n";
@@ -174,6 +206,7 @@ std::string status_text(const gateway::StatusReport& r) {
     peers(out, r);
     kernel_counters(out, r);
     apply_state(out, r);
+    cluster(out, r);
     for (const auto& n : r.notes) out += "note: " + n + "\n";
     drift(out, r);
     return out;

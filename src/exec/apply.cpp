@@ -136,9 +136,18 @@ Status replace_table(const ops::NftReplace& p, const Location& origin, ops::Op& 
     return p.text.empty() ? nft::delete_owned_table() : nft::apply_ruleset(p.text);
 }
 
-// Runs one op; on success stores in `undo` the op that reverses it.
+// How to reverse one applied op: `op`, or, for a route taken over from
+// another owner (netlink::add_or_adopt_route), handing it back to that owner
+// instead of deleting a route that was there before.
+struct Undo {
+    ops::Op op;
+    std::optional<std::uint8_t> hand_back;  // the route's former protocol
+};
+
+// Runs one op; on success stores in `undo` what reverses it.
 // `later_ops`: whether any op follows, whose failure would need `undo`.
-Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) {
+Status run(ApplyContext& ctx, const ops::Op& op, Undo& undo_of, bool later_ops) {
+    ops::Op& undo = undo_of.op;
     // WireGuard and table changes take their undo from what they find in the
     // kernel; the inverse of a WireGuard change would copy all its peers.
     if (std::holds_alternative<ops::WgChange>(op.payload) ||
@@ -164,7 +173,10 @@ Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) 
             } else if constexpr (std::is_same_v<T, ops::AddressDelete>) {
                 return netlink::delete_address(ctx.sock, p.address);
             } else if constexpr (std::is_same_v<T, ops::RouteAdd>) {
-                return netlink::add_route(ctx.sock, p.route);
+                auto adopted = netlink::add_or_adopt_route(ctx.sock, p.route);
+                if (!adopted) return adopted.error();
+                undo_of.hand_back = *adopted;
+                return ok_status();
             } else if constexpr (std::is_same_v<T, ops::RouteDelete>) {
                 return netlink::delete_route(ctx.sock, p.route);
             } else if constexpr (std::is_same_v<T, ops::RuleAdd>) {
@@ -187,6 +199,14 @@ Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) 
             }
         },
         op.payload);
+}
+
+Status run_undo(ApplyContext& ctx, const Undo& undo) {
+    if (undo.hand_back)
+        if (const auto* r = std::get_if<ops::RouteDelete>(&undo.op.payload))
+            return netlink::hand_back_route(ctx.sock, r->route, *undo.hand_back);
+    Undo ignored;
+    return run(ctx, undo.op, ignored, false);
 }
 
 // Recorded once the whole apply succeeded, never per op: a rollback puts the
@@ -214,21 +234,20 @@ Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
     FaultInjector faults;
     const auto delay = op_delay();
     const auto kill_point = kill_after();
-    std::vector<ops::Op> undo_stack;
+    std::vector<Undo> undo_stack;
     undo_stack.reserve(ops.size());
     for (std::size_t i = 0; i < ops.size(); ++i) {
         if (kill_point == i) ::raise(SIGKILL);
         const ops::Op& op = ops[i];
         const bool later_ops = i + 1 < ops.size();
-        ops::Op undo{ops::NftReplace{}, op.origin};
+        Undo undo{{ops::NftReplace{}, op.origin}, std::nullopt};
         Status st = faults.should_fail(op)
                         ? Status(Error{"injected failure (VPNGW_FAIL_AT)", op.origin})
                         : run(ctx, op, undo, later_ops);
         if (!st) {
             std::size_t undone = 0, failed = 0;
             for (auto it = undo_stack.rbegin(); it != undo_stack.rend(); ++it) {
-                ops::Op ignored;
-                if (run(ctx, *it, ignored, false))
+                if (run_undo(ctx, *it))
                     ++undone;
                 else
                     ++failed;

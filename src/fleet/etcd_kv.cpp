@@ -103,6 +103,7 @@ std::string encode_range(const RangeRequest& r) {
         j["sort_order"] = "ASCEND";
     }
     if (r.revision > 0) j["revision"] = std::to_string(r.revision);
+    if (r.serializable) j["serializable"] = true;
     return j.dump();
 }
 
@@ -269,7 +270,9 @@ Result<std::vector<WatchMessage>> WatchDecoder::feed(std::string_view chunk) {
 }
 
 Result<RangeResult> EtcdKv::range(const RangeRequest& request) {
-    auto body = transport_->post("/v3/kv/range", encode_range(request));
+    RangeRequest asked = request;
+    asked.serializable = asked.serializable || serializable_reads_;
+    auto body = transport_->post("/v3/kv/range", encode_range(asked));
     if (!body) return body.error();
     return decode_range(*body);
 }

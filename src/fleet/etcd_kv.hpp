@@ -29,6 +29,9 @@ struct RangeRequest {
     std::optional<std::string> range_end;  // none: the key alone
     bool by_create_revision = false;       // ascending create revision, else key order
     std::int64_t revision = 0;             // 0: the latest
+    // From the answering member's own copy, without asking the leader:
+    // answers without quorum (possibly stale); EtcdKv sets it for readers.
+    bool serializable = false;
 };
 
 struct RangeResult {
@@ -83,7 +86,8 @@ class Transport {
 
 class EtcdKv {
   public:
-    explicit EtcdKv(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
+    explicit EtcdKv(std::unique_ptr<Transport> transport, bool serializable_reads = false)
+        : transport_(std::move(transport)), serializable_reads_(serializable_reads) {}
 
     Result<RangeResult> range(const RangeRequest& request);
     Result<std::optional<KeyValue>> get(const std::string& key);
@@ -92,6 +96,7 @@ class EtcdKv {
 
   private:
     std::unique_ptr<Transport> transport_;
+    bool serializable_reads_ = false;
 };
 
 }  // namespace vpngw::fleet

@@ -87,6 +87,7 @@ std::string encode_peer(const PeerRecord& p) {
         j["quota_period"] = p.quota_period;
     }
     if (p.rate_bits) j["rate_bits"] = *p.rate_bits;
+    if (!p.node.empty()) j["node"] = p.node;
     if (!p.networks.empty()) {
         json nets = json::array();
         for (const auto& n : p.networks) nets.push_back(n.str());
@@ -118,6 +119,7 @@ Result<PeerRecord> decode_peer(std::string_view key, std::string_view text) {
     p.quota_bytes = f.number("quota_bytes");
     if (p.quota_bytes) p.quota_period = f.text("quota_period", true);
     p.rate_bits = f.number("rate_bits");
+    p.node = f.text("node", false);
     if (auto nets = f.get("networks", json::value_t::array, false))
         for (const auto& n : *nets) {
             auto prefix = n.is_string() ? Prefix::parse(n.get<std::string>()) : std::nullopt;

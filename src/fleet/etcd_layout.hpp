@@ -8,8 +8,8 @@
 //                     requires it absent (create revision 0), so two gateways
 //                     adding at the same moment never hand out one address
 //   P audit/ID        an audit entry as JSON, read in create-revision order
-//   P unsettled/ID    a change the kernel may not have yet: the peer's name
-//                     and its record before (registry.hpp's Unsettled)
+//   P unsettled/NODE/ID  a change NODE's kernel may not have yet: the peer's
+//                     name and its record before (registry.hpp's Unsettled)
 // A change, its audit entry and its unsettled mark are one etcd transaction.
 
 #include <string>
@@ -22,13 +22,18 @@ namespace vpngw::fleet {
 
 struct Layout {
     std::string prefix;
+    // The fleet member whose unsettled marks these are: a change another
+    // gateway has under way is not this one's to finish or undo.
+    std::string node;
 
     std::string peers() const { return prefix + "peers/"; }
     std::string peer(std::string_view name) const { return peers() + std::string(name); }
     std::string key(const PublicKey& k) const { return prefix + "keys/" + k.base64(); }
     std::string address(const IpAddress& a) const { return prefix + "addresses/" + a.str(); }
     std::string audit() const { return prefix + "audit/"; }
-    std::string unsettled() const { return prefix + "unsettled/"; }
+    std::string unsettled() const {
+        return prefix + "unsettled/" + (node.empty() ? "" : node + "/");
+    }
 };
 
 std::string encode_peer(const registry::PeerRecord& peer);

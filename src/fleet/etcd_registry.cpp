@@ -46,8 +46,10 @@ void back_off(int attempt) {
 
 class EtcdRegistry final : public registry::Registry {
   public:
-    EtcdRegistry(std::unique_ptr<Transport> transport, std::string prefix)
-        : kv_(std::move(transport)), layout_{std::move(prefix)} {}
+    EtcdRegistry(std::unique_ptr<Transport> transport, std::string prefix, Reads reads,
+                 std::string node)
+        : kv_(std::move(transport), reads == Reads::serializable),
+          layout_{std::move(prefix), std::move(node)} {}
 
     Result<std::vector<PeerRecord>> list() override {
         return read_all<PeerRecord>(layout_.peers(), decode_peer);
@@ -360,12 +362,15 @@ class EtcdRegistry final : public registry::Registry {
 }  // namespace
 
 std::unique_ptr<registry::Registry> etcd_registry(std::unique_ptr<Transport> transport,
-                                                  std::string prefix) {
-    return std::make_unique<EtcdRegistry>(std::move(transport), std::move(prefix));
+                                                  std::string prefix, Reads reads,
+                                                  std::string node) {
+    return std::make_unique<EtcdRegistry>(std::move(transport), std::move(prefix), reads,
+                                          std::move(node));
 }
 
-std::unique_ptr<registry::Registry> open_etcd_registry(const model::EtcdSettings& settings) {
-    return etcd_registry(http_transport(settings), settings.prefix);
+std::unique_ptr<registry::Registry> open_etcd_registry(const model::EtcdSettings& settings,
+                                                       Reads reads, std::string node) {
+    return etcd_registry(http_transport(settings), settings.prefix, reads, std::move(node));
 }
 
 }  // namespace vpngw::fleet

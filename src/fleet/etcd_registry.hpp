@@ -15,10 +15,22 @@
 
 namespace vpngw::fleet {
 
+// How reads are answered: `linearizable` (etcd's default) asks the leader,
+// so it fails without quorum; `serializable` reads the answering member's
+// own copy, so a gateway cut off from the majority still sees the peers it
+// serves (`vpngw status`, keepalived's health check) while writes are refused.
+enum class Reads { linearizable, serializable };
+
+// `node`: this fleet member; its unsettled marks are kept apart from other
+// members' (etcd_layout.hpp), so no gateway finishes another's change.
 std::unique_ptr<registry::Registry> etcd_registry(std::unique_ptr<Transport> transport,
-                                                  std::string prefix);
+                                                  std::string prefix,
+                                                  Reads reads = Reads::linearizable,
+                                                  std::string node = "");
 
 // The registry of a profile's [cluster], over HTTPS with its certificates.
-std::unique_ptr<registry::Registry> open_etcd_registry(const model::EtcdSettings& settings);
+std::unique_ptr<registry::Registry> open_etcd_registry(const model::EtcdSettings& settings,
+                                                       Reads reads = Reads::linearizable,
+                                                       std::string node = "");
 
 }  // namespace vpngw::fleet

@@ -40,6 +40,7 @@ struct AddPeerRequest {
     std::optional<std::chrono::sys_seconds> expires;
     std::optional<model::Quota> quota;
     std::optional<std::uint64_t> rate_bits;
+    std::string node;  // pinned to this fleet member (docs/fleet.md); empty: all serve it
 };
 
 // What happened to the running gateway.
@@ -115,6 +116,7 @@ struct EditPeerRequest {
     std::optional<std::optional<std::uint64_t>> rate_bits;
     std::vector<Prefix> add_networks;
     std::vector<Prefix> remove_networks;
+    std::optional<std::string> node;  // pin to a fleet gateway; "": served by all
 };
 Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& request,
                                    LiveGateway& live);
@@ -166,9 +168,18 @@ struct PeerListEntry {
     std::optional<PeerStats> stats;  // when the interface is up and has the peer
 };
 
+// What an interface that was up reported about itself while its peers were
+// listed (`status` shows it without reading the device a second time).
+struct ListedDevice {
+    std::string ifname;
+    std::optional<PublicKey> public_key;
+    std::uint16_t listen_port = 0;
+};
+
 struct PeerListing {
     std::vector<PeerListEntry> peers;  // profile peers first, then stored ones, in order
     std::vector<std::string> notes;    // e.g. interfaces that could not be read
+    std::vector<ListedDevice> devices;
 };
 
 struct PeerFilter {

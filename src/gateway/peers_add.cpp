@@ -101,6 +101,8 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     const model::Group& group = *profile.find_group(request.group);
     const model::Interface* iface = profile.find_interface(group.interface);
     if (!iface) return Error{"group \"" + group.name + "\" names no interface of the profile"};
+    if (!request.node.empty() && !profile.cluster)
+        return Error{"--node pins a peer to one gateway of a fleet: the profile has no [cluster]"};
 
     std::optional<SecretKey> private_key;
     PublicKey public_key;
@@ -139,6 +141,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     registry::set_quota(peer, request.quota);
     peer.rate_bits = request.rate_bits;
     peer.networks = request.networks;
+    peer.node = request.node;
     // Inside the registry's write transaction: the group's stored addresses
     // are read and the new one inserted without another add in between.
     const registry::Allocator allocate =
@@ -185,7 +188,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     report.config_path = *session.paths.client_config_file(peer.name);
     report.client_config = std::move(*config);
 
-    if (live.interface_up(*iface)) {
+    if (session.profile.cluster && !served_by(peer, session.profile.cluster->node)) {
+        report.live.note = "not applied here: pinned to gateway " + peer.node;
+    } else if (live.interface_up(*iface)) {
         auto applied =
             apply_added_peer(live, *iface, to_model_peer(peer, session.paths, now_utc()), psk);
         if (!applied) return undo(applied.error().message);

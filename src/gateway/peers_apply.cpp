@@ -30,7 +30,20 @@ Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
             return Error{"routing " + routes[i].dst.str() + " through " + l.ifname + ": " +
                          st.error().message};
         }
-    if (auto st = live.run_nft(plan::nft::limit_commands(l, true)); !st) {
+    // A quota or a rate needs the `rate_quota` chain, which a table holds only
+    // while some peer has one: created with the first such peer, in the same
+    // transaction. When the chain is there already, `create` refuses the
+    // whole transaction ("File exists") and the elements go in alone.
+    const std::string elements = plan::nft::limit_commands(l, true);
+    Status st = ok_status();
+    if (l.quota || l.rate_bits) {
+        st = live.run_nft(plan::nft::limits_chain_commands() + elements);
+        if (!st && st.error().message.find("File exists") != std::string::npos)
+            st = live.run_nft(elements);
+    } else {
+        st = live.run_nft(elements);
+    }
+    if (!st) {
         for (const auto& r : routes) (void)live.change_route(r, false);
         return Error{"adding the peer's quota, rate and network elements: " + st.error().message};
     }

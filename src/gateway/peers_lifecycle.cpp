@@ -221,6 +221,8 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         if (auto e = detail::declared_in_profile(session, *rq.rename, "choose another name"))
             return *e;
     std::optional<std::string> target_group = rq.group;
+    if (rq.node && !rq.node->empty() && !session.profile.cluster)
+        return Error{"--node pins a peer to one gateway of a fleet: the profile has no [cluster]"};
     if (target_group) {
         const model::Group* g = session.profile.find_group(*target_group);
         if (!g || g->is_network())
@@ -261,6 +263,7 @@ Result<PeerChangeReport> edit_peer(Session& session, const EditPeerRequest& rq, 
         if (rq.expires) r.expires = *rq.expires;
         if (rq.quota) registry::set_quota(r, *rq.quota);
         if (rq.rate_bits) r.rate_bits = *rq.rate_bits;
+        if (rq.node) r.node = *rq.node;
         for (const auto& n : rq.remove_networks) {
             auto it = std::find(r.networks.begin(), r.networks.end(), n);
             if (it == r.networks.end())
@@ -373,6 +376,17 @@ ExpiryReport enforce_expiry(Session& session, LiveGateway& live) {
     return out;
 }
 
+// The fleet's registry has no index of expiries: its peers are read whole.
+static Result<std::vector<std::string>> due_in_registry(registry::Registry& registry,
+                                                        std::chrono::sys_seconds now) {
+    auto all = registry.list();
+    if (!all) return all.error();
+    std::vector<std::string> due;
+    for (const auto& p : *all)
+        if (!p.disabled && p.expires && *p.expires <= now) due.push_back(p.name);
+    return due;
+}
+
 ExpiryReport expire_due_peers(const Options& options, LiveGateway& live) {
     ExpiryReport out;
     Diagnostics diags;
@@ -383,7 +397,8 @@ ExpiryReport expire_due_peers(const Options& options, LiveGateway& live) {
         out.errors.push_back(probe.error().str());
         return out;
     }
-    auto due = registry::read_due_expiries(probe->paths.dir, now_utc());
+    auto due = probe->registry ? due_in_registry(*probe->registry, now_utc())
+                               : registry::read_due_expiries(probe->paths.dir, now_utc());
     if (!due) {
         out.errors.push_back(due.error().str());
         return out;

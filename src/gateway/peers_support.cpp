@@ -143,8 +143,12 @@ Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,
     const auto now = now_utc();
     // An expired peer nobody disabled yet may still be in the kernel (the
     // expiry is what takes it out): taking out what is absent is harmless.
-    const bool was_in = before && !before->disabled;
-    const bool goes_in = after && is_active(*after, now);
+    // A fleet member holds only the peers it serves (docs/fleet.md).
+    const auto here = [&](const registry::PeerRecord& r) {
+        return !session.profile.cluster || served_by(r, session.profile.cluster->node);
+    };
+    const bool was_in = before && !before->disabled && here(*before);
+    const bool goes_in = after && is_active(*after, now) && here(*after);
     if (!was_in && !goes_in) return LiveOutcome{false, "nothing to change in the kernel"};
     if (was_in && goes_in && same_kernel_identity(*before, *after))
         return LiveOutcome{false, "nothing to change in the kernel"};

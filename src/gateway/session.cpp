@@ -9,9 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "fleet/etcd_registry.hpp"
 #include "health/state_file.hpp"
 #include "plan/peer_limits.hpp"
-#include "profile/loader.hpp"
+#include "profile/cache.hpp"
 #include "registry/peer_text.hpp"
 #include "registry/sqlite_registry.hpp"
 #include "store/state_dir_check.hpp"
@@ -47,6 +48,14 @@ model::Peer to_model_peer(const registry::PeerRecord& r, const store::StatePaths
 
 bool from_registry(const Session& session, const model::Peer& peer) {
     return peer.origin.table.file == session.paths.registry_file();
+}
+
+bool served_by(const registry::PeerRecord& record, const std::string& node) {
+    return record.node.empty() || record.node == node;
+}
+
+void drop_pinned_elsewhere(std::vector<registry::PeerRecord>& records, const std::string& node) {
+    std::erase_if(records, [&](const auto& r) { return !served_by(r, node); });
 }
 
 Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
@@ -97,7 +106,7 @@ Status merge_stored_peers(model::Profile& profile, const std::vector<registry::P
 
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
                              StoredPeers stored_peers) {
-    auto loaded = profile::load_file(options.profile_path);
+    auto loaded = profile::load_file_cached(options.profile_path, options.state_dir);
     for (const auto& d : loaded.diagnostics.all()) {
         if (d.severity == Severity::error)
             diags.error(d.where, d.message);
@@ -129,7 +138,14 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         s.lock.emplace(std::move(*held));
     }
     s.user = registry::current_actor("").user;
-    if (lock == LockMode::exclusive) {
+    if (s.profile.cluster) {
+        // The fleet's registry (docs/fleet.md): readers ask etcd too, since no
+        // local file has the peers. Nothing is sent until a call needs it.
+        s.registry = fleet::open_etcd_registry(
+            s.profile.cluster->etcd,
+            lock == LockMode::exclusive ? fleet::Reads::linearizable : fleet::Reads::serializable,
+            s.profile.cluster->node);
+    } else if (lock == LockMode::exclusive) {
         // Migrates a legacy state directory on the first open.
         auto reg = registry::open_sqlite_registry(s.paths.dir, s.actor("migration"));
         if (!reg) return reg.error();
@@ -138,6 +154,7 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     if (stored_peers == StoredPeers::none) return s;
     auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
     if (!stored) return stored.error();
+    if (s.profile.cluster) drop_pinned_elsewhere(*stored, s.profile.cluster->node);
     auto merged = merge_stored_peers(s.profile, *stored, s.paths);
     if (!merged) return merged.error();
     // What `vpngw monitor` last found: `up` renders the balance maps with

@@ -54,6 +54,12 @@ model::Peer to_model_peer(const registry::PeerRecord& record, const store::State
 bool is_active(const registry::PeerRecord& record, std::chrono::sys_seconds now);
 std::chrono::sys_seconds now_utc();
 
+// Whether the fleet member `node` serves the peer: every member does unless
+// the peer is pinned to one (`peer add --node`, docs/fleet.md).
+bool served_by(const registry::PeerRecord& record, const std::string& node);
+// Leaves out the peers pinned to another member: they are not this gateway's.
+void drop_pinned_elsewhere(std::vector<registry::PeerRecord>& records, const std::string& node);
+
 // Whether a session's peer came from the registry rather than the profile.
 bool from_registry(const Session& session, const model::Peer& peer);
 

@@ -19,22 +19,21 @@ std::optional<std::uint64_t> read_number(const char* path) {
     return n;
 }
 
+// The device figures come from the peer listing, which read each device
+// that is up once: at 50,000 peers a read costs as much as the listing.
 std::vector<InterfaceStatus> interface_status(const model::Profile& profile, LiveGateway& live,
-                                              std::vector<std::string>& notes) {
+                                              const std::vector<ListedDevice>& devices) {
     std::vector<InterfaceStatus> out;
     for (const auto& iface : profile.interfaces) {
         InterfaceStatus s;
         s.name = iface.name;
         s.backend = live.backend_name(iface);
         s.up = live.interface_up(iface);
-        if (s.up) {
-            if (auto dev = live.observe(iface)) {
-                s.listen_port = dev->listen_port;
-                s.public_key = dev->public_key;
-            } else {
-                notes.push_back("reading " + iface.name + ": " + dev.error().message);
+        for (const auto& d : devices)
+            if (d.ifname == iface.name) {
+                s.listen_port = d.listen_port;
+                s.public_key = d.public_key;
             }
-        }
         out.push_back(std::move(s));
     }
     return out;
@@ -107,7 +106,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     StatusReport r;
     r.now = static_cast<std::int64_t>(std::time(nullptr));
     r.profile = session.options.profile_path;
-    r.interfaces = interface_status(session.profile, live, r.notes);
+    if (session.profile.cluster) r.cluster = gather_cluster_status(session);
 
     // First, so the desired and observed state it builds are gone before
     // the peer list is: the two never share the process's peak memory.
@@ -123,6 +122,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     }
 
     auto listing = list_peers(session, live);
+    r.interfaces = interface_status(session.profile, live, listing.devices);
     for (auto& n : listing.notes) r.notes.push_back(std::move(n));
     r.peers = peer_status(std::move(listing.peers), r.now);
     r.groups = group_status(session.profile, r.peers);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/cluster_status.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_live.hpp"
 #include "gateway/session.hpp"
@@ -107,7 +108,8 @@ struct StatusReport {
     std::optional<txn::PendingStatus> pending;
     std::optional<txn::LastApply> last_apply;
     Drift drift;
-    std::vector<std::string> notes;  // what could not be read, and why
+    std::optional<ClusterStatus> cluster;  // with a [cluster] section
+    std::vector<std::string> notes;        // what could not be read, and why
 };
 
 struct StatusOptions {

@@ -28,7 +28,49 @@ std::optional<state::RouteType> route_type(std::uint8_t rtn) {
     }
 }
 
+// IPv6 routes added with metric 0 are stored with the user default.
+std::uint32_t stored_metric(const state::Route& r) {
+    return r.dst.family() == Family::v6 && r.metric == 0 ? 1024 : r.metric;
+}
+
+std::string protocol_name(std::uint8_t p) {
+    switch (p) {
+        case RTPROT_KERNEL:
+            return "kernel";
+        case RTPROT_BOOT:
+            return "boot";
+        case RTPROT_STATIC:
+            return "static";
+        case RTPROT_DHCP:
+            return "dhcp";
+        case RTPROT_RA:
+            return "ra";
+        case state::kRouteProtocol:
+            return "vpngw";
+        default:
+            return std::to_string(p);
+    }
+}
+
 }  // namespace
+
+RouteInTheWay route_in_the_way(const state::Route& want, const std::vector<RouteEntry>& existing) {
+    RouteInTheWay out;
+    for (const auto& e : existing) {
+        const state::Route& r = e.route;
+        if (r.table != want.table || r.dst != want.dst.network() ||
+            stored_metric(r) != stored_metric(want))
+            continue;
+        const bool same = r.type == want.type && r.dev == want.dev && r.via == want.via;
+        out = {same ? RouteInTheWay::Kind::identical : RouteInTheWay::Kind::conflict, e};
+        if (same) return out;  // IPv6 may list several under one key: one identical suffices
+    }
+    return out;
+}
+
+std::string describe_route_entry(const RouteEntry& entry) {
+    return describe_route(entry.route) + " proto " + protocol_name(entry.protocol);
+}
 
 std::optional<RouteEntry> parse_route(const nlmsghdr* nlh,
                                       const std::map<int, std::string>& names) {

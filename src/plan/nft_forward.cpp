@@ -10,7 +10,8 @@ namespace vpngw::plan::nft {
 // a peer was given a wider range by hand) and dropped on its own counter.
 std::string render_forward(const Context& ctx) {
     const bool drop = ctx.profile.firewall.forward == model::Policy::drop;
-    std::vector<std::string> rules = limit_rules(ctx);
+    std::vector<std::string> rules;
+    if (has_rate_or_quota(ctx)) rules.push_back(std::string("jump ") + kLimitsChain);
     // MSS clamping: every forwarded SYN and SYN-ACK (both directions, so the
     // rule stands before the established accept that would take the SYN-ACK)
     // gets its MSS lowered to what the route it leaves by can carry (the
@@ -22,10 +23,14 @@ std::string render_forward(const Context& ctx) {
         rules.push_back("tcp flags syn tcp option maxseg size set rt mtu");
     rules.push_back("ct state established,related accept");
     rules.push_back("ct state invalid drop");
-    // Port forwards were admitted (and source-filtered) by vpngw's DNAT
-    // rules, which label their connections; other tables' DNATs (a
-    // container engine's) get no pass here.
-    rules.push_back("ct status dnat ct label " + std::to_string(kDnatLabel) + " accept");
+    // A connection vpngw admitted before carries the label: port forwards
+    // (set by vpngw's DNAT rules, which filtered their sources) and every
+    // connection a group chain accepted (set with the accept). Its later
+    // packets, even while it is still "new" (one-way UDP: DNS, QUIC, games
+    // before the first answer), skip the classification below, as an
+    // established one does. Other tables' DNATs (a container engine's) carry
+    // no label and get no pass here.
+    rules.push_back("ct label " + std::to_string(kAdmittedLabel) + " accept");
     if (!ctx.wg_interfaces.empty()) {
         const std::string from_wg = "iifname " + ifname_match(ctx.wg_interfaces) + " ";
         for (Family f : {Family::v4, Family::v6}) {

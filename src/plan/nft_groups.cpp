@@ -30,11 +30,18 @@ std::string protocol_match(const model::AllowEntry& e, std::optional<Family> f) 
     return "";
 }
 
+// A group chain's accept labels the connection as admitted, so its later
+// packets leave the forward chain before the classification (the forward
+// chain's `ct label` rule): one classification per connection.
+std::string admit() {
+    return "ct label set " + std::to_string(kAdmittedLabel) + " accept";
+}
+
 // The rules of one allow entry: an inclusion accepts, an exclusion drops
 // (and counts) what it names.
 void allow_rules(const Context& ctx, const model::AllowEntry& e, std::vector<std::string>& rules) {
     using Kind = model::AllowEntry::Kind;
-    const std::string verdict = e.exclude ? "counter name forward_drops drop" : "accept";
+    const std::string verdict = e.exclude ? "counter name forward_drops drop" : admit();
     switch (e.kind) {
         case Kind::any:
             rules.push_back(protocol_match(e, std::nullopt) + verdict);
@@ -106,7 +113,7 @@ std::string group_chain_text(const Context& ctx, const model::Group& g) {
         tail.back() += " drop";
         for (auto& r : tail) rules.push_back(std::move(r));
     } else {
-        rules.push_back("accept");
+        rules.push_back(admit());
     }
     return chain(group_chain(g.name), "", rules);
 }

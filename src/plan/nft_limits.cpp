@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "plan/nft_parts.hpp"
+#include "state/kernel_state.hpp"
 
 // Per-peer enforcement (issue 17): each is one lookup in a map keyed by
 // address that holds only the peers that have the limit, so a packet of any
@@ -173,7 +174,9 @@ std::string limit_commands(const state::PeerLimits& l, bool add) {
     return out;
 }
 
-std::vector<std::string> limit_rules(const Context&) {
+namespace {
+
+std::vector<std::string> limit_rules() {
     std::vector<std::string> rules;
     // Rates first: a packet over its rate is dropped before it counts
     // against the quota. Upload by source, download by destination.
@@ -187,6 +190,27 @@ std::vector<std::string> limit_rules(const Context&) {
             rules.push_back(std::string("quota name ") + ip_keyword(f) + dir + " map @" +
                             quota_map(f) + " counter name quota_drops drop");
     return rules;
+}
+
+}  // namespace
+
+bool has_rate_or_quota(const Context& ctx) {
+    return std::any_of(ctx.limits.begin(), ctx.limits.end(),
+                       [](const auto& l) { return l.quota || l.rate_bits; });
+}
+
+std::string render_limits_chain(const Context& ctx) {
+    if (!has_rate_or_quota(ctx)) return "";
+    return chain(kLimitsChain, "", limit_rules());
+}
+
+std::string limits_chain_commands() {
+    const std::string table = " inet " + std::string(state::kNftTable) + " ";
+    std::string out = "create chain" + table + kLimitsChain + "\n";
+    for (const auto& rule : limit_rules())
+        out += "add rule" + table + kLimitsChain + " " + rule + "\n";
+    // At the top of forward, where `up` renders the jump.
+    return out + "insert rule" + table + "forward jump " + kLimitsChain + "\n";
 }
 
 }  // namespace vpngw::plan::nft

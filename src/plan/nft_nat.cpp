@@ -15,7 +15,7 @@ const char* proto_name(model::Proto p) {
 std::string dnat_target(const model::Forward& f) {
     const Family fam = f.to.family;
     std::string host = fam == Family::v4 ? f.to.str() : "[" + f.to.str() + "]";
-    return "ct label set " + std::to_string(kDnatLabel) + " dnat " + ip_keyword(fam) + " to " +
+    return "ct label set " + std::to_string(kAdmittedLabel) + " dnat " + ip_keyword(fam) + " to " +
            host + ":" + std::to_string(f.to_port);
 }
 
@@ -94,7 +94,7 @@ std::string render_nat_postrouting(const Context& ctx) {
         std::string rule;
         if (model::forward_from_gateway(ctx.profile, f))
             rule =
-                target + " ct status dnat ct label " + std::to_string(kDnatLabel) + " masquerade";
+                target + " ct status dnat ct label " + std::to_string(kAdmittedLabel) + " masquerade";
         else if (!ctx.vpn_nets(fam).empty())
             rule = std::string(ip_keyword(fam)) + " saddr @vpn_nets" + family_digit(fam) + " " +
                    target + " ct status dnat masquerade";

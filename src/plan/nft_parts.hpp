@@ -56,13 +56,15 @@ struct Context {
     }
 };
 
-// The conntrack label bit vpngw's DNAT rules set, so the forward chain
-// accepts the DNATs vpngw made and no other table's (a container engine's).
-// A label, not a ct mark bit: the ct mark holds an uplink's whole fwmark
-// (any 32-bit value a profile may choose, matched with mask 0xffffffff by
-// the routing rules), so no mark bit is free. The highest of the 128 bits,
-// away from the low ones tools number from.
-inline constexpr int kDnatLabel = 127;
+// The conntrack label bit of the connections vpngw admitted: its DNAT rules
+// set it (so the forward chain accepts the DNATs vpngw made and no other
+// table's, a container engine's) and so does every accept of a group chain
+// (so a connection is classified once, on its first packet). A label, not a
+// ct mark bit: the ct mark holds an uplink's whole fwmark (any 32-bit value
+// a profile may choose, matched with mask 0xffffffff by the routing rules),
+// so no mark bit is free. The highest of the 128 bits, away from the low
+// ones tools number from.
+inline constexpr int kAdmittedLabel = 127;
 
 // --- names and literals (nft_names.cpp) ---
 // Profile names may hold '=' and '+', which nft identifiers may not; they
@@ -108,8 +110,19 @@ std::string render_limit_objects(const Context& ctx);
 // source and NAT sets and the network vmap; their egress mark and their
 // place in not_internet follow at the next `up`, which renders them.
 std::string limit_commands(const state::PeerLimits& limits, bool add);
-// The forward chain's first rules: rate limits, then quotas, each direction.
-std::vector<std::string> limit_rules(const Context& ctx);
+// The rate and quota rules live in their own chain, `rate_quota`, which the
+// forward chain jumps to first (every packet counts, established ones too).
+// Both exist only while some peer has a quota or a rate: peers without
+// limits then pay nothing for them (docs/benchmarks.md, "New flows").
+inline constexpr const char* kLimitsChain = "rate_quota";
+bool has_rate_or_quota(const Context& ctx);
+// The chain: rate limits, then quotas, each direction ("" when no peer has
+// a limit).
+std::string render_limits_chain(const Context& ctx);
+// `nft` commands that create the chain and its jump in a running table that
+// has none (the first limited peer added live). `create` fails when the
+// chain exists, so a table that has it is left as it is.
+std::string limits_chain_commands();
 
 // --- the parts ---
 std::string render_objects(const Context& ctx);          // counters, sets, maps (nft_sets.cpp)
@@ -119,6 +132,7 @@ std::string render_nat_prerouting(const Context& ctx);   // port forwards (nft_n
 std::string render_nat_postrouting(const Context& ctx);  // (nft_nat.cpp)
 std::string render_input(const Context& ctx);            // (nft_input.cpp)
 std::string render_forward(const Context& ctx);          // (nft_forward.cpp)
+std::string render_limits_chain(const Context& ctx);     // (nft_limits.cpp)
 std::string render_group_chains(const Context& ctx);     // (nft_groups.cpp)
 // Transparent proxies (nft_proxy.cpp): exempt sets, the REDIRECT nat chain,
 // the TPROXY chain, and the input rules that let intercepted traffic in.

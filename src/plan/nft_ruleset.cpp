@@ -21,8 +21,8 @@ std::string render(const nft::Context& ctx) {
     for (const auto& part :
          {nft::render_prerouting(ctx), nft::render_proxy_tproxy(ctx),
           nft::render_nat_prerouting(ctx), nft::render_proxy_redirect(ctx), nft::render_input(ctx),
-          nft::render_forward(ctx), nft::render_group_chains(ctx), nft::render_output(ctx),
-          nft::render_nat_postrouting(ctx)})
+          nft::render_forward(ctx), nft::render_limits_chain(ctx), nft::render_group_chains(ctx),
+          nft::render_output(ctx), nft::render_nat_postrouting(ctx)})
         if (!part.empty()) out += "\n" + part;
     return out + "}\n";
 }

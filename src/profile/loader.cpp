@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "profile/load_text.hpp"
 #include "profile/quote.hpp"
 #include "profile/read_profile.hpp"
 #include "util/toml_guard.hpp"
@@ -21,8 +22,8 @@ static std::string syntax_message(std::string_view description) {
     return "TOML syntax error: " + escape_controls(description);
 }
 
-static LoadResult load_text(std::string_view text, const std::string& source,
-                            const std::string& base_dir) noexcept {
+LoadResult load_text(std::string_view text, const std::string& source, const std::string& base_dir,
+                     toml::table* keep_root) noexcept {
     LoadResult out;
     try {
         toml::table root;
@@ -44,6 +45,7 @@ static LoadResult load_text(std::string_view text, const std::string& source,
         model::Profile profile = read_profile(ctx, root);
         out.diagnostics.sort();
         if (!out.diagnostics.has_errors()) out.profile = std::move(profile);
+        if (keep_root) *keep_root = std::move(root);
     } catch (const std::exception& e) {
         out.profile.reset();
         out.diagnostics.error({source, 0, 0}, std::string("internal error: ") + e.what());
@@ -55,33 +57,38 @@ static LoadResult load_text(std::string_view text, const std::string& source,
 }
 
 LoadResult load_string(std::string_view text, const std::string& source) {
-    return load_text(text, source, "");
+    return load_text(text, source, "", nullptr);
 }
 
-LoadResult load_file(const std::string& path) {
-    std::string text;
+std::optional<std::string> read_profile_text(const std::string& path, LoadResult& failed) {
     try {
         std::ifstream in(path, std::ios::binary);
         if (!in) {
             const int err = errno;
-            LoadResult out;
-            out.diagnostics.error({path, 0, 0},
-                                  std::string("cannot read profile: ") + std::strerror(err));
-            return out;
+            failed.diagnostics.error({path, 0, 0},
+                                     std::string("cannot read profile: ") + std::strerror(err));
+            return std::nullopt;
         }
         std::ostringstream buffer;
         buffer << in.rdbuf();
-        text = buffer.str();
+        return std::move(buffer).str();
     } catch (const std::exception& e) {
-        LoadResult out;
-        out.diagnostics.error({path, 0, 0}, std::string("cannot read profile: ") + e.what());
-        return out;
+        failed.diagnostics.error({path, 0, 0}, std::string("cannot read profile: ") + e.what());
+        return std::nullopt;
     }
+}
+
+std::string profile_base_dir(const std::string& path) {
     // Relative key-file paths in the profile are relative to its directory.
     const auto slash = path.rfind('/');
-    const std::string base_dir =
-        slash == std::string::npos ? "." : path.substr(0, slash + (slash == 0));
-    return load_text(text, path, base_dir);
+    return slash == std::string::npos ? "." : path.substr(0, slash + (slash == 0));
+}
+
+LoadResult load_file(const std::string& path) {
+    LoadResult failed;
+    auto text = read_profile_text(path, failed);
+    if (!text) return failed;
+    return load_text(*text, path, profile_base_dir(path), nullptr);
 }
 
 }  // namespace vpngw::profile

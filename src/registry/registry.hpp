@@ -46,6 +46,7 @@ struct PeerRecord {
     std::string quota_period;                  // "day", "week", "month"; empty without quota
     std::optional<std::uint64_t> rate_bits;    // per second, each direction
     std::vector<Prefix> networks;              // routed behind the peer
+    std::string node;  // the fleet member serving it (etcd only); empty: every member
 
     friend bool operator==(const PeerRecord&, const PeerRecord&) = default;
 };

@@ -33,6 +33,7 @@ registry::PeerRecord full_peer() {
     p.quota_period = "month";
     p.rate_bits = 20'000'000;
     p.networks = {*Prefix::parse("192.168.50.0/24"), *Prefix::parse("fd50::/64")};
+    p.node = "gw-b";
     return p;
 }
 
@@ -51,6 +52,9 @@ TEST(EtcdCodec, RangeRequestIsBase64WithSortAndRevision) {
     EXPECT_EQ(j["revision"], "42");
     auto single = json::parse(encode_range({"k", std::nullopt, false, 0}));
     EXPECT_EQ(single, json({{"key", "aw=="}}));
+    // Readers of a partitioned gateway: the member's own copy, no leader.
+    auto local = json::parse(encode_range({"k", std::nullopt, false, 0, true}));
+    EXPECT_EQ(local["serializable"], true);
 }
 
 TEST(EtcdCodec, TxnGuardsAndOperations) {
@@ -162,6 +166,7 @@ TEST(EtcdCodec, HostilePeerRecordsAreRefusedNamingTheKey) {
         {with("address6", "10.8.1.2"), "\"address6\" is not IPv6"},
         {with("quota_bytes", -1), "\"quota_bytes\" has the wrong type"},
         {with("networks", json::array({"10.0.0.0/33"})), "is not a network"},
+        {with("node", 7), "\"node\" has the wrong type"},
         {with("name", "mallory"), "is not the key's"},
     };
     for (const auto& [text, why] : cases) {
@@ -189,6 +194,11 @@ TEST(EtcdCodec, LayoutKeepsEverythingUnderThePrefix) {
     EXPECT_EQ(l.key(full_peer().public_key),
               "/vpngw/site-a/keys/" + full_peer().public_key.base64());
     EXPECT_EQ(l.audit(), "/vpngw/site-a/audit/");
+    // Each member's changes under way apart: no gateway settles another's.
+    EXPECT_EQ((Layout{"/v/", "gw-a"}.unsettled()), "/v/unsettled/gw-a/");
+    const Layout a{"/v/", "gw-a"};
+    const Layout b{"/v/", "gw-b"};
+    EXPECT_FALSE(a.unsettled().starts_with(b.unsettled()));
 }
 
 }  // namespace

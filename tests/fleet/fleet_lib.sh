@@ -97,3 +97,34 @@ wait_for() {
     done
 }
 
+
+# fleet_switch: the namespace "sw" with the bridge every member and gateway
+# of a test joins (fleet_attach).
+fleet_switch() {
+    netns_add sw
+    ip -n sw link add br0 type bridge
+    ip -n sw link set br0 up
+}
+
+# fleet_attach NS IP: a namespace with eth0 on the bridge, IP/24.
+fleet_attach() {
+    netns_add "$1"
+    ip link add eth0 netns "$1" type veth peer name "v-$1" netns sw
+    ip -n sw link set "v-$1" master br0 up
+    ip -n "$1" addr add "$2/24" dev eth0
+    ip -n "$1" link set eth0 up
+}
+
+# etcd_cluster CERTS: members e1-e3 at 10.77.0.1-3 (namespaces attached
+# here), certificates made, started and healthy. Sets INITIAL (their
+# --initial-cluster, for restarting a member).
+etcd_cluster() {
+    local certs=$1 i
+    for i in 1 2 3; do fleet_attach "e$i" "10.77.0.$i"; done
+    make_certs "$certs" 10.77.0.1 10.77.0.2 10.77.0.3
+    INITIAL="e1=https://10.77.0.1:2380,e2=https://10.77.0.2:2380,e3=https://10.77.0.3:2380"
+    for i in 1 2 3; do etcd_start "e$i" "e$i" "10.77.0.$i" "$INITIAL" new "$certs"; done
+    for i in 1 2 3; do
+        wait_for 30 "etcd member e$i healthy" etcd_healthy "e$i" "10.77.0.$i" "$certs"
+    done
+}

@@ -12,26 +12,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CERTS=$SANDBOX_DIR/certs
 T0=$SECONDS
 
-netns_add sw
-ip -n sw link add br0 type bridge
-ip -n sw link set br0 up
-attach() {  # attach NS IP
-    netns_add "$1"
-    ip link add eth0 netns "$1" type veth peer name "v-$1" netns sw
-    ip -n sw link set "v-$1" master br0 up
-    ip -n "$1" addr add "$2/24" dev eth0
-    ip -n "$1" link set eth0 up
-}
-for i in 1 2 3; do attach "e$i" "10.77.0.$i"; done
-attach gwa 10.77.0.11
-attach gwb 10.77.0.12
-
-make_certs "$CERTS" 10.77.0.1 10.77.0.2 10.77.0.3
-INITIAL="e1=https://10.77.0.1:2380,e2=https://10.77.0.2:2380,e3=https://10.77.0.3:2380"
-for i in 1 2 3; do etcd_start "e$i" "e$i" "10.77.0.$i" "$INITIAL" new "$CERTS"; done
-for i in 1 2 3; do
-    wait_for 30 "etcd member e$i healthy" etcd_healthy "e$i" "10.77.0.$i" "$CERTS"
-done
+fleet_switch
+etcd_cluster "$CERTS"
+fleet_attach gwa 10.77.0.11
+fleet_attach gwb 10.77.0.12
 echo "# cluster up after $((SECONDS - T0))s"
 
 member_profile() {  # member_profile NODE ENDPOINT...: writes $SANDBOX_DIR/NODE.toml

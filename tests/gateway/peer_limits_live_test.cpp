@@ -59,7 +59,33 @@ TEST(PeerLimitsLive, AddRoutesTheNetworkAndAddsObjectsBeforeElements) {
     EXPECT_TRUE(has(cmds, "add element inet vpngw peer_nets4 { 192.168.50.0/24 : jump grp_sites }"))
         << cmds;
     EXPECT_LT(cmds.find("add quota"), cmds.find("add element inet vpngw quota4")) << cmds;
+    // The first limited peer brings the rules that enforce it (a table
+    // without limited peers has none), in the same transaction.
+    EXPECT_EQ(cmds.find("create chain inet vpngw rate_quota\n"), 0u) << cmds;
+    EXPECT_TRUE(has(cmds, "insert rule inet vpngw forward jump rate_quota\n")) << cmds;
     EXPECT_NE(r->note.find("3 quota, rate or network items"), std::string::npos) << r->note;
+}
+
+TEST(PeerLimitsLive, AnotherLimitedPeerAddsElementsToTheChainThere) {
+    FakeLive live;
+    live.limits_chain = true;
+    auto r = apply_added_peer(live, wg0(), branch(), std::nullopt);
+    ASSERT_TRUE(r.ok()) << r.error().str();
+    ASSERT_EQ(live.nft_calls.size(), 2u);  // refused whole, then the elements alone
+    const auto& cmds = live.nft_calls[1];
+    EXPECT_EQ(cmds.find("create chain"), std::string::npos) << cmds;
+    EXPECT_TRUE(has(cmds, "add element inet vpngw quota4 { 10.8.3.10 : \"q_branch\" }")) << cmds;
+}
+
+TEST(PeerLimitsLive, NetworksAloneNeedNoLimitsChain) {
+    FakeLive live;
+    auto p = branch();
+    p.quota.reset();
+    p.rate_bits.reset();
+    auto r = apply_added_peer(live, wg0(), p, std::nullopt);
+    ASSERT_TRUE(r.ok()) << r.error().str();
+    ASSERT_EQ(live.nft_calls.size(), 1u);
+    EXPECT_EQ(live.nft_calls[0].find("rate_quota"), std::string::npos) << live.nft_calls[0];
 }
 
 TEST(PeerLimitsLive, RemoveDeletesElementsBeforeObjectsAndTheRoute) {

@@ -167,5 +167,53 @@ TEST_F(Routes, DuplicateAndMissingDeviceAreErrors) {
               "adding route 10.1.0.0/16 dev wg9 table 51001: no link named wg9");
 }
 
+// wg-quick's routes to the networks behind its peers (`ip route add <net>
+// dev wg0`, proto boot) are the ones vpngw plans: it takes them over in
+// place, hands them back on undo, and refuses a conflicting one.
+TEST_F(Routes, IdenticalForeignRouteIsTakenOverAndHandedBack) {
+    must("ip route add 192.168.50.0/24 dev va");
+    must("ip -6 route add fd50::/64 dev va");
+    for (const char* dst : {"192.168.50.0/24", "fd50::/64"}) {
+        const auto r = route(254, dst, nullptr, "va");
+        auto adopted = add_or_adopt_route(sock(), r);
+        ASSERT_TRUE(adopted) << adopted.error().message;
+        ASSERT_TRUE(adopted->has_value()) << dst << " was added, not taken over";
+        EXPECT_EQ(**adopted, 3) << dst;  // RTPROT_BOOT: what `ip route add` leaves
+        auto mine = dump_routes(sock(), state::kRouteProtocol);
+        ASSERT_TRUE(mine);
+        EXPECT_EQ(mine->size(), 1u) << dst;
+        auto st = hand_back_route(sock(), r, **adopted);
+        ASSERT_TRUE(st) << st.error().message;
+        mine = dump_routes(sock(), state::kRouteProtocol);
+        ASSERT_TRUE(mine);
+        EXPECT_TRUE(mine->empty()) << dst;
+    }
+    // Back to proto boot, which `ip route show` leaves out (vpngw's shows "proto 86").
+    const auto v4 = shell("ip route show table main").text;
+    EXPECT_TRUE(has_line(v4, "192.168.50.0/24 dev va scope link")) << v4;
+    const auto v6 = shell("ip -6 route show table main").text;
+    EXPECT_TRUE(has_line(v6, "fd50::/64 dev va metric 1024 pref medium")) << v6;
+
+    // A new route is simply added: nothing to hand back.
+    auto added = add_or_adopt_route(sock(), route(254, "192.168.51.0/24", nullptr, "va"));
+    ASSERT_TRUE(added) << added.error().message;
+    EXPECT_FALSE(added->has_value());
+}
+
+TEST_F(Routes, ConflictingForeignRouteIsRefusedAndKept) {
+    must("ip route add 192.168.50.0/24 via 192.0.2.9 dev va");
+    auto r = route(254, "192.168.50.0/24", nullptr, "va");
+    r.origin = Location{"gw.toml", 30, 1};
+    auto st = add_or_adopt_route(sock(), r);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().message,
+              "adding route 192.168.50.0/24 dev va table main: the kernel has 192.168.50.0/24 "
+              "via 192.0.2.9 dev va table main proto boot in its place, which vpngw did not "
+              "make; remove that route or change the profile");
+    EXPECT_EQ(st.error().where, r.origin);
+    EXPECT_TRUE(
+        has_line(shell("ip route show table main").text, "192.168.50.0/24 via 192.0.2.9 dev va"));
+}
+
 }  // namespace
 }  // namespace vpngw::netlink::test

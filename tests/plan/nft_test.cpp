@@ -185,7 +185,7 @@ TEST(NftForward, PeersClassifiedBySourceThenSpoofedDropped) {
     std::vector<std::string> order = {
         "ct state established,related accept",
         "ct state invalid drop",
-        "ct status dnat ct label 127 accept",
+        "ct label 127 accept",
         "iifname \"wg0\" ip saddr @peers4 ip saddr vmap { 10.8.1.0/24 : jump "
         "grp_staff, 10.8.2.0/24 : jump grp_servers }",
         "iifname \"wg0\" ip6 saddr @peers6 ip6 saddr vmap { "
@@ -206,16 +206,16 @@ TEST(NftGroups, IsolationFirstThenAllowsThenPolicy) {
               "\tchain grp_staff {\n"
               "\t\toifname \"wg0\" ip daddr @grp_staff_net4 counter name forward_drops drop\n"
               "\t\toifname \"wg0\" ip6 daddr @grp_staff_net6 counter name forward_drops drop\n"
-              "\t\tip daddr @grp_servers_net4 accept\n"
-              "\t\tip daddr 0.0.0.0/0 accept\n"
+              "\t\tip daddr @grp_servers_net4 ct label set 127 accept\n"
+              "\t\tip daddr 0.0.0.0/0 ct label set 127 accept\n"
               "\t\tlimit rate 10/minute log prefix \"vpngw forward drop: \"\n"
               "\t\tcounter name forward_drops drop\n"
               "\t}\n");
     EXPECT_EQ(block(text, "chain grp_servers"),
               "\tchain grp_servers {\n"
-              "\t\tip daddr 10.1.0.0/16 tcp dport 8000-8100 accept\n"
-              "\t\tudp dport 53 accept\n"
-              "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+              "\t\tip daddr 10.1.0.0/16 tcp dport 8000-8100 ct label set 127 accept\n"
+              "\t\tudp dport 53 ct label set 127 accept\n"
+              "\t\tmeta l4proto { icmp, ipv6-icmp } ct label set 127 accept\n"
               "\t\tlimit rate 10/minute log prefix \"vpngw forward drop: \"\n"
               "\t\tcounter name forward_drops drop\n"
               "\t}\n");
@@ -260,11 +260,11 @@ TEST(NftGroups, AcceptPolicyAndProtocolForms) {
     auto chain = block(render_nft_ruleset(p), "chain grp_all");
     EXPECT_EQ(chain,
               "\tchain grp_all {\n"
-              "\t\tip daddr @grp_all_net4 meta l4proto icmp accept\n"
-              "\t\tip6 daddr @grp_all_net6 meta l4proto ipv6-icmp accept\n"
-              "\t\tip6 daddr fd00::/8 meta l4proto tcp accept\n"
-              "\t\tip daddr 10.0.0.0/8 meta l4proto icmp accept\n"
-              "\t\taccept\n"
+              "\t\tip daddr @grp_all_net4 meta l4proto icmp ct label set 127 accept\n"
+              "\t\tip6 daddr @grp_all_net6 meta l4proto ipv6-icmp ct label set 127 accept\n"
+              "\t\tip6 daddr fd00::/8 meta l4proto tcp ct label set 127 accept\n"
+              "\t\tip daddr 10.0.0.0/8 meta l4proto icmp ct label set 127 accept\n"
+              "\t\tct label set 127 accept\n"
               "\t}\n");
 }
 
@@ -284,7 +284,7 @@ TEST(NftGroups, ExclusionsBeforeInclusionsAfterIsolation) {
               "\t\tip daddr 10.99.0.0/16 tcp dport 22 counter name forward_drops drop\n"
               "\t\tip daddr != @not_internet4 meta l4proto udp counter name forward_drops drop\n"
               "\t\tip6 daddr != @not_internet6 meta l4proto udp counter name forward_drops drop\n"
-              "\t\taccept\n"
+              "\t\tct label set 127 accept\n"
               "\t}\n");
 }
 
@@ -296,9 +296,10 @@ TEST(NftGroups, InternetIsOneNegatedLookupPerFamily) {
     p.groups[0].allow = {testing::allow("internet"), testing::allow("internet tcp/443")};
     auto text = render_nft_ruleset(p);
     auto staff = block(text, "chain grp_staff");
-    EXPECT_TRUE(has_line(staff, "ip daddr != @not_internet4 accept"));
-    EXPECT_TRUE(has_line(staff, "ip6 daddr != @not_internet6 accept"));
-    EXPECT_TRUE(has_line(staff, "ip daddr != @not_internet4 tcp dport 443 accept"));
+    EXPECT_TRUE(has_line(staff, "ip daddr != @not_internet4 ct label set 127 accept"));
+    EXPECT_TRUE(has_line(staff, "ip6 daddr != @not_internet6 ct label set 127 accept"));
+    EXPECT_TRUE(
+        has_line(staff, "ip daddr != @not_internet4 tcp dport 443 ct label set 127 accept"));
     auto set4 = block(text, "set not_internet4");
     EXPECT_NE(set4.find("\t\tflags interval\n\t\tauto-merge\n"), std::string::npos);
     for (const char* range : {"10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",

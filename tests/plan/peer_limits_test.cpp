@@ -146,16 +146,30 @@ TEST(PeerLimitsNft, MapsHoldOnlyLimitedPeers) {
     EXPECT_TRUE(contains(quota4, "10.8.1.5 : \"q_bob\"")) << quota4;
     EXPECT_EQ(std::count(quota4.begin(), quota4.end(), ':'), 2) << quota4;  // type + bob
     const auto forward = block(text, "chain forward");
+    const auto limits = block(text, "chain rate_quota");
     const auto rate_rule =
-        forward.find("limit name ip saddr map @rate_up4 counter name rate_drops drop");
+        limits.find("limit name ip saddr map @rate_up4 counter name rate_drops drop");
     const auto quota_rule =
-        forward.find("quota name ip daddr map @quota4 counter name quota_drops drop");
-    const auto established = forward.find("ct state established,related accept");
-    ASSERT_NE(rate_rule, std::string::npos) << forward;
-    ASSERT_NE(quota_rule, std::string::npos) << forward;
-    // Every packet is counted, established ones too; a rate drop first.
+        limits.find("quota name ip daddr map @quota4 counter name quota_drops drop");
+    ASSERT_NE(rate_rule, std::string::npos) << limits;
+    ASSERT_NE(quota_rule, std::string::npos) << limits;
+    // A rate drop first.
     EXPECT_LT(rate_rule, quota_rule);
-    EXPECT_LT(quota_rule, established);
+    // Every packet is counted, established ones too: the jump is forward's
+    // first rule.
+    const auto first_rule = forward.find("\t\t", forward.find("policy"));
+    EXPECT_EQ(forward.find("\t\tjump rate_quota\n"), first_rule) << forward;
+}
+
+// Without a quota or a rate anywhere, no packet pays for them: no chain, no
+// jump (the maps stay, empty, for the first limited peer added live).
+TEST(PeerLimitsNft, NoLimitRulesWithoutALimitedPeer) {
+    auto p = testing::office();
+    const auto text = render_nft_ruleset(p);
+    EXPECT_EQ(text.find("chain rate_quota"), std::string::npos) << text;
+    EXPECT_EQ(text.find("jump rate_quota"), std::string::npos) << text;
+    EXPECT_NE(text.find("map quota4"), std::string::npos) << text;
+    EXPECT_NE(text.find("map rate_up4"), std::string::npos) << text;
 }
 
 TEST(PeerLimitsNft, LimitsArePartOfTheRulesHash) {

@@ -53,7 +53,7 @@ refused() {
 }
 
 check "the not-internet sets exist (one negated lookup per family)" \
-    grep -q "ip daddr != @not_internet4 accept" <<<"$(in_ns gw nft list chain inet vpngw grp_guests)"
+    grep -q "ip daddr != @not_internet4 ct label set 127 accept" <<<"$(in_ns gw nft list chain inet vpngw grp_guests)"
 
 # guests: ["internet"], isolated.
 before=$(gw_counter forward_drops)

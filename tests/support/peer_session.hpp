@@ -103,6 +103,7 @@ struct FakeLive : LiveGateway {
     bool fail_set = false;
     bool fail_remove = false;
     bool fail_elements = false;
+    bool limits_chain = false;  // the table has the `limits` chain already
     std::vector<wg::PeerConfig> set_calls;
     std::vector<PublicKey> remove_calls;
     std::vector<std::vector<nft::ElementChange>> element_calls;
@@ -137,6 +138,9 @@ struct FakeLive : LiveGateway {
     Status run_nft(const std::string& commands) override {
         nft_calls.push_back(commands);
         if (!firewall) return Error{"fake: No such file or directory"};
+        // What nft says to `create chain` of a chain the table has.
+        if (limits_chain && commands.find("create chain") != std::string::npos)
+            return Error{"fake: Could not process rule: File exists"};
         return ok_status();
     }
     Status change_route(const state::Route& route, bool add) override {

@@ -14,7 +14,7 @@ fail=0
 # Every unit, the gateway's and those that run next to it (the health monitor,
 # the [dns] resolver, the API server, the fleet's keepalived and conntrackd):
 # they require or want vpngw@%i, so all go into the scratch directory first.
-units=(vpngw vpngw-monitor vpngw-dns vpngw-serve vpngw-keepalived vpngw-conntrackd)
+units=(vpngw vpngw-monitor vpngw-dns vpngw-serve vpngw-keepalived vpngw-conntrackd vpngw-follow)
 for unit in "${units[@]}"; do
     sed "s|/usr/sbin/vpngw|$vpngw|g" "$src/$unit@.service" > "$tmp/$unit@test.service"
 done

@@ -3,6 +3,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include "netlink/links.hpp"
 
 namespace vpngw::netlink {
@@ -23,9 +25,10 @@ std::uint8_t rtn_of(state::RouteType t) {
     return RTN_UNICAST;
 }
 
-Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
-                    std::uint16_t flags, const std::string& verb) {
-    const std::string what = verb + " route " + describe_route(route);
+// The kernel's answer to one route change (a negative Ack is not an Error
+// here: EEXIST is for add_or_adopt_route to look into).
+Result<Ack> exchange_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
+                           std::uint16_t flags, std::uint8_t protocol, const std::string& what) {
     int oif = 0;
     if (!route.dev.empty()) {
         auto index = link_index(sock, route.dev);
@@ -34,7 +37,19 @@ Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_
     }
     MessageBuffer buf;
     nlmsghdr* nlh = build_route_message(buf, type, flags, route, oif);
-    if (auto st = sock.request(nlh); !st) return error_in(what, st.error(), route.origin);
+    static_cast<rtmsg*>(mnl_nlmsg_get_payload(nlh))->rtm_protocol = protocol;
+    auto ack = sock.exchange(nlh);
+    if (!ack) return error_in(what, ack.error(), route.origin);
+    return *ack;
+}
+
+Status change_route(NetlinkSocket& sock, const state::Route& route, std::uint16_t type,
+                    std::uint16_t flags, const std::string& verb,
+                    std::uint8_t protocol = state::kRouteProtocol) {
+    const std::string what = verb + " route " + describe_route(route);
+    auto ack = exchange_route(sock, route, type, flags, protocol, what);
+    if (!ack) return ack.error();
+    if (!ack->ok()) return error_in(what, Error{ack->str()}, route.origin);
     return ok_status();
 }
 
@@ -69,6 +84,34 @@ nlmsghdr* build_route_message(MessageBuffer& buf, std::uint16_t type, std::uint1
 
 Status add_route(NetlinkSocket& sock, const state::Route& route) {
     return change_route(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "adding");
+}
+
+Result<std::optional<std::uint8_t>> add_or_adopt_route(NetlinkSocket& sock,
+                                                       const state::Route& route) {
+    const std::string what = "adding route " + describe_route(route);
+    auto ack = exchange_route(sock, route, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+                              state::kRouteProtocol, what);
+    if (!ack) return ack.error();
+    if (ack->ok()) return std::optional<std::uint8_t>{};
+    if (ack->error != EEXIST) return error_in(what, Error{ack->str()}, route.origin);
+    auto routes = dump_routes(sock, std::nullopt);
+    if (!routes) return error_in(what, routes.error(), route.origin);
+    const auto found = route_in_the_way(route, *routes);
+    using Kind = RouteInTheWay::Kind;
+    if (found.kind == Kind::conflict)
+        return Error{what + ": the kernel has " + describe_route_entry(found.entry) +
+                         " in its place, which vpngw did not make; remove that route or "
+                         "change the profile",
+                     route.origin};
+    if (found.kind == Kind::none) return error_in(what, Error{ack->str()}, route.origin);
+    // NLM_F_REPLACE swaps the route in one step: it never leaves the table.
+    if (auto st = change_route(sock, route, RTM_NEWROUTE, NLM_F_REPLACE, "taking over"); !st)
+        return st.error();
+    return std::optional<std::uint8_t>{found.entry.protocol};
+}
+
+Status hand_back_route(NetlinkSocket& sock, const state::Route& route, std::uint8_t protocol) {
+    return change_route(sock, route, RTM_NEWROUTE, NLM_F_REPLACE, "handing back", protocol);
 }
 
 Status delete_route(NetlinkSocket& sock, const state::Route& route) {

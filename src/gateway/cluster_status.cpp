@@ -1,0 +1,71 @@
+#include "gateway/cluster_status.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "fleet/etcd_follow.hpp"
+#include "fleet/etcd_http.hpp"
+#include "fleet/etcd_members.hpp"
+#include "store/atomic_file.hpp"
+
+namespace vpngw::gateway {
+
+Result<std::optional<VrrpState>> read_vrrp_state(const store::StatePaths& paths) {
+    const auto file = paths.vrrp_state_file();
+    auto text = store::read_file_if_exists(file, store::Links::refuse);
+    if (!text) return text.error();
+    if (!*text) return std::optional<VrrpState>{};
+    std::string_view t = **text;
+    if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
+    const auto space = t.find(' ');
+    VrrpState v;
+    v.state = std::string(t.substr(0, space));
+    static constexpr std::string_view kStates[] = {"MASTER", "BACKUP", "FAULT", "STOP"};
+    if (std::find(std::begin(kStates), std::end(kStates), v.state) == std::end(kStates))
+        return Error{"expected MASTER, BACKUP, FAULT or STOP first", {file, 1, 1}};
+    if (space != std::string_view::npos) {
+        auto rest = t.substr(space + 1);
+        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v.since);
+        if (ec != std::errc{} || end != rest.data() + rest.size())
+            return Error{"expected unix seconds after the state",
+                         {file, 1, static_cast<int>(space) + 2}};
+    }
+    return std::optional<VrrpState>{v};
+}
+
+ClusterStatus gather_cluster_status(const Session& session) {
+    ClusterStatus out;
+    const auto& cluster = *session.profile.cluster;
+    out.node = cluster.node;
+    // Short: status runs as keepalived's health check.
+    fleet::HttpTimeouts quick;
+    quick.connect = std::chrono::milliseconds(500);
+    quick.read = std::chrono::milliseconds(2000);
+    fleet::EtcdKv kv(fleet::http_transport(cluster.etcd, quick), true);
+    if (auto members = fleet::list_members(kv.transport()); members) {
+        for (const auto& m : *members) {
+            std::string line = m.name.empty() ? "(not started)" : m.name;
+            for (const auto& u : m.client_urls) line += " " + u;
+            out.etcd_members.push_back(std::move(line));
+        }
+    } else {
+        out.etcd_error = members.error().message;
+    }
+    if (auto rev = fleet::current_revision(kv, cluster.etcd.prefix); rev)
+        out.etcd_revision = *rev;
+    else if (out.etcd_error.empty())
+        out.etcd_error = rev.error().message;
+    if (auto applied = read_cluster_applied(session.paths); applied)
+        out.applied = *applied;
+    else
+        out.applied_error = applied.error().str();
+    if (auto vrrp = read_vrrp_state(session.paths); vrrp && *vrrp) {
+        out.vrrp_state = (*vrrp)->state;
+        out.vrrp_since = (*vrrp)->since;
+    } else if (!vrrp) {
+        out.vrrp_state = "unknown (" + vrrp.error().str() + ")";
+    }
+    return out;
+}
+
+}  // namespace vpngw::gateway

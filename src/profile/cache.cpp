@@ -1,0 +1,228 @@
+#include "profile/cache.hpp"
+
+#include <algorithm>
+
+#include "profile/checks.hpp"
+#include "profile/load_text.hpp"
+#include "profile/names.hpp"
+#include "store/atomic_file.hpp"
+#include "store/state_dir_check.hpp"
+
+namespace vpngw::profile {
+
+namespace {
+
+std::string_view trim_left(std::string_view line) {
+    const auto i = line.find_first_not_of(" \t");
+    return i == std::string_view::npos ? std::string_view() : line.substr(i);
+}
+
+// Calls f(line_number, line) for each line of `text` (1-based, without '\n').
+template <class F>
+void each_line(std::string_view text, F&& f) {
+    std::uint32_t n = 1;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        f(n++, text.substr(0, end));
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+}
+
+std::string effective_dir(const model::Profile& p, const std::optional<std::string>& state_dir) {
+    return state_dir.value_or(p.gateway.state_dir);
+}
+
+bool same(const Diagnostic& a, const Diagnostic& b) {
+    return a.severity == b.severity && a.where == b.where && a.message == b.message;
+}
+
+// What the rest of vpngw relies on about peers, checked again on a hit:
+// each in a WireGuard group with a valid name (names reach nft object names
+// and file names), then the loader's own checks across tables that involve
+// peers (names, keys and addresses unique; addresses and routed networks
+// inside their group and clear of everything else), run on the profile with
+// the cached peers. A few milliseconds at 50,000 peers, against the parse.
+bool peers_fit(const model::Profile& profile, const std::string& path,
+               const std::string& base_dir) {
+    for (const auto& p : profile.peers) {
+        const auto* g = profile.find_group(p.group);
+        if (!g || g->is_network() || !valid_name(p.name)) return false;
+    }
+    Diagnostics found;
+    Context ctx{path, base_dir, found};
+    check_unique(ctx, profile);
+    check_addressing(ctx, profile);
+    return !found.has_errors();
+}
+
+std::optional<LoadResult> load_with_cache(std::string_view text, const std::string& path,
+                                          const std::string& base_dir, CachedProfile& cache,
+                                          const std::string& dir,
+                                          const std::optional<std::string>& state_dir) {
+    auto blanked = blank_lines(text, cache.peer_lines);
+    if (!blanked) return std::nullopt;
+    auto rest = load_text(*blanked, path, base_dir, nullptr);
+    if (!rest.profile || !rest.profile->peers.empty() ||
+        effective_dir(*rest.profile, state_dir) != dir)
+        return std::nullopt;
+    rest.profile->peers = std::move(cache.peers);
+    if (!peers_fit(*rest.profile, path, base_dir)) return std::nullopt;
+    // The full load's diagnostics; a warning only the rest gives now (a key
+    // file of an interface that changed since) is kept too.
+    LoadResult out;
+    auto add = [&out](const Diagnostic& d) {
+        if (d.severity == Severity::error)
+            out.diagnostics.error(d.where, d.message);
+        else
+            out.diagnostics.warning(d.where, d.message);
+    };
+    for (const auto& d : cache.diagnostics) add(d);
+    for (const auto& d : rest.diagnostics.all())
+        if (std::none_of(cache.diagnostics.begin(), cache.diagnostics.end(),
+                         [&](const Diagnostic& c) { return same(c, d); }))
+            add(d);
+    out.diagnostics.sort();
+    out.profile = std::move(rest.profile);
+    return out;
+}
+
+// The lines of each [[peer]] table: from its header to the line before the
+// next header of any table. Confirmed by parsing the text with those lines
+// blanked: it must give the document without `peer` and nothing else
+// (a header inside a multi-line string, say, makes the ranges wrong and the
+// profile gets no cache).
+std::optional<std::vector<LineRange>> peer_lines(std::string_view text, toml::table& root) {
+    const auto* peers = root["peer"].as_array();
+    if (!peers) return std::nullopt;
+    std::vector<std::uint32_t> headers;
+    std::uint32_t last_line = 0;
+    each_line(text, [&](std::uint32_t n, std::string_view line) {
+        if (trim_left(line).starts_with('[')) headers.push_back(n);
+        last_line = n;
+    });
+    std::vector<LineRange> out;
+    out.reserve(peers->size());
+    for (const auto& node : *peers) {
+        const auto* table = node.as_table();
+        if (!table) return std::nullopt;
+        const auto first = static_cast<std::uint32_t>(table->source().begin.line);
+        const auto next = std::upper_bound(headers.begin(), headers.end(), first);
+        out.push_back({first, next == headers.end() ? last_line : *next - 1});
+    }
+    auto blanked = blank_lines(text, out);
+    if (!blanked) return std::nullopt;
+    try {
+        auto rest = toml::parse(*blanked);
+        root.erase("peer");
+        if (rest != root) return std::nullopt;
+    } catch (const toml::parse_error&) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+bool write_cache(std::string_view text, toml::table& root, LoadResult& loaded,
+                 const TextDigest& key, const std::string& file) {
+    auto lines = peer_lines(text, root);
+    if (!lines) return false;
+    CachedProfile cache{key, loaded.profile->source, std::move(*lines), loaded.diagnostics.all(),
+                        std::move(loaded.profile->peers)};
+    const std::string bytes = encode_cache(cache);
+    loaded.profile->peers = std::move(cache.peers);
+    // Best effort: a cache that cannot be written costs the next load time only.
+    return store::atomic_write_file(file, bytes, 0600).ok();
+}
+
+// The bytes are freed before the peers are used: at 50,000 peers they are
+// ~8 MB on top of the decoded peers.
+std::optional<CachedProfile> read_cache(const std::string& file) {
+    auto bytes = store::read_file_if_exists(file);
+    if (!bytes || !*bytes) return std::nullopt;
+    return decode_cache(**bytes);
+}
+
+}  // namespace
+
+std::string state_dir_hint(std::string_view text) {
+    std::string found = model::Gateway{}.state_dir;
+    bool in_gateway = false, done = false;
+    each_line(text, [&](std::uint32_t, std::string_view raw) {
+        if (done) return;
+        const auto line = trim_left(raw);
+        if (line.starts_with('[')) {
+            in_gateway = line.starts_with("[gateway]");
+            return;
+        }
+        if (!in_gateway || !line.starts_with("state_dir")) return;
+        auto rest = trim_left(line.substr(9));
+        if (!rest.starts_with('=')) return;
+        rest = trim_left(rest.substr(1));
+        if (!rest.starts_with('"')) return;
+        const auto end = rest.find_first_of("\"\\", 1);
+        if (end != std::string_view::npos && rest[end] == '"') found = rest.substr(1, end - 1);
+        done = true;
+    });
+    return found;
+}
+
+std::optional<std::string> blank_lines(std::string_view text, const std::vector<LineRange>& lines) {
+    std::vector<std::size_t> starts{0};  // offset of each line (1-based index - 1)
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') starts.push_back(i + 1);
+    std::vector<LineRange> sorted = lines;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const LineRange& a, const LineRange& b) { return a.first < b.first; });
+    std::string out;
+    out.reserve(text.size());
+    std::size_t copied = 0;  // text[0, copied) is in `out`
+    for (const auto& r : sorted) {
+        if (r.first == 0 || r.last < r.first || r.last > starts.size()) return std::nullopt;
+        const std::size_t begin = starts[r.first - 1];
+        const std::size_t end = r.last < starts.size() ? starts[r.last] : text.size();
+        if (begin < copied) return std::nullopt;  // overlapping ranges
+        out.append(text.substr(copied, begin - copied));
+        // Empty lines keep the line numbers of everything after them.
+        out.append(static_cast<std::size_t>(
+                       std::count(text.begin() + static_cast<std::ptrdiff_t>(begin),
+                                  text.begin() + static_cast<std::ptrdiff_t>(end), '\n')),
+                   '\n');
+        copied = end;
+    }
+    out.append(text.substr(copied));
+    return out;
+}
+
+LoadResult load_file_cached(const std::string& path, const std::optional<std::string>& state_dir,
+                            CacheUse* use) {
+    CacheUse ignored;
+    CacheUse& used = use ? *use : ignored;
+    used = CacheUse::none;
+    LoadResult failed;
+    const auto text = read_profile_text(path, failed);
+    if (!text) return failed;
+    const std::string base_dir = profile_base_dir(path);
+    const std::string dir = state_dir.value_or(state_dir_hint(*text));
+    const std::string file = dir + "/" + kCacheFile;
+    const auto key = digest_of_text(path, base_dir, *text);
+    // The same check every command makes of the state directory before it
+    // reads a peer from it: nobody but its owner can have written the cache.
+    const bool usable_dir = store::check_state_dir(dir).ok();
+    if (usable_dir)
+        if (auto cache = read_cache(file); cache && cache->key == key && cache->source == path)
+            if (auto hit = load_with_cache(*text, path, base_dir, *cache, dir, state_dir)) {
+                used = CacheUse::hit;
+                return std::move(*hit);
+            }
+    toml::table root;
+    auto loaded = load_text(*text, path, base_dir, &root);
+    if (loaded.profile)
+        for (auto& p : loaded.profile->peers) decltype(p.origin.fields)().swap(p.origin.fields);
+    if (usable_dir && loaded.profile && loaded.profile->peers.size() >= kCacheMinPeers &&
+        effective_dir(*loaded.profile, state_dir) == dir) {
+        if (write_cache(*text, root, loaded, key, file)) used = CacheUse::written;
+    }
+    return loaded;
+}
+
+}  // namespace vpngw::profile

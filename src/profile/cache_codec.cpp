@@ -1,0 +1,271 @@
+#include "profile/cache_codec.hpp"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace vpngw::profile {
+
+namespace {
+
+// Bump when the record's layout or the meaning of a field changes: an old
+// cache then no longer matches any text and is rebuilt.
+constexpr std::string_view kMagic = "vpngw-profile-cache 2\n";
+
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+// A field added to model::Peer must be added to put_peer/get_peer too (and
+// kMagic bumped); this fires when the struct changes size without that.
+static_assert(sizeof(model::Peer) == 352, "model::Peer changed: update the profile cache codec");
+#endif
+
+TextDigest blake2b(std::initializer_list<std::string_view> parts) {
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, 32);
+    for (auto p : parts)
+        crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(p.data()), p.size());
+    TextDigest out;
+    crypto_generichash_final(&st, out.data(), out.size());
+    return out;
+}
+
+class Writer {
+  public:
+    void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+    void u32(std::uint32_t v) { raw(&v, sizeof v); }
+    void u64(std::uint64_t v) { raw(&v, sizeof v); }
+    void i64(std::int64_t v) { raw(&v, sizeof v); }
+    void str(std::string_view s) {
+        u32(static_cast<std::uint32_t>(s.size()));
+        out_.append(s);
+    }
+    void raw(const void* p, std::size_t n) { out_.append(static_cast<const char*>(p), n); }
+    std::string& bytes() { return out_; }
+
+  private:
+    std::string out_;
+};
+
+// Every read checks the bytes left; after the first failure all reads fail.
+class Reader {
+  public:
+    explicit Reader(std::string_view in) : in_(in) {}
+    bool ok() const { return ok_; }
+    bool done() const { return ok_ && in_.empty(); }
+
+    std::uint8_t u8() { return number<std::uint8_t>(); }
+    std::uint32_t u32() { return number<std::uint32_t>(); }
+    std::uint64_t u64() { return number<std::uint64_t>(); }
+    std::int64_t i64() { return number<std::int64_t>(); }
+    std::string str() {
+        const auto n = u32();
+        if (!ok_ || n > in_.size()) return fail(), std::string();
+        std::string s(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return s;
+    }
+    // A count of items each at least `min_size` bytes long: never more than
+    // the bytes left can hold, so a forged count cannot make us reserve much.
+    std::uint32_t count(std::size_t min_size) {
+        const auto n = u32();
+        if (n > in_.size() / min_size) fail();
+        return ok_ ? n : 0;
+    }
+    bool boolean() {
+        const auto v = u8();
+        if (v > 1) fail();
+        return v == 1;
+    }
+    void raw(void* p, std::size_t n) {
+        if (!ok_ || n > in_.size()) return fail();
+        std::memcpy(p, in_.data(), n);
+        in_.remove_prefix(n);
+    }
+    void fail() { ok_ = false; }
+
+  private:
+    template <class T>
+    T number() {
+        T v = 0;
+        raw(&v, sizeof v);
+        return v;
+    }
+
+    std::string_view in_;
+    bool ok_ = true;
+};
+
+// Locations in the profile itself (nearly all) name it by a flag, not a copy.
+void put_location(Writer& w, const Location& l, const std::string& source) {
+    w.u8(l.file == source ? 1 : 0);
+    if (l.file != source) w.str(l.file);
+    w.u32(static_cast<std::uint32_t>(l.line));
+    w.u32(static_cast<std::uint32_t>(l.column));
+}
+
+Location get_location(Reader& r, const std::string& source) {
+    Location l;
+    l.file = r.boolean() ? source : r.str();
+    l.line = static_cast<int>(r.u32());
+    l.column = static_cast<int>(r.u32());
+    if (l.line < 0 || l.column < 0) r.fail();
+    return l;
+}
+
+void put_address(Writer& w, const IpAddress& a) {
+    w.u8(static_cast<std::uint8_t>(a.family));
+    w.raw(a.bytes.data(), a.bytes.size());
+}
+
+IpAddress get_address(Reader& r) {
+    IpAddress a;
+    const auto family = r.u8();
+    if (family != 4 && family != 6) r.fail();
+    a.family = family == 6 ? Family::v6 : Family::v4;
+    r.raw(a.bytes.data(), a.bytes.size());
+    return a;
+}
+
+void put_optional_address(Writer& w, const std::optional<IpAddress>& a) {
+    w.u8(a ? 1 : 0);
+    if (a) put_address(w, *a);
+}
+
+std::optional<IpAddress> get_optional_address(Reader& r, Family want) {
+    if (!r.boolean()) return std::nullopt;
+    auto a = get_address(r);
+    if (a.family != want) r.fail();
+    return a;
+}
+
+void put_peer(Writer& w, const model::Peer& p, const std::string& source) {
+    w.str(p.name);
+    w.str(p.group);
+    w.raw(p.public_key.bytes.data(), p.public_key.bytes.size());
+    put_optional_address(w, p.address);
+    put_optional_address(w, p.address6);
+    w.str(p.preshared_key_file);
+    w.u8(p.keepalive ? 1 : 0);
+    if (p.keepalive) w.u32(static_cast<std::uint32_t>(*p.keepalive));
+    w.u8(p.disabled ? 1 : 0);
+    w.u8(p.expires ? 1 : 0);
+    if (p.expires) w.i64(p.expires->time_since_epoch().count());
+    w.u8(p.quota ? 1 : 0);
+    if (p.quota) {
+        w.u64(p.quota->bytes);
+        w.u8(static_cast<std::uint8_t>(p.quota->period));
+    }
+    w.u8(p.rate_bits ? 1 : 0);
+    if (p.rate_bits) w.u64(*p.rate_bits);
+    w.u32(static_cast<std::uint32_t>(p.networks.size()));
+    for (const auto& n : p.networks) {
+        put_address(w, n.addr);
+        w.u8(static_cast<std::uint8_t>(n.len));
+    }
+    // Only the table's place: the field places serve the loader's own
+    // checks, which a cached peer has passed (profile/cache.hpp).
+    put_location(w, p.origin.table, source);
+}
+
+model::Peer get_peer(Reader& r, const std::string& source) {
+    model::Peer p;
+    p.name = r.str();
+    p.group = r.str();
+    r.raw(p.public_key.bytes.data(), p.public_key.bytes.size());
+    p.address = get_optional_address(r, Family::v4);
+    p.address6 = get_optional_address(r, Family::v6);
+    p.preshared_key_file = r.str();
+    if (r.boolean()) {
+        const auto k = r.u32();
+        if (k > 65535) r.fail();
+        p.keepalive = static_cast<int>(k);
+    }
+    p.disabled = r.boolean();
+    if (r.boolean()) p.expires = std::chrono::sys_seconds(std::chrono::seconds(r.i64()));
+    if (r.boolean()) {
+        model::Quota q;
+        q.bytes = r.u64();
+        const auto period = r.u8();
+        if (period > static_cast<std::uint8_t>(model::QuotaPeriod::month)) r.fail();
+        q.period = static_cast<model::QuotaPeriod>(period);
+        p.quota = q;
+    }
+    if (r.boolean()) p.rate_bits = r.u64();
+    const auto nets = r.count(18);
+    for (std::uint32_t i = 0; i < nets && r.ok(); ++i) {
+        Prefix n;
+        n.addr = get_address(r);
+        n.len = r.u8();
+        if (n.len > n.addr.bits()) r.fail();
+        p.networks.push_back(n);
+    }
+    p.origin.table = get_location(r, source);
+    return p;
+}
+
+}  // namespace
+
+TextDigest digest_of_text(std::string_view source, std::string_view base_dir,
+                          std::string_view text) {
+    const std::string layout = std::to_string(sizeof(model::Peer));
+    return blake2b({kMagic, layout, std::string_view("\0", 1), source, std::string_view("\0", 1),
+                    base_dir, std::string_view("\0", 1), text});
+}
+
+std::string encode_cache(const CachedProfile& c) {
+    Writer w;
+    w.raw(kMagic.data(), kMagic.size());
+    w.raw(c.key.data(), c.key.size());
+    w.str(c.source);
+    w.u32(static_cast<std::uint32_t>(c.peer_lines.size()));
+    for (const auto& l : c.peer_lines) {
+        w.u32(l.first);
+        w.u32(l.last);
+    }
+    w.u32(static_cast<std::uint32_t>(c.diagnostics.size()));
+    for (const auto& d : c.diagnostics) {
+        w.u8(d.severity == Severity::error ? 0 : 1);
+        put_location(w, d.where, c.source);
+        w.str(d.message);
+    }
+    w.u32(static_cast<std::uint32_t>(c.peers.size()));
+    for (const auto& p : c.peers) put_peer(w, p, c.source);
+    const auto sum = blake2b({w.bytes()});
+    w.raw(sum.data(), sum.size());
+    return std::move(w.bytes());
+}
+
+std::optional<CachedProfile> decode_cache(std::string_view bytes) {
+    constexpr std::size_t kSum = 32;
+    if (bytes.size() < kMagic.size() + kSum || bytes.substr(0, kMagic.size()) != kMagic)
+        return std::nullopt;
+    const auto body = bytes.substr(0, bytes.size() - kSum);
+    const auto sum = blake2b({body});
+    if (std::memcmp(sum.data(), bytes.data() + body.size(), kSum) != 0) return std::nullopt;
+
+    Reader r(body.substr(kMagic.size()));
+    CachedProfile c;
+    r.raw(c.key.data(), c.key.size());
+    c.source = r.str();
+    const auto ranges = r.count(8);
+    c.peer_lines.reserve(ranges);
+    for (std::uint32_t i = 0; i < ranges && r.ok(); ++i) {
+        LineRange l{r.u32(), r.u32()};
+        if (l.first == 0 || l.last < l.first) r.fail();
+        c.peer_lines.push_back(l);
+    }
+    const auto diags = r.count(14);
+    for (std::uint32_t i = 0; i < diags && r.ok(); ++i) {
+        Diagnostic d;
+        d.severity = r.boolean() ? Severity::warning : Severity::error;
+        d.where = get_location(r, c.source);
+        d.message = r.str();
+        c.diagnostics.push_back(std::move(d));
+    }
+    const auto peers = r.count(50);
+    c.peers.reserve(peers);
+    for (std::uint32_t i = 0; i < peers && r.ok(); ++i) c.peers.push_back(get_peer(r, c.source));
+    if (!r.done()) return std::nullopt;
+    return c;
+}
+
+}  // namespace vpngw::profile
