@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "profile/loader.hpp"
+#include "ha_test_profile.hpp"
 
 namespace vpngw::fleet {
 namespace {
@@ -17,20 +17,17 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
 
-const char* kProfile =
-    "[gateway]\nname = \"gw\"\nendpoint = \"203.0.113.10:51820\"\n"
-    "[[interface]]\nname = \"wg0\"\naddress = [\"10.8.0.1/16\"]\n"
-    "[[uplink]]\nname = \"wan\"\ndevice = \"eth0\"\ngateway = \"203.0.113.1\"\ntable = 200\n"
-    "health = { probe = \"gateway\", interval = 1, timeout = 1 }\n"
-    "[firewall]\nmanagement = { allow = [\"198.51.100.7/32\"] }\n"
-    "[cluster]\nnode = \"gw-a\"\netcd = [\"https://10.9.0.1:2379\"]\n"
-    "etcd_ca = \"/etc/vpngw/ca.pem\"\n"
-    "vrrp = { uplink = \"wan\", address = \"203.0.113.10/24\", router_id = 51 }\n";
+// ha_profile_text with a gateway, a table and a health check on the uplink.
+const std::string kProfile = [] {
+    std::string text = ha_profile_text();
+    text.replace(text.find("device = \"eth0\"\n"), 15,
+                 "device = \"eth0\"\ngateway = \"203.0.113.1\"\ntable = 200\n"
+                 "health = { probe = \"gateway\", interval = 1, timeout = 1 }\n");
+    return text;
+}();
 
 model::Profile load(const std::string& text) {
-    auto r = profile::load_string(text, "/etc/vpngw/gw.toml");
-    if (!r.profile) throw std::runtime_error(r.diagnostics.all().front().message);
-    return *r.profile;
+    return load_ha_profile(text);
 }
 
 state::Link link(const std::string& name, bool up = true) {
@@ -97,7 +94,7 @@ TEST(HaHealth, AFailedProbeIsNamedWithItsReason) {
 
 TEST(HaHealth, WithoutVrrpThereIsNothingToJudge) {
     std::string text = kProfile;
-    text.erase(text.find("vrrp = "));
+    text.erase(text.find("vrrp = "));  // and the sync line after it
     auto v = judge_health(load(text), healthy());
     ASSERT_FALSE(v);
     EXPECT_THAT(v.error().message, HasSubstr("no [cluster.vrrp]"));
