@@ -1,7 +1,9 @@
 // `vpngw cluster render`: keepalived.conf, conntrackd.conf and the notify
 // script of a profile's [cluster] (src/fleet/ha_config.hpp), written where
 // the systemd units (systemd/vpngw-keepalived@.service, -conntrackd@) read them.
+// `vpngw cluster health`: keepalived's track script (src/fleet/ha_health.hpp).
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/print.hpp"
 #include "fleet/ha_config.hpp"
+#include "fleet/ha_health.hpp"
 #include "profile/loader.hpp"
 
 namespace vpngw::cli {
@@ -20,6 +23,7 @@ struct RenderArgs {
     std::string dir = "/etc/vpngw/fleet";
     std::string run_dir = "/run";
     std::string vpngw = "/usr/sbin/vpngw";
+    std::string state_dir;  // empty: the profile's
 };
 
 int render(const RenderArgs& args) {
@@ -33,6 +37,9 @@ int render(const RenderArgs& args) {
     paths.notify_script = args.dir + "/notify.sh";
     paths.lock_file = args.run_dir + "/vpngw-conntrackd.lock";
     paths.control_socket = args.run_dir + "/vpngw-conntrackd.ctl";
+    paths.vrrp_state_file =
+        (args.state_dir.empty() ? loaded.profile->gateway.state_dir : args.state_dir) +
+        "/vrrp.state";
 
     auto keepalived = fleet::render_keepalived(*loaded.profile, paths);
     if (!keepalived) {
@@ -41,17 +48,45 @@ int render(const RenderArgs& args) {
     }
     if (int rc = print_or_write(*keepalived, args.dir + "/keepalived.conf", 0644); rc != kExitOk)
         return rc;
-    if (!loaded.profile->cluster->sync) return kExitOk;
-    auto conntrackd = fleet::render_conntrackd(*loaded.profile, paths);
-    auto notify = fleet::render_notify_script(paths);
-    for (const auto* r : {&conntrackd, &notify})
-        if (!*r) {
-            print_error(r->error());
+    const bool sync = loaded.profile->cluster->sync.has_value();
+    auto notify = fleet::render_notify_script(paths, sync);
+    if (!notify) {
+        print_error(notify.error());
+        return kExitFailure;
+    }
+    if (sync) {
+        auto conntrackd = fleet::render_conntrackd(*loaded.profile, paths);
+        if (!conntrackd) {
+            print_error(conntrackd.error());
             return kExitFailure;
         }
-    if (int rc = print_or_write(*conntrackd, paths.conntrackd_conf, 0644); rc != kExitOk) return rc;
+        if (int rc = print_or_write(*conntrackd, paths.conntrackd_conf, 0644); rc != kExitOk)
+            return rc;
+    }
     // keepalived's script security: executable, owned by root, not writable by others.
     return print_or_write(*notify, paths.notify_script, 0755);
+}
+
+// Exit 0: this member can serve; 1: it cannot (each reason on stderr), or
+// the profile or the kernel could not be read.
+int health(const std::string& profile_path) {
+    auto loaded = profile::load_file(profile_path);
+    print_diagnostics(loaded.diagnostics);
+    if (!loaded.profile) return kExitFailure;
+    auto facts = fleet::gather_health(*loaded.profile);
+    if (!facts) {
+        print_error(facts.error());
+        return kExitFailure;
+    }
+    auto problems = fleet::judge_health(*loaded.profile, *facts);
+    if (!problems) {
+        print_error(problems.error());
+        return kExitFailure;
+    }
+    for (const auto& p : *problems) print_error(Error{"unhealthy: " + p});
+    if (!problems->empty()) return kExitFailure;
+    std::puts("healthy");
+    return kExitOk;
 }
 
 }  // namespace
@@ -80,15 +115,36 @@ std::vector<Command> cluster_commands() {
                     {.names = "--vpngw",
                      .target = &args->vpngw,
                      .help = "The vpngw binary keepalived's health check runs",
-                     .show_default = true}},
+                     .show_default = true},
+                    {.names = "--state-dir",
+                     .target = &args->state_dir,
+                     .help = "Where the notify script records the VRRP state (default: the "
+                             "profile's state_dir)"}},
         .action = [args] { return render(*args); },
+    };
+    auto health_profile = std::make_shared<std::string>();
+    Command health_command{
+        .name = "health",
+        .help = "keepalived's track script: exit 0 while this member can serve the virtual address",
+        .footer =
+            "Checks the profile's WireGuard interfaces and the VRRP uplink's device are up, the\n"
+            "uplink's table holds its routes, and (with [uplink.health]) one probe through the\n"
+            "uplink is answered. Exit status: 0 healthy, 1 not (reasons on stderr).\n"
+            "Example:\n  vpngw cluster health /etc/vpngw/gw-a.toml",
+        .options = {{.names = "profile",
+                     .target = health_profile.get(),
+                     .help = "The profile with a [cluster] section",
+                     .required = true,
+                     .check = Check::existing_file()}},
+        .action = [health_profile] { return health(*health_profile); },
     };
     return {{
         .name = "cluster",
         .help = "Several gateways on one etcd registry: keepalived and conntrackd (docs/fleet.md)",
         .footer =
             "Example:\n  vpngw cluster render /etc/vpngw/gw-a.toml --dir /run/vpngw-fleet/gw-a",
-        .subcommands = {std::move(render_command), cluster_follow_command()},
+        .subcommands = {std::move(render_command), std::move(health_command),
+                        cluster_follow_command()},
     }};
 }
 

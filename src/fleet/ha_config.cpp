@@ -65,12 +65,16 @@ Result<std::string> render_keepalived(const model::Profile& profile, const HaPat
            "; rendered again by `vpngw cluster render`, do not edit.\n";
     out += "global_defs {\n    router_id " + node +
            "\n    enable_script_security\n    script_user root\n}\n\n";
-    // The gateway is healthy while `vpngw status` finds its kernel state as
-    // the profile says (exit 0); a few failed checks in a row hand the
-    // address to another member.
-    out += "vrrp_script vpngw_health {\n    script \"" + vpngw + " status " + prof + "\"\n";
-    out += "    interval " + std::to_string(std::max(2, vrrp.interval)) +
-           "\n    timeout 10\n    fall 3\n    rise 2\n}\n\n";
+    // `vpngw cluster health` exits non-zero when this member cannot serve
+    // (its WireGuard interface or uplink is gone, the uplink probe fails);
+    // two failures in a row put the instance in FAULT and the address moves.
+    // It runs every advertisement interval, so a failing member is noticed
+    // within about two intervals plus the probe's timeout.
+    const model::Uplink& up = *uplink;
+    const int probe_timeout = up.health ? up.health->timeout : 1;
+    out += "vrrp_script vpngw_health {\n    script \"" + vpngw + " cluster health " + prof + "\"\n";
+    out += "    interval " + std::to_string(vrrp.interval) + "\n    timeout " +
+           std::to_string(probe_timeout + 2) + "\n    fall 2\n    rise 2\n}\n\n";
     out += "vrrp_instance vpngw {\n";
     // Every member starts as backup; the highest priority is elected and
     // keeps the address until it fails (nopreempt: no second failover when
@@ -89,7 +93,7 @@ Result<std::string> render_keepalived(const model::Profile& profile, const HaPat
     out += "    virtual_ipaddress {\n        " +
            w.keepalived("virtual address", vrrp.address.str()) + " dev " + device + "\n    }\n";
     out += "    track_script {\n        vpngw_health\n    }\n";
-    if ((*cluster)->sync) out += "    notify " + notify + "\n";
+    out += "    notify " + notify + "\n";
     out += "}\n";
     if (w.error()) return *w.error();
     return out;
@@ -118,7 +122,8 @@ Result<std::string> render_conntrackd(const model::Profile& profile, const HaPat
     out += "    UDP {\n";
     out += "        " + family + "_address " + sync.address.str() + "\n";
     out += "        " + family + "_Destination_Address " + sync.peer.str() + "\n";
-    out += "        Port 3780\n        Interface " + device + "\n";
+    out += "        Port " + std::to_string(model::kConntrackdPort) + "\n        Interface " +
+           device + "\n";
     out += "        SndSocketBuffer 1249280\n        RcvSocketBuffer 1249280\n";
     out += "        Checksum on\n    }\n}\n";
     out += "General {\n    Nice -20\n    HashSize 32768\n    HashLimit 131072\n";
@@ -140,39 +145,56 @@ Result<std::string> render_conntrackd(const model::Profile& profile, const HaPat
     return out;
 }
 
-Result<std::string> render_notify_script(const HaPaths& paths) {
+Result<std::string> render_notify_script(const HaPaths& paths, bool with_conntrackd) {
     Words w("the notify script");
     const std::string ctl = w.shell("conntrackd path", paths.conntrackd) + " -C " +
                             w.shell("conntrackd.conf path", paths.conntrackd_conf);
+    const std::string state = w.shell("VRRP state file", paths.vrrp_state_file);
+    const std::string state_tmp = w.shell("VRRP state file", paths.vrrp_state_file + ".tmp");
     if (w.error()) return *w.error();
-    return "#!/bin/sh\n"
-           "# Written by vpngw (`vpngw cluster render`): keepalived calls it with\n"
-           "# TYPE NAME STATE PRIORITY when this member's VRRP state changes.\n"
-           "case \"$3\" in\n"
-           "MASTER)\n"
-           "    " +
-           ctl +
-           " -c  # commit the connections synced from the old master\n"
-           "    " +
-           ctl +
-           " -f  # flush the caches\n"
-           "    " +
-           ctl +
-           " -R  # resync with the kernel's table\n"
-           "    " +
-           ctl +
-           " -B  # send a bulk update to the backup\n"
-           "    ;;\n"
-           "BACKUP|FAULT)\n"
-           "    " +
-           ctl +
-           " -t  # shorten the kernel's timers of connections we no longer serve\n"
-           "    " +
-           ctl +
-           " -n  # ask the master for its connections\n"
-           "    ;;\n"
-           "esac\n"
-           "exit 0\n";
+    std::string out =
+        "#!/bin/sh\n"
+        "# Written by vpngw (`vpngw cluster render`): keepalived calls it with\n"
+        "# TYPE NAME STATE PRIORITY when this member's VRRP state changes.\n"
+        "# The state file's format: docs/fleet.md, \"VRRP state file\".\n"
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+        "case \"$3\" in\n"
+        "MASTER|BACKUP|FAULT|STOP) state=$3 ;;\n"
+        "*) state=UNKNOWN ;;\n"
+        "esac\n"
+        "case \"$2\" in\n"
+        "*[!A-Za-z0-9_.-]*|'') name=vpngw ;;\n"
+        "*) name=$2 ;;\n"
+        "esac\n"
+        "printf '# vpngw vrrp v1\\n%s\\t%s\\t%s\\n' \"$state\" \"$(date +%s)\" \"$name\" >" +
+        state_tmp + " && mv -f " + state_tmp + " " + state + "\n";
+    if (with_conntrackd)
+        out +=
+            "case \"$state\" in\n"
+            "MASTER)\n"
+            "    " +
+            ctl +
+            " -c  # commit the connections synced from the old master\n"
+            "    " +
+            ctl +
+            " -f  # flush the caches\n"
+            "    " +
+            ctl +
+            " -R  # resync with the kernel's table\n"
+            "    " +
+            ctl +
+            " -B  # send a bulk update to the backup\n"
+            "    ;;\n"
+            "BACKUP|FAULT)\n"
+            "    " +
+            ctl +
+            " -t  # shorten the kernel's timers of connections we no longer serve\n"
+            "    " +
+            ctl +
+            " -n  # ask the master for its connections\n"
+            "    ;;\n"
+            "esac\n";
+    return out + "exit 0\n";
 }
 
 }  // namespace vpngw::fleet

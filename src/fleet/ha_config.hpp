@@ -3,8 +3,9 @@
 // keepalived's and conntrackd's configurations, rendered from a profile's
 // [cluster] (pure: text out, nothing written). keepalived holds the virtual
 // address on the uplink's device (VRRP), tracks the gateway's health with
-// `vpngw status` and tells conntrackd of each state change through the
-// notify script; conntrackd syncs the connection table over the sync link
+// `vpngw cluster health` (fleet/ha_health.hpp) and runs the notify script on
+// each state change, which records the state (docs/fleet.md, "VRRP state
+// file") and tells conntrackd; conntrackd syncs the connection table over the sync link
 // (FTFW), so an established connection survives a failover. Every string
 // goes through escape::keepalived_word / conntrackd_word / shell_word;
 // a value a format cannot carry is an error naming it, never written.
@@ -26,13 +27,15 @@ struct HaPaths {
     std::string notify_script = "/etc/vpngw/fleet/notify.sh";
     std::string lock_file = "/run/vpngw-conntrackd.lock";
     std::string control_socket = "/run/vpngw-conntrackd.ctl";
+    std::string vrrp_state_file = "/var/lib/vpngw/vrrp.state";  // <state_dir>/vrrp.state
 };
 
 Result<std::string> render_keepalived(const model::Profile& profile, const HaPaths& paths);
 Result<std::string> render_conntrackd(const model::Profile& profile, const HaPaths& paths);
-// keepalived calls it with TYPE NAME STATE PRIORITY: on MASTER conntrackd
-// commits the synced connections to the kernel, on BACKUP/FAULT it takes
-// the master's again (the primary-backup scheme of conntrackd's manual).
-Result<std::string> render_notify_script(const HaPaths& paths);
+// keepalived calls it with TYPE NAME STATE PRIORITY: it writes the state
+// file, then (with_conntrackd) on MASTER conntrackd commits the synced
+// connections to the kernel, on BACKUP/FAULT it takes the master's again
+// (the primary-backup scheme of conntrackd's manual).
+Result<std::string> render_notify_script(const HaPaths& paths, bool with_conntrackd);
 
 }  // namespace vpngw::fleet

@@ -12,12 +12,6 @@ namespace vpngw::health {
 
 namespace {
 
-std::optional<IpAddress> probe_address(const model::Uplink& u) {
-    const auto& h = *u.health;
-    if (h.probe == model::HealthCheck::Probe::address) return h.target;
-    return u.gateway ? u.gateway : u.gateway6;
-}
-
 // Balanced groups' maps, or the egress maps when a single-egress group's
 // uplink is probed (its failover).
 bool follows_health(const model::Profile& profile) {
@@ -27,6 +21,12 @@ bool follows_health(const model::Profile& profile) {
 }
 
 }  // namespace
+
+std::optional<IpAddress> probe_address(const model::Uplink& u) {
+    const auto& h = *u.health;
+    if (h.probe == model::HealthCheck::Probe::address) return h.target;
+    return u.gateway ? u.gateway : u.gateway6;
+}
 
 std::vector<const model::Uplink*> probed_uplinks(const model::Profile& profile) {
     std::vector<const model::Uplink*> out;

@@ -9,6 +9,7 @@
 // so healthy uplinks' connections are never touched.
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct RoundReport {
 
 // The uplinks with a health check, in profile order.
 std::vector<const model::Uplink*> probed_uplinks(const model::Profile& profile);
+
+// The address an uplink's health check pings: its target, else its gateway.
+std::optional<IpAddress> probe_address(const model::Uplink& u);
 
 RoundReport run_round(const model::Profile& profile, const RoundOptions& options, std::int64_t now);
 

@@ -51,6 +51,12 @@ struct SyncLink {
     IpAddress peer;     // the other member's
 };
 
+// The wire numbers keepalived and conntrackd use between members: rendered
+// into their configurations (fleet/ha_config.cpp) and admitted by the
+// gateway's input chain (plan/nft_cluster.cpp), so the two never disagree.
+inline constexpr int kVrrpProtocol = 112;     // IP protocol of VRRP (RFC 5798)
+inline constexpr int kConntrackdPort = 3780;  // UDP port of conntrackd's FTFW sync
+
 struct Cluster {
     std::string node;  // this member's name, unique in the fleet
     EtcdSettings etcd;

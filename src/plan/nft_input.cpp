@@ -84,6 +84,7 @@ std::string render_input(const Context& ctx) {
     management(ctx, rules);
     dns(ctx, rules);
     proxy_input(ctx, rules);
+    cluster_input(ctx, rules);
     if (drop)
         for (auto& r : drop_accounting(ctx, "input")) rules.push_back(std::move(r));
     return chain("input",

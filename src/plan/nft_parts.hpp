@@ -140,6 +140,9 @@ std::string render_proxy_objects(const Context& ctx);
 std::string render_proxy_redirect(const Context& ctx);
 std::string render_proxy_tproxy(const Context& ctx);
 void proxy_input(const Context& ctx, std::vector<std::string>& rules);
+// With [cluster]: keepalived's VRRP advertisements on the uplink and
+// conntrackd's sync from the other member (nft_cluster.cpp).
+void cluster_input(const Context& ctx, std::vector<std::string>& rules);
 // Forward-chain rules for local networks: classify by device, drop spoofed
 // sources (nft_networks.cpp).
 std::vector<std::string> network_forward_rules(const Context& ctx);

@@ -9,7 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "escape/escape.hpp"
-#include "profile/loader.hpp"
+#include "ha_test_profile.hpp"
+#include "plan/nft_ruleset.hpp"
 
 namespace vpngw::fleet {
 namespace {
@@ -17,24 +18,8 @@ namespace {
 using testing::HasSubstr;
 using testing::Not;
 
-std::string profile_text(const std::string& device = "eth0") {
-    return "[gateway]\nname = \"gw\"\nendpoint = \"203.0.113.10:51820\"\n"
-           "[[interface]]\nname = \"wg0\"\naddress = [\"10.8.0.1/16\"]\n"
-           "[[uplink]]\nname = \"wan\"\ndevice = \"" +
-           device +
-           "\"\n"
-           "[firewall]\nmanagement = { allow = [\"198.51.100.7/32\"] }\n"
-           "[cluster]\nnode = \"gw-a\"\netcd = [\"https://10.9.0.1:2379\"]\n"
-           "etcd_ca = \"/etc/vpngw/ca.pem\"\n"
-           "vrrp = { uplink = \"wan\", address = \"203.0.113.10/24\", router_id = 51, "
-           "priority = 150 }\n"
-           "sync = { device = \"eth2\", address = \"10.99.0.1\", peer = \"10.99.0.2\" }\n";
-}
-
 model::Profile load(const std::string& text) {
-    auto r = profile::load_string(text, "/etc/vpngw/gw.toml");
-    if (!r.profile) throw std::runtime_error(r.diagnostics.all().front().message);
-    return *r.profile;
+    return load_ha_profile(text);
 }
 
 HaPaths paths() {
@@ -44,7 +29,7 @@ HaPaths paths() {
 }
 
 TEST(HaConfig, KeepalivedHoldsTheVirtualAddressOnTheUplink) {
-    auto text = render_keepalived(load(profile_text()), paths());
+    auto text = render_keepalived(load(ha_profile_text()), paths());
     ASSERT_TRUE(text) << text.error().message;
     EXPECT_THAT(*text, HasSubstr("router_id gw-a\n"));
     EXPECT_THAT(*text, HasSubstr("    interface eth0\n"));
@@ -52,13 +37,16 @@ TEST(HaConfig, KeepalivedHoldsTheVirtualAddressOnTheUplink) {
     EXPECT_THAT(*text, HasSubstr("    priority 150\n"));
     EXPECT_THAT(*text, HasSubstr("    advert_int 1\n"));
     EXPECT_THAT(*text, HasSubstr("        203.0.113.10/24 dev eth0\n"));
-    EXPECT_THAT(*text, HasSubstr("script \"/usr/sbin/vpngw status /etc/vpngw/gw.toml\""));
+    EXPECT_THAT(*text, HasSubstr("script \"/usr/sbin/vpngw cluster health /etc/vpngw/gw.toml\"\n"
+                                 "    interval 1\n    timeout 3\n    fall 2\n    rise 2\n"));
+    EXPECT_THAT(*text, HasSubstr("    track_script {\n        vpngw_health\n    }\n"));
+    EXPECT_THAT(*text, HasSubstr("    state BACKUP\n    nopreempt\n"));
     EXPECT_THAT(*text, HasSubstr("    notify /etc/vpngw/fleet/notify.sh\n"));
     EXPECT_THAT(*text, Not(HasSubstr("unicast_peer")));
 }
 
 TEST(HaConfig, UnicastPeersWhenGiven) {
-    std::string text = profile_text();
+    std::string text = ha_profile_text();
     text.replace(text.find("priority = 150"), 14, "unicast_peers = [\"203.0.113.3\"]");
     auto conf = render_keepalived(load(text), paths());
     ASSERT_TRUE(conf) << conf.error().message;
@@ -66,7 +54,7 @@ TEST(HaConfig, UnicastPeersWhenGiven) {
 }
 
 TEST(HaConfig, ConntrackdSyncsOverTheSyncLink) {
-    auto text = render_conntrackd(load(profile_text()), paths());
+    auto text = render_conntrackd(load(ha_profile_text()), paths());
     ASSERT_TRUE(text) << text.error().message;
     EXPECT_THAT(*text, HasSubstr("Mode FTFW {"));
     EXPECT_THAT(*text, HasSubstr("IPv4_address 10.99.0.1\n"));
@@ -79,7 +67,7 @@ TEST(HaConfig, ConntrackdSyncsOverTheSyncLink) {
 TEST(HaConfig, NotifyScriptCommitsOnMasterAndResyncsOnBackup) {
     auto p = paths();
     p.conntrackd_conf = "/etc/vpngw/fleet/my conntrackd.conf";  // shell-quoted
-    auto text = render_notify_script(p);
+    auto text = render_notify_script(p, true);
     ASSERT_TRUE(text) << text.error().message;
     EXPECT_THAT(*text, HasSubstr("MASTER)\n    /usr/sbin/conntrackd -C '/etc/vpngw/fleet/my "
                                  "conntrackd.conf' -c"));
@@ -87,26 +75,57 @@ TEST(HaConfig, NotifyScriptCommitsOnMasterAndResyncsOnBackup) {
     EXPECT_THAT(*text, HasSubstr(" -n  # ask the master"));
 }
 
+TEST(HaConfig, NotifyScriptRecordsTheStateFileAtomically) {
+    auto p = paths();
+    p.vrrp_state_file = "/var/lib/vpngw-a/vrrp.state";
+    auto text = render_notify_script(p, false);
+    ASSERT_TRUE(text) << text.error().message;
+    // The format of docs/fleet.md: a version line, then STATE TAB TIME TAB NAME.
+    EXPECT_THAT(*text, HasSubstr("printf '# vpngw vrrp v1\\n%s\\t%s\\t%s\\n' \"$state\" "
+                                 "\"$(date +%s)\" \"$name\" >/var/lib/vpngw-a/vrrp.state.tmp && "
+                                 "mv -f /var/lib/vpngw-a/vrrp.state.tmp "
+                                 "/var/lib/vpngw-a/vrrp.state\n"));
+    // Only keepalived's four words are written; anything else is UNKNOWN.
+    EXPECT_THAT(*text, HasSubstr("MASTER|BACKUP|FAULT|STOP) state=$3 ;;\n*) state=UNKNOWN ;;"));
+    EXPECT_THAT(*text, Not(HasSubstr("conntrackd")));  // no [cluster.sync]
+    EXPECT_THAT(*render_keepalived(load(ha_profile_text()), p),
+                HasSubstr("    notify /etc/vpngw/fleet/notify.sh\n"));
+}
+
 TEST(HaConfig, ValuesTheFormatsCannotCarryAreRefused) {
     auto p = paths();
     p.profile = "/etc/vpngw/gw.toml\" ; rm -rf /";
-    auto k = render_keepalived(load(profile_text()), p);
+    auto k = render_keepalived(load(ha_profile_text()), p);
     ASSERT_FALSE(k);
     EXPECT_THAT(k.error().message, HasSubstr("profile path"));
     EXPECT_THAT(k.error().message, HasSubstr("cannot be written into keepalived.conf"));
 
     p = paths();
     p.lock_file = "/run/lock file";
-    auto c = render_conntrackd(load(profile_text()), p);
+    auto c = render_conntrackd(load(ha_profile_text()), p);
     ASSERT_FALSE(c);
     EXPECT_THAT(c.error().message, HasSubstr("lock file"));
 
     // A device name the profile accepts ('=' is valid there) that conntrackd cannot read.
-    auto odd =
-        load(std::string(profile_text()).replace(profile_text().find("\"eth2\""), 6, "\"eth=2\""));
+    auto odd = load(
+        std::string(ha_profile_text()).replace(ha_profile_text().find("\"eth2\""), 6, "\"eth=2\""));
     auto c2 = render_conntrackd(odd, paths());
     ASSERT_FALSE(c2);
     EXPECT_THAT(c2.error().message, HasSubstr("sync device eth=2"));
+}
+
+// A drop input policy must still let the members hear each other: VRRP on
+// the uplink (or both take the address) and conntrackd's sync from the other
+// member only (or nothing is synced). Found by tests/fleet/failover.sh.
+TEST(HaConfig, InputChainAdmitsVrrpAndTheSyncFromThePeer) {
+    std::string text = ha_profile_text();
+    text.replace(text.find("management = {"), 0, "input = \"drop\"\n");
+    const std::string rules = plan::render_nft_ruleset(load(text));
+    EXPECT_THAT(rules, HasSubstr("iifname \"eth0\" ip protocol 112 accept\n"));
+    EXPECT_THAT(rules, HasSubstr("iifname \"eth2\" ip saddr 10.99.0.2 udp dport 3780 accept\n"));
+    auto conf = render_conntrackd(load(text), paths());
+    ASSERT_TRUE(conf);
+    EXPECT_THAT(*conf, HasSubstr("Port 3780\n"));  // the port the rule admits
 }
 
 TEST(HaConfig, NoVrrpNoKeepalived) {
