@@ -10,26 +10,31 @@
 
 namespace vpngw::gateway {
 
+// The file keepalived's notify script writes (format: docs/fleet.md, "VRRP
+// state file"): a version line, then STATE<TAB>UNIX-SECONDS<TAB>INSTANCE.
 Result<std::optional<VrrpState>> read_vrrp_state(const store::StatePaths& paths) {
     const auto file = paths.vrrp_state_file();
     auto text = store::read_file_if_exists(file, store::Links::refuse);
     if (!text) return text.error();
     if (!*text) return std::optional<VrrpState>{};
     std::string_view t = **text;
+    constexpr std::string_view kHeader = "# vpngw vrrp v1\n";
+    if (!t.starts_with(kHeader)) return Error{"expected \"# vpngw vrrp v1\" first", {file, 1, 1}};
+    t.remove_prefix(kHeader.size());
     if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
-    const auto space = t.find(' ');
+    const auto tab = t.find('\t');
     VrrpState v;
-    v.state = std::string(t.substr(0, space));
-    static constexpr std::string_view kStates[] = {"MASTER", "BACKUP", "FAULT", "STOP"};
+    v.state = std::string(t.substr(0, tab));
+    static constexpr std::string_view kStates[] = {"MASTER", "BACKUP", "FAULT", "STOP", "UNKNOWN"};
     if (std::find(std::begin(kStates), std::end(kStates), v.state) == std::end(kStates))
-        return Error{"expected MASTER, BACKUP, FAULT or STOP first", {file, 1, 1}};
-    if (space != std::string_view::npos) {
-        auto rest = t.substr(space + 1);
-        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v.since);
-        if (ec != std::errc{} || end != rest.data() + rest.size())
-            return Error{"expected unix seconds after the state",
-                         {file, 1, static_cast<int>(space) + 2}};
-    }
+        return Error{"expected MASTER, BACKUP, FAULT, STOP or UNKNOWN first", {file, 2, 1}};
+    if (tab == std::string_view::npos)
+        return Error{"expected the time of the change after the state", {file, 2, 1}};
+    auto rest = t.substr(tab + 1);
+    rest = rest.substr(0, rest.find('\t'));
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v.since);
+    if (ec != std::errc{} || end != rest.data() + rest.size())
+        return Error{"expected unix seconds after the state", {file, 2, static_cast<int>(tab) + 2}};
     return std::optional<VrrpState>{v};
 }
 

@@ -75,7 +75,7 @@ struct StatePaths {
     std::string cluster_applied_file() const { return in("cluster-applied"); }
     // keepalived's VRRP state of this member, written by its notify script
     // ("MASTER 1733..."; docs/fleet.md); `vpngw status` shows it.
-    std::string vrrp_state_file() const { return in("vrrp-state"); }
+    std::string vrrp_state_file() const { return in("vrrp.state"); }
 
     // The SQLite peer registry (registry/sqlite_registry.hpp) and the private
     // file a first open builds it in from the legacy files below.

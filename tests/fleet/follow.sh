@@ -102,8 +102,8 @@ check "A applied alice (wg show on A)" on_gateway gwa "$(pubkey_of gwb alice)"
 check "the client reaches A through the tunnel" client_pings
 
 # --- status lines ---
-echo "MASTER $(date +%s)" >"$SANDBOX_DIR/state-gwa/vrrp-state"
-chmod 0600 "$SANDBOX_DIR/state-gwa/vrrp-state"
+printf '# vpngw vrrp v1\nMASTER\t%s\tvpngw\n' "$(date +%s)" >"$SANDBOX_DIR/state-gwa/vrrp.state"
+chmod 0600 "$SANDBOX_DIR/state-gwa/vrrp.state"
 vpngw_on gwa status "$(profile gwa)" >"$SANDBOX_DIR/status-a" 2>&1 || true
 sed -n '/^cluster:/,/registry:/p' "$SANDBOX_DIR/status-a"
 check "status names the node" grep -q "^cluster: node gwa" "$SANDBOX_DIR/status-a"

@@ -1,5 +1,5 @@
 // What a fleet member keeps and reads next to the follower: etcd's member
-// list, <state_dir>/cluster-applied and keepalived's vrrp-state, each
+// list, <state_dir>/cluster-applied and keepalived's vrrp.state, each
 // refused with the file and line when it is not what is written there.
 
 #include <gmock/gmock.h>
@@ -84,12 +84,13 @@ TEST(VrrpState, ReadAsTheNotifyScriptWritesIt) {
     TempDir tmp;
     store::StatePaths paths{tmp.path()};
     expect_absent(gateway::read_vrrp_state(paths));
-    write(paths.vrrp_state_file(), "BACKUP 1733412345\n");
+    write(paths.vrrp_state_file(), "# vpngw vrrp v1\nBACKUP\t1733412345\tvpngw\n");
     auto v = gateway::read_vrrp_state(paths);
     ASSERT_TRUE(v && *v);
     EXPECT_EQ((*v)->state, "BACKUP");
     EXPECT_EQ((*v)->since, 1733412345);
-    for (const char* text : {"LEADER 5\n", "MASTER soon\n", "MASTER 5 6\n", "\n"}) {
+    for (const char* text : {"# vpngw vrrp v1\nLEADER\t5\tvpngw\n", "# vpngw vrrp v1\nMASTER\tsoon\tvpngw\n",
+                             "# vpngw vrrp v1\nMASTER\n", "BACKUP\t5\tvpngw\n", "\n"}) {
         write(paths.vrrp_state_file(), text);
         auto r = gateway::read_vrrp_state(paths);
         ASSERT_FALSE(r) << text;
