@@ -19,6 +19,12 @@
 #                 brw: ┌──────────┴──────────┐
 #           203.0.113.2 eth0 (A)      203.0.113.3 eth0 (B)   VIP 203.0.113.10
 #                      A eth2 10.99.0.1 ── 10.99.0.2 eth2 B  (conntrackd sync)
+#           10.77.0.11 eth1 (A) ── sw ── eth1 (B) 10.77.0.12    etcd e1 10.77.0.1
+# The registry ([cluster] etcd, opened by `vpngw up` and `status`) is one
+# etcd member on its own switch: the test is about VRRP and conntrackd, and
+# a single member starts in about a second on a loaded machine (quorum
+# behaviour is fleet_registry_cluster's); its link is not the uplink, so
+# cutting an uplink leaves the registry reachable, as a management LAN would.
 . "$(dirname "$0")/../netns/lib.sh"
 enter_sandbox "$@"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,8 +69,17 @@ in_ns alice ip addr add 198.51.100.10/24 dev eth0
 in_ns alice ip link set eth0 up
 in_ns alice ip route add default via 198.51.100.1
 
+# ---- the registry ------------------------------------------------------
+fleet_switch
+fleet_attach e1 10.77.0.1
+fleet_attach gwa 10.77.0.11 eth1
+fleet_attach gwb 10.77.0.12 eth1
+make_certs "$SANDBOX_DIR/certs" 10.77.0.1
+etcd_start e1 e1 10.77.0.1 "e1=https://10.77.0.1:2380" new "$SANDBOX_DIR/certs"
+check "etcd member e1 is healthy" wait_for 30 "etcd e1 healthy" \
+    etcd_healthy e1 10.77.0.1 "$SANDBOX_DIR/certs"
+
 # ---- the gateways ------------------------------------------------------
-make_certs "$SANDBOX_DIR/certs" 10.77.0.1  # [cluster] names a CA; no etcd runs here
 (umask 077; wg genkey >"$SANDBOX_DIR/server.key"; wg genkey >"$SANDBOX_DIR/alice.key")
 alice_pub=$(wg pubkey <"$SANDBOX_DIR/alice.key")
 server_pub=$(wg pubkey <"$SANDBOX_DIR/server.key")
@@ -87,13 +102,15 @@ gw_up() {  # gw_up X: vpngw up, then conntrackd, then keepalived (as the units o
     in_ns "gw$x" "$VPNGW" up "$dir/profile.toml" --state-dir "$dir/state" >"$dir/up.log" 2>&1 ||
         { cat "$dir/up.log"; return 1; }
     rm -f "$dir/run/vpngw-conntrackd.lock"  # a killed conntrackd leaves it behind
-    in_ns "gw$x" conntrackd -C "$dir/conntrackd.conf" >>"$dir/conntrackd.log" 2>&1 &
+    # `ip netns exec` directly: $! is the daemon itself (a background in_ns
+    # would be a bash of its own, and kill -9 would miss the daemon).
+    ip netns exec "gw$x" conntrackd -C "$dir/conntrackd.conf" >>"$dir/conntrackd.log" 2>&1 &
     CONNTRACKD[$x]=$!
     SANDBOX_PIDS+=("$!")
     wait_for 10 "gw$x conntrackd answers" \
         in_ns "gw$x" conntrackd -C "$dir/conntrackd.conf" -s >/dev/null 2>&1 || return 1
     # -n: keepalived stays in the foreground (its PID is ours); -P: VRRP only.
-    in_ns "gw$x" keepalived -n -l -D -P -f "$dir/keepalived.conf" -p "$dir/run/keepalived.pid" \
+    ip netns exec "gw$x" keepalived -n -l -D -P -f "$dir/keepalived.conf" -p "$dir/run/keepalived.pid" \
         -r "$dir/run/vrrp.pid" >>"$dir/keepalived.log" 2>&1 &
     KEEPALIVED[$x]=$!
     SANDBOX_PIDS+=("$!")
@@ -109,6 +126,15 @@ check "gwa: health check passes (vpngw cluster health)" \
     in_ns gwa "$VPNGW" cluster health "${DIR[a]}/profile.toml"
 check "gwa becomes MASTER (vrrp.state) and holds $VIP" \
     wait_for 15 "gwa MASTER" eval 'is_state a MASTER && holds_vip a'
+# `vpngw status` reads the file keepalived's notify script (the real one,
+# rendered by `vpngw cluster render`) wrote.
+status_shows() {  # status_shows X STATE: X's `vpngw status` has "vrrp: STATE since"
+    in_ns "gw$1" "$VPNGW" status "${DIR[$1]}/profile.toml" >"${DIR[$1]}/status.out" 2>&1 ||
+        { cat "${DIR[$1]}/status.out"; return 1; }
+    grep -q "^  vrrp: $2 since" "${DIR[$1]}/status.out"
+}
+check "vpngw status on gwa shows vrrp: MASTER" status_shows a MASTER
+sed -n '/^cluster:/,/registry:/s/^/    gwa: /p' "${DIR[a]}/status.out"
 check "gwb: up, conntrackd and keepalived start" gw_up b
 check "gwb settles as BACKUP (nopreempt, lower priority)" wait_for 15 "gwb BACKUP" is_state b BACKUP
 check "the state file has the documented form" \
@@ -129,7 +155,10 @@ check "alice reaches the internet host through the tunnel" \
 spawn_in inet python3 "$here/tcp_stream.py" server 192.0.2.80 7000
 wait_for 10 "echo server listens" eval '[ -n "$(in_ns inet ss -Hltn "sport = :7000")" ]'
 stream_log=$SANDBOX_DIR/stream.log
-in_ns alice python3 "$here/tcp_stream.py" client 192.0.2.80 7000 10.8.4.10 "$stream_log" &
+# `ip netns exec` directly (not the in_ns function, which a background job
+# runs in a bash of its own): $! is then the client itself, so SIGTERM below
+# reaches it and `wait` returns its status.
+ip netns exec alice python3 "$here/tcp_stream.py" client 192.0.2.80 7000 10.8.4.10 "$stream_log" &
 STREAM=$!
 SANDBOX_PIDS+=("$STREAM")
 echoes() { local n; n=$(grep -c '^echo ' "$stream_log" 2>/dev/null) || true; echo "${n:-0}"; }
@@ -148,7 +177,7 @@ check "gwb's conntrackd has the stream's connection from gwa (external cache)" \
 failover() {
     local case=$1 from=$2 to=$3; shift 3
     local plog=$SANDBOX_DIR/ping-$case.log
-    in_ns alice ping -D -n -i 0.1 -W 1 192.0.2.80 >"$plog" 2>&1 &
+    ip netns exec alice ping -D -n -i 0.1 -W 1 192.0.2.80 >"$plog" 2>&1 &
     local ping_pid=$!
     SANDBOX_PIDS+=("$ping_pid")
     answered() { [ "$(grep -c 'bytes from' "$plog" 2>/dev/null)" -ge 5 ] 2>/dev/null; }
@@ -208,6 +237,16 @@ kill_member() {
 check "before the failover: gwa is MASTER, gwb BACKUP (they hear each other)" \
     eval 'is_state a MASTER && is_state b BACKUP && ! holds_vip b'
 failover a a b kill_member a
+survivors() {  # keepalived or conntrackd processes still in gwX's namespace
+    local pid
+    for pid in $(ip netns pids "gw$1"); do
+        grep -qxE 'keepalived|conntrackd' /proc/"$pid"/comm 2>/dev/null && echo "$pid"
+    done
+    return 0
+}
+check "(a) no keepalived or conntrackd survived the kill -9 on gwa" \
+    wait_for 5 "gwa's daemons gone" eval '[ -z "$(survivors a)" ]'
+check "vpngw status on gwb (the new master) shows vrrp: MASTER" status_shows b MASTER
 wait "${KEEPALIVED[a]}" "${CONNTRACKD[a]}" 2>/dev/null || true
 
 # A comes back as a rebooted machine would: without the address its killed
@@ -244,7 +283,8 @@ check "gwb's health check fails and names the failed probe" \
 check "gwb is in FAULT and no longer holds $VIP" eval 'is_state b FAULT && ! holds_vip b'
 
 kill -TERM "$STREAM"
-wait "$STREAM" 2>/dev/null
+wait "$STREAM" 2>/dev/null && rc=0 || rc=$?
+check "the TCP stream's client exits 0 on SIGTERM" [ "$rc" -eq 0 ]
 check "the TCP stream ends cleanly" grep -q '^closed' "$stream_log"
 if [ "$FAILURES" -gt 0 ]; then
     for x in a b; do

@@ -106,13 +106,16 @@ fleet_switch() {
     ip -n sw link set br0 up
 }
 
-# fleet_attach NS IP: a namespace with eth0 on the bridge, IP/24.
+# fleet_attach NS IP [DEV]: a new namespace with eth0 on the bridge, IP/24;
+# with DEV, the existing namespace NS gets DEV on the bridge instead (a
+# gateway whose eth0 is its uplink).
 fleet_attach() {
-    netns_add "$1"
-    ip link add eth0 netns "$1" type veth peer name "v-$1" netns sw
-    ip -n sw link set "v-$1" master br0 up
-    ip -n "$1" addr add "$2/24" dev eth0
-    ip -n "$1" link set eth0 up
+    local ns=$1 dev=${3:-}
+    [ -n "$dev" ] || { netns_add "$ns"; dev=eth0; }
+    ip link add "$dev" netns "$ns" type veth peer name "v-$ns" netns sw
+    ip -n sw link set "v-$ns" master br0 up
+    ip -n "$ns" addr add "$2/24" dev "$dev"
+    ip -n "$ns" link set "$dev" up
 }
 
 # etcd_cluster CERTS: members e1-e3 at 10.77.0.1-3 (namespaces attached
