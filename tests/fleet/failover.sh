@@ -255,10 +255,12 @@ in_ns gwa ip addr del "$VIP/24" dev eth0 2>/dev/null || true
 check "gwa: up, conntrackd and keepalived start again" gw_up a
 check "gwa settles as BACKUP" wait_for 15 "gwa BACKUP" is_state a BACKUP
 check "gwb stays MASTER" is_state b MASTER
-# Known gap, reported rather than asserted: the returning member's `-n`
-# (resync request in the BACKUP notify) has not been seen to bring the
-# master's existing connections into its external cache; case (b) below
-# then relies on the same SNAT address and the kernel's loose TCP pickup.
+# Reported rather than asserted: the returning member's `-n` (resync
+# request in the BACKUP notify) bringing the master's existing connections
+# into its external cache. Seen in every run since the killed member's old
+# conntrackd really dies (it used to survive the kill -9 and hold the sync);
+# without it, case (b) would rely on the same SNAT address and the kernel's
+# loose TCP pickup.
 if wait_for 15 "conntrack sync to gwa" synced a; then
     echo "NOTE: gwa's conntrackd has the stream's connection again (resync from gwb)"
 else
