@@ -76,6 +76,22 @@ time_cmd() {
     cpu=($(printf '%s\n' "${cpus[@]}" | sort -n))
     echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs), CPU ${cpu[$((RUNS / 2))]} ms"
 }
+# time_list DIR: RUNS runs of `vpngw peer list --json` (all peers); wall time,
+# CPU and the largest peak RSS of the runs.
+time_list() {
+    local dir=$1 times=() rss=0 t0 t1 i
+    for i in $(seq 1 "$RUNS"); do
+        t0=$(now_ms)
+        /usr/bin/time -f '%M' -o "$SANDBOX_DIR/rss" "$VPNGW" peer list --json --profile "$profile" \
+            --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" || { cat "$SANDBOX_DIR/err" >&2; return 1; }
+        t1=$(now_ms)
+        times+=($((t1 - t0)))
+        rss=$(awk -v a="$rss" -v b="$(cat "$SANDBOX_DIR/rss")" 'BEGIN {print (b > a ? b : a)}')
+    done
+    local sorted
+    sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+    echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs), peak RSS $((rss / 1024)) MiB"
+}
 time_adds() { time_cmd "$1" "$2" "${3:-}" add --group big --qr none; }
 time_removes() { time_cmd "$1" "$2" "${3:-}" remove; }
 time_disables() { time_cmd "$1" "$2" "${3:-}" disable; }
@@ -89,6 +105,7 @@ for n in $PEER_COUNTS; do
     printf '  %6d existing peers, state only (gateway not up), disable: %s\n' "$n" "$(time_disables "$dir" new)"
     printf '  %6d existing peers, state only (gateway not up), enable: %s\n' "$n" "$(time_enables "$dir" new)"
     printf '  %6d existing peers, state only (gateway not up), remove: %s\n' "$n" "$(time_removes "$dir" new)"
+    printf '  %6d existing peers, peer list --json: %s\n' "$n" "$(time_list "$dir")"
 done
 
 if [ "$live" -eq 1 ]; then
