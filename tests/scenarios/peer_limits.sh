@@ -74,9 +74,22 @@ spawn_in inet iperf3 -s -p 5202 >/dev/null 2>&1
 wait_listen inet 5201
 wait_listen inet 5202
 iperf_bps() {  # iperf_bps NS PORT ARGS... -> receiver bits/s of one stream
-    local ns=$1 port=$2; shift 2
-    in_ns "$ns" iperf3 -c 192.0.2.80 -p "$port" -t 8 -O 2 -J "$@" 2>/dev/null | python3 -c \
-        'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
+    local ns=$1 port=$2 out i
+    shift 2
+    # An iperf3 server takes one test at a time and may still be closing the
+    # previous one (the upload) when the next client comes: it answers "busy",
+    # and the client is tried again, a bounded number of times. Any other
+    # error is printed and fails the measurement.
+    for i in $(seq 1 20); do
+        out=$(in_ns "$ns" iperf3 -c 192.0.2.80 -p "$port" -t 8 -O 2 -J "$@" 2>/dev/null)
+        python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' \
+            <<<"$out" 2>/dev/null && return 0
+        grep -q 'busy' <<<"$out" || break
+        sleep 0.5
+    done
+    echo "    iperf3 in $ns: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error", "no result"))' \
+        <<<"$out" 2>/dev/null || echo "no JSON")" >&2
+    return 1
 }
 within() {  # within VALUE LO HI
     awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN {exit !(v >= lo && v <= hi)}'
