@@ -67,6 +67,8 @@ set xlabel "peers"
 set ylabel "peak RSS (MiB)"
 set yrange [0:*]
 set grid
+set linetype 9 lc rgb "#8c564b" lw 2 pt 10  # nine commands: no colour twice
+set linetype cycle 9
 set xtics ($xtics)
 set offsets graph 0.05, graph 0.05, 0, 0
 plot for [c=2:$cols] "$out/rss-wide.tsv" using 1:c with linespoints lw 2, \\
