@@ -21,18 +21,23 @@ mkdir -p "$out"
 xtics=$(awk -F'\t' 'NR > 1 {printf "%s\"%s\" %s", sep, ($1 >= 1000 ? $1 / 1000 "k" : $1), $1; sep = ", "}' \
     "$data/scale.tsv")
 wrote="$out/scale-times.svg"
-
-gnuplot <<GP
-set terminal svg size 760,480 dynamic font "sans,12" background "white"
-set output "$out/scale-times.svg"
-set datafile separator "\t"
-set key autotitle columnhead outside bottom center horizontal
-set logscale xy
-set xlabel "peers"
-set ylabel "seconds"
-set grid
+# What every plot shares (preamble OUT_FILE), and the peers axis of the two
+# against-peers plots (log scale, a tic per N, a margin left and right).
+preamble() {
+    printf '%s\n' 'set terminal svg size 760,480 dynamic font "sans,12" background "white"' \
+        "set output \"$1\"" 'set datafile separator "\t"' \
+        'set key autotitle columnhead outside bottom center horizontal' 'set xlabel "peers"'
+}
+peers_axis="set logscale x
 set xtics ($xtics)
 set offsets graph 0.05, graph 0.05, 0, 0
+set grid"
+
+gnuplot <<GP
+$(preamble "$out/scale-times.svg")
+$peers_axis
+set logscale y
+set ylabel "seconds"
 plot "$data/scale.tsv" using 1:(\$2/1e9) with linespoints lw 2 title "vpngw cold up", \
      "" using 1:(\$3/1e9) with linespoints lw 2 title "vpngw no-op up", \
      "" using 1:(\$4/1e9) with linespoints lw 2 dt 2 title "floor (wg setconf + nft -f)", \
@@ -58,19 +63,12 @@ with open(sys.argv[2], "w") as f:
 PY
     cols=$(head -1 "$out/rss-wide.tsv" | awk -F'\t' '{print NF}')
     gnuplot <<GP
-set terminal svg size 760,480 dynamic font "sans,12" background "white"
-set output "$out/scale-rss.svg"
-set datafile separator "\t"
-set key autotitle columnhead outside bottom center horizontal
-set logscale x
-set xlabel "peers"
+$(preamble "$out/scale-rss.svg")
+$peers_axis
 set ylabel "peak RSS (MiB)"
 set yrange [0:*]
-set grid
 set linetype 9 lc rgb "#8c564b" lw 2 pt 10  # nine commands: no colour twice
 set linetype cycle 9
-set xtics ($xtics)
-set offsets graph 0.05, graph 0.05, 0, 0
 plot for [c=2:$cols] "$out/rss-wide.tsv" using 1:c with linespoints lw 2, \\
      128 with lines dt 2 lw 1 lc "black" title "target (128 MiB)"
 GP
@@ -103,16 +101,12 @@ with open(sys.argv[2], "w") as f:
 PY
 
 gnuplot <<GP
-set terminal svg size 760,480 dynamic font "sans,12" background "white"
-set output "$out/forwarding-ratios.svg"
-set datafile separator "\t"
+$(preamble "$out/forwarding-ratios.svg")
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key autotitle columnhead outside bottom center horizontal
 set yrange [0:1.2]
 set ylabel "rate / minimal stateful + masquerade"
-set xlabel "peers"
 set grid ytics
 set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lw 1
 set label "0.95 target" at graph 0.01, first 0.97
