@@ -513,8 +513,8 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$IFA
     echo "reboot); peer add: the next one; peer add / ${SIZES%% *}: its median against the same at"
     echo "${SIZES%% *} peers."
     echo
-    echo "Peak RSS (MiB) of each vpngw command, the largest of its runs (not wireguard-go's, which"
-    echo "holds about 1.2 GiB per 50,000 peers), against the target of ${RSS_TARGET_MIB} MiB:"
+    echo "Peak RSS (MiB) of each vpngw command, the largest of its runs (not the wireguard-go"
+    echo "daemons'), against the target of ${RSS_TARGET_MIB} MiB:"
     echo
     cat "$rss_out"
     echo
