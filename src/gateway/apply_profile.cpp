@@ -10,6 +10,7 @@
 #include "exec/nft_query.hpp"
 #include "exec/observe.hpp"
 #include "gateway/desired.hpp"
+#include "gateway/userspace_capacity.hpp"
 #include "guard/planned_ops.hpp"
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
@@ -148,6 +149,9 @@ txn::ApplySettings apply_settings(const Session& session, Mode mode, const UpOpt
 // 50,000 peers the stored list and the profile's merged peers are ~13 MiB
 // each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
+    if (mode == Mode::up)
+        if (auto st = check_userspace_capacity(session.profile, session.paths.registry_file()); !st)
+            return st.error();
     // The record opens before anything in the state directory changes
     // (resolve_desired may generate a key, which a --confirm snapshot precedes).
     txn::ApplyRecord record(session.paths, apply_settings(session, mode, options));
@@ -223,6 +227,8 @@ struct ReadOnlyView {
 };
 
 Result<ReadOnlyView> view_without_writing(Session& session, bool release) {
+    if (auto st = check_userspace_capacity(session.profile, session.paths.registry_file()); !st)
+        return st.error();
     auto desired = resolve_desired(session.profile, KeyPolicy::read_only, RulesetText::later);
     if (!desired) return desired.error();
     if (release) release_peers(session);

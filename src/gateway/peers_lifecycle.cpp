@@ -8,6 +8,7 @@
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "gateway/peers_support.hpp"
+#include "gateway/userspace_capacity.hpp"
 #include "keys/keys.hpp"
 #include "registry/peer_text.hpp"
 #include "registry/sqlite_registry.hpp"
@@ -462,6 +463,15 @@ Result<PeerImportReport> import_peers(Session& session, const std::string& file,
                 clash + " (nothing was added; `vpngw peer remove` it first, or edit the file)",
                 Location{file, line_of_name(**text, p.name), 1}};
     }
+    // The profile's own peers, the registry's and the imported ones together.
+    GroupPeerCounts counts;
+    for (const auto& p : session.profile.peers)
+        if (!from_registry(session, p)) ++counts[p.group];
+    count_by_group(counts, *existing);
+    count_by_group(counts, *peers);
+    if (auto st = check_userspace_capacity(session.profile, counts, session.paths.registry_file());
+        !st)
+        return Error{"importing " + file + ": " + st.error().message, st.error().where};
     if (auto st =
             session.registry->add_all(*peers, "imported " + file, session.actor("peer import"));
         !st)

@@ -3,6 +3,8 @@
 #include <random>
 #include <set>
 
+#include "gateway/apply_profile.hpp"
+#include "gateway/userspace_capacity.hpp"
 #include "keys/keys.hpp"
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_registry.hpp"
@@ -353,6 +355,61 @@ TEST(PeerAdd, RefusesThePeerPastWireguardGosLimitOnAUserspaceInterface) {
     auto added = add(t, "one-more", "staff", live);
     EXPECT_TRUE(added.ok() || added.error().message.find("wireguard-go") == std::string::npos)
         << added.error().message;
+}
+
+// Registry peers are invisible to `check`: an import (or a backend change)
+// can leave more on a userspace interface than wireguard-go holds. `up` and
+// `plan` refuse that before reading or writing the kernel, not half-way.
+TEST(UserspaceCapacity, PlanAndUpRefuseMoreRegistryPeersThanWireguardGoHolds) {
+    TempDir tmp;
+    // 65,535 stored + 2 in the profile: one past the limit.
+    { auto seeded = session_with_stored(tmp.path(), model::kUserspacePeerLimit - 1); }
+    auto s = open(tmp.path());  // merged, as `up` and `plan` open it
+    ASSERT_EQ(s.profile.peers.size(), model::kUserspacePeerLimit + 1);
+    auto refused = check_userspace_capacity(s.profile, s.paths.registry_file());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("interface vpngwpt0 would have 65537 peers"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("nothing was changed"), std::string::npos);
+    EXPECT_EQ(refused.error().where.file, kFixture);
+    EXPECT_EQ(refused.error().where.line, line_of(kFixture, "backend = \"userspace\""));
+    // plan_up reads the kernel only after the check: no op is planned.
+    auto planned = plan_up(s);
+    ASSERT_FALSE(planned.ok());
+    EXPECT_EQ(planned.error().message, refused.error().message);
+}
+
+TEST(UserspaceCapacity, PeerImportPastTheLimitAddsNothing) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    // 65,534 stored + 2 in the profile: exactly what wireguard-go holds.
+    auto s = session_with_stored(tmp.path(), model::kUserspacePeerLimit - 2);
+    auto key = keys::generate_key_pair();
+    ASSERT_TRUE(key.ok());
+    registry::PeerRecord newcomer;
+    newcomer.name = "newcomer";
+    newcomer.group = "staff";
+    newcomer.public_key = key->public_key;
+    const std::string file = tmp.path() + "/import.toml";
+    write_text(file, registry::format_peers_text({newcomer}));
+
+    auto refused = import_peers(s, file, live);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("importing " + file +
+                                           ": interface vpngwpt0 would "
+                                           "have 65537 peers"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(refused.error().where.file, kFixture);
+    EXPECT_FALSE(s.registry->find("newcomer")->has_value());
+    EXPECT_EQ(s.registry->list()->size(), model::kUserspacePeerLimit - 2);
+    EXPECT_TRUE(live.set_calls.empty());
+    // At the limit itself `up` has nothing to refuse.
+    s = Session{};
+    auto merged = open(tmp.path());
+    EXPECT_TRUE(check_userspace_capacity(merged.profile, merged.paths.registry_file()).ok());
 }
 
 }  // namespace
