@@ -136,18 +136,10 @@ Status replace_table(const ops::NftReplace& p, const Location& origin, ops::Op& 
     return p.text.empty() ? nft::delete_owned_table() : nft::apply_ruleset(p.text);
 }
 
-// How to reverse one applied op: `op`, or, for a route taken over from
-// another owner (netlink::add_or_adopt_route), handing it back to that owner
-// instead of deleting a route that was there before.
-struct Undo {
-    ops::Op op;
-    std::optional<std::uint8_t> hand_back;  // the route's former protocol
-};
-
-// Runs one op; on success stores in `undo` what reverses it.
+// Runs one op; on success stores in `undo` what reverses it (for a route
+// taken over from another owner, handing it back rather than deleting it).
 // `later_ops`: whether any op follows, whose failure would need `undo`.
-Status run(ApplyContext& ctx, const ops::Op& op, Undo& undo_of, bool later_ops) {
-    ops::Op& undo = undo_of.op;
+Status run(ApplyContext& ctx, const ops::Op& op, ops::Op& undo, bool later_ops) {
     // WireGuard and table changes take their undo from what they find in the
     // kernel; the inverse of a WireGuard change would copy all its peers.
     if (std::holds_alternative<ops::WgChange>(op.payload) ||
@@ -175,9 +167,11 @@ Status run(ApplyContext& ctx, const ops::Op& op, Undo& undo_of, bool later_ops) 
             } else if constexpr (std::is_same_v<T, ops::RouteAdd>) {
                 auto adopted = netlink::add_or_adopt_route(ctx.sock, p.route);
                 if (!adopted) return adopted.error();
-                undo_of.hand_back = *adopted;
+                std::get<ops::RouteDelete>(undo.payload).hand_back_to = *adopted;
                 return ok_status();
             } else if constexpr (std::is_same_v<T, ops::RouteDelete>) {
+                if (p.hand_back_to)
+                    return netlink::hand_back_route(ctx.sock, p.route, *p.hand_back_to);
                 return netlink::delete_route(ctx.sock, p.route);
             } else if constexpr (std::is_same_v<T, ops::RuleAdd>) {
                 return netlink::add_rule(ctx.sock, p.rule);
@@ -201,12 +195,9 @@ Status run(ApplyContext& ctx, const ops::Op& op, Undo& undo_of, bool later_ops) 
         op.payload);
 }
 
-Status run_undo(ApplyContext& ctx, const Undo& undo) {
-    if (undo.hand_back)
-        if (const auto* r = std::get_if<ops::RouteDelete>(&undo.op.payload))
-            return netlink::hand_back_route(ctx.sock, r->route, *undo.hand_back);
-    Undo ignored;
-    return run(ctx, undo.op, ignored, false);
+Status run_undo(ApplyContext& ctx, const ops::Op& undo) {
+    ops::Op ignored;
+    return run(ctx, undo, ignored, false);
 }
 
 // Recorded once the whole apply succeeded, never per op: a rollback puts the
@@ -234,13 +225,13 @@ Result<ApplyReport> apply(const std::vector<ops::Op>& ops, ApplyContext& ctx) {
     FaultInjector faults;
     const auto delay = op_delay();
     const auto kill_point = kill_after();
-    std::vector<Undo> undo_stack;
+    std::vector<ops::Op> undo_stack;
     undo_stack.reserve(ops.size());
     for (std::size_t i = 0; i < ops.size(); ++i) {
         if (kill_point == i) ::raise(SIGKILL);
         const ops::Op& op = ops[i];
         const bool later_ops = i + 1 < ops.size();
-        Undo undo{{ops::NftReplace{}, op.origin}, std::nullopt};
+        ops::Op undo{ops::NftReplace{}, op.origin};
         Status st = faults.should_fail(op)
                         ? Status(Error{"injected failure (VPNGW_FAIL_AT)", op.origin})
                         : run(ctx, op, undo, later_ops);

@@ -79,6 +79,9 @@ std::string Op::describe() const {
             } else if constexpr (std::is_same_v<T, RouteAdd>) {
                 return "+ route " + describe_route(p.route);
             } else if constexpr (std::is_same_v<T, RouteDelete>) {
+                if (p.hand_back_to)
+                    return "~ route " + describe_route(p.route) + " handed back (proto " +
+                           std::to_string(*p.hand_back_to) + ")";
                 return "- route " + describe_route(p.route);
             } else if constexpr (std::is_same_v<T, RuleAdd>) {
                 return "+ " + describe_rule(p.rule);

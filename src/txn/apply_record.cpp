@@ -17,6 +17,14 @@ std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
+// The kernel's routes with their owners: a planned route add that finds an
+// identical foreign one is a takeover, whose revert hands it back.
+Result<std::vector<netlink::RouteEntry>> dump_all_routes() {
+    auto sock = netlink::NetlinkSocket::open();
+    if (!sock) return sock.error();
+    return netlink::dump_routes(*sock, std::nullopt);
+}
+
 }  // namespace
 
 ApplyRecord::ApplyRecord(store::StatePaths paths, ApplySettings settings)
@@ -58,7 +66,8 @@ Status ApplyRecord::begin(const std::vector<ops::Op>& planned, const ops::Observ
     if (settings_.command == "up")
         if (auto st = record_sysctl_baseline(paths_, observed.sysctls); !st) return st;
     if (confirming()) {
-        auto inverse = inverse_ops(planned, observed, paths_, exec::owned_table_text);
+        auto inverse =
+            inverse_ops(planned, observed, paths_, exec::owned_table_text, dump_all_routes);
         if (!inverse) return inverse.error();
         pending_.created = now_seconds();
         pending_.id = std::to_string(pending_.created) + "-" + std::to_string(::getpid());

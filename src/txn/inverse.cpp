@@ -57,8 +57,9 @@ ops::WgChange reverse_wg(const ops::WgChange& change, const ops::WgObserved* bef
 Result<std::vector<ops::Op>> inverse_ops(const std::vector<ops::Op>& planned,
                                          const ops::Observed& observed,
                                          const store::StatePaths& paths,
-                                         const TableText& table_text) {
+                                         const TableText& table_text, const RoutesNow& routes_now) {
     std::optional<std::optional<std::string>> table_before;
+    std::optional<std::vector<netlink::RouteEntry>> routes;
     std::vector<ops::Op> inverse;
     inverse.reserve(planned.size());
     for (const auto& op : planned) {
@@ -79,6 +80,17 @@ Result<std::vector<ops::Op>> inverse_ops(const std::vector<ops::Op>& planned,
             std::string old_key =
                 wg->private_key_file.empty() ? "" : snapshot_key_for(paths, before);
             inverse.push_back({reverse_wg(*wg, before, old_key), op.origin});
+        } else if (const auto* add = std::get_if<ops::RouteAdd>(&op.payload); add && routes_now) {
+            if (!routes) {
+                auto dumped = routes_now();
+                if (!dumped) return dumped.error();
+                routes = std::move(*dumped);
+            }
+            ops::RouteDelete undo{add->route, std::nullopt};
+            const auto found = netlink::route_in_the_way(add->route, *routes);
+            if (found.kind == netlink::RouteInTheWay::Kind::identical)
+                undo.hand_back_to = found.entry.protocol;
+            inverse.push_back({std::move(undo), op.origin});
         } else {
             inverse.push_back(ops::inverse(op));
         }

@@ -10,6 +10,8 @@ namespace vpngw::txn {
 
 namespace {
 
+constexpr std::int64_t kOpsVersion = 2;
+
 // ---- encoding ----
 
 toml::table encode_link(const state::Link& l) {
@@ -91,9 +93,13 @@ toml::table encode_op(const ops::Op& op) {
             } else if constexpr (std::is_same_v<T, ops::AddressAdd> ||
                                  std::is_same_v<T, ops::AddressDelete>) {
                 return encode_address(p.address);
-            } else if constexpr (std::is_same_v<T, ops::RouteAdd> ||
-                                 std::is_same_v<T, ops::RouteDelete>) {
+            } else if constexpr (std::is_same_v<T, ops::RouteAdd>) {
                 return encode_route(p.route);
+            } else if constexpr (std::is_same_v<T, ops::RouteDelete>) {
+                auto t = encode_route(p.route);
+                if (p.hand_back_to)
+                    t.insert("hand_back_to", static_cast<std::int64_t>(*p.hand_back_to));
+                return t;
             } else if constexpr (std::is_same_v<T, ops::RuleAdd> ||
                                  std::is_same_v<T, ops::RuleDelete>) {
                 return encode_rule(p.rule);
@@ -279,7 +285,18 @@ Result<ops::OpPayload> decode_payload(const Reader& r) {
     if (kind == "address-add") return wrap<ops::AddressAdd>(decode_address(r));
     if (kind == "address-delete") return wrap<ops::AddressDelete>(decode_address(r));
     if (kind == "route-add") return wrap<ops::RouteAdd>(decode_route(r));
-    if (kind == "route-delete") return wrap<ops::RouteDelete>(decode_route(r));
+    if (kind == "route-delete") {
+        // Version 1 journals have no hand_back_to: their routes are deleted.
+        auto route = decode_route(r);
+        if (!route) return route.error();
+        ops::RouteDelete del{std::move(*route), std::nullopt};
+        if (r.has("hand_back_to")) {
+            const auto protocol = r.num("hand_back_to", -1);
+            if (protocol < 0 || protocol > 255) return r.bad("hand_back_to");
+            del.hand_back_to = static_cast<std::uint8_t>(protocol);
+        }
+        return ops::OpPayload{std::move(del)};
+    }
     if (kind == "rule-add") return wrap<ops::RuleAdd>(decode_rule(r));
     if (kind == "rule-delete") return wrap<ops::RuleDelete>(decode_rule(r));
     if (kind == "sysctl")
@@ -316,6 +333,12 @@ Location parse_location(const std::string& text) {
 }
 
 Result<std::vector<ops::Op>> decode_root(const toml::table& root, const std::string& source) {
+    // Older versions read as they always did; a newer one may mean things
+    // this build would get wrong, so it is refused rather than guessed at.
+    if (const auto* v = root["version"].as_integer(); v && v->get() > kOpsVersion)
+        return Error{"recorded operations of version " + std::to_string(v->get()) +
+                         ", newer than this vpngw reads (" + std::to_string(kOpsVersion) + ")",
+                     toml_location(source, v->source())};
     std::vector<ops::Op> out;
     const auto* arr = root["op"].as_array();
     if (!arr) return out;
@@ -339,7 +362,8 @@ Result<std::vector<ops::Op>> decode_root(const toml::table& root, const std::str
 std::string encode_ops(const std::vector<ops::Op>& ops) {
     toml::array arr;
     for (const auto& op : ops) arr.push_back(encode_op(op));
-    toml::table root{{"version", 1}};
+    // 2: route-delete may carry hand_back_to (a taken-over route's owner).
+    toml::table root{{"version", kOpsVersion}};
     root.insert("op", std::move(arr));
     std::ostringstream out;
     out << root << "\n";

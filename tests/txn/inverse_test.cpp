@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "support/temp_dir.hpp"
 #include "keys/keys.hpp"
+#include "support/temp_dir.hpp"
 
 namespace vpngw::txn {
 namespace {
@@ -119,6 +119,50 @@ TEST(InverseOps, AReplacedPrivateKeyComesBackFromTheSnapshot) {
               paths.pending_files_dir() + "/wg0.key");
     const auto& sysctl = std::get<ops::SysctlSet>((*inverse)[1].payload);
     EXPECT_EQ(sysctl.sysctl.value, "0") << "the plain inverse of ops/diff";
+}
+
+state::Route link_route(const char* dst, const char* dev) {
+    state::Route r;
+    r.table = 254;
+    r.dst = *Prefix::parse(dst);
+    r.dev = dev;
+    return r;
+}
+
+// wg-quick's `ip route add <net> dev wg0` (proto boot) in the place of a
+// route the plan adds: exec takes it over, so its undo hands it back to
+// proto boot instead of deleting it. Known before anything runs.
+TEST(InverseOps, ARouteTakenOverIsHandedBackToItsOwner) {
+    const auto taken = link_route("192.168.50.0/24", "wg0");
+    const auto fresh = link_route("192.168.51.0/24", "wg0");
+    const auto clash = link_route("192.168.52.0/24", "wg0");
+    int asked = 0;
+    auto routes = [&]() -> Result<std::vector<netlink::RouteEntry>> {
+        ++asked;
+        return std::vector<netlink::RouteEntry>{{taken, 3},
+                                                {link_route("192.168.52.0/24", "eth0"), 3}};
+    };
+    const std::vector<ops::Op> planned{
+        {ops::RouteAdd{taken}, {}}, {ops::RouteAdd{fresh}, {}}, {ops::RouteAdd{clash}, {}}};
+    auto never = []() -> Result<std::optional<std::string>> { return Error{"not asked"}; };
+    auto inverse = inverse_ops(planned, {}, store::StatePaths{"/nonexistent"}, never, routes);
+    ASSERT_TRUE(inverse) << inverse.error().str();
+    EXPECT_EQ(asked, 1);
+    ASSERT_EQ(inverse->size(), 3u);
+    const auto& back = std::get<ops::RouteDelete>((*inverse)[0].payload);
+    EXPECT_EQ(back.route, taken);
+    EXPECT_EQ(back.hand_back_to, std::uint8_t{3});
+    EXPECT_FALSE(std::get<ops::RouteDelete>((*inverse)[1].payload).hand_back_to)
+        << "a new route: deleting it undoes it";
+    EXPECT_FALSE(std::get<ops::RouteDelete>((*inverse)[2].payload).hand_back_to)
+        << "another device's route is a conflict, never taken over";
+
+    // Without the kernel's routes (or when it cannot say): today's deletes.
+    inverse = inverse_ops(planned, {}, store::StatePaths{"/nonexistent"}, never);
+    ASSERT_TRUE(inverse);
+    EXPECT_FALSE(std::get<ops::RouteDelete>((*inverse)[0].payload).hand_back_to);
+    auto failing = []() -> Result<std::vector<netlink::RouteEntry>> { return Error{"no netlink"}; };
+    EXPECT_FALSE(inverse_ops(planned, {}, store::StatePaths{"/nonexistent"}, never, failing));
 }
 
 }  // namespace

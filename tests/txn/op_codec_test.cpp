@@ -214,5 +214,46 @@ TEST(OpCodec, TruncatedTextIsAnErrorAtItsLine) {
     EXPECT_GT(r.error().where.line, 1);
 }
 
+// A route taken over from another owner is handed back by its revert: the
+// owner's protocol is recorded (version 2). A version 1 journal, written
+// before that existed, still reads, and its route deletes are plain deletes.
+TEST(OpCodec, ARouteHandBackKeepsItsOwnerAndOlderJournalsStillRead) {
+    const std::vector<ops::Op> ops{{ops::RouteDelete{route(), std::uint8_t{3}}, {}},
+                                   {ops::RouteDelete{route(), std::nullopt}, {}}};
+    const std::string text = encode_ops(ops);
+    EXPECT_NE(text.find("version = 2"), std::string::npos) << text;
+    EXPECT_NE(text.find("hand_back_to = 3"), std::string::npos) << text;
+    auto back = decode_ops(text, "inverse.toml");
+    ASSERT_TRUE(back) << back.error().str();
+    ASSERT_EQ(back->size(), 2u);
+    EXPECT_EQ(std::get<ops::RouteDelete>((*back)[0].payload).hand_back_to, std::uint8_t{3});
+    EXPECT_FALSE(std::get<ops::RouteDelete>((*back)[1].payload).hand_back_to);
+    EXPECT_EQ((*back)[0].describe(),
+              "~ route " + ops::describe_route(route()) + " handed back (proto 3)");
+
+    const std::string v1 =
+        "version = 1\n\n[[op]]\nkind = \"route-delete\"\ntable = 101\ndst = \"0.0.0.0/0\"\n"
+        "via = \"203.0.113.1\"\ndev = \"eth0\"\nmetric = 7\ntype = 0\n";
+    auto old = decode_ops(v1, "inverse.toml");
+    ASSERT_TRUE(old) << old.error().str();
+    ASSERT_EQ(old->size(), 1u);
+    const auto& del = std::get<ops::RouteDelete>((*old)[0].payload);
+    EXPECT_EQ(del.route, route());
+    EXPECT_FALSE(del.hand_back_to) << "a version 1 entry deletes, as it always did";
+
+    auto bad = decode_ops(v1 + "hand_back_to = 300\n", "inverse.toml");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("\"hand_back_to\""), std::string::npos)
+        << bad.error().message;
+    EXPECT_EQ(bad.error().where.line, 11);
+
+    auto newer = decode_ops("version = 3\n", "inverse.toml");
+    ASSERT_FALSE(newer);
+    EXPECT_NE(newer.error().message.find("version 3, newer than this vpngw reads (2)"),
+              std::string::npos)
+        << newer.error().message;
+    EXPECT_EQ(newer.error().where.line, 1);
+}
+
 }  // namespace
 }  // namespace vpngw::txn
