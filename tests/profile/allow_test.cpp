@@ -4,17 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "support/profile_text.hpp"
+#include "support/profile_test_names.hpp"
 
 namespace vpngw::profile {
 namespace {
 
 using model::AllowEntry;
-using test::base_profile;
-using test::errors_of;
-using test::warnings_of;
-using testing::ElementsAre;
-using testing::IsEmpty;
+using namespace test::names;
 
 // Three groups from line 10 on; `guests` (line 10) gets the allow list and
 // isolate value given, on lines 13 and 14.

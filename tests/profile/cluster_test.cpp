@@ -5,16 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "profile/loader.hpp"
-#include "support/profile_text.hpp"
+#include "support/profile_test_names.hpp"
 
 namespace vpngw::profile {
 namespace {
 
-using test::base_profile;
-using test::errors_of;
-using test::warnings_of;
-using testing::ElementsAre;
-using testing::IsEmpty;
+using namespace test::names;
 
 const std::string kUplink =
     "[[uplink]]\n"          // 10

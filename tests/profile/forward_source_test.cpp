@@ -8,17 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "profile/loader.hpp"
-#include "support/profile_text.hpp"
+#include "support/profile_test_names.hpp"
 
 namespace vpngw::profile {
 namespace {
 
-using test::base_profile;
-using test::errors_of;
-using test::warnings_of;
-using testing::ElementsAre;
-using testing::HasSubstr;
-using testing::IsEmpty;
+using namespace test::names;
 
 // An uplink, a split-tunnel group "home" (10.8.1.0/24, fd08:0:0:0:1::/80)
 // with the allow list given, a full-tunnel group "office" (10.8.2.0/24), and
