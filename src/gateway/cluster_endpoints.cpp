@@ -4,6 +4,7 @@
 
 #include "fleet/etcd_http.hpp"
 #include "gateway/cluster_status.hpp"
+#include "netlink/addresses.hpp"
 #include "store/state_lock.hpp"
 
 namespace vpngw::gateway {
@@ -80,6 +81,10 @@ class EndpointKeeper {
 
   private:
     // VRRP MASTER, or no VRRP at all (scale-out: every member serves its own).
+    // MASTER is what keepalived last reported: a keepalived killed with
+    // SIGKILL leaves "MASTER" behind, so the member must also hold the
+    // virtual address (a restarted member that does not must never take
+    // the clients of the one that does).
     bool serves() {
         if (!cluster_.vrrp) return true;
         auto state = read_vrrp_state(session_.paths);
@@ -87,7 +92,25 @@ class EndpointKeeper {
             complain("reading the VRRP state", state.error());
             return false;
         }
-        return *state && (*state)->state == "MASTER";
+        return *state && (*state)->state == "MASTER" && holds_virtual_address();
+    }
+
+    bool holds_virtual_address() {
+        const auto* uplink = session_.profile.find_uplink(cluster_.vrrp->uplink);
+        if (!uplink) return false;
+        auto sock = netlink::NetlinkSocket::open();
+        if (!sock) {
+            complain("reading " + uplink->device + "'s addresses", sock.error());
+            return false;
+        }
+        auto addresses = netlink::dump_addresses(*sock, uplink->device);
+        if (!addresses) {
+            complain("reading " + uplink->device + "'s addresses", addresses.error());
+            return false;
+        }
+        for (const auto& a : *addresses)
+            if (a.prefix.addr == cluster_.vrrp->address.addr) return true;
+        return false;
     }
 
     void take_over(const fleet::EndpointMap& published) {
