@@ -1,7 +1,7 @@
 #pragma once
 
 // The fleet's endpoint registry on the kernel side (issue 20, docs/fleet.md
-// "Why tunnel traffic resumes in ≈5 s"). Run by `vpngw cluster follow` next
+// "Speaking first on failover"). Run by `vpngw cluster follow` next
 // to its watch:
 //   - while this member serves (VRRP MASTER, or no [cluster.vrrp]), it reads
 //     its WireGuard devices once a period and publishes the peers' endpoints
