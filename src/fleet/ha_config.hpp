@@ -17,6 +17,12 @@
 
 namespace vpngw::fleet {
 
+// While MASTER, keepalived routes what WireGuard sends (UDP from a listen
+// port) through this table, whose one route leaves by the VRRP uplink from
+// the virtual address; the rule sits after vpngw's range (5000-5999).
+inline constexpr std::uint32_t kWireGuardSourceTable = 51999;
+inline constexpr std::uint32_t kWireGuardSourceRulePriority = 6000;
+
 // Where things are on the machine; the defaults are the Debian package's.
 // Tests running several members in one mount namespace change them.
 struct HaPaths {

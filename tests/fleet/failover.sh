@@ -59,10 +59,6 @@ for m in a:2 b:3; do
     in_ns inet ip link set "v$ns" master brw up
     in_ns "$ns" ip addr add "203.0.113.$n/24" dev eth0
     in_ns "$ns" ip link set eth0 up
-    # The member's own default route, as a server has: a new master speaks
-    # first to its clients from its own address (docs/fleet.md), which needs
-    # a route; vpngw's uplink table serves only the tunnel's marked traffic.
-    in_ns "$ns" ip route add default via 203.0.113.1 dev eth0
 done
 veth_pair gwa eth2 10.99.0.1/30 gwb eth2 10.99.0.2/30
 ip link add eth0 netns alice type veth peer name valice netns inet
@@ -230,6 +226,11 @@ failover() {
         wait_for 30 "echoes after failover" eval "[ \$(echoes) -gt \$((echoes_before + 20)) ]"
     kill "$ping_pid"  # (SIGINT is ignored by background jobs of a script)
     wait "$ping_pid" 2>/dev/null || true
+    # The new master's handshake came from the virtual address (keepalived's
+    # source route for the WireGuard port), so the client still sends there,
+    # as a client behind a NAT must.
+    check "($case) alice's WireGuard still talks to $VIP:51820 (the handshake came from it)" \
+        eval '[ "$(in_ns alice wg show wgc endpoints | cut -f2)" = "$VIP:51820" ]'
     check "($case) the TCP stream never broke" kill -0 "$STREAM"
     check_not "($case) the stream logged no error" grep -q '^error' "$stream_log"
     # Figures: from the action to the first answered ping, the longest gap
