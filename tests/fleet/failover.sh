@@ -14,8 +14,9 @@
 # must survive. Traffic resumes that fast because the master's `vpngw
 # cluster follow` publishes its clients' endpoints to etcd and the new
 # master's follower, on becoming MASTER, sets them and starts the handshakes
-# itself (docs/fleet.md); the test checks the record in etcd before each
-# failover.
+# itself, from the virtual address (keepalived's source route for the
+# WireGuard port, docs/fleet.md); the test checks the record in etcd before
+# each failover and that alice's endpoint is still the virtual address after.
 # Label `fleet`; needs root. Every daemon runs in a gateway namespace with
 # its files under the sandbox directory, started and ended by PID.
 #
