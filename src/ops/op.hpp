@@ -46,9 +46,10 @@ struct RouteAdd {
 };
 struct RouteDelete {
     state::Route route;
-    // Set when undoing a takeover (netlink::add_or_adopt_route of a route
-    // another owner had made, e.g. wg-quick's): the route is handed back to
-    // that owner's protocol instead of deleted, so its traffic never stops.
+    // Set when undoing a takeover (a RouteAdd that exec applied by taking
+    // over an identical route another owner had made, e.g. wg-quick's): the
+    // route is handed back to that owner's protocol instead of deleted, so
+    // its traffic never stops.
     std::optional<std::uint8_t> hand_back_to;
 };
 struct RuleAdd {

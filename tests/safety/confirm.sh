@@ -16,21 +16,6 @@ pending=$state/pending/record
 blocks=$PROFILES/blocks-mgmt.toml
 good=$PROFILES/gateway.toml
 
-# timer_exits SECONDS: the revert timer is gone within SECONDS (bounded polling).
-timer_exits() {
-    local _
-    for _ in $(seq $(($1 * 10))); do timer_running || return 0; sleep 0.1; done
-    return 1
-}
-
-timer_running() {  # is a revert timer process alive in the gateway namespace?
-    local pid
-    for pid in $(ip netns pids gw); do
-        grep -qa -- "__revert-timer" "/proc/$pid/cmdline" 2>/dev/null && return 0
-    done
-    return 1
-}
-
 check "management reaches the gateway before" mgmt_reachable
 
 # --- 1. Never confirmed: the timer reverts. ---

@@ -11,11 +11,6 @@ enter_sandbox "$@"
 source "$(dirname "$0")/lib_safety.sh"
 safety_world
 
-state=$SANDBOX_DIR/state
-out=$SANDBOX_DIR/out
-pending=$state/pending/record
-good=$PROFILES/gateway.toml
-
 # The uplink's routing table as `ip route` shows it ("proto boot" is left out).
 uplink_table() { in_ns gw ip route show table 51001; }
 taken_over() { grep -q "^default via 203.0.113.1 dev eth0 proto 86" <<<"$(uplink_table)"; }
@@ -23,18 +18,11 @@ handed_back() {
     [ "$(uplink_table)" = "$(cat "$SANDBOX_DIR/table.before")" ] &&
         [ -n "$(in_ns gw ip route show table 51001 proto boot)" ]
 }
-timer_running() {  # is a revert timer process alive in the gateway namespace?
-    local pid
-    for pid in $(ip netns pids gw); do
-        grep -qa -- "__revert-timer" "/proc/$pid/cmdline" 2>/dev/null && return 0
-    done
-    return 1
-}
-timer_exits() {  # timer_exits SECONDS (bounded polling)
-    local _
-    for _ in $(seq $(($1 * 10))); do timer_running || return 0; sleep 0.1; done
-    return 1
-}
+
+state=$SANDBOX_DIR/state
+out=$SANDBOX_DIR/out
+pending=$state/pending/record
+good=$PROFILES/gateway.toml
 
 in_ns gw ip route add default via 203.0.113.1 dev eth0 table 51001
 uplink_table >"$SANDBOX_DIR/table.before"

@@ -80,3 +80,18 @@ wait_gone() {
     for i in $(seq $(($2 * 10))); do [ -e "$1" ] || return 0; sleep 0.1; done
     return 1
 }
+
+# timer_exits SECONDS: the revert timer is gone within SECONDS (bounded polling).
+timer_exits() {
+    local _
+    for _ in $(seq $(($1 * 10))); do timer_running || return 0; sleep 0.1; done
+    return 1
+}
+
+timer_running() {  # is a revert timer process alive in the gateway namespace?
+    local pid
+    for pid in $(ip netns pids gw); do
+        grep -qa -- "__revert-timer" "/proc/$pid/cmdline" 2>/dev/null && return 0
+    done
+    return 1
+}
