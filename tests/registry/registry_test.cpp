@@ -301,24 +301,20 @@ TEST(RegistryCount, FollowsAddRemoveMoveAndImport) {
     EXPECT_EQ(*reg->count(guests), 1u);
     EXPECT_EQ(*reg->count(both), 3u);
     EXPECT_EQ(*reg->count({"nobody"}), 0u);
-    auto moved = reg->update(
-        "b",
-        [](PeerRecord& r) {
-            r.group = "guests";
-            return ok_status();
-        },
-        nullptr, kActor);
-    ASSERT_TRUE(moved.ok()) << moved.error().str();
+    auto set = [&](const char* name, std::string PeerRecord::*field, const char* value) {
+        auto changed = reg->update(
+            name,
+            [&](PeerRecord& r) {
+                r.*field = value;
+                return ok_status();
+            },
+            nullptr, kActor);
+        ASSERT_TRUE(changed.ok()) << changed.error().str();
+    };
+    set("b", &PeerRecord::group, "guests");
     EXPECT_EQ(*reg->count(staff), 1u);
     EXPECT_EQ(*reg->count(guests), 2u);
-    auto renamed = reg->update(
-        "b",
-        [](PeerRecord& r) {
-            r.name = "b2";
-            return ok_status();
-        },
-        nullptr, kActor);
-    ASSERT_TRUE(renamed.ok()) << renamed.error().str();
+    set("b", &PeerRecord::name, "b2");
     EXPECT_EQ(*reg->count(guests), 2u);  // not a move
     ASSERT_TRUE(reg->remove("a", kActor).ok());
     EXPECT_EQ(*reg->count(staff), 0u);
@@ -333,23 +329,11 @@ TEST(RegistryCount, FollowsAddRemoveMoveAndImport) {
 TEST(RegistryCount, ASchema3DatabaseIsReadAndMigratesWithItsCounts) {
     TempDir tmp;
     const std::string dir = tmp / "state";
-    ::mkdir(dir.c_str(), 0700);
     {
         // What vpngw wrote before step 4: steps 1 to 3 and their rows.
-        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::create);
-        ASSERT_TRUE(db.ok()) << db.error().str();
-        ASSERT_TRUE(db->exec("PRAGMA journal_mode = WAL").ok());
-        for (const auto& step : sqlite::migration_steps())
-            if (step.version <= 3) {
-                ASSERT_TRUE(db->exec(step.sql).ok());
-            }
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 3").ok());
+        auto db = database_at_schema(dir, 3);
         for (int i = 1; i <= 3; ++i) {
-            const std::string sql =
-                "INSERT INTO peers (id, name, public_key, \"group\", created) VALUES (" +
-                std::to_string(i) + ", 'old" + std::to_string(i) + "', '" + key_from(i).base64() +
-                "', '" + (i == 3 ? "guests" : "staff") + "', 1714564800)";
-            ASSERT_TRUE(db->exec(sql.c_str()).ok());
+            ASSERT_TRUE(db.exec(old_peer_row(i, i == 3 ? "guests" : "staff").c_str()).ok());
         }
     }
     // Readers take it as it is (step 4 added nothing they read).
