@@ -238,8 +238,12 @@ VICTIM=$(pubkey_of gwb victim)
 check "A applied victim" wait_for 10 "victim on A" on_gateway gwa "$VICTIM"
 MOVED=$(etcd_value /vpngw/follow-test/peers/victim |
     jq -c --arg s "$(jq -r .psk_sealed <<<"$(etcd_value /vpngw/follow-test/peers/secret)")" '.psk_sealed = $s')
+etcd_put() {  # etcd_put KEY VALUE
+    etcd_json /v3/kv/put \
+        "{\"key\":\"$(printf %s "$1" | base64 -w0)\",\"value\":\"$(printf %s "$2" | base64 -w0)\"}" >/dev/null
+}
 check "the sealed value of secret is put into victim's record" \
-    etcd_json /v3/kv/put "{\"key\":\"$(printf %s /vpngw/follow-test/peers/victim | base64 -w0)\",\"value\":\"$(printf %s "$MOVED" | base64 -w0)\"}"
+    etcd_put /vpngw/follow-test/peers/victim "$MOVED"
 check "A leaves victim out" wait_for 10 "victim gone from A" not_on_gateway gwa "$VICTIM"
 check "A's follower names the peer and its key" \
     grep -q 'peer "victim" (/vpngw/follow-test/peers/victim): its sealed preshared key does not open' "$SANDBOX_DIR/gwa.follow"
