@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fleet/etcd_registry.hpp"
+#include "gateway/cluster_psk.hpp"
 #include "health/state_file.hpp"
 #include "plan/peer_limits.hpp"
 #include "profile/cache.hpp"
@@ -154,7 +155,11 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     if (stored_peers == StoredPeers::none) return s;
     auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
     if (!stored) return stored.error();
-    if (s.profile.cluster) drop_pinned_elsewhere(*stored, s.profile.cluster->node);
+    if (s.profile.cluster) {
+        drop_pinned_elsewhere(*stored, s.profile.cluster->node);
+        // `up` (and the follower's reconcile) reads preshared keys from psk/.
+        if (lock == LockMode::exclusive) materialize_sealed_psks(s, *stored, diags);
+    }
     auto merged = merge_stored_peers(s.profile, *stored, s.paths);
     if (!merged) return merged.error();
     // What `vpngw monitor` last found: `up` renders the balance maps with

@@ -197,6 +197,7 @@ Json status_value(const gateway::StatusReport& r) {
                   {"drifted", r.drift.known && !r.drift.changes.empty()},
                   {"changes", r.drift.changes},
                   {"error", r.drift.known ? Json(nullptr) : Json(r.drift.error)}};
+    j["cluster"] = r.cluster ? cluster_value(*r.cluster) : Json(nullptr);
     j["notes"] = r.notes;
     return j;
 }

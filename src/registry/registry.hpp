@@ -48,6 +48,9 @@ struct PeerRecord {
     std::optional<std::uint64_t> rate_bits;    // per second, each direction
     std::vector<Prefix> networks;              // routed behind the peer
     std::string node;  // the fleet member serving it (etcd only); empty: every member
+    // etcd only: the PSK sealed with the cluster secret (fleet/psk_seal.hpp),
+    // so every member can apply the peer; empty on one machine (psk/ file).
+    std::string sealed_psk;
 
     friend bool operator==(const PeerRecord&, const PeerRecord&) = default;
 };
