@@ -258,13 +258,17 @@ void append_table_row(std::string& out, const gateway::PeerListEntry& p) {
         tx = bytes_text(p.stats->tx_bytes);
     }
     const char* state = p.expired ? "expired" : p.disabled ? "disabled" : "enabled";
-    char line[512];
-    std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n",
-                  p.name.c_str(), p.group.c_str(), address_list(p.address, p.address6).c_str(),
-                  p.public_key.base64().c_str(),
-                  p.source == gateway::PeerListEntry::Source::state ? "state" : "profile", state,
-                  hs.c_str(), rx.c_str(), tx.c_str());
-    out += line;
+    // "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n", padded by hand
+    append_left(out, p.name, 15);
+    append_left(out, p.group, 15);
+    append_left(out, address_list(p.address, p.address6), 34);
+    append_left(out, p.public_key.base64(), 44);
+    append_left(out, p.source == gateway::PeerListEntry::Source::state ? "state" : "profile", 7);
+    append_left(out, state, 10);
+    append_left(out, hs, 10);
+    append_left(out, rx, 10);
+    out += tx;
+    out += '\n';
 }
 
 // `peer list`: the registry's peers are read, formatted and written one at

@@ -1,11 +1,15 @@
 // `vpngw peer list --json` writes each peer's line itself instead of dumping
-// an nlohmann document per peer: the line must be the very text the document
-// gave (scripts and tests compare it) and parse back to the same value.
+// an nlohmann document per peer, and `vpngw status` pads its peer lines by
+// hand instead of printf: the text must be the very text the old way gave
+// (scripts and tests compare it), and the JSON parse back to the same value.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
+#include "cli/print.hpp"
+#include "cli/status_text.hpp"
 #include "json/json_view.hpp"
 #include "json/values.hpp"
 
@@ -95,6 +99,78 @@ TEST(PeerListJson, StreamedListIsTheWholeListsText) {
     empty += PeerListJson().end();
     EXPECT_EQ(empty, "{\"peers\": []}\n");
     EXPECT_EQ(empty, peer_list_json({}, kNow));
+}
+
+// The peer line as status_text printed it: one snprintf of the format.
+std::string printf_line(const gateway::PeerStatus& p) {
+    const auto& e = p.peer;
+    auto dash = [](const std::optional<IpAddress>& a) { return a ? a->str() : std::string("-"); };
+    std::string endpoint = "-", state = "not-up", hs = "-", rx = "-", tx = "-";
+    if (e.stats) {
+        endpoint = e.stats->endpoint ? e.stats->endpoint->str() : "-";
+        state = p.online ? "online" : "offline";
+        hs = p.handshake_age ? cli::age_text(*p.handshake_age) : "never";
+        rx = cli::bytes_text(e.stats->rx_bytes);
+        tx = cli::bytes_text(e.stats->tx_bytes);
+    }
+    if (e.expired) state = "expired";
+    if (e.disabled) state = "disabled";
+    char line[1024];
+    std::snprintf(line, sizeof line, "%-15s %-12s %-15s %-7s %-11s %10s %10s  %-24s %s\n",
+                  e.name.c_str(), e.group.c_str(), dash(e.address).c_str(), state.c_str(),
+                  hs.c_str(), rx.c_str(), tx.c_str(), endpoint.c_str(), dash(e.address6).c_str());
+    return line;
+}
+
+TEST(StatusPeerText, LinesAreThePrintfText) {
+    cli::StatusPeerText text;
+    std::string expected;
+    char header[256];
+    std::snprintf(header, sizeof header, "\n%-15s %-12s %-15s %-7s %-11s %10s %10s  %-24s %s\n",
+                  "PEER", "GROUP", "ADDRESS", "STATE", "HANDSHAKE", "RX", "TX", "ENDPOINT",
+                  "ADDRESS6");
+    expected = header;
+    std::uint64_t bytes = 1;
+    for (auto e : samples()) {
+        for (const bool online : {true, false}) {
+            if (e.stats) {
+                e.stats->rx_bytes = bytes;  // 1 B up to TiB, each unit's boundaries
+                e.stats->tx_bytes = bytes * 1023 + 1;
+                bytes *= 1000;
+            }
+            if (!online) e.name += "-and-a-name-longer-than-its-column";
+            const gateway::PeerStatus p{e, online,
+                                        online ? std::optional<std::int64_t>(3600) : std::nullopt};
+            text.add(p);
+            expected += printf_line(p);
+        }
+    }
+    gateway::PeerListEntry wide;  // every column wider than its width
+    wide.name = "a-peer-name-of-forty-characters-exactly!";
+    wide.group = "a-long-group-name";
+    wide.address6 = IpAddress::parse("fd08:1234:5678:9abc:def0:1234:5678:9abc");
+    wide.stats =
+        gateway::PeerStats{1, ~0ull, 1ull << 40, Endpoint::parse("[2001:db8:1:2:3:4:5:6]:65535")};
+    const gateway::PeerStatus p{wide, false, std::int64_t{10'000'000}};
+    text.add(p);
+    expected += printf_line(p);
+    EXPECT_EQ(text.lines(), expected);
+}
+
+TEST(Padding, IsPrintfsWidth) {
+    for (const std::string text :
+         {"", "a", "fifteen-chars!!", "sixteen-chars!!!", "a much longer text"})
+        for (const int width : {0, 1, 10, 15, 16, 44}) {
+            char want[128];
+            std::string got;
+            std::snprintf(want, sizeof want, "%-*s ", width, text.c_str());
+            cli::append_left(got, text, static_cast<std::size_t>(width));
+            EXPECT_EQ(got, want) << text << " " << width;
+            got.clear();
+            std::snprintf(want, sizeof want, "%*s ", width, text.c_str());
+            cli::append_right(got, text, static_cast<std::size_t>(width));
+            EXPECT_EQ(got, want) << text << " " << width;
+        }
 }
 
 }  // namespace
