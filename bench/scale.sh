@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Scale benchmark (issue 8): vpngw with N peers over 4 groups, side by side
-# with the floor (one `wg setconf` + one `nft -f` of the same ruleset) and the
-# scripted baseline (one `wg set` + one iptables rule per peer), plus the
+# Scale benchmark (issues 8 and 19): vpngw with N peers over 4 groups on 4
+# interfaces, side by side with the floor (one `wg setconf` per interface + one
+# `nft -f` of the same ruleset) and the scripted baseline (one `wg set` + one
+# iptables rule per peer), the peak RSS of every vpngw command, plus the
 # forwarding rate through a router namespace under each kind of ruleset.
 # Everything happens in namespaces of a private mount namespace (see
 # tests/netns/lib.sh); the host's network is never touched.
@@ -9,7 +10,11 @@
 #   sudo VPNGW=build/src/vpngw bench/scale.sh
 #   sudo VPNGW=build/src/vpngw SIZES=1000 RUNS=1 FWD_SECS=2 WRITE_DOCS=0 bench/scale.sh  # smoke
 #
-# SIZES     peer counts (default "1000 10000 50000")
+# SIZES     peer counts (default "1000 10000 50000 200000"; up to 4 x 65,536 =
+#           262,144 with IFACES=4: wireguard-go holds 65,536 per device)
+# IFACES    interfaces the 4 groups are spread over: 4 (default: wg0..wg3, one
+#           group each, own listen port and key) or 1 (every group on wg0, the
+#           layout of the runs before 2026-12-07 15:00; SIZES up to 65,536)
 # RUNS      runs of each measurement; medians are printed (default 3)
 # BASELINE  peers for the scripted baseline, extrapolated to each N (default 1000)
 # FWD_SECS  seconds of each forwarding run (default 5)
@@ -20,9 +25,13 @@
 #           apart from the reference's by more than their spread (default 9)
 # FLOWS     distinct UDP flows the small-packet sender cycles through (default 50000)
 # WRITE_DOCS=1 replaces the scale section of docs/benchmarks.md (default 1)
+# KEEP=DIR  copies the section, data/ and img/ of the run to DIR (default: none)
 # INLINE=1  the peers are [[peer]] tables in the profile instead of seeded into
 #           the registry (default 0); WRITE_DOCS then defaults to 0
 # FWD=0     skips the forwarding runs (default 1)
+# FWD_UPTO  the largest N that gets forwarding runs (default 50000: the vpngw
+#           ruleset's lookups are sets, flat in N, while the rounds at 200,000
+#           would cost ~10 minutes, mostly loading 200,000 linear iptables rules)
 # FWD_ONLY=1 measures only the forwarding rounds (no up/down/floor/baseline,
 #           no docs) and prints their table (default 0)
 # FWD_KINDS the rulesets of the forwarding rounds (default
@@ -38,7 +47,7 @@ enter_sandbox "$@"
 set +e -u
 
 VPNGW=$(readlink -f "${VPNGW:-vpngw}")
-SIZES=${SIZES:-1000 10000 50000}
+SIZES=${SIZES:-1000 10000 50000 200000}
 RUNS=${RUNS:-3}
 BASELINE=${BASELINE:-1000}
 FWD_SECS=${FWD_SECS:-5}
@@ -47,9 +56,17 @@ FWD_MAX_ROUNDS=${FWD_MAX_ROUNDS:-9}
 FLOWS=${FLOWS:-50000}
 INLINE=${INLINE:-0}
 FWD=${FWD:-1}
+FWD_UPTO=${FWD_UPTO:-50000}
 WRITE_DOCS=${WRITE_DOCS:-$([ "$INLINE" = 1 ] && echo 0 || echo 1)}
 FWD_ONLY=${FWD_ONLY:-0}
 FWD_KINDS=${FWD_KINDS:-none stateful stateful_nat vpngw linear}
+IFACES=${IFACES:-4}
+RSS_TARGET_MIB=128  # issue 19 item 4: every vpngw command at 200,000 peers
+case $IFACES in 1 | 4) ;; *) die "IFACES must be 1 or 4, not $IFACES" ;; esac
+for n in $SIZES; do  # wireguard-go stops at 65,536 peers on one device
+    [ "$n" -le $((IFACES * 65536)) ] ||
+        die "$n peers need more than $IFACES userspace interface(s) of 65,536 peers: set IFACES=4"
+done
 W=$SANDBOX_DIR
 cc -O2 -o "$W/udpflood" "$here/udpflood.c" || die "cannot build udpflood"
 
@@ -80,7 +97,7 @@ apart() {
 
 # --- inputs for N peers: profile, state, wg config, iptables rules ----------
 write_inputs() {  # write_inputs N DIR
-    local n=$1 dir=$2
+    local n=$1 dir=$2 i g addrs
     mkdir -p "$dir/state" && chmod 700 "$dir/state"
     cat >"$dir/profile.toml" <<EOF
 [gateway]
@@ -93,53 +110,66 @@ name = "wan0"
 device = "eth0"
 gateway = "203.0.113.1"
 
-[[interface]]
-name = "wg0"
-listen_port = 51820
-address = ["10.100.255.254/16"]   # covers the groups; the last host of g3
-backend = "userspace"
-
 [firewall]
 management = { port = 22, allow = ["198.51.100.0/24"] }
 EOF
-    local g
+    # Interface wg<i> (own listen port, own key) carries the groups g with
+    # g % IFACES = i and holds the last host address of each of their /16s.
+    for ((i = 0; i < IFACES; i++)); do
+        addrs=""
+        for ((g = i; g < 4; g += IFACES)); do addrs+="${addrs:+, }\"10.$((100 + g)).255.254/16\""; done
+        cat >>"$dir/profile.toml" <<EOF
+
+[[interface]]
+name = "wg$i"
+listen_port = $((51820 + i))
+address = [$addrs]
+backend = "userspace"
+EOF
+    done
     for g in 0 1 2 3; do
         cat >>"$dir/profile.toml" <<EOF
 
 [[group]]
 name = "g$g"
-interface = "wg0"
-subnet = "10.100.$((g * 64)).0/18"
+interface = "wg$((g % IFACES))"
+subnet = "10.$((100 + g)).0.0/16"
 egress = "wan0"
 allow = ["any"]
 EOF
     done
-    python3 - "$n" "$dir" "$INLINE" <<'PY'
+    python3 - "$n" "$dir" "$INLINE" "$IFACES" <<'PY'
 import base64, os, sys
-n, d, inline = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+n, d, inline, ifaces = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1", int(sys.argv[4])
 key = lambda: base64.b64encode(os.urandom(32)).decode()
-with open(f"{d}/state/peers.tsv", "w") as st, open(f"{d}/wg.conf", "w") as wg, \
+wgs = [open(f"{d}/wg{i}.conf", "w") for i in range(ifaces)]  # one `wg setconf` each
+for i, wg in enumerate(wgs):
+    wg.write(f"[Interface]\nPrivateKey = {key()}\nListenPort = {51820 + i}\n")
+with open(f"{d}/state/peers.tsv", "w") as st, \
         open(f"{d}/iptables.rules", "w") as ipt, open(f"{d}/peers.list", "w") as pl, \
         open(f"{d}/profile.toml", "a") as prof:
     st.write("vpngw-peers 2\n")
-    wg.write(f"[Interface]\nPrivateKey = {key()}\nListenPort = 51820\n")
     ipt.write("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -o rc -j ACCEPT\n")
     for i in range(n):
-        g, k = i % 4, i // 4 + 1          # 4 groups, offsets from 1 in each /18
-        addr = f"10.100.{g * 64 + (k >> 8)}.{k & 255}"
+        g, k = i % 4, i // 4 + 1          # 4 groups, offsets from 1 in each /16
+        addr = f"10.{100 + g}.{k >> 8}.{k & 255}"
         pub = key()
         if inline:
             prof.write(f'\n[[peer]]\nname = "p{i}"\ngroup = "g{g}"\npublic_key = "{pub}"\naddress = "{addr}"\n')
         else:
             st.write(f"p{i}\tg{g}\t{pub}\t{addr}\t-\t-\t2024-05-01T12:00:00Z\n")
-        wg.write(f"[Peer]\nPublicKey = {pub}\nAllowedIPs = {addr}/32\n")
+        wgs[g % ifaces].write(f"[Peer]\nPublicKey = {pub}\nAllowedIPs = {addr}/32\n")
         ipt.write(f"-A FORWARD -i rc -s {addr}/32 -j ACCEPT\n")
-        pl.write(f"{pub} {addr}\n")
+        pl.write(f"{pub} {addr} wg{g % ifaces}\n")
     ipt.write("COMMIT\n")
+for wg in wgs:
+    wg.close()
 os.chmod(f"{d}/state/peers.tsv", 0o600)
 PY
-    # The last peer: the client of the forwarding runs, behind every linear rule.
+    # The last peer: the client of the forwarding runs, behind every linear
+    # rule; its interface is the one the router's client-side veth stands for.
     tail -1 "$dir/peers.list" | cut -d' ' -f2 >"$dir/client.addr"
+    tail -1 "$dir/peers.list" | cut -d' ' -f3 >"$dir/client.iface"
     # The seed is a peers.tsv of the last release: migrate it into the
     # registry (peers.db) here, once, so `up` and `peer add` below are timed
     # on the registry and not on the one-time migration.
@@ -185,6 +215,7 @@ measure_vpngw() {  # measure_vpngw DIR
         grep -q "(0 changes)" "$W/out" || echo "warning: the second up was not a no-op" >&2
         vpngw_timed "$ns" status status "$dir/profile.toml" --state-dir "$st"
         vpngw_timed "$ns" plan plan "$dir/profile.toml" --state-dir "$st"
+        vpngw_timed "$ns" list peer list --json --profile "$dir/profile.toml" --state-dir "$st"
         # The first add on a freshly copied state (its pages not cached by
         # this process yet, as after a reboot); the next add is the everyday one.
         vpngw_timed "$ns" first peer add "first$r" --group g1 --qr none \
@@ -205,34 +236,41 @@ end_ns() {  # end_ns NS
     ip netns del "$1"
 }
 
-# The floor: a fresh wireguard-go, one `wg setconf` with every peer, one
-# `nft -f` of vpngw's own ruleset for them.
+# The floor: per interface a fresh wireguard-go and one `wg setconf` with its
+# peers, one after the other as vpngw does; then one `nft -f` of vpngw's own
+# ruleset for them all.
 measure_floor() {  # measure_floor DIR N
-    local dir=$1 r ns t
+    local dir=$1 r ns t i
     for ((r = 0; r < RUNS; r++)); do
         ns=fl$r
         netns_add "$ns"
         t=$(now)
-        # Unique interface names: wireguard-go sockets share /run/wireguard.
-        in_ns "$ns" wireguard-go "f$2r$r" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
-        in_ns "$ns" wg setconf "f$2r$r" "$dir/wg.conf"
-        in_ns "$ns" nft -f "$dir/ruleset.nft"
+        for ((i = 0; i < IFACES; i++)); do
+            # Unique interface names: wireguard-go sockets share /run/wireguard.
+            in_ns "$ns" wireguard-go "f$2r${r}i$i" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
+            in_ns "$ns" wg setconf "f$2r${r}i$i" "$dir/wg$i.conf" || echo "warning: wg setconf failed" >&2
+        done
+        in_ns "$ns" nft -f "$dir/ruleset.nft" || echo "warning: nft -f failed" >&2
         T_floor+=($(($(now) - t)))
         end_ns "$ns"
     done
 }
 
-# The scripted way: one `wg set` and one `iptables -A` process per peer.
+# The scripted way: one `wg set` and one `iptables -A` process per peer, on
+# the interface of the peer's group (each started before the clock runs).
 measure_scripted() {  # measure_scripted DIR -> T_scripted (BASELINE peers)
-    local dir=$1 r ns t pub addr
+    local dir=$1 r ns t pub addr iface i
     for ((r = 0; r < RUNS; r++)); do
         ns=sc$r
         netns_add "$ns"
-        in_ns "$ns" wireguard-go "s${BASELINE}r$r" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
+        for ((i = 0; i < IFACES; i++)); do
+            in_ns "$ns" wireguard-go "s${BASELINE}r${r}i$i" >/dev/null 2>&1 ||
+                echo "warning: wireguard-go failed" >&2
+        done
         t=$(now)
-        while read -r pub addr; do
-            in_ns "$ns" wg set "s${BASELINE}r$r" peer "$pub" allowed-ips "$addr/32"
-            in_ns "$ns" iptables -A FORWARD -i wg0 -s "$addr/32" -j ACCEPT
+        while read -r pub addr iface; do
+            in_ns "$ns" wg set "s${BASELINE}r${r}i${iface#wg}" peer "$pub" allowed-ips "$addr/32"
+            in_ns "$ns" iptables -A FORWARD -i "$iface" -s "$addr/32" -j ACCEPT
         done < <(head -n "$BASELINE" "$dir/peers.list")
         T_scripted+=($(($(now) - t)))
         end_ns "$ns"
@@ -272,7 +310,10 @@ table inet minimal {
 }
 EOF
             ;;
-        vpngw) sed -e 's/"wg0"/"rc"/g' -e 's/"eth0"/"rs"/g' "$2/ruleset.nft" | in_ns rt nft -f - ;;
+        vpngw)  # the client's interface is the router's veth rc, the uplink rs
+            sed -e "s/\"$(cat "$2/client.iface")\"/\"rc\"/g" -e 's/"eth0"/"rs"/g' "$2/ruleset.nft" |
+                in_ns rt nft -f -
+            ;;
         linear) in_ns rt iptables-restore <"$2/iptables.rules" ;;
     esac
 }
@@ -319,13 +360,25 @@ measure_forwarding_rounds() {  # measure_forwarding_rounds DIR KINDS...
 
 # --- run ---------------------------------------------------------------------
 out=$W/table.md
+# A loaded machine shows in the figures: the docs say how loaded it was.
+load_start=$(cut -d' ' -f1 /proc/loadavg) run_start=$(date +%s)
 machine="$(nproc)-core $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(wireguard-go --version 2>/dev/null | head -1 | grep -o "v[0-9.]*" | sed "s/^/wireguard-go /" || echo wireguard-go)"
 {
     echo "Measured $(date -u +%Y-%m-%d) on $machine; medians of $RUNS runs, [min–max]."
     echo
-    echo "| peers | cold up | no-op up | floor | cold/floor | no-op/cold | scripted (${BASELINE}, extrapolated) | first peer add | peer add | peer remove | status | plan | down | peak RSS (MiB) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| peers | cold up | no-op up | floor | cold/floor | no-op/cold | scripted (${BASELINE}, extrapolated) | first peer add | peer add | peer add / ${SIZES%% *} | peer remove | status | plan | peer list --json | down | peak RSS (MiB) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$out"
+# Peak RSS of each vpngw command (the largest of its runs) against the target.
+rss_out=$W/rss.md
+{
+    echo "| peers | cold up | no-op up | status | plan | first peer add | peer add | peer remove | peer list --json | down | over ${RSS_TARGET_MIB} MiB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} >"$rss_out"
+RSS_LABELS="cold noop status plan first add remove list down"
+declare -A RSS_NAME=([cold]="cold up" [noop]="no-op up" [status]=status [plan]=plan
+    [first]="first peer add" [add]="peer add" [remove]="peer remove" [list]="peer list --json"
+    [down]=down)
 fwd=$W/fwd.md
 {
     echo "Forwarding client → router → server namespaces over veth; the client is the last peer"
@@ -357,30 +410,39 @@ for n in $SIZES; do
     echo "N = $n ..." >&2
     dir=$W/n$n
     [ -d "$dir" ] || write_inputs "$n" "$dir"
-    T_cold=() T_noop=() T_status=() T_plan=() T_first=() T_add=() T_remove=() T_down=() T_floor=()
-    R_cold=() R_noop=() R_status=() R_plan=() R_first=() R_add=() R_remove=() R_down=()
+    T_floor=()
+    for label in $RSS_LABELS; do eval "T_$label=() R_$label=()"; done
     [ "$FWD_ONLY" = 1 ] || measure_vpngw "$dir"
     [ "$FWD_ONLY" = 1 ] || measure_floor "$dir" "$n"
     cold=$(med "${T_cold[@]}") noop=$(med "${T_noop[@]}") floor=$(med "${T_floor[@]}")
     scripted=$(awk -v t="$scripted_ns" -v n="$n" -v b="$BASELINE" 'BEGIN {printf "%.0f", t * n / b}')
-    rss=$(printf '%s\n' "${R_cold[@]}" "${R_noop[@]}" "${R_status[@]}" "${R_plan[@]}" "${R_first[@]}" \
-        "${R_add[@]}" "${R_remove[@]}" "${R_down[@]}" | sort -n | tail -1)
-    peak() { local -n arr=R_$1; printf '%s\n' "${arr[@]}" | sort -n | tail -1 | awk '{printf "%.1f", $1 / 1024}'; }
-    echo "- $n peers: cold up $(peak cold), no-op up $(peak noop), status $(peak status), plan $(peak plan), first peer add $(peak first), peer add $(peak add), peer remove $(peak remove), down $(peak down)" >>"$W/rss.md"
+    peak_kib() { local -n arr=R_$1; printf '%s\n' "${arr[@]}" | sort -n | tail -1; }
+    rss=0 over="" row="| $n |"
+    for label in $RSS_LABELS; do
+        k=$(peak_kib "$label")
+        [ "${k:-0}" -gt "$rss" ] && rss=$k
+        row+=" $(awk -v k="$k" 'BEGIN {printf "%.1f", k / 1024}') |"
+        [ "${k:-0}" -gt $((RSS_TARGET_MIB * 1024)) ] && over+="${over:+, }${RSS_NAME[$label]}"
+        printf '%s\t%s\t%s\n' "$n" "$label" "${k:-0}" >>"$W/rss.tsv"
+    done
+    echo "$row ${over:-none} |" >>"$rss_out"
+    add=$(med "${T_add[@]}")
+    [ "$n" = "${SIZES%% *}" ] && add_first=$add
     cell() {  # cell LABEL -> "median ms [min–max]"
         local -n arr=T_$1
         local s
         s=($(stats "${arr[@]}"))
         echo "$(ms "${s[0]}") [$(ms "${s[1]}")–$(ms "${s[2]}")]"
     }
-    printf '| %s | %s | %s | %s | %s | %s | %s s%s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" \
+    printf '| %s | %s | %s | %s | %s | %s | %s s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" \
         "$(cell cold)" "$(cell noop)" "$(cell floor)" "$(ratio "$cold" "$floor")" \
         "$(ratio "$noop" "$cold")" "$(awk -v s="$scripted" 'BEGIN {printf "%.1f", s / 1e9}')" \
         "$([ "$n" = "$BASELINE" ] && echo " (measured)" || echo " (est.)")" \
-        "$(cell first)" "$(cell add)" "$(cell remove)" "$(cell status)" "$(cell plan)" "$(cell down)" \
+        "$(cell first)" "$(cell add)" "$(ratio "$add" "$add_first")" "$(cell remove)" \
+        "$(cell status)" "$(cell plan)" "$(cell list)" "$(cell down)" \
         "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" >>"$out"
 
-    [ "$FWD" = 1 ] || { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" \
+    [ "$FWD" = 1 ] && [ "$n" -le "$FWD_UPTO" ] || { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$cold" "$noop" "$floor" \
         "$scripted" "$(med "${T_add[@]}")" "$rss" >>"$W/scale.tsv"; continue; }
     measure_forwarding_rounds "$dir" $FWD_KINDS
     ref_tcp=$(med "${TCP_stateful[@]}") ref_pps=$(med "${PPS_stateful[@]}")
@@ -426,10 +488,12 @@ fi
 # it (bench/plot.sh) without measuring again.
 mkdir -p "$W/data"
 { printf 'peers\tcold_ns\tnoop_ns\tfloor_ns\tscripted_ns\tpeer_add_ns\tpeak_rss_kib\n'; cat "$W/scale.tsv"; } >"$W/data/scale.tsv"
-{ printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv" 2>/dev/null; } >"$W/data/forwarding.tsv"
-[ "$FWD" = 1 ] && { "$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2; }
+{ printf 'peers\tcommand\tpeak_rss_kib\n'; cat "$W/rss.tsv"; } >"$W/data/rss.tsv"
+[ -s "$W/forwarding.tsv" ] &&
+    { printf 'peers\truleset\ttcp_bps\ttcp_mad\tudp_pps\tudp_mad\trounds\n'; cat "$W/forwarding.tsv"; } >"$W/data/forwarding.tsv"
+"$here/plot.sh" "$W/data" "$W/img" || echo "warning: plotting failed" >&2
 
-cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$FWD" = 1 ] || echo " FWD=0")$([ "$SIZES" != "1000 10000 50000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
+cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$IFACES" = 4 ] || echo " IFACES=$IFACES")$([ "$FWD" = 1 ] || echo " FWD=0")$([ "$FWD_UPTO" = 50000 ] || echo " FWD_UPTO=$FWD_UPTO")$([ "$SIZES" != "1000 10000 50000 200000" ] && echo " SIZES=\"$SIZES\"")$([ "$RUNS" != 3 ] && echo " RUNS=$RUNS") bench/scale.sh"
 {
     echo "<!-- scale.sh begin: written by bench/scale.sh; edits here are replaced -->"
     echo '```sh'
@@ -438,25 +502,39 @@ cmd="sudo VPNGW=build/src/vpngw$([ "$INLINE" = 1 ] && echo " INLINE=1")$([ "$FWD
     echo
     cat "$out"
     echo
-    echo "Times in ms. floor = start wireguard-go + one \`wg setconf\` with every peer + one"
-    echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them. scripted = one \`wg set\`"
+    echo "Load average (1 min) at the start $load_start, at the end $(cut -d' ' -f1 /proc/loadavg)" \
+        "(above 1 on this $(nproc)-core machine, other work ran: read the ratios, not the times); the run took" \
+        "$(( ($(date +%s) - run_start) / 60 )) min $(( ($(date +%s) - run_start) % 60 )) s."
+    echo "Times in ms. The 4 groups are on $IFACES userspace interface(s)$([ "$IFACES" = 4 ] && echo " wg0..wg3, one group each")."
+    echo "floor = per interface start wireguard-go + one \`wg setconf\` with its peers, then one"
+    echo "\`nft -f\` of the ruleset \`vpngw plan --nft\` prints for them all. scripted = one \`wg set\`"
     echo "and one \`iptables -A\` process per peer, measured at $BASELINE peers and scaled linearly"
     echo "(est.) to larger N. first peer add: the first add on the copied state (as after a"
-    echo "reboot); peer add: the next one."
-    echo "Peak RSS: the largest of the vpngw processes above (not wireguard-go); by command (MiB):"
+    echo "reboot); peer add: the next one; peer add / ${SIZES%% *}: its median against the same at"
+    echo "${SIZES%% *} peers."
     echo
-    cat "$W/rss.md"
+    echo "Peak RSS (MiB) of each vpngw command, the largest of its runs (not the wireguard-go"
+    echo "daemons'), against the target of ${RSS_TARGET_MIB} MiB:"
     echo
-    cat "$fwd"
+    cat "$rss_out"
     echo
     echo "![time against peers](img/scale-times.svg)"
     echo
-    echo "![forwarding ratios](img/forwarding-ratios.svg)"
+    echo "![peak RSS against peers](img/scale-rss.svg)"
     echo
+    if [ -s "$W/forwarding.tsv" ]; then
+        cat "$fwd"
+        echo
+        echo "![forwarding ratios](img/forwarding-ratios.svg)"
+        echo
+    fi
     echo "The plots regenerate from the data the run kept: \`bench/plot.sh docs/data\`."
     echo "<!-- scale.sh end -->"
 } >"$W/section.md"
 cat "$W/section.md"
+if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP" && cp -r "$W/section.md" "$W/data" "$W/img" "$KEEP/" && echo "kept the run in $KEEP" >&2
+fi
 
 if [ "$WRITE_DOCS" = 1 ]; then
     doc=$root/docs/benchmarks.md
@@ -470,7 +548,7 @@ if begin in text:
     j = text.index(end, i) + len(end) + 1
     text = text[:i] + section + text[j:]
 else:
-    text = text.rstrip("\n") + "\n\n## Scale: 1,000 to 50,000 peers (issue 8)\n\n" + section
+    text = text.rstrip("\n") + "\n\n## Scale: 1,000 to 200,000 peers (issues 8 and 19)\n\n" + section
 open(doc, "w").write(text)
 PY
     mkdir -p "$root/docs/data" "$root/docs/img"

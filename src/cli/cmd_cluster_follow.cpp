@@ -1,6 +1,8 @@
 // `vpngw cluster follow`: this fleet member's kernel follows the shared
 // registry (gateway/cluster_follow.hpp), in the foreground under
-// systemd/vpngw-follow@.service. One line per change or reconcile.
+// systemd/vpngw-follow@.service. One line per change or reconcile. It also
+// publishes the clients' endpoints while this member serves and speaks first
+// to them when it becomes VRRP MASTER (gateway/cluster_endpoints.hpp).
 
 #include <cstdio>
 #include <memory>
@@ -45,7 +47,12 @@ Command cluster_follow_command() {
         .footer =
             "Runs in the foreground (systemd: vpngw-follow@.service). Resumes from the "
             "revision in <state_dir>/cluster-applied; without etcd the kernel keeps its "
-            "peers.\nExample:\n  vpngw cluster follow /etc/vpngw/gw-a.toml",
+            "peers.\nWhile this member serves (VRRP MASTER and holding the virtual address, or "
+            "no [cluster.vrrp]) it publishes its clients' WireGuard endpoints to etcd once a "
+            "second, only those that changed (<prefix>endpoints/PUBKEY). On becoming MASTER it "
+            "reads them, sets them on its peers and starts their handshakes at once, so clients "
+            "need not wait for WireGuard's 15 s retry (docs/fleet.md).\n"
+            "Example:\n  vpngw cluster follow /etc/vpngw/gw-a.toml",
         .options = gateway_options(*opt),
         .action = [opt] { return run_cluster_follow(*opt); },
     };

@@ -10,6 +10,13 @@ namespace vpngw::exec {
 
 LivePeers::~LivePeers() = default;
 
+Status LivePeers::set_peers(const model::Interface& iface,
+                            const std::vector<wg::PeerConfig>& peers) {
+    for (const auto& p : peers)
+        if (auto st = set_peer(iface, p); !st) return st;
+    return ok_status();
+}
+
 namespace {
 
 class SystemLivePeers : public LivePeers {
@@ -27,6 +34,13 @@ class SystemLivePeers : public LivePeers {
         wg::DeviceConfig cfg;
         cfg.replace_peers = false;  // the other peers' sessions stay as they are
         cfg.peers.push_back(peer);
+        return backend(iface).set(iface.name, cfg);
+    }
+    Status set_peers(const model::Interface& iface,
+                     const std::vector<wg::PeerConfig>& peers) override {
+        if (peers.empty()) return ok_status();
+        wg::DeviceConfig cfg;
+        cfg.peers = peers;
         return backend(iface).set(iface.name, cfg);
     }
     Status remove_peer(const model::Interface& iface, const PublicKey& key) override {

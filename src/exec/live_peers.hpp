@@ -33,6 +33,10 @@ class LivePeers {
     virtual Result<wg::ObservedDevice> observe(const model::Interface& iface) = 0;
     // Adds or updates one peer; never touches the device's other peers.
     virtual Status set_peer(const model::Interface& iface, const wg::PeerConfig& peer) = 0;
+    // Updates several peers in one request (one UAPI set / netlink batch);
+    // by default one set_peer each.
+    virtual Status set_peers(const model::Interface& iface,
+                             const std::vector<wg::PeerConfig>& peers);
     virtual Status remove_peer(const model::Interface& iface, const PublicKey& key) = 0;
     // All changes as one nftables transaction.
     virtual Status change_elements(const std::vector<nft::ElementChange>& changes) = 0;

@@ -1,5 +1,7 @@
 #include "fleet/ha_config.hpp"
 
+#include <set>
+
 #include "escape/escape.hpp"
 
 namespace vpngw::fleet {
@@ -92,6 +94,29 @@ Result<std::string> render_keepalived(const model::Profile& profile, const HaPat
     }
     out += "    virtual_ipaddress {\n        " +
            w.keepalived("virtual address", vrrp.address.str()) + " dev " + device + "\n    }\n";
+    // While MASTER, what WireGuard itself sends (sport = a listen port)
+    // leaves from the virtual address: a handshake the new master starts
+    // (docs/fleet.md, "Speaking first on failover") then comes from the
+    // address the client dialled, which the client's NAT lets through. A
+    // route of its own table (after vpngw's rules, 5000-5999, so main's
+    // connected routes and the tunnel's marked traffic are as before).
+    const auto& gateway = vrrp.address.family() == Family::v4 ? up.gateway : up.gateway6;
+    if (gateway) {
+        const std::string vip = w.keepalived("virtual address", vrrp.address.addr.str());
+        const std::string table = std::to_string(kWireGuardSourceTable);
+        out += "    virtual_routes {\n        src " + vip + " to " +
+               (vrrp.address.family() == Family::v4 ? "0.0.0.0/0" : "::/0") + " via " +
+               w.keepalived("uplink gateway", gateway->str()) + " dev " + device + " table " +
+               table + "\n    }\n";
+        std::set<std::uint16_t> ports;
+        for (const auto& iface : profile.interfaces) ports.insert(iface.listen_port);
+        out += "    virtual_rules {\n";
+        for (auto port : ports)
+            out += std::string("        from all ipproto udp sport ") + std::to_string(port) + "-" +
+                   std::to_string(port) + " table " + table + " priority " +
+                   std::to_string(kWireGuardSourceRulePriority) + "\n";
+        out += "    }\n";
+    }
     out += "    track_script {\n        vpngw_health\n    }\n";
     out += "    notify " + notify + "\n";
     out += "}\n";

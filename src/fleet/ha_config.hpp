@@ -5,8 +5,9 @@
 // address on the uplink's device (VRRP), tracks the gateway's health with
 // `vpngw cluster health` (fleet/ha_health.hpp) and runs the notify script on
 // each state change, which records the state (docs/fleet.md, "VRRP state
-// file") and tells conntrackd; conntrackd syncs the connection table over the sync link
-// (FTFW), so an established connection survives a failover. Every string
+// file") and tells conntrackd; while MASTER it also routes what WireGuard
+// sends from the virtual address (kWireGuardSourceTable below); conntrackd syncs the connection
+// table over the sync link (FTFW), so an established connection survives a failover. Every string
 // goes through escape::keepalived_word / conntrackd_word / shell_word;
 // a value a format cannot carry is an error naming it, never written.
 
@@ -16,6 +17,12 @@
 #include "util/result.hpp"
 
 namespace vpngw::fleet {
+
+// While MASTER, keepalived routes what WireGuard sends (UDP from a listen
+// port) through this table, whose one route leaves by the VRRP uplink from
+// the virtual address; the rule sits after vpngw's range (5000-5999).
+inline constexpr std::uint32_t kWireGuardSourceTable = 51999;
+inline constexpr std::uint32_t kWireGuardSourceRulePriority = 6000;
 
 // Where things are on the machine; the defaults are the Debian package's.
 // Tests running several members in one mount namespace change them.

@@ -8,6 +8,7 @@
 #include "fleet/etcd_http.hpp"
 #include "gateway/apply_profile.hpp"
 #include "gateway/cluster_applied.hpp"
+#include "gateway/cluster_endpoints.hpp"
 #include "gateway/peers_apply.hpp"
 #include "store/peer_files.hpp"
 #include "store/state_lock.hpp"
@@ -186,6 +187,11 @@ Status follow_cluster(const Options& options, LiveGateway& live, const FollowEve
                      {options.profile_path}};
     Follower f(options, live, events, std::move(*session));
     f.follow_ = follow;
+    // The clients' endpoints: published while this member serves, and used
+    // to speak first when it takes the virtual address over. A thread of its
+    // own: the watch below blocks for as long as the registry is quiet.
+    std::jthread endpoints(
+        [&](std::stop_token stop) { keep_endpoints(std::move(stop), options, events); });
     bool started = false;
     std::string last_error;
     for (;;) {

@@ -8,7 +8,9 @@
 // revision; when etcd has compacted it away, or on the first start, it
 // reconciles in full (`up` with the registry's peers). Without etcd (no
 // quorum, members unreachable) it changes nothing: the kernel keeps the last
-// applied state, and it resumes when etcd answers again.
+// applied state, and it resumes when etcd answers again. Next to the watch
+// it publishes the clients' endpoints and takes them over on becoming VRRP
+// MASTER (gateway/cluster_endpoints.hpp).
 
 #include <chrono>
 #include <cstdint>

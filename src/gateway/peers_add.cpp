@@ -200,7 +200,8 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (auto st = session.registry->settle(peer.name); !st)
         report.notes.push_back(st.error().message);
     detail::update_session_peer(session, peer.name, peer);
-    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
+    if (auto names = update_peer_name(session, std::nullopt, peer); !names.empty())
+        report.notes.push_back(names);
     return report;
 }
 

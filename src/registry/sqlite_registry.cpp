@@ -51,14 +51,15 @@ class SqliteRegistry final : public Registry {
     }
 
     Result<std::size_t> count(const std::vector<std::string>& groups) override {
-        auto stmt = sqlite::Stmt::prepare(db_, "SELECT COUNT(*) FROM peers WHERE \"group\" = ?");
+        // group_sizes (schema step 4): one row per group, not a walk of its peers.
+        auto stmt = sqlite::Stmt::prepare(db_, "SELECT peers FROM group_sizes WHERE \"group\" = ?");
         if (!stmt) return stmt.error();
         std::size_t n = 0;
         for (const auto& g : groups) {
             stmt->bind(1, g);
             auto row = stmt->step();
             if (!row) return row.error();
-            n += static_cast<std::size_t>(stmt->int64(0));
+            if (*row) n += static_cast<std::size_t>(stmt->int64(0));
             stmt->reset();
         }
         return n;
@@ -341,7 +342,7 @@ Result<std::optional<Db>> open_for_reading(const std::string& state_dir) {
     if (!db) return db.error();
     auto version = db->pragma_int("user_version");
     if (!version) return version.error();
-    if (*version != sqlite::schema_version())
+    if (*version < sqlite::oldest_readable_version() || *version > sqlite::schema_version())
         return Error{"peer registry schema version " + std::to_string(*version) + " is not " +
                          std::to_string(sqlite::schema_version()) +
                          ", the one this vpngw reads: a command that changes peers (`vpngw "

@@ -45,6 +45,28 @@ TEST(HaConfig, KeepalivedHoldsTheVirtualAddressOnTheUplink) {
     EXPECT_THAT(*text, Not(HasSubstr("unicast_peer")));
 }
 
+TEST(HaConfig, WhatWireGuardSendsLeavesFromTheVirtualAddressWhileMaster) {
+    // Without a gateway on the uplink there is no route to give.
+    auto none = render_keepalived(load(ha_profile_text()), paths());
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_THAT(*none, Not(HasSubstr("virtual_routes")));
+    EXPECT_THAT(*none, Not(HasSubstr("virtual_rules")));
+    std::string text = ha_profile_text();
+    text.replace(text.find("device = \"eth0\""), 15,
+                 "device = \"eth0\"\ngateway = \"203.0.113.1\"");
+    text += "[[interface]]\nname = \"wg1\"\naddress = [\"10.9.0.1/16\"]\nlisten_port = 51821\n";
+    auto conf = render_keepalived(load(text), paths());
+    ASSERT_TRUE(conf) << conf.error().message;
+    EXPECT_THAT(*conf, HasSubstr("    virtual_routes {\n        src 203.0.113.10 to 0.0.0.0/0 via "
+                                 "203.0.113.1 dev eth0 table 51999\n    }\n"));
+    EXPECT_THAT(
+        *conf,
+        HasSubstr("    virtual_rules {\n"
+                  "        from all ipproto udp sport 51820-51820 table 51999 priority 6000\n"
+                  "        from all ipproto udp sport 51821-51821 table 51999 priority 6000\n"
+                  "    }\n"));
+}
+
 TEST(HaConfig, UnicastPeersWhenGiven) {
     std::string text = ha_profile_text();
     text.replace(text.find("priority = 150"), 14, "unicast_peers = [\"203.0.113.3\"]");
