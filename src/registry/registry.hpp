@@ -160,6 +160,12 @@ class Registry {
 
     // Every peer, in the order they were added.
     virtual Result<std::vector<PeerRecord>> list() = 0;
+    // The same one at a time, for readers that need no peer after the next
+    // (`peer list`, `status`): a backend that can stream holds one record,
+    // not all of them. An error from `visit` stops the walk and is returned.
+    // The default walks list().
+    using Visit = std::function<Status(const PeerRecord&)>;
+    virtual Status each(const Visit& visit);
     virtual Result<std::optional<PeerRecord>> find(std::string_view name) = 0;
     // How many peers the groups hold. The default lists every peer; a
     // backend with an index counts there.

@@ -38,6 +38,12 @@ class SqliteRegistry final : public Registry {
         return sqlite::select_peers(db_);
     }
 
+    Status each(const Visit& visit) override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::each_peer(db_, visit);
+    }
+
     Result<std::optional<PeerRecord>> find(std::string_view name) override {
         auto txn = Txn::read(db_);
         if (!txn) return txn.error();
@@ -359,6 +365,39 @@ Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) 
     auto txn = Txn::read(**db);
     if (!txn) return txn.error();
     return sqlite::select_peers(**db);
+}
+
+Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (!*legacy) return ok_status();
+        for (const auto& p : (*legacy)->peers)
+            if (auto st = visit(p); !st) return st;
+        return ok_status();
+    }
+    auto txn = Txn::read(**db);
+    if (!txn) return txn.error();
+    return sqlite::each_peer(**db, visit);
+}
+
+Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
+                                                   std::string_view name) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (*legacy)
+            for (auto& p : (*legacy)->peers)
+                if (p.name == name) return std::optional<PeerRecord>(std::move(p));
+        return std::optional<PeerRecord>{};
+    }
+    auto txn = Txn::read(**db);
+    if (!txn) return txn.error();
+    return sqlite::select_peer(**db, name);
 }
 
 Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,
