@@ -57,7 +57,10 @@ if [ -f "$base" ]; then
     step "base root filesystem: cached $base"
 else
     step "base root filesystem: mmdebstrap bookworm (a few minutes; cached afterwards as $base)"
-    packages=$(grep -v '^#' "$here/base/packages.list" | grep . | paste -sd, -)
+    # cluster-packages.list: keepalived/conntrackd of a fleet member's profile.
+    lists=("$here/base/packages.list")
+    if [ -f "$here/base/cluster-packages.list" ]; then lists+=("$here/base/cluster-packages.list"); fi
+    packages=$(cat "${lists[@]}" | grep -v '^#' | grep . | paste -sd, -)
     mapfile -t sources < <(grep -v '^#' "$here/base/sources.list" | grep .)
     if [ -n "${VPNGW_IMAGE_MIRROR:-}" ]; then
         sources=("${sources[@]//http:\/\/deb.debian.org\/debian/$VPNGW_IMAGE_MIRROR}")

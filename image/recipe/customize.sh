@@ -41,6 +41,15 @@ systemctl --quiet --root="$root" enable systemd-networkd.service systemd-resolve
     systemd-timesyncd.service ssh.service vpngw-ssh-hostkeys.service \
     "vpngw@$PROFILE_NAME.service"
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+if [ "${#CLUSTER_UNITS[@]}" -gt 0 ]; then
+    # keepalived's and conntrackd's files must render from this profile with
+    # the image's vpngw (their units render them again on every start).
+    mkdir -p "$root/tmp/vpngw-render-check"
+    chroot "$root" /usr/sbin/vpngw cluster render "/etc/vpngw/$PROFILE_NAME.toml" \
+        --dir /tmp/vpngw-render-check --run-dir /tmp/vpngw-render-check >/dev/null
+    rm -rf "$root/tmp/vpngw-render-check"
+    systemctl --quiet --root="$root" enable "${CLUSTER_UNITS[@]}"
+fi
 
 # Per-machine identity: a new machine-id on first boot (ConditionFirstBoot).
 : > "$root/etc/machine-id"

@@ -116,25 +116,6 @@ std::string content_type_of(std::string_view name) {
     return "application/octet-stream";
 }
 
-gateway::PeerListEntry entry_of(const registry::PeerRecord& p, const std::string& interface,
-                                std::chrono::sys_seconds now) {
-    gateway::PeerListEntry e;
-    e.name = p.name;
-    e.group = p.group;
-    e.interface = interface;
-    e.public_key = p.public_key;
-    e.address = p.address;
-    e.address6 = p.address6;
-    e.source = gateway::PeerListEntry::Source::state;
-    e.disabled = p.disabled;
-    e.expires = p.expires;
-    e.expired = p.expires && *p.expires <= now;
-    e.quota = registry::quota_of(p);
-    e.rate_bits = p.rate_bits;
-    e.networks = p.networks;
-    return e;
-}
-
 // A peer as the API shows it: `peer list --json`'s fields, lifecycle included.
 Json peer_json(const gateway::PeerListEntry& p, std::int64_t now) {
     return json::peer_value(p, now);
@@ -357,8 +338,10 @@ class Api::Handlers {
             if (d.severity == Severity::error) message += "\n" + d.str();
         return {std::nullopt, error(500, "gateway_unavailable", message)};
     }
-    SessionOrError read_session() {
-        return open(gateway::LockMode::none, gateway::StoredPeers::merged);
+    // Without the registry's peers merged: the reads below ask the registry
+    // for the one peer they need or list them one at a time.
+    SessionOrError read_session(gateway::StoredPeers stored = gateway::StoredPeers::none) {
+        return open(gateway::LockMode::none, stored);
     }
     // The state lock held, like `vpngw peer add`; the audit trail names the token.
     SessionOrError change_session(const Caller& caller) {
@@ -372,11 +355,13 @@ class Api::Handlers {
     std::chrono::sys_seconds seconds() const { return seconds_of(now_); }
 
     http::Response status() {
-        auto session = read_session();
-        if (!session) return *session.error_response;
-        auto live = api_.options_.live();
         gateway::StatusOptions so;
         so.drift = req_.param("drift") == "1";
+        // The drift plan needs every peer; the listing reads the registry's one at a time.
+        auto session =
+            read_session(so.drift ? gateway::StoredPeers::merged : gateway::StoredPeers::none);
+        if (!session) return *session.error_response;
+        auto live = api_.options_.live();
         return json_response(200,
                              json::status_value(gateway::gather_status(*session.value, *live, so)));
     }
@@ -385,23 +370,30 @@ class Api::Handlers {
         auto session = read_session();
         if (!session) return *session.error_response;
         auto live = api_.options_.live();
-        const auto listing = gateway::list_peers(*session.value, *live);
         const std::string q = req_.param("q");
         Json peers = Json::array();
-        for (const auto& p : listing.peers)
-            if (q.empty() || p.name.find(q) != std::string::npos ||
-                p.group.find(q) != std::string::npos)
-                peers.push_back(peer_json(p, now_));
-        return json_response(200, Json{{"peers", peers}, {"notes", listing.notes}});
+        const auto listing =
+            gateway::list_peers(*session.value, *live, {}, [&](gateway::PeerListEntry&& p) {
+                if (q.empty() || p.name.find(q) != std::string::npos ||
+                    p.group.find(q) != std::string::npos)
+                    peers.push_back(peer_json(p, now_));
+            });
+        if (!listing) return gateway_error(listing.error());
+        return json_response(200, Json{{"peers", peers}, {"notes", listing->notes}});
     }
 
     http::Response peer_get(const std::string& name) {
         auto session = read_session();
         if (!session) return *session.error_response;
         auto live = api_.options_.live();
-        const auto listing = gateway::list_peers(*session.value, *live);
-        for (const auto& p : listing.peers)
-            if (p.name == name) return json_response(200, peer_json(p, now_));
+        gateway::PeerFilter one;
+        one.name = name;
+        std::optional<Json> found;
+        const auto listing =
+            gateway::list_peers(*session.value, *live, one,
+                                [&](gateway::PeerListEntry&& p) { found = peer_json(p, now_); });
+        if (!listing) return gateway_error(listing.error());
+        if (found) return json_response(200, *found);
         return error(404, "peer_not_found", "no peer named \"" + name + "\"");
     }
 
@@ -441,7 +433,7 @@ class Api::Handlers {
         auto live = api_.options_.live();
         auto report = gateway::add_peer(*session.value, request, *live);
         if (!report) return gateway_error(report.error());
-        Json peer = peer_json(entry_of(report->peer, report->interface, seconds()), now_);
+        Json peer = peer_json(gateway::entry_of(report->peer, report->interface, seconds()), now_);
         auto r = json_response(201, Json{{"peer", peer},
                                          {"applied", report->live.applied},
                                          {"note", report->live.note},
@@ -641,7 +633,8 @@ class Api::Handlers {
     http::Response change_response(const gateway::Session& session,
                                    const gateway::PeerChangeReport& r) {
         Json peer = peer_json(
-            entry_of(r.after, interface_of(session.profile, r.after.group), seconds()), now_);
+            gateway::entry_of(r.after, interface_of(session.profile, r.after.group), seconds()),
+            now_);
         return json_response(200, Json{{"peer", peer},
                                        {"applied", r.live.applied},
                                        {"note", r.live.note},

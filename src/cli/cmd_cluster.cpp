@@ -2,6 +2,7 @@
 // script of a profile's [cluster] (src/fleet/ha_config.hpp), written where
 // the systemd units (systemd/vpngw-keepalived@.service, -conntrackd@) read them.
 // `vpngw cluster health`: keepalived's track script (src/fleet/ha_health.hpp).
+// `vpngw cluster secret`: a new cluster secret file (src/fleet/psk_seal.hpp).
 
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "cli/print.hpp"
 #include "fleet/ha_config.hpp"
 #include "fleet/ha_health.hpp"
+#include "fleet/psk_seal.hpp"
 #include "profile/loader.hpp"
 
 namespace vpngw::cli {
@@ -89,6 +91,18 @@ int health(const std::string& profile_path) {
     return kExitOk;
 }
 
+int secret(const std::string& out) {
+    if (auto st = fleet::create_cluster_secret(out); !st) {
+        print_error(st.error());
+        return kExitFailure;
+    }
+    std::printf(
+        "wrote %s (32 random bytes, mode 0600): copy it to every member and name it in "
+        "[cluster] secret_file\n",
+        out.c_str());
+    return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> cluster_commands() {
@@ -138,13 +152,29 @@ std::vector<Command> cluster_commands() {
                      .check = Check::existing_file()}},
         .action = [health_profile] { return health(*health_profile); },
     };
+    auto secret_out = std::make_shared<std::string>();
+    Command secret_command{
+        .name = "secret",
+        .help =
+            "Create the cluster secret that seals preshared keys in etcd (0600, never "
+            "overwritten)",
+        .footer =
+            "Copy the file to every member over the channel the WireGuard private key\n"
+            "takes, and name it in [cluster] secret_file.\n"
+            "Example:\n  vpngw cluster secret --out /etc/vpngw/cluster.key",
+        .options = {{.names = "--out",
+                     .target = secret_out.get(),
+                     .help = "The file to create (it must not exist)",
+                     .required = true}},
+        .action = [secret_out] { return secret(*secret_out); },
+    };
     return {{
         .name = "cluster",
         .help = "Several gateways on one etcd registry: keepalived and conntrackd (docs/fleet.md)",
         .footer =
             "Example:\n  vpngw cluster render /etc/vpngw/gw-a.toml --dir /run/vpngw-fleet/gw-a",
         .subcommands = {std::move(render_command), std::move(health_command),
-                        cluster_follow_command()},
+                        std::move(secret_command), cluster_follow_command()},
     }};
 }
 

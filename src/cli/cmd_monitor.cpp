@@ -14,6 +14,7 @@
 #include "cli/print.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/quota_clock.hpp"
+#include "gateway/quota_watch.hpp"
 #include "health/monitor.hpp"
 #include "service_manager/journal.hpp"
 #include "service_manager/notify.hpp"
@@ -70,9 +71,41 @@ std::chrono::sys_seconds clock_now() {
 // period's start.
 constexpr int kQuotaCheckSeconds = 30;
 
+// The peers with a quota as the profile and registry say now: read again
+// only when their files changed since the last look.
+class QuotaPeers {
+  public:
+    QuotaPeers(const gateway::Options& options, const gateway::Session& session)
+        : options_(options),
+          watch_(gateway::peer_sources(options.profile_path, session.paths.dir),
+                 std::chrono::system_clock::now()),
+          peers_(gateway::peers_with_quotas(session.profile)) {
+        watch_.mark_unsure();  // the session was read before the first stamp
+    }
+
+    const std::vector<model::Peer>& current() {
+        if (!watch_.changed(std::chrono::system_clock::now())) return peers_;
+        Diagnostics diags;
+        auto s = gateway::open_session(options_, gateway::LockMode::none, diags);
+        if (!s) {
+            log::error("re-reading the peers for their quotas: " + s.error().str() +
+                       " (the quotas as read before stay in use)");
+            watch_.mark_unsure();
+            return peers_;
+        }
+        peers_ = gateway::peers_with_quotas(s->profile);
+        return peers_;
+    }
+
+  private:
+    gateway::Options options_;
+    gateway::ChangeWatch watch_;
+    std::vector<model::Peer> peers_;
+};
+
 // Resets the quotas whose period began since the last call.
-void reset_quotas(gateway::QuotaClock& clock, const model::Profile& profile) {
-    if (auto reset = clock.tick(profile, clock_now()); !reset)
+void reset_quotas(gateway::QuotaClock& clock, const std::vector<model::Peer>& peers) {
+    if (auto reset = clock.tick(peers, clock_now()); !reset)
         log::error("resetting quotas: " + reset.error().message);
     else
         for (const auto& q : *reset) log::info("quota " + q + " reset: a new period began");
@@ -118,7 +151,6 @@ int run_monitor(const MonitorOptions& opt) {
         return x.errors.empty();
     };
     const bool probes = !health::probed_uplinks(profile).empty();
-    const bool quotas = gateway::has_quotas(profile);
     health::RoundOptions round{.state_dir = session->paths.dir, .probe_all = opt.once};
     if (opt.once) {
         bool ok = expire();
@@ -137,9 +169,12 @@ int run_monitor(const MonitorOptions& opt) {
     constexpr int kExpiryCheck = 20;  // seconds: expiry is enforced within 60 s
     bool first = true;
     gateway::QuotaClock quota_clock(clock_now());
+    QuotaPeers quota_peers(opt.gateway, *session);
     while (!g_stop) {
         expire();
-        if (quotas) reset_quotas(quota_clock, profile);
+        const auto& with_quotas = quota_peers.current();
+        const bool quotas = !with_quotas.empty();
+        if (quotas) reset_quotas(quota_clock, with_quotas);
         int wait = kExpiryCheck;
         if (quotas) wait = std::min(wait, kQuotaCheckSeconds);
         std::string state =

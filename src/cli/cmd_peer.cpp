@@ -235,56 +235,81 @@ std::string age(std::int64_t then) {
     return age_text(std::max<std::int64_t>(0, now_seconds() - then));
 }
 
-void print_json(const gateway::PeerListing& listing) {
-    write_out(json::peer_list_json(listing, now_seconds()));
+// Writes `text` and empties it once it holds a few pages: the listing
+// goes out as it is read, never held whole.
+void flush_some(std::string& text, bool all = false) {
+    if (!all && text.size() < 64 * 1024) return;
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    text.clear();
 }
 
-void print_table(const gateway::PeerListing& listing) {
-    std::string out;
+std::string table_header() {
     char line[512];
     std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n", "NAME",
                   "GROUP", "ADDRESSES", "PUBLIC KEY", "SOURCE", "STATE", "HANDSHAKE", "RX", "TX");
-    out += line;
-    for (const auto& p : listing.peers) {
-        std::string hs = "-", rx = "-", tx = "-";
-        if (p.stats) {
-            hs = age(p.stats->last_handshake_sec);
-            rx = bytes_text(p.stats->rx_bytes);
-            tx = bytes_text(p.stats->tx_bytes);
-        }
-        const char* state = p.expired ? "expired" : p.disabled ? "disabled" : "enabled";
-        std::snprintf(line, sizeof line, "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n",
-                      p.name.c_str(), p.group.c_str(), address_list(p.address, p.address6).c_str(),
-                      p.public_key.base64().c_str(),
-                      p.source == gateway::PeerListEntry::Source::state ? "state" : "profile",
-                      state, hs.c_str(), rx.c_str(), tx.c_str());
-        out += line;
-    }
-    write_out(out);
+    return line;
 }
 
+void append_table_row(std::string& out, const gateway::PeerListEntry& p) {
+    std::string hs = "-", rx = "-", tx = "-";
+    if (p.stats) {
+        hs = age(p.stats->last_handshake_sec);
+        rx = bytes_text(p.stats->rx_bytes);
+        tx = bytes_text(p.stats->tx_bytes);
+    }
+    const char* state = p.expired ? "expired" : p.disabled ? "disabled" : "enabled";
+    // "%-15s %-15s %-34s %-44s %-7s %-10s %-10s %-10s %s\n", padded by hand
+    append_left(out, p.name, 15);
+    append_left(out, p.group, 15);
+    append_left(out, address_list(p.address, p.address6), 34);
+    append_left(out, p.public_key.base64(), 44);
+    append_left(out, p.source == gateway::PeerListEntry::Source::state ? "state" : "profile", 7);
+    append_left(out, state, 10);
+    append_left(out, hs, 10);
+    append_left(out, rx, 10);
+    out += tx;
+    out += '\n';
+}
+
+// `peer list`: the registry's peers are read, formatted and written one at
+// a time (a session without them merged), so 50,000 peers cost one line of
+// memory each only while the line waits in the output buffer.
 int run_list(const PeerOptions& opt) {
     auto session = open_session_or_report(opt.session_options(), gateway::LockMode::none,
-                                          gateway::StoredPeers::merged, print_profile_errors);
+                                          gateway::StoredPeers::none, print_profile_errors);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     gateway::PeerFilter filter;
     if (!opt.group.empty()) filter.group = opt.group;
     filter.disabled_only = opt.disabled;
     filter.expired_only = opt.expired;
-    auto listing = gateway::list_peers(*session, *live, filter);
-    for (const auto& note : listing.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-    if (opt.json)
-        print_json(listing);
-    else
-        print_table(listing);
+    const std::int64_t now = now_seconds();
+    json::PeerListJson json_list;
+    std::string out(opt.json ? json::PeerListJson::begin() : table_header());
+    auto listing = gateway::list_peers(*session, *live, filter, [&](gateway::PeerListEntry&& p) {
+        if (opt.json)
+            json_list.add(out, p, now);
+        else
+            append_table_row(out, p);
+        flush_some(out);
+    });
+    if (!listing) {
+        flush_some(out, true);
+        std::fflush(stdout);
+        print_error(listing.error());
+        return kExitFailure;
+    }
+    if (opt.json) out += json_list.end();
+    flush_some(out, true);
+    std::fflush(stdout);
+    for (const auto& note : listing->notes) std::fprintf(stderr, "note: %s\n", note.c_str());
     return kExitOk;
 }
 
 int run_show(const PeerOptions& opt) {
     if (int rc = check_qr_options(opt); rc != kExitOk) return rc;
     auto session = open_session_or_report(opt.session_options(), gateway::LockMode::none,
-                                          gateway::StoredPeers::merged, print_profile_errors);
+                                          gateway::StoredPeers::none, print_profile_errors);
     if (!session) return kExitFailure;
     auto config = gateway::stored_client_config(*session, opt.name);
     if (!config) {
@@ -294,7 +319,7 @@ int run_show(const PeerOptions& opt) {
     auto live = gateway::system_gateway(opt.session_options());
     gateway::PeerFilter one;
     one.name = opt.name;
-    for (const auto& p : gateway::list_peers(*session, *live, one).peers) {
+    auto listing = gateway::list_peers(*session, *live, one, [](gateway::PeerListEntry&& p) {
         std::string facts = "peer " + p.name + ", group " + p.group + ", " +
                             address_list(p.address, p.address6) + ", " +
                             (p.expired    ? "expired"
@@ -305,6 +330,10 @@ int run_show(const PeerOptions& opt) {
         if (p.rate_bits) facts += ", rate " + model::format_rate(*p.rate_bits);
         for (const auto& n : p.networks) facts += ", network " + n.str();
         std::fprintf(stderr, "%s\n", facts.c_str());
+    });
+    if (!listing) {
+        print_error(listing.error());
+        return kExitFailure;
     }
     write_out(config->view());
     return emit_qr(opt, *config) ? kExitOk : kExitFailure;

@@ -100,7 +100,7 @@ int run_edit(const PeerOptions& opt) {
     auto r = gateway::edit_peer(*session, rq, *live);
     const int rc = report_change(opt, "changed", r);
     // A new name or address changes what the DNS names resolve to.
-    if (r) print_notes({gateway::refresh_peer_names(*session)});
+    if (r) print_notes({gateway::update_peer_name(*session, r->before, r->after)});
     return rc;
 }
 

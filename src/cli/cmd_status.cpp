@@ -27,9 +27,16 @@ int show_status(const StatusOptions& opt) {
     auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.gateway);
-    const auto report = gateway::gather_status(*session, *live);
-    const std::string text = opt.json ? json::status_json(report) : status_text(report);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    auto write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
+    StatusPeerText peers;  // the peers' lines, formatted as they are listed
+    const auto report =
+        opt.json ? gateway::gather_status(*session, *live)
+                 : gateway::gather_status(*session, *live, {},
+                                          [&](gateway::PeerStatus&& p) { peers.add(p); });
+    if (opt.json)
+        write(json::status_json(report));
+    else
+        write_status_text(report, peers, write);
     if (!report.drift.known) return kExitFailure;
     return report.drift.changes.empty() ? kExitOk : kExitDrift;
 }

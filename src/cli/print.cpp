@@ -43,4 +43,15 @@ int print_or_write(std::string_view text, const std::string& path, mode_t mode) 
     return kExitOk;
 }
 
+void append_left(std::string& out, std::string_view text, std::size_t width) {
+    out += text;
+    out.append(text.size() < width ? width - text.size() + 1 : 1, ' ');
+}
+
+void append_right(std::string& out, std::string_view text, std::size_t width) {
+    if (text.size() < width) out.append(width - text.size(), ' ');
+    out += text;
+    out += ' ';
+}
+
 }  // namespace vpngw::cli

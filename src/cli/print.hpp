@@ -18,4 +18,10 @@ void print_error(const Error& error);
 // status, after printing the error if the write failed.
 int print_or_write(std::string_view text, const std::string& path, mode_t mode);
 
+// printf's "%-*s " and "%*s " for tables of many rows (`status`, `peer
+// list` at 50,000 peers): `text` padded with spaces to `width`, then one
+// space; no format string to parse per column.
+void append_left(std::string& out, std::string_view text, std::size_t width);
+void append_right(std::string& out, std::string_view text, std::size_t width);
+
 }  // namespace vpngw::cli

@@ -19,7 +19,7 @@ std::string render_config(const model::Profile& profile, const Runtime& runtime)
     out += "# Written by vpngw from " + escape::visible(profile.source) +
            " when `vpngw dns serve` starts; changes here are lost.\n";
     out += "# Peers' names: <peer>." + dns.zone + " from " + runtime.hosts +
-           " (rewritten on peer add/remove, then SIGHUP).\n";
+           " (edited on each peer change, then SIGHUP).\n";
     out += "port=53\n";
     // Only the gateway's tunnel addresses, never a wildcard socket; bind-dynamic
     // also binds them when the interface comes up after dnsmasq started.
@@ -46,6 +46,34 @@ std::string render_config(const model::Profile& profile, const Runtime& runtime)
     return out;
 }
 
+std::string host_lines(const std::string& zone, const std::string& peer,
+                       const plan::PeerAddresses& addresses) {
+    if (!escape::dns_label(peer)) return "";
+    std::string out;
+    for (const auto& a : {addresses.v4, addresses.v6})
+        if (a) out += a->str() + " " + peer + "." + zone + "\n";
+    return out;
+}
+
+std::string without_peer(std::string_view hosts, const std::string& zone, const std::string& peer) {
+    const std::string name = " " + peer + "." + zone;
+    std::string out;
+    out.reserve(hosts.size());
+    while (!hosts.empty()) {
+        const std::size_t nl = hosts.find('\n');
+        const std::size_t end = nl == std::string_view::npos ? hosts.size() : nl + 1;
+        const std::string_view line = hosts.substr(0, end);
+        hosts.remove_prefix(end);
+        std::string_view body = line;
+        if (body.ends_with('\n')) body.remove_suffix(1);
+        // "<address> <peer>.<zone>": the address has no space.
+        const std::size_t space = body.find(' ');
+        if (space != std::string_view::npos && body.substr(space) == name) continue;
+        out += line;
+    }
+    return out;
+}
+
 Hosts render_hosts(const model::Profile& profile,
                    const std::vector<plan::PeerAddresses>& addresses) {
     Hosts hosts;
@@ -56,13 +84,10 @@ Hosts render_hosts(const model::Profile& profile,
             hosts.skipped.push_back(peer.name);
             continue;
         }
-        bool named = false;
-        for (const auto& a : {addresses[i].v4, addresses[i].v6}) {
-            if (!a) continue;
-            hosts.text += a->str() + " " + peer.name + "." + zone + "\n";
-            named = true;
-        }
-        if (named) ++hosts.names;
+        const std::string lines = host_lines(zone, peer.name, addresses[i]);
+        if (lines.empty()) continue;
+        hosts.text += lines;
+        ++hosts.names;
     }
     return hosts;
 }

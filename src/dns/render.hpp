@@ -15,6 +15,7 @@
 // checked here, paths built from the gateway's name (a safe name).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/profile.hpp"
@@ -45,5 +46,14 @@ struct Hosts {
 // `addresses` is index-aligned with profile.peers (plan::assign_addresses).
 Hosts render_hosts(const model::Profile& profile,
                    const std::vector<plan::PeerAddresses>& addresses);
+
+// One peer's lines of the hosts file, as render_hosts writes them; "" when
+// its name is no DNS label or it has no address.
+std::string host_lines(const std::string& zone, const std::string& peer,
+                       const plan::PeerAddresses& addresses);
+
+// `hosts` without the lines that name `peer` (a peer change edits one name
+// instead of rendering every peer again).
+std::string without_peer(std::string_view hosts, const std::string& zone, const std::string& peer);
 
 }  // namespace vpngw::dns

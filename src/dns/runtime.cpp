@@ -1,6 +1,8 @@
 #include "dns/runtime.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "store/atomic_file.hpp"
+#include "util/unique_fd.hpp"
 
 namespace vpngw::dns {
 
@@ -44,6 +47,28 @@ Result<Hosts> write_hosts(const model::Profile& profile,
     auto hosts = render_hosts(profile, addresses);
     if (auto s = store::atomic_write_file(runtime.hosts, hosts.text, 0644); !s) return s.error();
     return hosts;
+}
+
+Result<bool> edit_hosts(const std::string& path, const std::string& zone, const HostsEdit& edit) {
+    if (!edit.remove.empty()) {
+        auto text = store::read_file_if_exists(path);
+        if (!text) return text.error();
+        if (!*text) return false;
+        const std::string kept = without_peer(**text, zone, edit.remove) + edit.add;
+        if (auto s = store::atomic_write_file(path, kept, 0644); !s) return s.error();
+        return true;
+    }
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT) return false;
+        return Error{"opening " + path + ": " + std::strerror(errno)};
+    }
+    if (edit.add.empty()) return true;
+    const ssize_t n = ::write(fd.get(), edit.add.data(), edit.add.size());
+    if (n != static_cast<ssize_t>(edit.add.size()))
+        return Error{"appending to " + path + ": " +
+                     (n < 0 ? std::strerror(errno) : std::string("short write"))};
+    return true;
 }
 
 Result<Hosts> write_files(const model::Profile& profile,

@@ -20,6 +20,18 @@ Result<Hosts> write_files(const model::Profile& profile,
 Result<Hosts> write_hosts(const model::Profile& profile,
                           const std::vector<plan::PeerAddresses>& addresses);
 
+// One peer's name changed (added, removed, renamed or readdressed): the
+// lines naming `remove` leave the hosts file, `add` is appended. An addition
+// alone is one append of whole lines (one write(2), so dnsmasq re-reading the
+// file sees it whole or not at all) and reads nothing; a removal rewrites the
+// file atomically. Callers hold the state lock, so no other peer change runs
+// at the same time. false: the file does not exist yet (nothing written).
+struct HostsEdit {
+    std::string remove;  // a peer's name, or ""
+    std::string add;     // host_lines of the peer's new name, or ""
+};
+Result<bool> edit_hosts(const std::string& path, const std::string& zone, const HostsEdit& edit);
+
 enum class Reloaded { yes, not_running };
 
 // SIGHUP to the dnsmasq of the pid file: it clears its cache and re-reads the

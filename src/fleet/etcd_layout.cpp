@@ -88,6 +88,7 @@ std::string encode_peer(const PeerRecord& p) {
     }
     if (p.rate_bits) j["rate_bits"] = *p.rate_bits;
     if (!p.node.empty()) j["node"] = p.node;
+    if (!p.sealed_psk.empty()) j["psk_sealed"] = p.sealed_psk;
     if (!p.networks.empty()) {
         json nets = json::array();
         for (const auto& n : p.networks) nets.push_back(n.str());
@@ -120,6 +121,8 @@ Result<PeerRecord> decode_peer(std::string_view key, std::string_view text) {
     if (p.quota_bytes) p.quota_period = f.text("quota_period", true);
     p.rate_bits = f.number("rate_bits");
     p.node = f.text("node", false);
+    p.sealed_psk = f.text("psk_sealed", false);
+    if (!p.sealed_psk.empty() && !p.has_psk) f.fail("\"psk_sealed\" without \"has_psk\"");
     if (auto nets = f.get("networks", json::value_t::array, false))
         for (const auto& n : *nets) {
             auto prefix = n.is_string() ? Prefix::parse(n.get<std::string>()) : std::nullopt;

@@ -2,7 +2,8 @@
 
 // Where the fleet keeps the registry in etcd, all under the profile's
 // [cluster] prefix P (default "/vpngw/"):
-//   P peers/NAME      the peer, as JSON (encode_peer; never a private key)
+//   P peers/NAME      the peer, as JSON (encode_peer; never a private key;
+//                     its PSK only sealed with the cluster secret, psk_seal.hpp)
 //   P keys/PUBKEY     NAME: claims the public key, so two peers cannot share it
 //   P addresses/IP    NAME: claims a tunnel address; an add's transaction
 //                     requires it absent (create revision 0), so two gateways

@@ -9,6 +9,7 @@
 #include "gateway/apply_profile.hpp"
 #include "gateway/cluster_applied.hpp"
 #include "gateway/cluster_endpoints.hpp"
+#include "gateway/cluster_psk.hpp"
 #include "gateway/peers_apply.hpp"
 #include "store/peer_files.hpp"
 #include "store/state_lock.hpp"
@@ -127,10 +128,12 @@ class Follower {
             if (auto st = kernel(*before, false); !st) events_.error(st.error().message);
         if (next && is_active(*next, now))
             if (auto st = kernel(*next, true); !st) events_.error(st.error().message);
-        if (next)
+        if (next) {
             applied_.insert_or_assign(c.name, *next);
-        else if (before)
+        } else if (before) {
+            forget_sealed_psk(session_, *before);
             applied_.erase(it);
+        }
     }
 
     // Adds or removes one peer in the kernel, as `peer add/remove` do.
@@ -149,17 +152,11 @@ class Follower {
             events_.info("peer " + r.name + " removed from " + iface->name);
             return ok_status();
         }
-        std::optional<SecretKey> psk;
-        if (r.has_psk) {
-            // Only the member that added the peer has its preshared key
-            // unless it was copied (docs/fleet.md): without it, no peer.
-            auto key = store::read_psk(session_.paths, r.name);
-            if (!key)
-                return Error{"peer \"" + r.name + "\" has a preshared key this gateway lacks (" +
-                             key.error().message + "): not applied"};
-            psk = std::move(*key);
-        }
-        auto added = apply_added_peer(live_, *iface, peer, psk);
+        // Opened from the record (sealed with the cluster secret); a value
+        // that does not open leaves the peer out.
+        auto psk = peer_psk(session_, r);
+        if (!psk) return Error{psk.error().message};
+        auto added = apply_added_peer(live_, *iface, peer, *psk);
         if (!added) return added.error();
         events_.info("peer " + r.name + " applied to " + iface->name);
         return ok_status();

@@ -53,6 +53,7 @@ ClusterStatus gather_cluster_status(const Session& session) {
             for (const auto& u : m.client_urls) line += " " + u;
             out.etcd_members.push_back(std::move(line));
         }
+        out.members = std::move(*members);
     } else {
         out.etcd_error = members.error().message;
     }
@@ -68,7 +69,8 @@ ClusterStatus gather_cluster_status(const Session& session) {
         out.vrrp_state = (*vrrp)->state;
         out.vrrp_since = (*vrrp)->since;
     } else if (!vrrp) {
-        out.vrrp_state = "unknown (" + vrrp.error().str() + ")";
+        out.vrrp_error = vrrp.error().str();
+        out.vrrp_state = "unknown (" + out.vrrp_error + ")";
     }
     return out;
 }

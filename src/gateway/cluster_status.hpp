@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fleet/etcd_members.hpp"
 #include "gateway/cluster_applied.hpp"
 #include "gateway/session.hpp"
 
@@ -18,11 +19,13 @@ namespace vpngw::gateway {
 
 struct ClusterStatus {
     std::string node;
-    std::vector<std::string> etcd_members;  // "e1 https://10.0.0.1:2379"
-    std::string etcd_error;                 // why etcd could not be asked; empty: it answered
-    std::optional<std::string> vrrp_state;  // MASTER / BACKUP / FAULT / STOP; none: no file
-    std::int64_t vrrp_since = 0;            // unix seconds of that change; 0: unknown
-    std::optional<ClusterApplied> applied;  // none: never followed
+    std::vector<std::string> etcd_members;   // "e1 https://10.0.0.1:2379"
+    std::vector<fleet::EtcdMember> members;  // the same, as etcd lists them (for --json)
+    std::string etcd_error;                  // why etcd could not be asked; empty: it answered
+    std::optional<std::string> vrrp_state;   // MASTER / BACKUP / FAULT / STOP; none: no file
+    std::string vrrp_error;                  // the state file is unreadable (vrrp_state says so)
+    std::int64_t vrrp_since = 0;             // unix seconds of that change; 0: unknown
+    std::optional<ClusterApplied> applied;   // none: never followed
     std::string applied_error;
     std::optional<std::int64_t> etcd_revision;  // the store's revision now
     // Revisions etcd is ahead of the kernel (every key counts: audit entries

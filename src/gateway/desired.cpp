@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "keys/keys.hpp"
 #include "nft/counters.hpp"
@@ -70,20 +71,31 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
     if (text == RulesetText::now)
         d.state.nft_ruleset = plan::with_comment(d.state.nft_ruleset, d.nft_hash);
 
-    // The profile's peers by key: only their device peers get elements
-    // (keys are unique: the loader and merge_stored_peers refuse repeats).
-    const SortedByKey<model::Peer> by_key(profile.peers);
+    // Every device peer is a profile peer (desired_wireguard builds them
+    // from profile.peers); its allowed IPs are its addresses and the
+    // networks routed behind it, which get no element. Only when some peer
+    // has networks are the peers looked up by key (keys are unique: the
+    // loader and merge_stored_peers refuse repeats): sorting 1,000,000 peers
+    // for that cost more than the rest of this function.
+    const bool networks = std::any_of(profile.peers.begin(), profile.peers.end(),
+                                      [](const model::Peer& p) { return !p.networks.empty(); });
+    std::optional<SortedByKey<model::Peer>> by_key;
+    if (networks) by_key.emplace(profile.peers);
+    static const std::vector<Prefix> no_networks;
     std::size_t elements = 0;
     for (const auto& device : d.state.wireguard)
         for (const auto& peer : device.peers) elements += peer.allowed_ips.size();
     d.nft_elements.reserve(elements);
     for (const auto& device : d.state.wireguard) {
         for (const auto& peer : device.peers) {
-            const std::size_t at = by_key.find(peer.public_key);
-            if (at == by_key.size()) continue;
-            const auto& networks = by_key[at].networks;  // routed behind it: not its address
+            const std::vector<Prefix>* routed = &no_networks;
+            if (by_key) {
+                const std::size_t at = by_key->find(peer.public_key);
+                if (at == by_key->size()) continue;
+                routed = &(*by_key)[at].networks;
+            }
             for (const auto& ip : peer.allowed_ips)
-                if (std::find(networks.begin(), networks.end(), ip) == networks.end())
+                if (std::find(routed->begin(), routed->end(), ip) == routed->end())
                     d.nft_elements.push_back(
                         {plan::nft::peer_set(ip.family()), ip.addr, peer.origin});
         }

@@ -11,7 +11,9 @@
 // (settle_interrupted). All changes happen under the state lock the Session
 // holds. Results are values: only cli/ prints.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -189,6 +191,7 @@ struct ListedDevice {
 
 struct PeerListing {
     std::vector<PeerListEntry> peers;  // profile peers first, then stored ones, in order
+                                       // (empty when they went to a PeerVisitor)
     std::vector<std::string> notes;    // e.g. interfaces that could not be read
     std::vector<ListedDevice> devices;
 };
@@ -200,7 +203,26 @@ struct PeerFilter {
     std::optional<std::string> name;  // one peer (`peer show`)
 };
 
-PeerListing list_peers(const Session& session, LiveGateway& live, const PeerFilter& filter = {});
+// The peers as `peer list` shows them: the profile's own first, then the
+// registry's in the order they were added, with the kernel's figures when
+// their interface is up. A session opened with StoredPeers::none has the
+// registry's read one at a time and handed to `each`, so a listing of 50,000
+// holds one entry and the devices' figures, never the whole registry;
+// registry peers that no longer fit the profile are listed too, and a note
+// says why `up` would refuse them. A merged session's are listed from the
+// profile. Errors: the registry could not be read (the peers handed over
+// before stay handed over).
+using PeerVisitor = std::function<void(PeerListEntry&&)>;
+Result<PeerListing> list_peers(const Session& session, LiveGateway& live, const PeerFilter& filter,
+                               const PeerVisitor& each);
+// The same, collected in PeerListing::peers.
+Result<PeerListing> list_peers(const Session& session, LiveGateway& live,
+                               const PeerFilter& filter = {});
+
+// A registry peer as listed, on `interface` (its group's). The API shows the
+// peers it changes through it, so they read as `peer list` shows them.
+PeerListEntry entry_of(const registry::PeerRecord& record, std::string interface,
+                       std::chrono::sys_seconds now);
 
 // clients/<name>.conf as stored by add_peer.
 Result<SecretText> stored_client_config(const Session& session, const std::string& name);

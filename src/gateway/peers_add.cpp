@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "clientconf/client_config.hpp"
+#include "gateway/cluster_psk.hpp"
 #include "gateway/peer_names.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
@@ -155,6 +156,9 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         if (fixed && fixed->v6) chosen->v6 = fixed->v6;
         return registry::Addresses{chosen->v4, chosen->v6};
     };
+    // A fleet's other members take the PSK from the record, sealed.
+    if (psk)
+        if (auto st = seal_peer_psk(session, peer, *psk); !st) return st.error();
     // The PSK file first: it names no address, and a crash before the
     // registry has the peer leaves only a file the next add overwrites.
     if (psk)
@@ -200,7 +204,8 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     if (auto st = session.registry->settle(peer.name); !st)
         report.notes.push_back(st.error().message);
     detail::update_session_peer(session, peer.name, peer);
-    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
+    if (auto names = update_peer_name(session, std::nullopt, peer); !names.empty())
+        report.notes.push_back(names);
     return report;
 }
 

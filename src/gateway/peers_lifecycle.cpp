@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "gateway/cluster_psk.hpp"
 #include "gateway/peers.hpp"
 #include "gateway/peers_apply.hpp"
 #include "gateway/peers_support.hpp"
@@ -57,7 +58,14 @@ Result<PeerChangeReport> change_peer(
     report.notes = settle_interrupted(session, live);
     if (auto e = detail::declared_in_profile(session, name, "change it there and run `vpngw up`"))
         return *e;
-    auto changed = session.registry->update(name, edit, allocate, session.actor(command));
+    // A sealed PSK is bound to the peer's name and key: sealed again when
+    // the edit changes either.
+    const registry::Edit resealing = [&](PeerRecord& r) -> Status {
+        const PeerRecord was = r;
+        if (auto st = edit(r); !st) return st;
+        return reseal_peer_psk(session, was, r);
+    };
+    auto changed = session.registry->update(name, resealing, allocate, session.actor(command));
     if (!changed) return changed.error();
     report.before = changed->before;
     report.after = changed->after;
@@ -314,7 +322,11 @@ Result<PeerChangeReport> rotate_peer(Session& session, const std::string& name, 
             return Error{"the new key collides with peer \"" + p.name + "\"; run it again"};
     auto edit = [&](PeerRecord& r) -> Status {
         if (!psk_only) r.public_key = public_key;
-        if (psk_only) r.has_psk = true;
+        if (psk_only) {
+            r.has_psk = true;
+            // The other members of a fleet take the new PSK from here.
+            if (auto st = seal_peer_psk(session, r, *new_psk); !st) return st;
+        }
         return ok_status();
     };
     auto files = [&](PeerChangeReport& report, std::optional<SecretKey>& psk) -> Status {

@@ -42,7 +42,8 @@ Result<RemovePeerReport> remove_peer(Session& session, const std::string& name, 
         report.live.note += "; its files could not all be removed: " + st.error().message;
     if (auto st = session.registry->settle(name); !st) report.notes.push_back(st.error().message);
     detail::update_session_peer(session, name, std::nullopt);
-    if (auto names = refresh_peer_names(session); !names.empty()) report.notes.push_back(names);
+    if (auto names = update_peer_name(session, report.peer, std::nullopt); !names.empty())
+        report.notes.push_back(names);
     return report;
 }
 

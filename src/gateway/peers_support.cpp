@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "clientconf/client_config.hpp"
+#include "gateway/cluster_psk.hpp"
 #include "gateway/peers_apply.hpp"
 #include "store/atomic_file.hpp"
 #include "store/peer_files.hpp"
@@ -130,10 +131,7 @@ Result<std::optional<SecretKey>> stored_private_key(const Session& session,
 
 Result<std::optional<SecretKey>> stored_psk(const Session& session,
                                             const registry::PeerRecord& peer) {
-    if (!peer.has_psk) return std::optional<SecretKey>{};
-    auto psk = store::read_psk(session.paths, peer.name);
-    if (!psk) return psk.error();
-    return std::optional<SecretKey>(*psk);
+    return peer_psk(session, peer);
 }
 
 Result<LiveOutcome> apply_transition(const Session& session, LiveGateway& live,

@@ -7,17 +7,19 @@
 
 namespace vpngw::gateway {
 
-Result<std::vector<std::string>> QuotaClock::tick(const model::Profile& profile,
+Result<std::vector<std::string>> QuotaClock::tick(const std::vector<model::Peer>& peers,
                                                   std::chrono::sys_seconds now) {
-    auto due = plan::quotas_due(profile.peers, last_, now);
+    auto due = plan::quotas_due(peers, last_, now);
     if (auto st = exec::reset_quotas(due); !st) return st.error();
     last_ = std::max(last_, now);
     return due;
 }
 
-bool has_quotas(const model::Profile& profile) {
-    return std::any_of(profile.peers.begin(), profile.peers.end(),
-                       [](const model::Peer& p) { return p.quota && !p.disabled; });
+std::vector<model::Peer> peers_with_quotas(const model::Profile& profile) {
+    std::vector<model::Peer> out;
+    for (const auto& p : profile.peers)
+        if (p.quota && !p.disabled) out.push_back(p);
+    return out;
 }
 
 }  // namespace vpngw::gateway

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fleet/etcd_registry.hpp"
+#include "gateway/cluster_psk.hpp"
 #include "health/state_file.hpp"
 #include "plan/peer_limits.hpp"
 #include "profile/cache.hpp"
@@ -58,50 +59,68 @@ void drop_pinned_elsewhere(std::vector<registry::PeerRecord>& records, const std
     std::erase_if(records, [&](const auto& r) { return !served_by(r, node); });
 }
 
-Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
-                          const store::StatePaths& paths) {
-    const Location where{paths.registry_file(), 0, 0};
+StoredPeerCheck::StoredPeerCheck(const model::Profile& profile, const store::StatePaths& paths)
+    : profile_(profile), paths_(paths) {
     // Hashed indexes of the profile's own peers (a few); the registry's own
     // names, keys and addresses are unique by its schema.
-    const std::size_t declared = profile.peers.size();
-    std::unordered_map<std::string_view, std::size_t> by_name;
-    std::unordered_map<PublicKey, std::size_t, PublicKeyHash> by_key;
-    for (std::size_t i = 0; i < declared; ++i) {
-        by_name.emplace(profile.peers[i].name, i);
-        by_key.emplace(profile.peers[i].public_key, i);
+    for (std::size_t i = 0; i < profile.peers.size(); ++i) {
+        by_name_.emplace(profile.peers[i].name, i);
+        by_key_.emplace(profile.peers[i].public_key, i);
     }
-    const auto now = now_utc();
-    // One spare slot: `peer add` appends its new peer without moving them all.
-    profile.peers.reserve(declared + stored.size() + 1);
-    for (const auto& s : stored) {
-        const model::Group* group = profile.find_group(s.group);
-        if (!group)
-            return Error{"peer \"" + s.name + "\" belongs to group \"" + s.group +
-                             "\", which the profile no longer defines (`vpngw peer edit " + s.name +
-                             " --group G` moves it)",
-                         where};
-        if (s.address && !(group->subnet && group->subnet->contains(*s.address)))
-            return Error{"peer \"" + s.name + "\" has address " + s.address->str() +
-                             ", outside the subnet of group \"" + s.group + "\"",
-                         where};
-        if (s.address6 && !(group->subnet6 && group->subnet6->contains(*s.address6)))
-            return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
-                             ", outside the subnet6 of group \"" + s.group + "\"",
-                         where};
-        if (auto it = by_name.find(s.name); it != by_name.end())
-            return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
-                             paths.registry_file() + " (`vpngw peer remove " + s.name +
-                             "` removes the second)",
-                         profile.peers[it->second].origin.table};
-        if (auto it = by_key.find(s.public_key); it != by_key.end()) {
-            const auto& p = profile.peers[it->second];
-            return Error{"peer \"" + s.name + "\" has the same public key as profile peer \"" +
-                             p.name + "\"",
-                         p.origin.table};
-        }
-        profile.peers.push_back(to_model_peer(s, paths, now));
+}
+
+Status StoredPeerCheck::operator()(const registry::PeerRecord& s) const {
+    const Location where{paths_.registry_file(), 0, 0};
+    const model::Group* group = profile_.find_group(s.group);
+    if (!group)
+        return Error{"peer \"" + s.name + "\" belongs to group \"" + s.group +
+                         "\", which the profile no longer defines (`vpngw peer edit " + s.name +
+                         " --group G` moves it)",
+                     where};
+    if (s.address && !(group->subnet && group->subnet->contains(*s.address)))
+        return Error{"peer \"" + s.name + "\" has address " + s.address->str() +
+                         ", outside the subnet of group \"" + s.group + "\"",
+                     where};
+    if (s.address6 && !(group->subnet6 && group->subnet6->contains(*s.address6)))
+        return Error{"peer \"" + s.name + "\" has address " + s.address6->str() +
+                         ", outside the subnet6 of group \"" + s.group + "\"",
+                     where};
+    if (auto it = by_name_.find(s.name); it != by_name_.end())
+        return Error{"peer \"" + s.name + "\" is declared in the profile and in " +
+                         paths_.registry_file() + " (`vpngw peer remove " + s.name +
+                         "` removes the second)",
+                     profile_.peers[it->second].origin.table};
+    if (auto it = by_key_.find(s.public_key); it != by_key_.end()) {
+        const auto& p = profile_.peers[it->second];
+        return Error{
+            "peer \"" + s.name + "\" has the same public key as profile peer \"" + p.name + "\"",
+            p.origin.table};
     }
     return ok_status();
+}
+
+Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
+                          const store::StatePaths& paths) {
+    const std::size_t declared = profile.peers.size();
+    const auto now = now_utc();
+    {
+        const StoredPeerCheck fits(profile, paths);
+        for (const auto& s : stored)
+            if (auto st = fits(s); !st) return st;
+    }
+    // One spare slot: `peer add` appends its new peer without moving them all.
+    profile.peers.reserve(declared + stored.size() + 1);
+    for (const auto& s : stored) profile.peers.push_back(to_model_peer(s, paths, now));
+    return ok_status();
+}
+
+Status each_stored_peer(const Session& session, const registry::Registry::Visit& visit) {
+    const std::string* node = session.profile.cluster ? &session.profile.cluster->node : nullptr;
+    auto served = [&](const registry::PeerRecord& r) {
+        return node && !served_by(r, *node) ? ok_status() : visit(r);
+    };
+    if (session.registry) return session.registry->each(served);
+    return registry::each_stored_peer(session.paths.dir, served);
 }
 
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
@@ -151,10 +170,15 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         if (!reg) return reg.error();
         s.registry = std::move(*reg);
     }
+    s.stored = stored_peers;
     if (stored_peers == StoredPeers::none) return s;
     auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
     if (!stored) return stored.error();
-    if (s.profile.cluster) drop_pinned_elsewhere(*stored, s.profile.cluster->node);
+    if (s.profile.cluster) {
+        drop_pinned_elsewhere(*stored, s.profile.cluster->node);
+        // `up` (and the follower's reconcile) reads preshared keys from psk/.
+        if (lock == LockMode::exclusive) materialize_sealed_psks(s, *stored, diags);
+    }
     auto merged = merge_stored_peers(s.profile, *stored, s.paths);
     if (!merged) return merged.error();
     // What `vpngw monitor` last found: `up` renders the balance maps with

@@ -3,6 +3,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/profile.hpp"
@@ -20,6 +22,13 @@ struct Options {
     std::string wireguard_go = "wireguard-go";
 };
 
+enum class LockMode { none, exclusive };
+
+// `peer add/remove` and the lifecycle commands ask the registry for what they
+// need instead of merging every peer (that grows with the number of peers).
+// With `none`, profile.peers holds the profile's own peers only.
+enum class StoredPeers { merged, none };
+
 // A loaded profile with the registry's peers (`vpngw peer add`) merged in,
 // and, for commands that change anything, the state directory's lock held
 // and the registry open for writing.
@@ -28,18 +37,12 @@ struct Session {
     store::StatePaths paths;
     std::optional<store::StateLock> lock;
     std::shared_ptr<registry::Registry> registry;  // with LockMode::exclusive
+    StoredPeers stored = StoredPeers::merged;      // whether profile.peers has the registry's
     std::string user;  // for the audit trail: SUDO_USER, else "uid N" (an API sets its own)
     Options options;
 
     registry::Actor actor(std::string command) const { return {user, std::move(command)}; }
 };
-
-enum class LockMode { none, exclusive };
-
-// `peer add/remove` and the lifecycle commands ask the registry for what they
-// need instead of merging every peer (that grows with the number of peers).
-// With `none`, profile.peers holds the profile's own peers only.
-enum class StoredPeers { merged, none };
 
 // Errors of the profile (and warnings) go to `diags`; other failures (lock,
 // unreadable state) come back as the Error.
@@ -63,9 +66,29 @@ void drop_pinned_elsewhere(std::vector<registry::PeerRecord>& records, const std
 // Whether a session's peer came from the registry rather than the profile.
 bool from_registry(const Session& session, const model::Peer& peer);
 
-// Adds registry peers to the profile, checking that each still fits it (its
-// group exists, its addresses lie in the group's subnets, its name and key
-// are not the profile's own peers').
+// Whether a registry peer still fits the profile: its group exists, its
+// addresses lie in the group's subnets, its name and key are not the
+// profile's own peers'. Holds indexes of `profile`'s peers: build it before
+// merging any.
+class StoredPeerCheck {
+  public:
+    StoredPeerCheck(const model::Profile& profile, const store::StatePaths& paths);
+    Status operator()(const registry::PeerRecord& record) const;
+
+  private:
+    const model::Profile& profile_;
+    const store::StatePaths& paths_;
+    std::unordered_map<std::string_view, std::size_t> by_name_;
+    std::unordered_map<PublicKey, std::size_t, PublicKeyHash> by_key_;
+};
+
+// The registry's peers one at a time, in the order they were added, whether
+// or not the session merged them (a fleet member's: those it serves). Readers
+// that list peers stream them instead of merging.
+Status each_stored_peer(const Session& session, const registry::Registry::Visit& visit);
+
+// Adds registry peers to the profile, checking that each still fits it
+// (StoredPeerCheck).
 Status merge_stored_peers(model::Profile& profile, const std::vector<registry::PeerRecord>& stored,
                           const store::StatePaths& paths);
 

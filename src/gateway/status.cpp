@@ -1,5 +1,6 @@
 #include "gateway/status.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -39,36 +40,30 @@ std::vector<InterfaceStatus> interface_status(const model::Profile& profile, Liv
     return out;
 }
 
-// Takes the entries over and frees them: at 50,000 peers a copy would hold
-// both lists at once.
-std::vector<PeerStatus> peer_status(std::vector<PeerListEntry> listed, std::int64_t now) {
-    std::vector<PeerStatus> out;
-    out.reserve(listed.size());
-    for (auto& p : listed) {
-        PeerStatus s{std::move(p), false, std::nullopt};
-        const auto& peer = s.peer;
-        if (peer.stats && peer.stats->last_handshake_sec != 0) {
-            s.handshake_age = std::max<std::int64_t>(0, now - peer.stats->last_handshake_sec);
-            s.online = *s.handshake_age < kOnlineWindowSeconds;
-        }
-        out.push_back(std::move(s));
+PeerStatus peer_status(PeerListEntry&& listed, std::int64_t now) {
+    PeerStatus s{std::move(listed), false, std::nullopt};
+    const auto& peer = s.peer;
+    if (peer.stats && peer.stats->last_handshake_sec != 0) {
+        s.handshake_age = std::max<std::int64_t>(0, now - peer.stats->last_handshake_sec);
+        s.online = *s.handshake_age < kOnlineWindowSeconds;
     }
-    return out;
+    return s;
 }
 
-std::vector<GroupStatus> group_status(const model::Profile& profile,
-                                      const std::vector<PeerStatus>& peers) {
-    std::vector<GroupStatus> out;
-    std::map<std::string, std::size_t> index;
-    for (const auto& g : profile.groups) {
-        if (g.is_network()) continue;  // local networks have no peers to report
-        index[g.name] = out.size();
-        out.push_back(GroupStatus{g.name, g.interface});
+// The groups' totals, added up peer by peer as the listing hands them over.
+class GroupTotals {
+  public:
+    explicit GroupTotals(const model::Profile& profile) {
+        for (const auto& g : profile.groups) {
+            if (g.is_network()) continue;  // local networks have no peers to report
+            index_[g.name] = groups_.size();
+            groups_.push_back(GroupStatus{g.name, g.interface});
+        }
     }
-    for (const auto& p : peers) {
-        auto it = index.find(p.peer.group);
-        if (it == index.end()) continue;
-        auto& g = out[it->second];
+    void add(const PeerStatus& p) {
+        auto it = index_.find(p.peer.group);
+        if (it == index_.end()) return;
+        auto& g = groups_[it->second];
         ++g.peers;
         if (p.online) ++g.online;
         if (p.peer.stats) {
@@ -76,8 +71,33 @@ std::vector<GroupStatus> group_status(const model::Profile& profile,
             g.tx_bytes += p.peer.stats->tx_bytes;
         }
     }
-    return out;
-}
+    std::vector<GroupStatus> take() { return std::move(groups_); }
+
+  private:
+    std::vector<GroupStatus> groups_;
+    std::map<std::string, std::size_t, std::less<>> index_;
+};
+
+// The kernel's quota objects by name, for one lookup per listed peer.
+class QuotaFigures {
+  public:
+    explicit QuotaFigures(std::vector<nft::NamedQuota> quotas) : quotas_(std::move(quotas)) {
+        std::sort(quotas_.begin(), quotas_.end(),
+                  [](const auto& a, const auto& b) { return a.name < b.name; });
+    }
+    void fill(PeerStatus& p) const {
+        if (quotas_.empty()) return;
+        const std::string name = plan::nft::quota_object(p.peer.name);
+        auto it = std::lower_bound(quotas_.begin(), quotas_.end(), name,
+                                   [](const auto& q, const std::string& n) { return q.name < n; });
+        if (it == quotas_.end() || it->name != name) return;
+        p.quota_used = it->used;
+        p.quota_limit = it->limit;
+    }
+
+  private:
+    std::vector<nft::NamedQuota> quotas_;
+};
 
 // Plans with the session's peers freed as early as `up` frees them, so
 // status peaks no higher than a no-op `up`; the peers are read again after.
@@ -102,44 +122,59 @@ std::optional<ConntrackUsage> read_conntrack_usage() {
     return ConntrackUsage{*count, *max};
 }
 
-StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options) {
+StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options,
+                           const PeerStatusVisitor& each) {
     StatusReport r;
     r.now = static_cast<std::int64_t>(std::time(nullptr));
     r.profile = session.options.profile_path;
     if (session.profile.cluster) r.cluster = gather_cluster_status(session);
 
     // First, so the desired and observed state it builds are gone before
-    // the peer list is: the two never share the process's peak memory.
+    // the peers are listed: the two never share the process's peak memory.
     if (options.drift) {
         r.drift = drift_of(session);
+        // The plan consumed the profile's peers: read the profile's own again;
+        // the registry's are listed one at a time, never all held.
         Diagnostics again;  // reported when the session was first opened
-        auto reloaded = open_session(session.options, LockMode::none, again);
+        auto reloaded = open_session(session.options, LockMode::none, again, StoredPeers::none);
         if (!reloaded) {
             r.notes.push_back("reading the peers again: " + reloaded.error().message);
         } else {
             session.profile = std::move(reloaded->profile);
+            session.stored = StoredPeers::none;
         }
     }
 
-    auto listing = list_peers(session, live);
-    r.interfaces = interface_status(session.profile, live, listing.devices);
-    for (auto& n : listing.notes) r.notes.push_back(std::move(n));
-    r.peers = peer_status(std::move(listing.peers), r.now);
-    r.groups = group_status(session.profile, r.peers);
+    std::optional<std::string> quota_note;
+    std::optional<QuotaFigures> quotas;
+    if (auto q = nft::list_owned_quotas(); !q)
+        quota_note = q.error().message;
+    else if (*q)
+        quotas.emplace(std::move(**q));
+
+    GroupTotals groups(session.profile);
+    std::vector<ListedDevice> devices;
+    auto listing = list_peers(session, live, {}, [&](PeerListEntry&& e) {
+        PeerStatus p = peer_status(std::move(e), r.now);
+        if (quotas) quotas->fill(p);
+        groups.add(p);
+        if (each)
+            each(std::move(p));
+        else
+            r.peers.push_back(std::move(p));
+    });
+    if (!listing) {
+        r.notes.push_back("listing the peers: " + listing.error().message);
+    } else {
+        devices = std::move(listing->devices);
+        for (auto& n : listing->notes) r.notes.push_back(std::move(n));
+    }
+    r.interfaces = interface_status(session.profile, live, devices);
+    r.groups = groups.take();
 
     uplink_status(session, r);
     r.conntrack = read_conntrack_usage();
-    if (auto quotas = nft::list_owned_quotas(); !quotas) {
-        r.notes.push_back(quotas.error().message);
-    } else if (*quotas) {
-        std::map<std::string, const nft::NamedQuota*> by_name;
-        for (const auto& q : **quotas) by_name[q.name] = &q;
-        for (auto& p : r.peers)
-            if (auto it = by_name.find(plan::nft::quota_object(p.peer.name)); it != by_name.end()) {
-                p.quota_used = it->second->used;
-                p.quota_limit = it->second->limit;
-            }
-    }
+    if (quota_note) r.notes.push_back(std::move(*quota_note));
     if (auto counters = nft::list_owned_counters(); !counters) {
         r.notes.push_back(counters.error().message);
     } else if (*counters) {

@@ -5,6 +5,7 @@
 // in it is key material: interface and peer public keys only.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,8 +118,12 @@ struct StatusOptions {
 };
 
 // Never fails as a whole: what cannot be read becomes a note, so a monitor
-// still gets the rest.
-StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options = {});
+// still gets the rest. The peers go to `each` one at a time as they are
+// listed (report.peers stays empty: at 50,000 peers the caller formats each
+// and keeps only its text), or, without `each`, into report.peers.
+using PeerStatusVisitor = std::function<void(PeerStatus&&)>;
+StatusReport gather_status(Session& session, LiveGateway& live, const StatusOptions& options = {},
+                           const PeerStatusVisitor& each = {});
 
 // Uplink health from <state_dir>/health.tsv and the balanced groups' shares
 // as the monitor left them (status_uplinks.cpp).

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "escape/escape.hpp"
+#include "image/cluster.hpp"
 #include "image/files.hpp"
 #include "image/render.hpp"
 #include "image/state_dir.hpp"
@@ -79,15 +80,25 @@ Result<UniqueFd> open_output_dir(std::string dir, bool force) {
     return store::open_dir_nofollow(dir);
 }
 
+// A fleet member's units: the package does not ship them.
+std::string cluster_unit_destination(std::string_view path, const ClusterImage& cluster) {
+    for (const auto& u : cluster.unit_templates)
+        if (u == path) return "rootfs/usr/lib/systemd/system/" + u.substr(u.find('/') + 1);
+    return {};
+}
+
 // Templates: image/recipe/X -> X (X.in rendered to X); systemd/ -> rootfs/,
 // unless the image installs the package, which ships them.
-Status write_templates(Writer& w, const Vars& vars, bool from_package) {
+Status write_templates(Writer& w, const Vars& vars, bool from_package,
+                       const ClusterImage& cluster) {
     for (const auto& t : templates()) {
         std::string rel;
         if (t.path.substr(0, kRecipe.size()) == kRecipe)
             rel = std::string(t.path.substr(kRecipe.size()));
         else if (const char* dest = systemd_destination(t.path); dest && !from_package)
             rel = dest;
+        else if (auto unit = cluster_unit_destination(t.path, cluster); !unit.empty())
+            rel = std::move(unit);
         else
             continue;  // cloud-init templates are not part of the recipe
         std::string text(t.text);
@@ -134,7 +145,15 @@ Result<RecipeReport> write_recipe(const model::Profile& profile, const Settings&
     if (!dir.empty() && dir.back() == '/') dir.pop_back();
     Writer w(std::move(*out), dir, report);
 
-    if (auto s = write_templates(w, *vars, from_package); !s) return s.error();
+    const auto cluster = cluster_image(profile);
+    if (auto s = write_templates(w, *vars, from_package, cluster); !s) return s.error();
+    if (!cluster.packages.empty()) {
+        // Its own file in base/: the cached base's key covers it, so a fleet
+        // member's base (with keepalived, conntrackd) is cached apart.
+        std::string list = "# keepalived and conntrackd of [cluster] (docs/fleet.md)\n";
+        for (const auto& p : cluster.packages) list += p + "\n";
+        if (auto s = w.put("base/cluster-packages.list", list, 0644); !s) return s.error();
+    }
     if (auto s = write_state_dir_files(w, profile); !s) return s.error();
     const auto& name = vars->at("PROFILE_NAME");
     if (auto s = w.put("rootfs/etc/vpngw/" + name + ".toml", *profile_text, 0600); !s)

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "escape/escape.hpp"
+#include "image/cluster.hpp"
 #include "image/templates.hpp"
 #include "store/state_paths.hpp"
 
@@ -84,6 +85,14 @@ Result<Vars> profile_variables(const model::Profile& profile, const Settings& se
     auto keys = key_file_words(profile, diags);
     if (!keys) return keys.error();
     v["KEY_FILES_WORDS"] = *keys;
+    std::string units;
+    for (const auto& u : cluster_image(profile).units) {
+        auto word = escape::shell_word(u);
+        if (!word) return Error{"unit " + escape::visible(u) + " cannot be a shell word", {}};
+        units += (units.empty() ? "" : " ") + *word;
+    }
+    v["CLUSTER_UNITS_WORDS"] = units;
+    warn_cluster_files(profile, diags);
     v["ROOT_SIZE_MB"] = std::to_string(settings.root_size_mb);
     v["QCOW2"] = settings.qcow2 ? "1" : "0";
     v["BAKE_KEYS"] = settings.bake_keys ? "1" : "0";

@@ -1,5 +1,10 @@
 #include "json/json_view.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
+
 #include "json/values.hpp"
 #include "model/peer_limits.hpp"
 #include "registry/peer_text.hpp"
@@ -70,15 +75,110 @@ Json peer_value(const gateway::PeerListEntry& p, std::int64_t now) {
     return j;
 }
 
-std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now) {
-    std::string out = "{\"peers\": [";
-    bool first = true;
-    for (const auto& p : listing.peers) {
-        out += first ? "\n  " : ",\n  ";
-        first = false;
-        out += dump_line(peer_value(p, now));
+namespace {
+
+// A JSON string as nlohmann's dump writes it. Names, groups, keys and
+// addresses are plain printable ASCII: copied; anything else is left to
+// nlohmann (its escapes, its UTF-8 check).
+void append_string(std::string& out, std::string_view s) {
+    for (const char c : s)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            out += Json(std::string(s)).dump();
+            return;
+        }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+template <typename Int>
+void append_int(std::string& out, Int v) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    out.append(buf, end);
+}
+
+void append_optional_string(std::string& out, const std::optional<std::string>& s) {
+    if (s)
+        append_string(out, *s);
+    else
+        out += "null";
+}
+
+template <typename T, typename Text>
+std::optional<std::string> text_of(const std::optional<T>& v, Text text) {
+    return v ? std::optional<std::string>(text(*v)) : std::nullopt;
+}
+
+}  // namespace
+
+void append_peer_line(std::string& out, const gateway::PeerListEntry& p, std::int64_t now) {
+    out += "{\"name\": ";
+    append_string(out, p.name);
+    out += ", \"group\": ";
+    append_string(out, p.group);
+    out += ", \"interface\": ";
+    append_string(out, p.interface);
+    out += ", \"address\": ";
+    append_optional_string(out, text_of(p.address, [](const auto& a) { return a.str(); }));
+    out += ", \"address6\": ";
+    append_optional_string(out, text_of(p.address6, [](const auto& a) { return a.str(); }));
+    out += ", \"public_key\": ";
+    append_string(out, p.public_key.base64());
+    out += p.source == gateway::PeerListEntry::Source::state ? ", \"source\": \"state\""
+                                                             : ", \"source\": \"profile\"";
+    out += p.disabled ? ", \"disabled\": true" : ", \"disabled\": false";
+    out += p.expired ? ", \"expired\": true" : ", \"expired\": false";
+    out += ", \"expires\": ";
+    append_optional_string(out, text_of(p.expires, model::format_time));
+    out += ", \"quota\": ";
+    append_optional_string(out, text_of(p.quota, model::format_quota));
+    out += ", \"rate\": ";
+    append_optional_string(out, text_of(p.rate_bits, model::format_rate));
+    out += ", \"networks\": [";  // compact inside, as nlohmann dumps a value
+    for (std::size_t i = 0; i < p.networks.size(); ++i) {
+        if (i) out += ',';
+        append_string(out, p.networks[i].str());
     }
-    return out + (first ? "]}\n" : "\n]}\n");
+    out += ']';
+    if (!p.stats) {
+        out +=
+            ", \"endpoint\": null, \"latest_handshake\": null, \"handshake_age_seconds\": null, "
+            "\"rx_bytes\": null, \"tx_bytes\": null}";
+        return;
+    }
+    const auto& s = *p.stats;
+    out += ", \"endpoint\": ";
+    append_optional_string(out, text_of(s.endpoint, [](const auto& e) { return e.str(); }));
+    out += ", \"latest_handshake\": ";
+    append_int(out, s.last_handshake_sec);
+    out += ", \"handshake_age_seconds\": ";
+    if (s.last_handshake_sec)
+        append_int(out, std::max<std::int64_t>(0, now - s.last_handshake_sec));
+    else
+        out += "null";
+    out += ", \"rx_bytes\": ";
+    append_int(out, s.rx_bytes);
+    out += ", \"tx_bytes\": ";
+    append_int(out, s.tx_bytes);
+    out += '}';
+}
+
+void PeerListJson::add(std::string& out, const gateway::PeerListEntry& p, std::int64_t now) {
+    out += count_++ ? ",\n  " : "\n  ";
+    append_peer_line(out, p, now);
+}
+
+std::string_view PeerListJson::end() const {
+    return count_ ? "\n]}\n" : "]}\n";
+}
+
+std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now) {
+    PeerListJson list;
+    std::string out(PeerListJson::begin());
+    for (const auto& p : listing.peers) list.add(out, p, now);
+    out += list.end();
+    return out;
 }
 
 std::string peer_export_json(const std::vector<registry::PeerRecord>& peers) {
@@ -197,6 +297,7 @@ Json status_value(const gateway::StatusReport& r) {
                   {"drifted", r.drift.known && !r.drift.changes.empty()},
                   {"changes", r.drift.changes},
                   {"error", r.drift.known ? Json(nullptr) : Json(r.drift.error)}};
+    j["cluster"] = r.cluster ? cluster_value(*r.cluster) : Json(nullptr);
     j["notes"] = r.notes;
     return j;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "gateway/peers.hpp"
 #include "gateway/status.hpp"
@@ -18,6 +19,20 @@ namespace vpngw::json {
 // rx_bytes, tx_bytes (null otherwise).
 // {"peers": [...]} with one peer per line, so `grep` works on it as well as a parser.
 std::string peer_list_json(const gateway::PeerListing& listing, std::int64_t now);
+// The same a peer at a time, for a listing written as it is read:
+// begin(), then add() appends each peer's line to `out`, then end().
+class PeerListJson {
+  public:
+    static std::string_view begin() { return "{\"peers\": ["; }
+    void add(std::string& out, const gateway::PeerListEntry& peer, std::int64_t now);
+    std::string_view end() const;
+
+  private:
+    std::size_t count_ = 0;
+};
+// One peer's line: the text of peer_value (values.hpp) dumped on one line,
+// written without building it.
+void append_peer_line(std::string& out, const gateway::PeerListEntry& peer, std::int64_t now);
 
 // `vpngw peer export --json`: {"version": 1, "peers": [...]}, one peer a
 // line, every field of the registry record (public keys only).

@@ -17,6 +17,9 @@ using Json = nlohmann::ordered_json;
 
 // One peer (see peer_list_json).
 Json peer_value(const gateway::PeerListEntry& peer, std::int64_t now);
+// The fleet member's part of the status (docs/fleet.md, "vpngw status on a
+// fleet member"): null without [cluster]. cluster_json.cpp.
+Json cluster_value(const gateway::ClusterStatus& cluster);
 // The status snapshot (see status_json).
 Json status_value(const gateway::StatusReport& report);
 

@@ -60,6 +60,10 @@ inline constexpr int kConntrackdPort = 3780;  // UDP port of conntrackd's FTFW s
 struct Cluster {
     std::string node;  // this member's name, unique in the fleet
     EtcdSettings etcd;
+    // The 32-byte cluster secret that seals peers' preshared keys in etcd
+    // (fleet/psk_seal.hpp); the same file on every member. Empty: none, and
+    // `peer add --psk` is refused.
+    std::string secret_file;
     std::optional<Vrrp> vrrp;
     std::optional<SyncLink> sync;
     Location where;  // the [cluster] header

@@ -235,15 +235,16 @@ struct Peer {
     // one, imported as it was).
     bool no_address = false;
     bool no_address6 = false;
+    // Lifecycle (issue 17). A disabled peer, or one whose expiry has passed,
+    // keeps its keys, addresses and config but is kept out of the kernel.
+    // (Next to the other flags: the padding after them is shared.)
+    bool disabled = false;
+    std::optional<int> keepalive;  // server-side keepalive to this peer
     // More addresses of the peer inside its group's subnets, either family
     // (wg-quick peers with two /32s): in its allowed-ips and the group's
     // rules like its address; names, limits and client configs use the first.
     std::vector<IpAddress> extra_addresses;
     std::string preshared_key_file;  // empty = none
-    std::optional<int> keepalive;    // server-side keepalive to this peer
-    // Lifecycle (issue 17). A disabled peer, or one whose expiry has passed,
-    // keeps its keys, addresses and config but is kept out of the kernel.
-    bool disabled = false;
     std::optional<std::chrono::sys_seconds> expires;
     std::optional<Quota> quota;              // bytes of both directions per period
     std::optional<std::uint64_t> rate_bits;  // bits per second, each direction

@@ -54,18 +54,18 @@ std::string Op::describe() const {
                 if (p.fwmark)
                     s += *p.fwmark ? " fwmark " + hex(*p.fwmark) : std::string(" fwmark off");
                 if (!p.private_key_file.empty()) s += " private-key from " + p.private_key_file;
-                std::size_t changed = 0;
-                for (const auto& before : p.upsert_before) changed += before ? 1 : 0;
+                const std::size_t changed = p.upsert_before.size();
                 if (p.upsert_peers.size() > changed)
                     s += " +" + std::to_string(p.upsert_peers.size() - changed) + " peer(s)";
                 if (changed) s += " ~" + std::to_string(changed) + " peer(s)";
                 if (!p.remove_peers.empty())
                     s += " -" + std::to_string(p.remove_peers.size()) + " peer(s)";
+                auto next_before = p.upsert_before.begin();
                 for (std::size_t i = 0; i < p.upsert_peers.size(); ++i) {
                     const auto& peer = p.upsert_peers[i];
-                    const auto* before = i < p.upsert_before.size() && p.upsert_before[i]
-                                             ? &*p.upsert_before[i]
-                                             : nullptr;
+                    const state::WgPeer* before = nullptr;
+                    if (next_before != p.upsert_before.end() && next_before->first == i)
+                        before = &(next_before++)->second;
                     s += before ? describe_peer_change(*before, peer)
                                 : "\n    + peer " + peer.public_key.base64() +
                                       (peer.name.empty() ? "" : " (" + peer.name + ")");

@@ -85,6 +85,9 @@ void diff_elements(const std::vector<NftElement>& want, const std::vector<NftEle
             for (; j < h.size() && h[j].identity() == id; ++j) wanted[h[j].index] = true;
         }
     }
+    // Exact sizes first: a cold `up` copies every wanted element.
+    stale.reserve(static_cast<std::size_t>(std::count(wanted.begin(), wanted.end(), false)));
+    missing.reserve(static_cast<std::size_t>(std::count(present.begin(), present.end(), false)));
     for (std::size_t k = 0; k < have.size(); ++k)
         if (!wanted[k]) stale.push_back(have[k]);
     for (std::size_t k = 0; k < want.size(); ++k)
@@ -117,12 +120,14 @@ void diff_peers(const state::WgDevice& want, const WgObserved* have, WgChange& c
     static const std::vector<state::WgPeer> none;
     const SortedByKey<state::WgPeer> existing(have ? have->peers : none);
     std::vector<bool> kept(existing.size(), false);
+    // A cold `up` upserts every peer: one allocation, not a doubling series.
+    if (existing.size() == 0) change.upsert_peers.reserve(want.peers.size());
     for (const auto& p : want.peers) {
         const std::size_t at = existing.find(p.public_key);
         if (at == existing.size() || !(existing[at] == p)) {
+            if (at != existing.size())
+                change.upsert_before.emplace_back(change.upsert_peers.size(), existing[at]);
             change.upsert_peers.push_back(p);
-            change.upsert_before.push_back(at == existing.size() ? std::nullopt
-                                                                 : std::optional(existing[at]));
         }
         if (at != existing.size()) kept[at] = true;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -18,10 +19,12 @@ struct WgChange {
     std::string private_key_file;  // non-empty: (re)load the key from this file
     std::vector<state::WgPeer> upsert_peers;
     std::vector<PublicKey> remove_peers;
-    // What the kernel held for each upserted peer (index-aligned with
-    // upsert_peers; none = a new peer), so `plan` shows an existing peer's
-    // change attribute by attribute. Filled by the diff; empty elsewhere.
-    std::vector<std::optional<state::WgPeer>> upsert_before;
+    // What the kernel held for each upserted peer that it had (the index
+    // into upsert_peers, ascending; a peer not listed is new), so `plan`
+    // shows an existing peer's change attribute by attribute. Sparse: a cold
+    // `up` of 1,000,000 peers would otherwise hold an empty optional peer
+    // (~230 bytes) per new one. Filled by the diff; empty elsewhere.
+    std::vector<std::pair<std::size_t, state::WgPeer>> upsert_before;
 };
 
 struct LinkCreate {

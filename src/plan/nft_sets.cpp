@@ -80,22 +80,51 @@ std::vector<std::string> not_internet_items(const Context& ctx, Family f) {
     return prefixes(nets, f);
 }
 
+// An address of one family as two big-endian integers: sorting these orders
+// the addresses as IpAddress's operator< does, without a memcmp per step.
+struct AddressRow {
+    std::uint64_t high = 0, low = 0;
+    auto operator<=>(const AddressRow&) const = default;
+};
+
+AddressRow row_of(const IpAddress& a) {
+    AddressRow r;
+    for (int i = 0; i < 8; ++i) r.high = r.high << 8 | a.bytes[static_cast<std::size_t>(i)];
+    for (int i = 8; i < 16; ++i) r.low = r.low << 8 | a.bytes[static_cast<std::size_t>(i)];
+    return r;
+}
+
 std::vector<std::string> peer_items(const Context& ctx, Family f) {
-    std::set<IpAddress> addresses;  // sorted
+    // Sorted and unique, in a vector: a tree of 1,000,000 addresses was a
+    // node allocation and ~20 memcmp calls per peer.
+    std::vector<AddressRow> rows;
+    rows.reserve((ctx.given_peers ? ctx.given_peers->size() : 0) + ctx.peer_addresses.size());
     if (ctx.given_peers)
         for (const auto& a : *ctx.given_peers)
-            if (a.family == f) addresses.insert(a);
+            if (a.family == f) rows.push_back(row_of(a));
     for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
         if (ctx.profile.peers[i].disabled || !ctx.profile.find_group(ctx.profile.peers[i].group))
             continue;
         const auto& mine = ctx.peer_addresses[i];
-        if (const auto& a = f == Family::v4 ? mine.v4 : mine.v6) addresses.insert(*a);
+        if (const auto& a = f == Family::v4 ? mine.v4 : mine.v6) rows.push_back(row_of(*a));
         for (const auto& a : mine.extra)
-            if (a.family == f) addresses.insert(a);
+            if (a.family == f) rows.push_back(row_of(a));
     }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     std::vector<std::string> out;
-    out.reserve(addresses.size());
-    for (const auto& a : addresses) out.push_back(a.str());
+    out.reserve(rows.size());
+    IpAddress a;
+    a.family = f;
+    for (const auto& r : rows) {
+        for (int i = 0; i < 8; ++i) {
+            a.bytes[static_cast<std::size_t>(i)] =
+                static_cast<std::uint8_t>(r.high >> (56 - 8 * i));
+            a.bytes[static_cast<std::size_t>(8 + i)] =
+                static_cast<std::uint8_t>(r.low >> (56 - 8 * i));
+        }
+        out.push_back(a.str());
+    }
     return out;
 }
 

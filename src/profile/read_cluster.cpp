@@ -40,7 +40,7 @@ std::optional<model::EtcdEndpoint> read_etcd_url(Context& ctx, const Text& text)
     return e;
 }
 
-// An absolute safe path to a PEM file (it is written into unit files).
+// An absolute safe path to a PEM or key file (it is written into unit files).
 std::optional<std::string> read_pem_path(Context& ctx, TableReader& r, std::string_view key) {
     auto text = r.string(key);
     if (!text) return std::nullopt;
@@ -202,13 +202,15 @@ std::optional<model::Cluster> read_cluster(Context& ctx, TableReader& root,
     model::Cluster c;
     model::Origin origin;
     TableReader r(ctx, *table, "[cluster]", origin,
-                  {"node", "etcd", "etcd_ca", "etcd_cert", "etcd_key", "prefix", "vrrp", "sync"});
+                  {"node", "etcd", "etcd_ca", "etcd_cert", "etcd_key", "prefix", "secret_file",
+                   "vrrp", "sync"});
     c.where = r.where();
     if (auto node = r.required_string("node")) {
         check_name(ctx, *node, "name");
         c.node = node->value;
     }
     read_etcd(ctx, r, c.etcd);
+    if (auto p = read_pem_path(ctx, r, "secret_file")) c.secret_file = *p;
     c.vrrp = read_vrrp(ctx, r, uplinks);
     c.sync = read_sync(ctx, r, r.has("vrrp"));
     return c;

@@ -39,6 +39,14 @@ Result<Addresses> Allocator::operator()(const std::vector<IpAddress>& stored) co
     return on_group_(listed);
 }
 
+Status Registry::each(const Visit& visit) {
+    auto all = list();
+    if (!all) return all.error();
+    for (const auto& p : *all)
+        if (auto st = visit(p); !st) return st;
+    return ok_status();
+}
+
 Result<std::size_t> Registry::count(const std::vector<std::string>& groups) {
     auto all = list();
     if (!all) return all.error();

@@ -48,6 +48,9 @@ struct PeerRecord {
     std::optional<std::uint64_t> rate_bits;    // per second, each direction
     std::vector<Prefix> networks;              // routed behind the peer
     std::string node;  // the fleet member serving it (etcd only); empty: every member
+    // etcd only: the PSK sealed with the cluster secret (fleet/psk_seal.hpp),
+    // so every member can apply the peer; empty on one machine (psk/ file).
+    std::string sealed_psk;
 
     friend bool operator==(const PeerRecord&, const PeerRecord&) = default;
 };
@@ -157,6 +160,12 @@ class Registry {
 
     // Every peer, in the order they were added.
     virtual Result<std::vector<PeerRecord>> list() = 0;
+    // The same one at a time, for readers that need no peer after the next
+    // (`peer list`, `status`): a backend that can stream holds one record,
+    // not all of them. An error from `visit` stops the walk and is returned.
+    // The default walks list().
+    using Visit = std::function<Status(const PeerRecord&)>;
+    virtual Status each(const Visit& visit);
     virtual Result<std::optional<PeerRecord>> find(std::string_view name) = 0;
     // How many peers the groups hold. The default lists every peer; a
     // backend with an index counts there.

@@ -1,7 +1,6 @@
 #include "registry/sqlite_peers.hpp"
 
 #include <chrono>
-#include <unordered_map>
 
 #include "registry/peer_text.hpp"
 
@@ -228,39 +227,68 @@ Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::stri
     return stmt->run();
 }
 
-Result<std::vector<PeerRecord>> select_peers(Db& db) {
-    std::vector<PeerRecord> peers;
-    std::unordered_map<std::int64_t, std::size_t> index;
-    {
-        const std::string sql = std::string("SELECT ") + kPeerColumns + " FROM peers ORDER BY id";
-        auto stmt = Stmt::prepare(db, sql.c_str());
-        if (!stmt) return stmt.error();
-        for (;;) {
-            auto row = stmt->step();
-            if (!row) return row.error();
-            if (!*row) break;
-            auto p = peer_row(db, *stmt);
-            if (!p) return p.error();
-            index.emplace(stmt->int64(0), peers.size());
-            peers.push_back(std::move(*p));
-        }
-    }
-    // Foreign keys guarantee every row below names a peer read above, when
-    // the caller reads in one transaction (Txn::read).
+namespace {
+
+// Every peer in id order, each record complete (addresses, networks) when
+// handed to `take` as an rvalue.
+template <typename Take>
+Status walk_peers(Db& db, Take&& take) {
+    const std::string sql = std::string("SELECT ") + kPeerColumns + " FROM peers ORDER BY id";
+    auto peers = Stmt::prepare(db, sql.c_str());
+    if (!peers) return peers.error();
+    // The child tables in peer id order too (their indexes give it): a merge
+    // of sorted cursors completes one record at a time, so nothing but the
+    // current record is held however many peers there are.
+    struct Cursor {
+        Stmt stmt;
+        const Child* child;
+        bool row = false;
+    };
+    std::vector<Cursor> children;
     for (const Child& child : kChildren) {
         auto stmt = Stmt::prepare(db, child.all);
         if (!stmt) return stmt.error();
-        for (;;) {
-            auto row = stmt->step();
-            if (!row) return row.error();
-            if (!*row) break;
-            auto it = index.find(stmt->int64(0));
-            if (it == index.end()) continue;
-            PeerRecord& p = peers[it->second];
-            auto st = child.add(db, p, stmt->text(1));
-            if (!st) return st.error();
-        }
+        children.push_back({std::move(*stmt), &child});
+        auto row = children.back().stmt.step();
+        if (!row) return row.error();
+        children.back().row = *row;
     }
+    for (;;) {
+        auto row = peers->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        auto p = peer_row(db, *peers);
+        if (!p) return p.error();
+        const std::int64_t id = peers->int64(0);
+        for (auto& c : children) {
+            // Rows of a peer id below this one name no peer read (foreign keys
+            // guarantee none when the caller reads in one transaction): skipped.
+            while (c.row && c.stmt.int64(0) <= id) {
+                if (c.stmt.int64(0) == id)
+                    if (auto st = c.child->add(db, *p, c.stmt.text(1)); !st) return st;
+                auto next = c.stmt.step();
+                if (!next) return next.error();
+                c.row = *next;
+            }
+        }
+        if (auto st = take(std::move(*p)); !st) return st;
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Status each_peer(Db& db, const Registry::Visit& visit) {
+    return walk_peers(db, [&](PeerRecord&& p) { return visit(p); });
+}
+
+Result<std::vector<PeerRecord>> select_peers(Db& db) {
+    std::vector<PeerRecord> peers;
+    auto st = walk_peers(db, [&](PeerRecord&& p) {
+        peers.push_back(std::move(p));
+        return ok_status();
+    });
+    if (!st) return st.error();
     return peers;
 }
 

@@ -38,6 +38,12 @@ class SqliteRegistry final : public Registry {
         return sqlite::select_peers(db_);
     }
 
+    Status each(const Visit& visit) override {
+        auto txn = Txn::read(db_);
+        if (!txn) return txn.error();
+        return sqlite::each_peer(db_, visit);
+    }
+
     Result<std::optional<PeerRecord>> find(std::string_view name) override {
         auto txn = Txn::read(db_);
         if (!txn) return txn.error();
@@ -45,14 +51,15 @@ class SqliteRegistry final : public Registry {
     }
 
     Result<std::size_t> count(const std::vector<std::string>& groups) override {
-        auto stmt = sqlite::Stmt::prepare(db_, "SELECT COUNT(*) FROM peers WHERE \"group\" = ?");
+        // group_sizes (schema step 4): one row per group, not a walk of its peers.
+        auto stmt = sqlite::Stmt::prepare(db_, "SELECT peers FROM group_sizes WHERE \"group\" = ?");
         if (!stmt) return stmt.error();
         std::size_t n = 0;
         for (const auto& g : groups) {
             stmt->bind(1, g);
             auto row = stmt->step();
             if (!row) return row.error();
-            n += static_cast<std::size_t>(stmt->int64(0));
+            if (*row) n += static_cast<std::size_t>(stmt->int64(0));
             stmt->reset();
         }
         return n;
@@ -335,7 +342,7 @@ Result<std::optional<Db>> open_for_reading(const std::string& state_dir) {
     if (!db) return db.error();
     auto version = db->pragma_int("user_version");
     if (!version) return version.error();
-    if (*version != sqlite::schema_version())
+    if (*version < sqlite::oldest_readable_version() || *version > sqlite::schema_version())
         return Error{"peer registry schema version " + std::to_string(*version) + " is not " +
                          std::to_string(sqlite::schema_version()) +
                          ", the one this vpngw reads: a command that changes peers (`vpngw "
@@ -358,6 +365,39 @@ Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) 
     auto txn = Txn::read(**db);
     if (!txn) return txn.error();
     return sqlite::select_peers(**db);
+}
+
+Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (!*legacy) return ok_status();
+        for (const auto& p : (*legacy)->peers)
+            if (auto st = visit(p); !st) return st;
+        return ok_status();
+    }
+    auto txn = Txn::read(**db);
+    if (!txn) return txn.error();
+    return sqlite::each_peer(**db, visit);
+}
+
+Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
+                                                   std::string_view name) {
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        auto legacy = read_legacy_state(state_dir);
+        if (!legacy) return legacy.error();
+        if (*legacy)
+            for (auto& p : (*legacy)->peers)
+                if (p.name == name) return std::optional<PeerRecord>(std::move(p));
+        return std::optional<PeerRecord>{};
+    }
+    auto txn = Txn::read(**db);
+    if (!txn) return txn.error();
+    return sqlite::select_peer(**db, name);
 }
 
 Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,

@@ -27,6 +27,10 @@ Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_
 // `peer list`): read from peers.db without creating or upgrading anything, or
 // from a legacy state directory not migrated yet; none when neither exists.
 Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir);
+// The same one at a time (Registry::each), and one peer by name.
+Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit);
+Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
+                                                   std::string_view name);
 // The peers whose expiry has passed by `now` and that are not disabled yet:
 // what the monitor checks every round (one query, no peer loaded).
 Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,

@@ -119,6 +119,30 @@ CREATE TRIGGER addresses_changed AFTER UPDATE ON addresses BEGIN
 END;
 )sql",
      fill_address_numbers},
+    // How many peers each group holds, kept by triggers in every statement's
+    // transaction: `peer add` checks a userspace interface's room (65,536
+    // peers) with one row read instead of counting the group's peers, which
+    // cost O(peers) (150,000 VM steps at 50,000 peers).
+    {4, R"sql(
+CREATE TABLE group_sizes (
+    "group" TEXT    PRIMARY KEY,
+    peers   INTEGER NOT NULL CHECK (peers >= 0)
+);
+INSERT INTO group_sizes ("group", peers) SELECT "group", COUNT(*) FROM peers GROUP BY "group";
+CREATE TRIGGER group_size_added AFTER INSERT ON peers BEGIN
+    INSERT INTO group_sizes ("group", peers) VALUES (NEW."group", 1)
+        ON CONFLICT ("group") DO UPDATE SET peers = peers + 1;
+END;
+CREATE TRIGGER group_size_removed AFTER DELETE ON peers BEGIN
+    UPDATE group_sizes SET peers = peers - 1 WHERE "group" = OLD."group";
+END;
+CREATE TRIGGER group_size_moved AFTER UPDATE OF "group" ON peers
+    WHEN OLD."group" IS NOT NEW."group" BEGIN
+    UPDATE group_sizes SET peers = peers - 1 WHERE "group" = OLD."group";
+    INSERT INTO group_sizes ("group", peers) VALUES (NEW."group", 1)
+        ON CONFLICT ("group") DO UPDATE SET peers = peers + 1;
+END;
+)sql"},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.
@@ -136,6 +160,10 @@ Status use_wal(Db& db) {
 
 std::span<const MigrationStep> migration_steps() {
     return kSteps;
+}
+
+int oldest_readable_version() {
+    return 3;
 }
 
 int schema_version() {

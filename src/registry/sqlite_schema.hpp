@@ -20,6 +20,11 @@ struct MigrationStep {
 
 // Every step, in order; the last one's version is the current schema.
 std::span<const MigrationStep> migration_steps();
+
+// The oldest schema a read-only open accepts: later steps only added what
+// writers keep (group_sizes), so `status` or `peer list` right after an
+// upgrade reads the peers before any command migrated the file.
+int oldest_readable_version();
 int schema_version();
 
 // Applies the steps `db` lacks (inside BEGIN IMMEDIATE, so concurrent

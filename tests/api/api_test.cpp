@@ -141,8 +141,9 @@ TEST(ApiPeers, AddedThroughTheApiIsWhatTheCliListsAndTheReverse) {
         auto s = gateway::test::open(*f.options.state_dir);
         s.lock.reset();
         auto listing = gateway::list_peers(s, f.fake);
+        ASSERT_TRUE(listing.ok()) << listing.error().str();
         bool found = false;
-        for (const auto& p : listing.peers)
+        for (const auto& p : listing->peers)
             if (p.name == "alice") {
                 found = true;
                 EXPECT_EQ(p.address->str(), added["peer"]["address"]);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "dns/runtime.hpp"
 #include "escape/escape.hpp"
 #include "plan/allocate.hpp"
 #include "plan/nft_ruleset.hpp"
@@ -129,6 +130,57 @@ TEST(DnsRender, HostsNameEveryAddressOfLabelledPeers) {
     EXPECT_EQ(hosts.names, 1u);
     ASSERT_EQ(hosts.skipped.size(), 1u);
     EXPECT_EQ(hosts.skipped[0], "cam_1");
+}
+
+TEST(DnsRender, OnePeersLinesAreWhatTheWholeRenderWrites) {
+    auto p = load(kProfile);
+    auto addresses = plan::assign_peer_addresses(p);
+    ASSERT_TRUE(addresses);
+    EXPECT_EQ(host_lines(p.dns->zone, "alice-laptop", (*addresses)[0]),
+              render_hosts(p, *addresses).text);
+    EXPECT_EQ(host_lines(p.dns->zone, "cam_1", (*addresses)[1]), "");  // no DNS label
+    EXPECT_EQ(host_lines(p.dns->zone, "nobody", plan::PeerAddresses{}), "");
+}
+
+TEST(DnsRender, WithoutPeerDropsExactlyThatPeersLines) {
+    const std::string hosts =
+        "10.8.1.1 bob.vpn\n"
+        "fd08::1 bob.vpn\n"
+        "10.8.1.2 bobby.vpn\n"
+        "10.8.1.3 bob.vpn.other\n"
+        "10.8.1.4 alice.vpn";  // the last line without its newline
+    EXPECT_EQ(without_peer(hosts, "vpn", "bob"),
+              "10.8.1.2 bobby.vpn\n10.8.1.3 bob.vpn.other\n10.8.1.4 alice.vpn");
+    EXPECT_EQ(without_peer(hosts, "vpn", "alice"),
+              "10.8.1.1 bob.vpn\nfd08::1 bob.vpn\n10.8.1.2 bobby.vpn\n10.8.1.3 bob.vpn.other\n");
+    EXPECT_EQ(without_peer(hosts, "vpn", "carol"), hosts);
+}
+
+TEST(DnsHostsFile, AnAddAppendsARemoveRewritesAMissingFileIsLeftAlone) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("vpngw-dns-hosts-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "hosts").string();
+    auto read = [&] {
+        std::ifstream in(path);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    auto absent = edit_hosts(path, "vpn", {"", "10.0.0.2 a.vpn\n"});
+    ASSERT_TRUE(absent) << absent.error().str();
+    EXPECT_FALSE(*absent);
+    EXPECT_FALSE(std::filesystem::exists(path));
+
+    { std::ofstream(path) << "10.0.0.2 a.vpn\n"; }
+    auto added = edit_hosts(path, "vpn", {"", "10.0.0.3 b.vpn\nfd00::3 b.vpn\n"});
+    ASSERT_TRUE(added && *added);
+    EXPECT_EQ(read(), "10.0.0.2 a.vpn\n10.0.0.3 b.vpn\nfd00::3 b.vpn\n");
+    auto renamed = edit_hosts(path, "vpn", {"a", "10.0.0.2 c.vpn\n"});
+    ASSERT_TRUE(renamed && *renamed);
+    EXPECT_EQ(read(), "10.0.0.3 b.vpn\nfd00::3 b.vpn\n10.0.0.2 c.vpn\n");
+    auto removed = edit_hosts(path, "vpn", {"b", ""});
+    ASSERT_TRUE(removed && *removed);
+    EXPECT_EQ(read(), "10.0.0.2 c.vpn\n");
+    std::filesystem::remove_all(dir);
 }
 
 TEST(DnsRender, ConfigListensOnTunnelAddressesOnlyAndForwardsTheRest) {

@@ -34,6 +34,7 @@ registry::PeerRecord full_peer() {
     p.rate_bits = 20'000'000;
     p.networks = {*Prefix::parse("192.168.50.0/24"), *Prefix::parse("fd50::/64")};
     p.node = "gw-b";
+    p.sealed_psk = "c2VhbGVk";  // opaque here; psk_seal_test.cpp opens real ones
     return p;
 }
 
@@ -167,6 +168,8 @@ TEST(EtcdCodec, HostilePeerRecordsAreRefusedNamingTheKey) {
         {with("quota_bytes", -1), "\"quota_bytes\" has the wrong type"},
         {with("networks", json::array({"10.0.0.0/33"})), "is not a network"},
         {with("node", 7), "\"node\" has the wrong type"},
+        {with("psk_sealed", 7), "\"psk_sealed\" has the wrong type"},
+        {with("has_psk", false), "\"psk_sealed\" without \"has_psk\""},
         {with("name", "mallory"), "is not the key's"},
     };
     for (const auto& [text, why] : cases) {

@@ -12,7 +12,13 @@
 # - quorum lost: the client's traffic through A continues, adds are refused
 #   with the quorum message, `vpngw status` still answers; quorum back: A
 #   gets the next add;
-# - `vpngw status` shows the node, etcd's members, VRRP state, revision, lag.
+# - `vpngw status` shows the node, etcd's members, VRRP state, revision, lag
+#   (text and --json);
+# - preshared keys: `peer add --psk` on B (sealed in etcd with the cluster
+#   secret from `vpngw cluster secret`) handshakes with A from a second
+#   wireguard-go client; the record holds no clear PSK; `peer rotate
+#   --psk-only` reaches A; a sealed value moved to another peer's record is
+#   refused on A naming the peer and key; no secret_file: --psk refused.
 # Label `fleet`; needs root.
 . "$(dirname "$0")/../netns/lib.sh"
 enter_sandbox "$@"
@@ -28,17 +34,27 @@ etcd_cluster "$CERTS"
 fleet_attach gwa 10.77.0.11
 fleet_attach gwb 10.77.0.12
 fleet_attach cl 10.77.0.50
+fleet_attach cp 10.77.0.51
 
 # The fleet's one WireGuard key, as an operator copies it to every member.
 wg genkey >"$SANDBOX_DIR/fleet.key"
 chmod 0600 "$SANDBOX_DIR/fleet.key"
+# The cluster secret that seals preshared keys in etcd, copied the same way.
+check "vpngw cluster secret makes the secret file" "$VPNGW" cluster secret --out "$SANDBOX_DIR/cluster.key"
+check "the cluster secret is 32 bytes, 0600" \
+    [ "$(stat -c '%s %a' "$SANDBOX_DIR/cluster.key")" = "32 600" ]
+check_not "vpngw cluster secret never overwrites" \
+    "$VPNGW" cluster secret --out "$SANDBOX_DIR/cluster.key"
 URLS='"https://10.77.0.1:2379", "https://10.77.0.2:2379", "https://10.77.0.3:2379"'
 for node in gwa gwb; do
     mkdir -m 0700 "$SANDBOX_DIR/state-$node"
     sed -e "s|@NODE@|$node|g" -e "s|@STATE@|$SANDBOX_DIR/state-$node|" \
         -e "s|@KEY@|$SANDBOX_DIR/fleet.key|" -e "s|@ETCD@|$URLS|" -e "s|@CERTS@|$CERTS|g" \
+        -e "s|@SECRET@|$SANDBOX_DIR/cluster.key|" \
         "$HERE/profiles/follower.toml.in" >"$SANDBOX_DIR/$node.toml"
 done
+# B as a member that was never given the secret.
+grep -v '^secret_file' "$SANDBOX_DIR/gwb.toml" >"$SANDBOX_DIR/gwb-nosecret.toml"
 vpngw_on() { local node=$1; shift; in_ns "$node" "$VPNGW" "$@"; }
 profile() { echo "$SANDBOX_DIR/$1.toml"; }
 
@@ -112,6 +128,17 @@ check "status shows the VRRP state" grep -q "vrrp: MASTER since" "$SANDBOX_DIR/s
 check "status shows the applied revision and lag" \
     grep -qE "registry: applied revision [0-9]+, .*; etcd at [0-9]+, lag [0-9]+ revision" "$SANDBOX_DIR/status-a"
 
+vpngw_on gwa status --json "$(profile gwa)" >"$SANDBOX_DIR/status-a.json" 2>/dev/null || true
+cluster_json() {  # cluster_json JQ-TEST: true when the status JSON's cluster object passes it
+    jq -e ".cluster | $1" "$SANDBOX_DIR/status-a.json" >/dev/null
+}
+check "status --json: node" cluster_json '.node == "gwa"'
+check "status --json: three etcd members answering" \
+    cluster_json '.etcd.answering and (.etcd.members | map(.name) | sort) == ["e1","e2","e3"]'
+check "status --json: VRRP state" cluster_json '.vrrp.state == "MASTER" and .vrrp.since > 0'
+check "status --json: applied and etcd revisions, lag = their difference" \
+    cluster_json '.registry.applied_revision > 0 and .registry.lag == (.registry.etcd_revision - .registry.applied_revision)'
+
 # --- A down, changes on B, A back: catch-up from its revision ---
 check "peer add dave on B" add_on gwb dave
 DAVE=$(pubkey_of gwb dave)
@@ -162,6 +189,73 @@ check "A stops serving marker once it is pinned to B" wait_for 10 "marker gone f
 check "B still serves marker" on_gateway gwb "$MARKER"
 check "peer edit pinned --no-node on B" vpngw_on gwb peer edit pinned --no-node --profile "$(profile gwb)"
 check "A serves pinned once it is unpinned" wait_for 10 "pinned on A" on_gateway gwa "$PINNED"
+
+# --- preshared keys: sealed in etcd, applied by every member ---
+add_without_secret() {
+    vpngw_on gwb peer add nosecret --group staff --psk --profile "$SANDBOX_DIR/gwb-nosecret.toml" \
+        >"$SANDBOX_DIR/add-nosecret.out" 2>&1
+}
+check_not "peer add --psk on a member without secret_file is refused" add_without_secret
+check "the refusal names secret_file" grep -q 'no "secret_file"' "$SANDBOX_DIR/add-nosecret.out"
+check_not "nothing was added without the secret" \
+    vpngw_on gwb peer show nosecret --profile "$(profile gwb)"
+check "peer add secret --psk on gateway B" add_on gwb secret --psk
+psk_of() { sed -n 's/^PresharedKey *= *//p' "$SANDBOX_DIR/state-gwb/clients/$1.conf"; }
+PSK=$(psk_of secret)
+check "the client config has the preshared key" [ -n "$PSK" ]
+etcd_value() {  # etcd_value KEY: the value etcd holds, decoded
+    etcd_json /v3/kv/range "{\"key\":\"$(printf %s "$1" | base64 -w0)\"}" |
+        jq -r '.kvs[0].value' | base64 -d
+}
+RECORD=$(etcd_value /vpngw/follow-test/peers/secret)
+check "the etcd record holds the PSK sealed" jq -e '.has_psk and (.psk_sealed | length) == 96' <<<"$RECORD"
+check_not "the etcd record has no clear PSK" grep -qF "$PSK" <<<"$RECORD"
+client_up cp wgp "$SANDBOX_DIR/state-gwb/clients/secret.conf" 10.8.0.1/32
+psk_handshake() {
+    local t
+    t=$(in_ns cp wg show wgp latest-handshakes | awk '{print $2}')
+    [ -n "$t" ] && [ "$t" -gt 0 ]
+}
+in_ns cp ping -c 50 -i 0.1 -W 1 10.8.0.1 >/dev/null 2>&1 &
+PING_PID=$!
+SANDBOX_PIDS+=("$PING_PID")
+check "the --psk client added on B handshakes with A" wait_for 10 "PSK client's handshake with A" psk_handshake
+kill "$PING_PID" 2>/dev/null || true
+check "the --psk client reaches A through the tunnel" in_ns cp ping -c 1 -W 2 10.8.0.1
+SECRET_KEY=$(pubkey_of gwb secret)
+a_psk_is() { in_ns gwa wg show wggwa preshared-keys | grep -qxF "$SECRET_KEY	$1"; }
+check "A's WireGuard peer has the PSK" a_psk_is "$PSK"
+check "A keeps it 0600 in its psk/" [ "$(stat -c %a "$SANDBOX_DIR/state-gwa/psk/secret.psk")" = 600 ]
+check "peer rotate secret --psk-only on B" \
+    vpngw_on gwb peer rotate secret --psk-only --profile "$(profile gwb)"
+NEW_PSK=$(psk_of secret)
+check "the rotation made a new PSK" [ -n "$NEW_PSK" -a "$NEW_PSK" != "$PSK" ]
+check "A applied the rotated PSK" wait_for 10 "the new PSK on A" a_psk_is "$NEW_PSK"
+# A sealed value moved into another peer's record (as one with write access
+# to etcd but not the secret could): A refuses it, naming the peer and key.
+check "peer add victim --psk on B" add_on gwb victim --psk
+VICTIM=$(pubkey_of gwb victim)
+check "A applied victim" wait_for 10 "victim on A" on_gateway gwa "$VICTIM"
+MOVED=$(etcd_value /vpngw/follow-test/peers/victim |
+    jq -c --arg s "$(jq -r .psk_sealed <<<"$(etcd_value /vpngw/follow-test/peers/secret)")" '.psk_sealed = $s')
+etcd_put() {  # etcd_put KEY VALUE
+    etcd_json /v3/kv/put \
+        "{\"key\":\"$(printf %s "$1" | base64 -w0)\",\"value\":\"$(printf %s "$2" | base64 -w0)\"}" >/dev/null
+}
+check "the sealed value of secret is put into victim's record" \
+    etcd_put /vpngw/follow-test/peers/victim "$MOVED"
+check "A leaves victim out" wait_for 10 "victim gone from A" not_on_gateway gwa "$VICTIM"
+check "A's follower names the peer and its key" \
+    grep -q 'peer "victim" (/vpngw/follow-test/peers/victim): its sealed preshared key does not open' "$SANDBOX_DIR/gwa.follow"
+check_not "no PSK in A's log" grep -qF -e "$PSK" -e "$NEW_PSK" "$SANDBOX_DIR/gwa.follow"
+check "A still serves secret" on_gateway gwa "$SECRET_KEY"
+# `up` on A opens the sealed PSKs into its psk/ too (the file removed first).
+rm -f "$SANDBOX_DIR/state-gwa/psk/secret.psk"
+check "up on A with sealed PSKs in the registry" vpngw_on gwa up "$(profile gwa)"
+check "up wrote secret's PSK back into A's psk/" \
+    [ "$(cat "$SANDBOX_DIR/state-gwa/psk/secret.psk" 2>/dev/null)" = "$NEW_PSK" ]
+check "A serves secret with the PSK after up" a_psk_is "$NEW_PSK"
+check_not "up left victim out on A" on_gateway gwa "$VICTIM"
 
 # --- quorum lost ---
 etcd_kill e2

@@ -185,7 +185,9 @@ TEST(PeerLive, ListShowsSourcesAddressesAndKernelFigures) {
     op.tx_bytes = 5678;
     live.device.peers.push_back(op);
 
-    auto listing = list_peers(s, live);
+    auto listed = list_peers(s, live);
+    ASSERT_TRUE(listed.ok()) << listed.error().str();
+    const auto& listing = *listed;
     ASSERT_EQ(listing.peers.size(), 3u);
     EXPECT_EQ(listing.peers[0].name, "fixed");
     EXPECT_EQ(listing.peers[0].source, PeerListEntry::Source::profile);
@@ -202,7 +204,9 @@ TEST(PeerLive, ListShowsSourcesAddressesAndKernelFigures) {
     EXPECT_EQ(alice.stats->tx_bytes, 5678u);
 
     live.up = false;
-    auto down = list_peers(s, live);
+    auto listed_down = list_peers(s, live);
+    ASSERT_TRUE(listed_down.ok());
+    const auto& down = *listed_down;
     EXPECT_FALSE(down.peers[2].stats.has_value());
     ASSERT_EQ(down.notes.size(), 1u);
     EXPECT_NE(down.notes[0].find("vpngwpt0 is not up"), std::string::npos);

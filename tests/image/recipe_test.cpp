@@ -132,6 +132,81 @@ TEST(ImageRecipe, ImageEnvIsReadBackByBash) {
               "ReadWritePaths=/srv/vpn-gw+1@a\n");
 }
 
+// --- a fleet member ([cluster], docs/fleet.md) ---------------------------------
+
+std::string cluster_profile_text(bool vrrp, bool sync) {
+    std::string t = profile_text("/var/lib/vpngw") +
+                    "\n[[uplink]]\nname = \"wan\"\ndevice = \"eth0\"\n"
+                    "[cluster]\nnode = \"gw-a\"\netcd = [\"https://10.9.0.1:2379\"]\n"
+                    "etcd_ca = \"/etc/vpngw/etcd/ca.pem\"\n"
+                    "secret_file = \"/etc/vpngw/cluster.key\"\n";
+    if (vrrp) t += "vrrp = { uplink = \"wan\", address = \"192.0.2.10/24\", router_id = 51 }\n";
+    if (sync) t += "sync = { device = \"eth1\", address = \"10.99.0.1\", peer = \"10.99.0.2\" }\n";
+    return t;
+}
+
+// What customize.sh does with CLUSTER_UNITS, on a copy of rootfs/: the units
+// the recipe carries are enabled (systemctl --root follows [Install]).
+std::string enabled_after_customize(const Fixture& f) {
+    TempDir root;
+    return run_bash("set -e\ncp -a " + f.settings.output_dir + "/rootfs/. " + root.path() +
+                    "/\n. " + f.settings.output_dir +
+                    "/image.env\nif [ ${#CLUSTER_UNITS[@]} -gt 0 ]; then systemctl --quiet "
+                    "--root=" +
+                    root.path() + " enable \"${CLUSTER_UNITS[@]}\"; fi\nls " + root.path() +
+                    "/etc/systemd/system/multi-user.target.wants/ 2>/dev/null | sort\n");
+}
+
+TEST(ImageRecipe, FleetMemberGetsTheHaPackagesAndEnablesItsUnits) {
+    Fixture f(cluster_profile_text(true, true));
+    auto report = write_recipe(f.profile, f.settings);
+    ASSERT_TRUE(report.ok()) << report.error().str();
+    EXPECT_EQ(f.dir.read("recipe/base/cluster-packages.list"),
+              "# keepalived and conntrackd of [cluster] (docs/fleet.md)\nconntrackd\nkeepalived\n");
+    for (const char* unit : {"vpngw-follow@", "vpngw-keepalived@", "vpngw-conntrackd@"})
+        EXPECT_TRUE(std::filesystem::exists(f.settings.output_dir +
+                                            "/rootfs/usr/lib/systemd/system/" + unit + ".service"))
+            << unit;
+    EXPECT_EQ(run_bash(". " + f.settings.output_dir +
+                       "/image.env\nprintf '%s|' \"${CLUSTER_UNITS[@]}\"\n"),
+              "vpngw-follow@gw1.service|vpngw-conntrackd@gw1.service|"
+              "vpngw-keepalived@gw1.service|");
+    EXPECT_EQ(enabled_after_customize(f),
+              "vpngw-conntrackd@gw1.service\nvpngw-follow@gw1.service\n"
+              "vpngw-keepalived@gw1.service\n");
+    // customize.sh checks the render, then enables them.
+    const std::string customize = f.dir.read("recipe/customize.sh");
+    EXPECT_NE(customize.find("vpngw cluster render"), std::string::npos);
+    EXPECT_NE(customize.find("enable \"${CLUSTER_UNITS[@]}\""), std::string::npos);
+    // The files the units need are the operator's to provision: said, not baked.
+    std::string warnings;
+    for (const auto& d : report->warnings.all()) warnings += d.message + "\n";
+    EXPECT_NE(warnings.find("/etc/vpngw/cluster.key"), std::string::npos) << warnings;
+    EXPECT_NE(warnings.find("/etc/vpngw/etcd/ca.pem"), std::string::npos) << warnings;
+}
+
+TEST(ImageRecipe, FleetMemberWithoutVrrpOrSyncGetsTheFollowerOnly) {
+    Fixture f(cluster_profile_text(false, false));
+    auto report = write_recipe(f.profile, f.settings);
+    ASSERT_TRUE(report.ok()) << report.error().str();
+    EXPECT_FALSE(std::filesystem::exists(f.settings.output_dir + "/base/cluster-packages.list"));
+    EXPECT_FALSE(std::filesystem::exists(
+        f.settings.output_dir + "/rootfs/usr/lib/systemd/system/vpngw-keepalived@.service"));
+    EXPECT_EQ(enabled_after_customize(f), "vpngw-follow@gw1.service\n");
+}
+
+TEST(ImageRecipe, SingleGatewayEnablesNoFleetUnits) {
+    Fixture f(profile_text("/var/lib/vpngw"));
+    auto report = write_recipe(f.profile, f.settings);
+    ASSERT_TRUE(report.ok()) << report.error().str();
+    EXPECT_FALSE(std::filesystem::exists(f.settings.output_dir + "/base/cluster-packages.list"));
+    EXPECT_FALSE(std::filesystem::exists(f.settings.output_dir +
+                                         "/rootfs/usr/lib/systemd/system/vpngw-follow@.service"));
+    EXPECT_EQ(run_bash(". " + f.settings.output_dir + "/image.env\necho ${#CLUSTER_UNITS[@]}\n"),
+              "0\n");
+    EXPECT_EQ(enabled_after_customize(f), "");
+}
+
 // --- image build -o DIR -------------------------------------------------------
 
 TEST(ImageRecipe, OutputDirNotEmptyIsRefusedWithoutForce) {

@@ -97,6 +97,15 @@ peer_cmd add carol --group staff --qr none >"$SANDBOX_DIR/carol.conf" 2>/dev/nul
 carol_addr=$(sed -n 's/^Address = \([0-9.]*\)\/32.*/\1/p' "$SANDBOX_DIR/carol.conf")
 check "a peer added later resolves (carol.vpn.test -> $carol_addr, polled)" \
     poll resolves carol.vpn.test "$carol_addr"
+# A rename edits only that peer's lines (the rest of the hosts file is kept).
+peer_cmd edit carol --rename dave 2>"$SANDBOX_DIR/edit.err"
+check "peer edit --rename moves the name (dave.vpn.test -> $carol_addr, polled)" \
+    poll resolves dave.vpn.test "$carol_addr"
+check "and carol.vpn.test stops resolving (polled)" poll resolves_not carol.vpn.test
+check "alice's name is still there after the edits" resolves alice.vpn.test \
+    "$(sed -n 's/^Address = \([0-9.]*\)\/32.*/\1/p' "$SANDBOX_DIR/alice.conf")"
+check "each name once in the hosts file (no duplicate lines)" \
+    test -z "$(sort /run/vpngw/dns-dns-names/hosts | uniq -d)"
 check "the same dnsmasq process all along (pid $resolver_pid)" \
     test "$(cat /run/vpngw/dns-dns-names/dnsmasq.pid)" = "$resolver_pid" -a -d "/proc/$resolver_pid"
 check "cam_1 (no DNS label) is in no hosts line" bash -c "! grep -q cam_1 /run/vpngw/dns-dns-names/hosts"

@@ -113,25 +113,16 @@ TEST(RegistryIndexedAllocation, GivesWhatTheFullReadGivesUnderRandomChanges) {
 TEST(RegistryIndexedAllocation, ASchema2DatabaseMigratesWithItsPeersAndAllocatesPastThem) {
     TempDir tmp;
     const std::string dir = tmp / "state";
-    ::mkdir(dir.c_str(), 0700);
     {
         // What vpngw wrote before step 3: steps 1 and 2 and their rows.
-        auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::create);
-        ASSERT_TRUE(db.ok()) << db.error().str();
-        for (const auto& step : sqlite::migration_steps())
-            if (step.version <= 2) {
-                ASSERT_TRUE(db->exec(step.sql).ok());
-            }
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 2").ok());
+        auto db = database_at_schema(dir, 2);
         for (int i = 1; i <= 3; ++i) {
             const std::string sql =
-                "INSERT INTO peers (id, name, public_key, \"group\", created) VALUES (" +
-                std::to_string(i) + ", 'old" + std::to_string(i) + "', '" + key_from(i).base64() +
-                "', 'a', 1714564800);"
+                old_peer_row(i, "a") +
                 "INSERT INTO addresses (peer_id, \"group\", address, family) VALUES (" +
                 std::to_string(i) + ", 'a', '10.9.0." + std::to_string(i + 1) + "', 4), (" +
                 std::to_string(i) + ", 'a', 'fd09::" + std::to_string(i + 1) + "', 6);";
-            ASSERT_TRUE(db->exec(sql.c_str()).ok());
+            ASSERT_TRUE(db.exec(sql.c_str()).ok());
         }
     }
     auto reg = open_registry(dir);

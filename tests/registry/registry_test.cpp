@@ -287,5 +287,63 @@ TEST(RegistryRead, RefusesADatabaseOfAnotherSchemaVersion) {
         << peers.error().str();
 }
 
+// group_sizes (schema step 4) is what count() reads: it must follow every
+// statement that adds, removes or moves a peer.
+TEST(RegistryCount, FollowsAddRemoveMoveAndImport) {
+    TempDir tmp;
+    auto reg = open_registry(tmp / "state");
+    const std::vector<std::string> staff{"staff"}, guests{"guests"}, both{"staff", "guests"};
+    EXPECT_EQ(*reg->count(staff), 0u);
+    ASSERT_TRUE(reg->add(record("a", 1), nullptr, kActor).ok());
+    ASSERT_TRUE(reg->add(record("b", 2), nullptr, kActor).ok());
+    ASSERT_TRUE(reg->add(record("c", 3, "guests"), nullptr, kActor).ok());
+    EXPECT_EQ(*reg->count(staff), 2u);
+    EXPECT_EQ(*reg->count(guests), 1u);
+    EXPECT_EQ(*reg->count(both), 3u);
+    EXPECT_EQ(*reg->count({"nobody"}), 0u);
+    auto set = [&](const char* name, std::string PeerRecord::*field, const char* value) {
+        auto changed = reg->update(
+            name,
+            [&](PeerRecord& r) {
+                r.*field = value;
+                return ok_status();
+            },
+            nullptr, kActor);
+        ASSERT_TRUE(changed.ok()) << changed.error().str();
+    };
+    set("b", &PeerRecord::group, "guests");
+    EXPECT_EQ(*reg->count(staff), 1u);
+    EXPECT_EQ(*reg->count(guests), 2u);
+    set("b", &PeerRecord::name, "b2");
+    EXPECT_EQ(*reg->count(guests), 2u);  // not a move
+    ASSERT_TRUE(reg->remove("a", kActor).ok());
+    EXPECT_EQ(*reg->count(staff), 0u);
+    ASSERT_TRUE(reg->add_all({record("d", 4), record("e", 5)}, "from x", kActor).ok());
+    EXPECT_EQ(*reg->count(staff), 2u);
+    // A failed add (the name is taken) leaves the count as it was.
+    EXPECT_FALSE(reg->add(record("d", 6), nullptr, kActor).ok());
+    EXPECT_EQ(*reg->count(staff), 2u);
+    EXPECT_EQ(*reg->count(both), 4u);
+}
+
+TEST(RegistryCount, ASchema3DatabaseIsReadAndMigratesWithItsCounts) {
+    TempDir tmp;
+    const std::string dir = tmp / "state";
+    {
+        // What vpngw wrote before step 4: steps 1 to 3 and their rows.
+        auto db = database_at_schema(dir, 3);
+        for (int i = 1; i <= 3; ++i) {
+            ASSERT_TRUE(db.exec(old_peer_row(i, i == 3 ? "guests" : "staff").c_str()).ok());
+        }
+    }
+    // Readers take it as it is (step 4 added nothing they read).
+    auto read = read_stored_peers(dir);
+    ASSERT_TRUE(read.ok()) << read.error().str();
+    EXPECT_EQ(read->size(), 3u);
+    auto reg = open_registry(dir);
+    EXPECT_EQ(query(dir, "PRAGMA user_version"), std::to_string(sqlite::schema_version()));
+    EXPECT_EQ(*reg->count({"staff"}), 2u);
+    EXPECT_EQ(*reg->count({"guests"}), 1u);
+}
 }  // namespace
 }  // namespace vpngw::registry::test

@@ -14,9 +14,10 @@
 
 #include "gateway/peers.hpp"
 #include "gateway/session.hpp"
-#include "support/peer_session.hpp"  // TempDir, read_text, ...; FakeLive for allocation_test
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_registry.hpp"
+#include "registry/sqlite_schema.hpp"
+#include "support/peer_session.hpp"  // TempDir, read_text, ...; FakeLive for allocation_test
 
 namespace vpngw::registry::test {
 
@@ -113,6 +114,29 @@ inline std::string query(const std::string& dir, const char* sql) {
     auto row = stmt->step();
     if (!row) throw std::runtime_error(row.error().str());
     return *row ? stmt->text(0) : std::string("<no row>");
+}
+
+// A database in `dir` as a vpngw of schema `version` left it: migration
+// steps 1 to `version` only (no later table or trigger), to insert old rows into.
+inline sqlite::Db database_at_schema(const std::string& dir, int version) {
+    ::mkdir(dir.c_str(), 0700);
+    auto db = sqlite::Db::open(registry_file(dir), sqlite::Db::Access::create);
+    if (!db) throw std::runtime_error(db.error().str());
+    if (auto st = db->exec("PRAGMA journal_mode = WAL"); !st)
+        throw std::runtime_error(st.error().str());
+    for (const auto& step : sqlite::migration_steps())
+        if (step.version <= version)
+            if (auto st = db->exec(step.sql); !st) throw std::runtime_error(st.error().str());
+    const std::string sql = "PRAGMA user_version = " + std::to_string(version);
+    if (auto st = db->exec(sql.c_str()); !st) throw std::runtime_error(st.error().str());
+    return std::move(*db);
+}
+
+// The INSERT of peer `i` (name "old<i>", key_from(i)) as an older vpngw wrote it.
+inline std::string old_peer_row(int i, const std::string& group) {
+    return "INSERT INTO peers (id, name, public_key, \"group\", created) VALUES (" +
+           std::to_string(i) + ", 'old" + std::to_string(i) + "', '" + key_from(i).base64() +
+           "', '" + group + "', 1714564800);";
 }
 
 // A registry in `dir` whose database claims schema version `version`.
