@@ -1,10 +1,10 @@
 #include "profile/cache.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 
-#include "profile/checks.hpp"
 #include "profile/load_text.hpp"
-#include "profile/names.hpp"
 #include "store/atomic_file.hpp"
 #include "store/state_dir_check.hpp"
 
@@ -37,25 +37,6 @@ bool same(const Diagnostic& a, const Diagnostic& b) {
     return a.severity == b.severity && a.where == b.where && a.message == b.message;
 }
 
-// What the rest of vpngw relies on about peers, checked again on a hit:
-// each in a WireGuard group with a valid name (names reach nft object names
-// and file names), then the loader's own checks across tables that involve
-// peers (names, keys and addresses unique; addresses and routed networks
-// inside their group and clear of everything else), run on the profile with
-// the cached peers. A few milliseconds at 50,000 peers, against the parse.
-bool peers_fit(const model::Profile& profile, const std::string& path,
-               const std::string& base_dir) {
-    for (const auto& p : profile.peers) {
-        const auto* g = profile.find_group(p.group);
-        if (!g || g->is_network() || !valid_name(p.name)) return false;
-    }
-    Diagnostics found;
-    Context ctx{path, base_dir, found};
-    check_unique(ctx, profile);
-    check_addressing(ctx, profile);
-    return !found.has_errors();
-}
-
 std::optional<LoadResult> load_with_cache(std::string_view text, const std::string& path,
                                           const std::string& base_dir, CachedProfile& cache,
                                           const std::string& dir,
@@ -66,8 +47,9 @@ std::optional<LoadResult> load_with_cache(std::string_view text, const std::stri
     if (!rest.profile || !rest.profile->peers.empty() ||
         effective_dir(*rest.profile, state_dir) != dir)
         return std::nullopt;
+    // No check across the peers again: the seal says vpngw wrote this record
+    // after a full load of this exact text (the key) ran them all.
     rest.profile->peers = std::move(cache.peers);
-    if (!peers_fit(*rest.profile, path, base_dir)) return std::nullopt;
     // The full load's diagnostics; a warning only the rest gives now (a key
     // file of an interface that changed since) is kept too.
     LoadResult out;
@@ -122,13 +104,34 @@ std::optional<std::vector<LineRange>> peer_lines(std::string_view text, toml::ta
     return out;
 }
 
+// The seal in `file`: false when it is missing or not a seal.
+bool read_seal(const std::string& file, CacheSeal& seal) {
+    auto bytes = store::read_file_if_exists(file);
+    if (!bytes || !*bytes) return false;
+    std::string& raw = **bytes;
+    const bool ok = raw.size() == seal.key.size();
+    if (ok) std::copy(raw.begin(), raw.end(), seal.key.begin());
+    sodium_memzero(raw.data(), raw.size());
+    return ok;
+}
+
+// The seal in `file`, made (random, 0600) when there is none.
+bool read_or_make_seal(const std::string& file, CacheSeal& seal) {
+    if (read_seal(file, seal)) return true;
+    randombytes_buf(seal.key.data(), seal.key.size());
+    const std::string_view bytes(reinterpret_cast<const char*>(seal.key.data()), seal.key.size());
+    return store::atomic_write_file(file, bytes, 0600).ok();
+}
+
 bool write_cache(std::string_view text, toml::table& root, LoadResult& loaded,
-                 const TextDigest& key, const std::string& file) {
+                 const TextDigest& key, const std::string& file, const std::string& seal_file) {
     auto lines = peer_lines(text, root);
     if (!lines) return false;
+    CacheSeal seal;
+    if (!read_or_make_seal(seal_file, seal)) return false;
     CachedProfile cache{key, loaded.profile->source, std::move(*lines), loaded.diagnostics.all(),
                         std::move(loaded.profile->peers)};
-    const std::string bytes = encode_cache(cache);
+    const std::string bytes = encode_cache(cache, seal);
     loaded.profile->peers = std::move(cache.peers);
     // Best effort: a cache that cannot be written costs the next load time only.
     return store::atomic_write_file(file, bytes, 0600).ok();
@@ -136,10 +139,12 @@ bool write_cache(std::string_view text, toml::table& root, LoadResult& loaded,
 
 // The bytes are freed before the peers are used: at 50,000 peers they are
 // ~8 MB on top of the decoded peers.
-std::optional<CachedProfile> read_cache(const std::string& file) {
+std::optional<CachedProfile> read_cache(const std::string& file, const std::string& seal_file) {
+    CacheSeal seal;
+    if (!read_seal(seal_file, seal)) return std::nullopt;
     auto bytes = store::read_file_if_exists(file);
     if (!bytes || !*bytes) return std::nullopt;
-    return decode_cache(**bytes);
+    return decode_cache(**bytes, seal);
 }
 
 }  // namespace
@@ -204,12 +209,14 @@ LoadResult load_file_cached(const std::string& path, const std::optional<std::st
     const std::string base_dir = profile_base_dir(path);
     const std::string dir = state_dir.value_or(state_dir_hint(*text));
     const std::string file = dir + "/" + kCacheFile;
+    const std::string seal_file = dir + "/" + kCacheSealFile;
     const auto key = digest_of_text(path, base_dir, *text);
     // The same check every command makes of the state directory before it
     // reads a peer from it: nobody but its owner can have written the cache.
     const bool usable_dir = store::check_state_dir(dir).ok();
     if (usable_dir)
-        if (auto cache = read_cache(file); cache && cache->key == key && cache->source == path)
+        if (auto cache = read_cache(file, seal_file);
+            cache && cache->key == key && cache->source == path)
             if (auto hit = load_with_cache(*text, path, base_dir, *cache, dir, state_dir)) {
                 used = CacheUse::hit;
                 return std::move(*hit);
@@ -220,7 +227,7 @@ LoadResult load_file_cached(const std::string& path, const std::optional<std::st
         for (auto& p : loaded.profile->peers) decltype(p.origin.fields)().swap(p.origin.fields);
     if (usable_dir && loaded.profile && loaded.profile->peers.size() >= kCacheMinPeers &&
         effective_dir(*loaded.profile, state_dir) == dir) {
-        if (write_cache(*text, root, loaded, key, file)) used = CacheUse::written;
+        if (write_cache(*text, root, loaded, key, file, seal_file)) used = CacheUse::written;
     }
     return loaded;
 }

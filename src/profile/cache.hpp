@@ -34,6 +34,7 @@ namespace vpngw::profile {
 inline constexpr std::size_t kCacheMinPeers = 256;
 
 inline constexpr const char* kCacheFile = "profile.cache";
+inline constexpr const char* kCacheSealFile = "profile.cache.key";
 
 enum class CacheUse {
     hit,      // the peers came from the cache

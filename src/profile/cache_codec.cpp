@@ -10,7 +10,7 @@ namespace {
 
 // Bump when the record's layout or the meaning of a field changes: an old
 // cache then no longer matches any text and is rebuilt.
-constexpr std::string_view kMagic = "vpngw-profile-cache 3\n";
+constexpr std::string_view kMagic = "vpngw-profile-cache 4\n";
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A field added to model::Peer must be added to put_peer/get_peer too (and
@@ -18,9 +18,10 @@ constexpr std::string_view kMagic = "vpngw-profile-cache 3\n";
 static_assert(sizeof(model::Peer) == 368, "model::Peer changed: update the profile cache codec");
 #endif
 
-TextDigest blake2b(std::initializer_list<std::string_view> parts) {
+TextDigest blake2b(std::initializer_list<std::string_view> parts, const CacheSeal* seal = nullptr) {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, nullptr, 0, 32);
+    crypto_generichash_init(&st, seal ? seal->key.data() : nullptr, seal ? seal->key.size() : 0,
+                            32);
     for (auto p : parts)
         crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(p.data()), p.size());
     TextDigest out;
@@ -213,6 +214,10 @@ model::Peer get_peer(Reader& r, const std::string& source) {
 
 }  // namespace
 
+CacheSeal::~CacheSeal() {
+    sodium_memzero(key.data(), key.size());
+}
+
 TextDigest digest_of_text(std::string_view source, std::string_view base_dir,
                           std::string_view text) {
     const std::string layout = std::to_string(sizeof(model::Peer));
@@ -220,7 +225,7 @@ TextDigest digest_of_text(std::string_view source, std::string_view base_dir,
                     base_dir, std::string_view("\0", 1), text});
 }
 
-std::string encode_cache(const CachedProfile& c) {
+std::string encode_cache(const CachedProfile& c, const CacheSeal& seal) {
     Writer w;
     w.raw(kMagic.data(), kMagic.size());
     w.raw(c.key.data(), c.key.size());
@@ -238,18 +243,18 @@ std::string encode_cache(const CachedProfile& c) {
     }
     w.u32(static_cast<std::uint32_t>(c.peers.size()));
     for (const auto& p : c.peers) put_peer(w, p, c.source);
-    const auto sum = blake2b({w.bytes()});
+    const auto sum = blake2b({w.bytes()}, &seal);
     w.raw(sum.data(), sum.size());
     return std::move(w.bytes());
 }
 
-std::optional<CachedProfile> decode_cache(std::string_view bytes) {
+std::optional<CachedProfile> decode_cache(std::string_view bytes, const CacheSeal& seal) {
     constexpr std::size_t kSum = 32;
     if (bytes.size() < kMagic.size() + kSum || bytes.substr(0, kMagic.size()) != kMagic)
         return std::nullopt;
     const auto body = bytes.substr(0, bytes.size() - kSum);
-    const auto sum = blake2b({body});
-    if (std::memcmp(sum.data(), bytes.data() + body.size(), kSum) != 0) return std::nullopt;
+    const auto sum = blake2b({body}, &seal);
+    if (sodium_memcmp(sum.data(), bytes.data() + body.size(), kSum) != 0) return std::nullopt;
 
     Reader r(body.substr(kMagic.size()));
     CachedProfile c;

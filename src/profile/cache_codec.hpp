@@ -41,8 +41,23 @@ struct CachedProfile {
 TextDigest digest_of_text(std::string_view source, std::string_view base_dir,
                           std::string_view text);
 
-// A self-checking record: a version tag, the fields, and a BLAKE2b-256 of it all.
-std::string encode_cache(const CachedProfile& cache);
-std::optional<CachedProfile> decode_cache(std::string_view bytes);
+// The secret the cache's records are sealed with (<state_dir>/profile.cache.key,
+// 0600, random, made with the first cache). A record is written only after a
+// full load that checked everything; the seal is what lets a load trust that
+// without running the checks across 50,000 peers again: a record not sealed
+// with this key (forged or edited, even with a valid plain checksum) decodes
+// to nothing. Wiped when freed.
+struct CacheSeal {
+    std::array<std::uint8_t, 32> key{};
+    CacheSeal() = default;
+    CacheSeal(const CacheSeal&) = delete;
+    CacheSeal& operator=(const CacheSeal&) = delete;
+    ~CacheSeal();
+};
+
+// A sealed record: a version tag, the fields, and a BLAKE2b-256 keyed with
+// the seal over it all.
+std::string encode_cache(const CachedProfile& cache, const CacheSeal& seal);
+std::optional<CachedProfile> decode_cache(std::string_view bytes, const CacheSeal& seal);
 
 }  // namespace vpngw::profile

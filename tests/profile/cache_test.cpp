@@ -1,12 +1,13 @@
 // The profile cache (profile/cache.hpp): a second load of the same text takes
 // the peers from <state_dir>/profile.cache and gives what a full load gives;
-// a changed text, a corrupt record or one whose peers do not fit the profile
-// is ignored and the profile loaded in full.
+// a changed text, a corrupt record or one not sealed with the state
+// directory's key is ignored and the profile loaded in full.
 #include "profile/cache.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -121,11 +122,19 @@ class ProfileCache : public ::testing::Test {
         std::ifstream in(cache_file, std::ios::binary);
         return {std::istreambuf_iterator<char>(in), {}};
     }
+    // The state directory's seal, as vpngw made it.
+    void read_seal(CacheSeal& seal) const {
+        std::ifstream in(seal_file, std::ios::binary);
+        const std::string raw{std::istreambuf_iterator<char>(in), {}};
+        ASSERT_EQ(raw.size(), seal.key.size());
+        std::copy(raw.begin(), raw.end(), seal.key.begin());
+    }
 
     TempDir tmp;
     std::string state = tmp / "state";
     std::string path = tmp / "profile.toml";
     std::string cache_file = state + "/" + kCacheFile;
+    std::string seal_file = state + "/" + kCacheSealFile;
 };
 
 TEST_F(ProfileCache, SecondLoadOfTheSameTextHitsAndEqualsAFullLoad) {
@@ -200,13 +209,17 @@ TEST_F(ProfileCache, ACorruptCacheIsIgnoredAndRebuilt) {
     EXPECT_EQ(use, CacheUse::hit);
 }
 
-// A record with a valid checksum whose peers break what the profile loader
-// guarantees is not served: the loader's checks across tables run again.
-TEST_F(ProfileCache, PeersThatDoNotFitTheProfileAreNotServed) {
+// A hit runs no check across the peers again: what stops a forged record is
+// the seal. A record with a valid plain checksum, or sealed with any other
+// key, whose peers break what the profile loader guarantees is not served.
+TEST_F(ProfileCache, ARecordNotSealedWithTheStateDirectorysKeyIsNotServed) {
     write(profile_text(300, state));
     CacheUse use{};
     const auto full = load(use);
     ASSERT_TRUE(full.profile);
+    struct stat st {};
+    ASSERT_EQ(stat(seal_file.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
     using Forge = void (*)(std::vector<model::Peer>&);
     const std::pair<const char*, Forge> forgeries[] = {
         {"an address outside its group",
@@ -217,16 +230,44 @@ TEST_F(ProfileCache, PeersThatDoNotFitTheProfileAreNotServed) {
         {"a name twice", [](auto& peers) { peers[2].name = peers[3].name; }},
         {"a group that does not exist", [](auto& peers) { peers[4].group = "nope"; }},
     };
+    CacheSeal other;  // what a forger without the state directory's seal has
+    other.key.fill(0);
     for (const auto& [what, forge] : forgeries) {
-        auto cache = decode_cache(cache_bytes());
+        CacheSeal seal;
+        read_seal(seal);
+        auto cache = decode_cache(cache_bytes(), seal);
         ASSERT_TRUE(cache) << what;
         forge(cache->peers);
-        std::ofstream(cache_file, std::ios::binary | std::ios::trunc) << encode_cache(*cache);
+        std::ofstream(cache_file, std::ios::binary | std::ios::trunc)
+            << encode_cache(*cache, other);
         const auto r = load(use);
         EXPECT_EQ(use, CacheUse::written) << what;  // loaded in full, cache rebuilt
         ASSERT_TRUE(r.profile) << what;
         EXPECT_EQ(peers_text(r), peers_text(full)) << what;
     }
+}
+
+// Without its seal a cache is worth nothing: a new seal is made and the
+// profile loaded in full; the cache sealed with the old one is not served.
+TEST_F(ProfileCache, AMissingSealIsMadeAgainAndTheCacheRebuilt) {
+    write(profile_text(300, state));
+    CacheUse use{};
+    const auto full = load(use);
+    ASSERT_EQ(use, CacheUse::written);
+    CacheSeal before;
+    read_seal(before);
+    ASSERT_EQ(unlink(seal_file.c_str()), 0);
+    auto r = load(use);
+    EXPECT_EQ(use, CacheUse::written);
+    ASSERT_TRUE(r.profile);
+    EXPECT_EQ(peers_text(r), peers_text(full));
+    CacheSeal after;
+    read_seal(after);
+    EXPECT_NE(before.key, after.key);
+    EXPECT_FALSE(decode_cache(cache_bytes(), before));
+    r = load(use);
+    EXPECT_EQ(use, CacheUse::hit);
+    EXPECT_EQ(peers_text(r), peers_text(full));
 }
 
 TEST(ProfileCacheCodec, EveryTruncationDecodesToNothing) {
@@ -242,14 +283,19 @@ TEST(ProfileCacheCodec, EveryTruncationDecodesToNothing) {
     p.quota = model::Quota{1000, model::QuotaPeriod::day};
     p.origin.table = {"/etc/vpngw/p.toml", 3, 1};
     c.peers.push_back(p);
-    const std::string bytes = encode_cache(c);
-    const auto back = decode_cache(bytes);
+    CacheSeal seal, other;
+    seal.key.fill(7);
+    other.key.fill(7);
+    other.key[31] = 8;
+    const std::string bytes = encode_cache(c, seal);
+    EXPECT_FALSE(decode_cache(bytes, other));
+    const auto back = decode_cache(bytes, seal);
     ASSERT_TRUE(back);
     ASSERT_EQ(back->peers.size(), 1u);
     EXPECT_EQ(peer_text(back->peers[0]), peer_text(p));
     EXPECT_EQ(back->diagnostics.at(0).str(), c.diagnostics[0].str());
     for (std::size_t n = 0; n < bytes.size(); ++n)
-        EXPECT_FALSE(decode_cache(std::string_view(bytes).substr(0, n))) << n;
+        EXPECT_FALSE(decode_cache(std::string_view(bytes).substr(0, n), seal)) << n;
 }
 
 TEST(ProfileCacheText, BlankedLinesKeepTheLineNumbersOfTheRest) {
