@@ -57,8 +57,9 @@ Status check_new_peer(const Session& session, const AddPeerRequest& request) {
 Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
     for (const auto& p : profile.peers)
         if (p.public_key == key)  // the profile's own; the registry's are UNIQUE there
-            return Error{"public key " + key.base64() + " already belongs to peer \"" + p.name +
-                         "\""};
+            return Error{
+                "public key " + key.base64() + " already belongs to peer \"" + p.name + "\"",
+                p.origin.table};
     return ok_status();
 }
 

@@ -7,6 +7,7 @@
 #include "gateway/apply_profile.hpp"
 #include "gateway/userspace_capacity.hpp"
 #include "keys/keys.hpp"
+#include "profile/cache.hpp"
 #include "registry/sqlite_db.hpp"
 #include "registry/sqlite_registry.hpp"
 #include "store/peer_files.hpp"
@@ -252,6 +253,61 @@ TEST(PeerAdd, RefusesBadNamesTakenNamesAndUnknownGroups) {
         EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
     }
     EXPECT_EQ(stored_text(tmp.path()), before);
+}
+
+// With enough inline peers the profile comes from <state_dir>/profile.cache,
+// whose hits skip the checks across peers: a clash with an inline peer (its
+// name, key or address) is the same error, at the same profile line, on a hit
+// as on the full load that wrote the cache.
+TEST(PeerAdd, AClashWithAnInlinePeerIsTheSameErrorOnACacheHitAsOnAMiss) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    const std::string profile = tmp / "profile.toml", state = tmp / "state";
+    ASSERT_EQ(::mkdir(state.c_str(), 0700), 0);
+    std::string text = read_text(kFixture);
+    std::vector<PublicKey> keys;
+    for (std::size_t i = 0; i < profile::kCacheMinPeers; ++i) {
+        auto pair = keys::generate_key_pair();
+        ASSERT_TRUE(pair.ok());
+        keys.push_back(pair->public_key);
+        text += "\n[[peer]]\nname = \"inl" + std::to_string(i) +
+                "\"\ngroup = \"v6only\"\npublic_key = \"" + pair->public_key.base64() +
+                "\"\naddress6 = \"fd77:0:0:3::" + std::to_string(1000 + i) + "\"\n";
+    }
+    write_text(profile, text);
+    const auto clashes = [&] {
+        auto s = open(state, profile);
+        std::vector<std::string> out;
+        for (const auto& r :
+             {add(s, "inl5", "v6only", live),
+              add_peer(s, AddPeerRequest{"k", "v6only", keys[7], false}, live),
+              add_peer(s,
+                       AddPeerRequest{"a", "v6only", std::nullopt, false, {ip("fd77:0:0:3::1009")}},
+                       live)})
+            out.push_back(r.ok() ? "added" : r.error().str());
+        return out;
+    };
+    const auto miss = clashes();
+    profile::CacheUse use{};
+    ASSERT_TRUE(profile::load_file_cached(profile, state, &use).profile);
+    ASSERT_EQ(use, profile::CacheUse::hit);  // the next session's load too
+    const auto hit = clashes();
+    EXPECT_EQ(hit, miss);
+    // Each names the inline peer's table: inl5 (line of its header), inl7, inl9.
+    const std::vector<std::string> expect = {"is declared in the profile",
+                                             "already belongs to peer \"inl7\"",
+                                             "belongs to profile peer \"inl9\""};
+    ASSERT_EQ(miss.size(), expect.size());
+    const std::string fixture = read_text(kFixture);
+    const auto lines = std::count(fixture.begin(), fixture.end(), '\n');
+    for (std::size_t i = 0; i < expect.size(); ++i) {
+        EXPECT_NE(miss[i].find(expect[i]), std::string::npos) << miss[i];
+        const int peer = i == 0 ? 5 : i == 1 ? 7 : 9;
+        const std::string where = profile + ":" + std::to_string(lines + 2 + 6 * peer) + ":";
+        EXPECT_EQ(miss[i].rfind(where, 0), 0u) << miss[i] << " (want " << where << ")";
+    }
+    EXPECT_FALSE(open(state, profile).registry->find("k")->has_value());
 }
 
 TEST(PeerAdd, NeedsTheLock) {
