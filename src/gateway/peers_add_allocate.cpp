@@ -33,11 +33,18 @@ Pools profile_pools(const model::Profile& profile, const model::Group& group) {
     return pools;
 }
 
-// The lowest address free in `pool` that no stored peer holds.
+// The lowest address free in `pool` that no stored peer holds. The pool's
+// taken runs (the profile's own peers, 12,500 in a row at 50,000 inline) are
+// skipped here, not by asking the registry once per address.
 Result<std::optional<IpAddress>> lowest_free(const plan::AddressPool& pool,
                                              registry::GroupAddresses& stored) {
     const std::uint64_t last = pool.last_offset();
-    for (std::uint64_t o = pool.first_offset(); o <= last;) {
+    std::uint64_t o = pool.first_offset();
+    while (o <= last) {
+        while (!pool.is_free(o)) {  // every offset below `o` is taken or held
+            if (o == last) return std::optional<IpAddress>{};
+            ++o;
+        }
         auto a = stored.lowest_unheld(pool.at(o), pool.at(last));
         if (!a) return a.error();
         if (!*a) break;
