@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "profile/load_text.hpp"
 #include "store/atomic_file.hpp"
@@ -172,26 +173,38 @@ std::string state_dir_hint(std::string_view text) {
 }
 
 std::optional<std::string> blank_lines(std::string_view text, const std::vector<LineRange>& lines) {
-    std::vector<std::size_t> starts{0};  // offset of each line (1-based index - 1)
-    for (std::size_t i = 0; i < text.size(); ++i)
-        if (text[i] == '\n') starts.push_back(i + 1);
     std::vector<LineRange> sorted = lines;
     std::sort(sorted.begin(), sorted.end(),
               [](const LineRange& a, const LineRange& b) { return a.first < b.first; });
+    // One pass with memchr: at 50,000 peers (300,000 lines) a table of every
+    // line's offset cost more than the copy.
+    std::uint64_t line = 1;  // the line that starts at text[pos]
+    std::size_t pos = 0;
+    auto advance_to = [&](std::uint64_t target) {  // false: the text has fewer lines
+        while (line < target) {
+            const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+            if (!nl) return false;
+            pos = static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+            ++line;
+        }
+        return true;
+    };
     std::string out;
     out.reserve(text.size());
     std::size_t copied = 0;  // text[0, copied) is in `out`
     for (const auto& r : sorted) {
-        if (r.first == 0 || r.last < r.first || r.last > starts.size()) return std::nullopt;
-        const std::size_t begin = starts[r.first - 1];
-        const std::size_t end = r.last < starts.size() ? starts[r.last] : text.size();
-        if (begin < copied) return std::nullopt;  // overlapping ranges
+        if (r.first == 0 || r.last < r.first || r.first < line) return std::nullopt;
+        if (!advance_to(r.first) || pos < copied) return std::nullopt;  // past the end, overlap
+        const std::size_t begin = pos;
+        const std::uint64_t first = line;
+        std::size_t end = text.size();
+        if (advance_to(std::uint64_t{r.last} + 1))
+            end = pos;
+        else if (line < r.last)
+            return std::nullopt;  // the range runs past the last line
         out.append(text.substr(copied, begin - copied));
         // Empty lines keep the line numbers of everything after them.
-        out.append(static_cast<std::size_t>(
-                       std::count(text.begin() + static_cast<std::ptrdiff_t>(begin),
-                                  text.begin() + static_cast<std::ptrdiff_t>(end), '\n')),
-                   '\n');
+        out.append(static_cast<std::size_t>(line - first), '\n');
         copied = end;
     }
     out.append(text.substr(copied));

@@ -305,6 +305,12 @@ TEST(ProfileCacheText, BlankedLinesKeepTheLineNumbersOfTheRest) {
     EXPECT_FALSE(blank_lines(text, {{4, 6}}));
     EXPECT_FALSE(blank_lines(text, {{1, 3}, {3, 4}}));
     EXPECT_FALSE(blank_lines(text, {{0, 1}}));
+    EXPECT_FALSE(blank_lines(text, {{5, 5}, {5, 5}}));
+    EXPECT_FALSE(blank_lines(text, {{6, 6}}));
+    // A text that ends in a newline has an empty last line.
+    EXPECT_EQ(blank_lines("a\nb\n", {{2, 3}}), std::optional<std::string>("a\n\n"));
+    EXPECT_EQ(blank_lines("a\nb\n", {{1, 1}, {2, 2}}), std::optional<std::string>("\n\n"));
+    EXPECT_FALSE(blank_lines("a\nb\n", {{3, 4}}));
 }
 
 TEST(ProfileCacheText, StateDirHintReadsThePlainForm) {
