@@ -36,6 +36,10 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "nftables, iproute2, wireguard-tools")
 # wireguard-go: interfaces where the kernel has no WireGuard; dnsmasq-base: the
 # resolver of [dns] (the binary only, without dnsmasq's own system service).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "wireguard-go, dnsmasq-base")
+# keepalived, conntrackd: a fleet member's VRRP and connection-state sync
+# (docs/fleet.md; the vpngw-keepalived@/vpngw-conntrackd@ units run them),
+# wanted only by profiles with [cluster.vrrp]/[cluster.sync].
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "keepalived, conntrackd")
 # CPack indents each line after the first itself (the control file's rule).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "WireGuard VPN gateway from one TOML profile
 vpngw turns a Linux server into a WireGuard VPN gateway: interfaces, client

@@ -117,13 +117,15 @@ int run_export(const PeerOptions& opt) {
     auto session = open_session_or_report(opt.session_options(), gateway::LockMode::none,
                                           gateway::StoredPeers::none, print_profile_errors);
     if (!session) return kExitFailure;
-    auto peers = gateway::export_peers(*session);
-    if (!peers) {
-        print_error(peers.error());
+    auto exported = gateway::export_peers(*session);
+    if (!exported) {
+        print_error(exported.error());
         return kExitFailure;
     }
+    print_notes(exported->notes);
+    const auto& peers = exported->peers;
     const std::string text =
-        opt.json ? json::peer_export_json(*peers) : registry::format_peers_text(*peers);
+        opt.json ? json::peer_export_json(peers) : registry::format_peers_text(peers);
     return print_or_write(text, opt.output, 0600);
 }
 

@@ -14,15 +14,15 @@
 #include <string>
 
 #include "model/profile.hpp"
+#include "model/vrrp_table.hpp"
 #include "util/result.hpp"
 
 namespace vpngw::fleet {
 
-// While MASTER, keepalived routes what WireGuard sends (UDP from a listen
-// port) through this table, whose one route leaves by the VRRP uplink from
-// the virtual address; the rule sits after vpngw's range (5000-5999).
-inline constexpr std::uint32_t kWireGuardSourceTable = 51999;
-inline constexpr std::uint32_t kWireGuardSourceRulePriority = 6000;
+// The table and rule priority keepalived routes WireGuard's packets by
+// while MASTER (model/vrrp_table.hpp: profile validation reserves the table).
+inline constexpr std::uint32_t kWireGuardSourceTable = model::kVrrpSourceTable;
+inline constexpr std::uint32_t kWireGuardSourceRulePriority = model::kVrrpSourceRulePriority;
 
 // Where things are on the machine; the defaults are the Debian package's.
 // Tests running several members in one mount namespace change them.

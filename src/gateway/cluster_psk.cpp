@@ -87,6 +87,39 @@ Result<std::optional<SecretKey>> peer_psk(const Session& session,
     return std::optional<SecretKey>(std::move(*psk));
 }
 
+Status seal_imported_psks(const Session& session, std::vector<registry::PeerRecord>& peers) {
+    if (!session.profile.cluster) return ok_status();
+    for (auto& p : peers) {
+        if (!p.has_psk) continue;
+        auto psk = store::read_psk(session.paths, p.name);
+        if (!psk) return psk.error();
+        if (auto st = seal_peer_psk(session, p, *psk); !st) return st.error();
+    }
+    return ok_status();
+}
+
+std::vector<std::string> keep_exported_psks(const Session& session,
+                                            const std::vector<registry::PeerRecord>& peers) {
+    std::vector<std::string> notes;
+    if (!session.profile.cluster) return notes;
+    for (const auto& p : peers) {
+        if (!p.has_psk) continue;
+        auto path = session.paths.psk_file(p.name);
+        const std::string file = path ? *path : "psk/" + p.name + ".psk";
+        if (p.sealed_psk.empty()) {
+            // Written before keys were sealed: only a copy by hand put it here.
+            if (!store::read_psk(session.paths, p.name))
+                notes.push_back("peer \"" + p.name + "\" has psk = true but no sealed key in " +
+                                etcd_key(session, p.name) + " and no " + file +
+                                " here: copy that file from the member that has it");
+            continue;
+        }
+        if (auto psk = peer_psk(session, p); !psk)
+            notes.push_back(psk.error().message + " (" + file + " not written)");
+    }
+    return notes;
+}
+
 void materialize_sealed_psks(const Session& session, std::vector<registry::PeerRecord>& stored,
                              Diagnostics& diags) {
     if (!session.profile.cluster) return;

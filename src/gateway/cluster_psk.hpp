@@ -22,6 +22,21 @@ Status seal_peer_psk(const Session& session, registry::PeerRecord& record, const
 Status reseal_peer_psk(const Session& session, const registry::PeerRecord& before,
                        registry::PeerRecord& after);
 
+// `peer import` into a fleet: each imported peer with `psk = true` has its
+// psk/<name>.psk (the key file that went with the export) sealed into its
+// record, as `peer add --psk` would; refused, naming the peer and never the
+// key, when the profile has no `secret_file` or a key file does not read.
+// Without [cluster], nothing to do.
+Status seal_imported_psks(const Session& session, std::vector<registry::PeerRecord>& peers);
+
+// `peer export` on a fleet member: each exported peer's sealed preshared key
+// opened into this member's psk/<name>.psk, so the state directory holds
+// what a single machine's does (export names no key; psk = true points at
+// that file). A key that does not open is returned as a note naming the
+// peer; the others are kept.
+std::vector<std::string> keep_exported_psks(const Session& session,
+                                            const std::vector<registry::PeerRecord>& peers);
+
 // The peer's preshared key, or none when it has none: opened from its
 // sealed value (and written to psk/<name>.psk when that file differs), else
 // read from psk/<name>.psk. Errors name the peer and its etcd key.

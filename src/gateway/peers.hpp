@@ -234,7 +234,13 @@ Result<std::vector<registry::AuditEntry>> peer_log(const Session& session,
 // The registry's peers as text (`peer export`), and adding such a file back
 // (`peer import`): all peers or none, each checked against the profile (group,
 // subnet, addresses in use) before anything changes; applied live when up.
-Result<std::vector<registry::PeerRecord>> export_peers(const Session& session);
+// On a fleet member, export also opens the sealed preshared keys into
+// psk/<name>.psk (gateway/cluster_psk.hpp); what did not open is a note.
+struct PeerExport {
+    std::vector<registry::PeerRecord> peers;
+    std::vector<std::string> notes;
+};
+Result<PeerExport> export_peers(const Session& session);
 struct PeerImportReport {
     std::size_t added = 0;
     LiveOutcome live;

@@ -447,6 +447,11 @@ Result<PeerImportReport> import_peers(Session& session, const std::string& file,
                              *session.paths.psk_file(p.name) +
                              " is missing: put the key file back first (nothing was added)",
                          Location{file}};
+    // A fleet's members take the key from the record, sealed with the
+    // cluster secret (docs/fleet.md "Preshared keys").
+    if (auto st = seal_imported_psks(session, *peers); !st)
+        return Error{st.error().message + " (importing " + file + "; nothing was added)",
+                     st.error().where};
     // Clashes with the registry's own peers, located at the imported one
     // (the registry would refuse them too, without the file's line).
     auto existing = session.registry->list();

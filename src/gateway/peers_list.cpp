@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "gateway/cluster_psk.hpp"
 #include "gateway/peers.hpp"
 #include "keys/keys.hpp"
 #include "registry/peer_text.hpp"
@@ -270,9 +271,14 @@ Result<std::vector<registry::AuditEntry>> peer_log(const Session& session,
     return registry::read_audit(session.paths.dir, filter);
 }
 
-Result<std::vector<registry::PeerRecord>> export_peers(const Session& session) {
-    if (session.registry) return session.registry->list();
-    return registry::read_stored_peers(session.paths.dir);
+Result<PeerExport> export_peers(const Session& session) {
+    auto peers = session.registry ? session.registry->list()
+                                  : registry::read_stored_peers(session.paths.dir);
+    if (!peers) return peers.error();
+    PeerExport out;
+    out.notes = keep_exported_psks(session, *peers);
+    out.peers = std::move(*peers);
+    return out;
 }
 
 Result<SecretText> stored_client_config(const Session& session, const std::string& name) {

@@ -1,6 +1,19 @@
 #include "gateway/userspace_capacity.hpp"
 
 namespace vpngw::gateway {
+namespace {
+
+// Where the registry's peers live: a fleet member's are in etcd (its
+// endpoints and key prefix), not in the local registry file.
+std::string registry_named(const model::Profile& profile, const std::string& registry_file) {
+    if (!profile.cluster) return registry_file;
+    const auto& etcd = profile.cluster->etcd;
+    std::string urls;
+    for (const auto& e : etcd.endpoints) urls += (urls.empty() ? "" : ", ") + e.url();
+    return "the etcd registry under " + etcd.prefix + " at " + urls;
+}
+
+}  // namespace
 
 Status check_userspace_capacity(const model::Profile& profile, const GroupPeerCounts& counts,
                                 const std::string& registry_file) {
@@ -12,7 +25,7 @@ Status check_userspace_capacity(const model::Profile& profile, const GroupPeerCo
                 if (auto it = counts.find(g.name); it != counts.end()) peers += it->second;
         if (peers <= model::kUserspacePeerLimit) continue;
         return Error{"interface " + iface.name + " would have " + std::to_string(peers) +
-                         " peers (profile and " + registry_file +
+                         " peers (profile and " + registry_named(profile, registry_file) +
                          "), but wireguard-go (backend = \"userspace\") holds at most " +
                          std::to_string(model::kUserspacePeerLimit) +
                          " on one device: use backend = \"kernel\", move peers to a group on " +

@@ -26,7 +26,8 @@ void count_by_group(GroupPeerCounts& counts, const PeerList& peers) {
 
 // The first userspace interface whose groups hold more peers than
 // wireguard-go takes, as an Error at its `backend` key; `registry_file`
-// names where most of them come from. Interfaces on "auto" pass: only exec/
+// names where most of them come from (with [cluster], the etcd registry's
+// endpoints and prefix are named instead). Interfaces on "auto" pass: only exec/
 // may probe which backend they get.
 Status check_userspace_capacity(const model::Profile& profile, const GroupPeerCounts& counts,
                                 const std::string& registry_file);

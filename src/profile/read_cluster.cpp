@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "escape/escape.hpp"
+#include "model/vrrp_table.hpp"
 #include "profile/names.hpp"
 #include "profile/quote.hpp"
 #include "profile/sections.hpp"
@@ -192,6 +193,20 @@ std::optional<model::SyncLink> read_sync(Context& ctx, TableReader& cluster, boo
     return s;
 }
 
+// keepalived's table (model::kVrrpSourceTable) holds one route, from the
+// virtual address by the VRRP uplink, while this member is MASTER: an uplink
+// given it explicitly would share it and lose its own routes to keepalived.
+void reserve_vrrp_table(Context& ctx, const std::vector<model::Uplink>& uplinks) {
+    for (const auto& u : uplinks)
+        if (u.table_explicit && u.table == model::kVrrpSourceTable)
+            ctx.error(u.origin.at("table"),
+                      "routing table " + std::to_string(u.table) +
+                          " is reserved: keepalived uses it (with rule priority " +
+                          std::to_string(model::kVrrpSourceRulePriority) +
+                          ") to send WireGuard's packets from the virtual address of "
+                          "[cluster.vrrp]; choose another table");
+}
+
 }  // namespace
 
 std::optional<model::Cluster> read_cluster(Context& ctx, TableReader& root,
@@ -212,6 +227,7 @@ std::optional<model::Cluster> read_cluster(Context& ctx, TableReader& root,
     read_etcd(ctx, r, c.etcd);
     if (auto p = read_pem_path(ctx, r, "secret_file")) c.secret_file = *p;
     c.vrrp = read_vrrp(ctx, r, uplinks);
+    if (r.has("vrrp")) reserve_vrrp_table(ctx, uplinks);
     c.sync = read_sync(ctx, r, r.has("vrrp"));
     return c;
 }

@@ -18,7 +18,8 @@
 #   secret from `vpngw cluster secret`) handshakes with A from a second
 #   wireguard-go client; the record holds no clear PSK; `peer rotate
 #   --psk-only` reaches A; a sealed value moved to another peer's record is
-#   refused on A naming the peer and key; no secret_file: --psk refused.
+#   refused on A naming the peer and key; no secret_file: --psk refused;
+#   `peer export` names no key, `peer import` on B seals the imported PSK.
 # Label `fleet`; needs root.
 . "$(dirname "$0")/../netns/lib.sh"
 enter_sandbox "$@"
@@ -256,6 +257,24 @@ check "up wrote secret's PSK back into A's psk/" \
     [ "$(cat "$SANDBOX_DIR/state-gwa/psk/secret.psk" 2>/dev/null)" = "$NEW_PSK" ]
 check "A serves secret with the PSK after up" a_psk_is "$NEW_PSK"
 check_not "up left victim out on A" on_gateway gwa "$VICTIM"
+# `peer export` names no key (psk = true, as on one machine) and leaves the
+# key in the exporting member's psk/; `peer import` on B seals the imported
+# peer's psk/NAME.psk with the cluster secret, so A applies it with the key.
+check "peer export on A" vpngw_on gwa peer export -o "$SANDBOX_DIR/export.toml" --profile "$(profile gwa)"
+check "the export marks secret's PSK" grep -q '^psk = true' "$SANDBOX_DIR/export.toml"
+check_not "the export carries no key, clear or sealed" \
+    grep -qF -e "$NEW_PSK" -e psk_sealed "$SANDBOX_DIR/export.toml"
+IMPORTED=$(wg genkey | wg pubkey)
+IMPORTED_PSK=$(wg genpsk)
+printf 'version = 1\n\n[[peer]]\nname = "imported"\ngroup = "staff"\npublic_key = "%s"\npsk = true\ncreated = "2026-12-01T10:00:00Z"\n' \
+    "$IMPORTED" >"$SANDBOX_DIR/import.toml"
+printf '%s\n' "$IMPORTED_PSK" >"$SANDBOX_DIR/state-gwb/psk/imported.psk"
+chmod 600 "$SANDBOX_DIR/state-gwb/psk/imported.psk"
+check "peer import on B" vpngw_on gwb peer import "$SANDBOX_DIR/import.toml" --profile "$(profile gwb)"
+check "the imported record holds the PSK sealed" jq -e '.has_psk and (.psk_sealed | length) == 96' \
+    <<<"$(etcd_value /vpngw/follow-test/peers/imported)"
+a_imported_psk() { in_ns gwa wg show wggwa preshared-keys | grep -qxF "$IMPORTED	$IMPORTED_PSK"; }
+check "A applied the imported peer with its PSK" wait_for 10 "imported PSK on A" a_imported_psk
 
 # --- quorum lost ---
 etcd_kill e2

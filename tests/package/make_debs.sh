@@ -14,5 +14,5 @@ current=$("$src/scripts/package" "$build" "$out")
 previous=$(PACKAGE_VERSION=0.0.1 "$src/scripts/package" "$build" "$out/previous")
 ln -sf "$current" "$out/vpngw.deb"
 ln -sf "$previous" "$out/vpngw-previous.deb"
-dpkg-deb --info "$current" | sed -n 's/^ \(Version\|Depends\|Recommends\|Installed-Size\):/&/p'
+dpkg-deb --info "$current" | sed -n 's/^ \(Version\|Depends\|Recommends\|Suggests\|Installed-Size\):/&/p'
 ls -l "$current" "$previous"

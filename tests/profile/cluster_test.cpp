@@ -135,6 +135,26 @@ TEST(Cluster, EachRuleWithItsPosition) {
                             "http://)"));
 }
 
+// keepalived's routing table while MASTER (fleet/ha_config.cpp): an uplink
+// that claims it explicitly is refused at its `table` key, only when the
+// profile has [cluster.vrrp] (no keepalived, no clash).
+TEST(Cluster, KeepalivedTableIsReservedWithVrrp) {
+    const std::string uplink_51999 = kUplink + "table = 51999\n";  // 13
+    const std::string vrrp =
+        "[cluster]\nnode = \"a\"\netcd = [\"http://127.0.0.1:2379\"]\n"                  // 14-16
+        "vrrp = { uplink = \"wan\", address = \"203.0.113.10/24\", router_id = 51 }\n";  // 17
+    EXPECT_THAT(errors_of(base_profile() + uplink_51999 + vrrp),
+                ElementsAre("13:9: error: routing table 51999 is reserved: keepalived uses it "
+                            "(with rule priority 6000) to send WireGuard's packets from the "
+                            "virtual address of [cluster.vrrp]; choose another table"));
+    // Another table, or no [cluster.vrrp]: accepted.
+    EXPECT_THAT(errors_of(base_profile() + kUplink + "table = 51998\n" + vrrp), IsEmpty());
+    EXPECT_THAT(errors_of(base_profile() + uplink_51999 +
+                          "[cluster]\nnode = \"a\"\netcd = [\"http://127.0.0.1:2379\"]\n"),
+                IsEmpty());
+    EXPECT_THAT(errors_of(base_profile() + uplink_51999), IsEmpty());
+}
+
 TEST(Cluster, PlainHttpToAnotherHostIsWarnedAbout) {
     EXPECT_THAT(
         warnings_of(with_cluster("[cluster]\nnode = \"a\"\netcd = [\"http://10.9.0.1:2379\"]\n")),
