@@ -105,7 +105,8 @@ Status observe_nft(const ops::Desired& desired, const std::string& listing_file,
 }  // namespace
 
 Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocket& sock,
-                              Backends& backends, const std::string& nft_listing_file) {
+                              Backends& backends, const std::string& nft_listing_file,
+                              bool nft_as_desired) {
     ops::Observed out;
     if (auto st = observe_links(desired, sock, out); !st) return st.error();
     auto routes = netlink::dump_routes(sock, state::kRouteProtocol);
@@ -124,7 +125,12 @@ Result<ops::Observed> observe(const ops::Desired& desired, netlink::NetlinkSocke
         if (!value) return value.error();
         out.sysctls.push_back({s.key, *value});
     }
-    if (auto st = observe_nft(desired, nft_listing_file, out); !st) return st.error();
+    if (nft_as_desired) {
+        out.nft_hash = desired.nft_hash;
+        out.nft_as_desired = true;
+    } else if (auto st = observe_nft(desired, nft_listing_file, out); !st) {
+        return st.error();
+    }
     return out;
 }
 

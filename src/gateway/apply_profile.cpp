@@ -8,6 +8,7 @@
 #include "exec/apply.hpp"
 #include "exec/nft_listing.hpp"
 #include "exec/nft_query.hpp"
+#include "exec/nft_shortcut.hpp"
 #include "exec/observe.hpp"
 #include "gateway/desired.hpp"
 #include "gateway/userspace_capacity.hpp"
@@ -129,6 +130,34 @@ Status run_guard(const Session& session, const ops::Desired& desired, Kernel& ke
     return Error{message, problems.front().where};
 }
 
+// The nftables shortcut (exec/nft_shortcut.hpp): the record this run would
+// leave, read before the kernel is observed so that a commit by anyone while
+// it is observed shows as a different generation next time, and whether the
+// record already says it. Without a readable generation there is no shortcut.
+struct NftShortcutCheck {
+    std::optional<exec::NftShortcut> now;
+    bool matches = false;
+};
+
+NftShortcutCheck check_nft_shortcut(const Session& session, const ops::Desired& desired) {
+    NftShortcutCheck c;
+    auto now = exec::current_nft_shortcut(exec::nft_desired_digest(desired));
+    if (!now) return c;
+    c.matches = exec::read_nft_shortcut(session.paths.nft_shortcut_file()) == *now;
+    c.now = std::move(*now);
+    return c;
+}
+
+// After a successful apply the table is as planned: record the generation
+// read now, after vpngw's last commit. (A commit by another tool in the
+// instant between the two is recorded as if it were vpngw's: the one window
+// the shortcut trusts. Any commit after it shows as a new generation.)
+void remember_nft_after_apply(const Session& session, std::string desired_digest) {
+    const std::string file = session.paths.nft_shortcut_file();
+    auto now = exec::current_nft_shortcut(std::move(desired_digest));
+    if (!now || !exec::write_nft_shortcut(file, *now)) exec::forget_nft_shortcut(file);
+}
+
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
@@ -170,8 +199,10 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     // Observe.
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed =
-        exec::observe(*desired, kernel->sock, kernel->backends, session.paths.nft_listing_file());
+    NftShortcutCheck shortcut;
+    if (mode == Mode::up) shortcut = check_nft_shortcut(session, *desired);
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  session.paths.nft_listing_file(), shortcut.matches);
     if (!observed) return observed.error();
     if (mode == Mode::up) render_ruleset_if_replaced(session.profile, *desired, *observed);
     if (auto st = adopt_interrupted_link(record, *kernel, session.profile, *observed, report); !st)
@@ -188,6 +219,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     }
     if (report.ops.empty()) {
         if (auto st = record.nothing_to_apply(); !st) return st.error();
+        // Observed whole and as planned: later no-ops may skip the table.
+        if (shortcut.now && !shortcut.matches)
+            (void)exec::write_nft_shortcut(session.paths.nft_shortcut_file(), *shortcut.now);
         return report;
     }
 
@@ -197,6 +231,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
     // Record, then apply.
     if (auto st = record.begin(report.ops, *observed); !st) return st.error();
+    // The old record vouches for a table this apply is about to change.
+    exec::forget_nft_shortcut(session.paths.nft_shortcut_file());
+    const std::string nft_digest = shortcut.now ? shortcut.now->desired : std::string();
     // From here on only the ops are needed. The desired and observed state
     // hold every peer (a few hundred bytes each) while libnftables, parsing
     // or listing a ruleset with 50,000 peer elements, needs ~50-60 MiB of its
@@ -211,6 +248,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     // On failure exec undid what it had applied; the record cleans up after it.
     if (auto applied = exec::apply(report.ops, ctx); !applied) return applied.error();
     report.applied = true;
+    if (shortcut.now) remember_nft_after_apply(session, nft_digest);
     if (auto st = record.finish(); !st) return st.error();
     report.pending = record.pending();
     return report;
@@ -234,8 +272,9 @@ Result<ReadOnlyView> view_without_writing(Session& session, bool release) {
     if (release) release_peers(session);
     auto kernel = open_kernel(session);
     if (!kernel) return kernel.error();
-    auto observed =
-        exec::observe(*desired, kernel->sock, kernel->backends, session.paths.nft_listing_file());
+    auto shortcut = check_nft_shortcut(session, *desired);
+    auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
+                                  session.paths.nft_listing_file(), shortcut.matches);
     if (!observed) return observed.error();
     render_ruleset_if_replaced(session.profile, *desired, *observed);
     return ReadOnlyView{std::move(*desired), std::move(*kernel), std::move(*observed)};

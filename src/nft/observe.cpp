@@ -3,6 +3,7 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -335,6 +336,29 @@ Status dump(std::uint16_t type, mnl_cb_t cb, SkeletonReply& reply, const char* w
 }
 
 }  // namespace
+
+namespace {
+
+int on_gen(const nlmsghdr* nlh, void* data) {
+    std::unique_ptr<nftnl_gen, decltype(&nftnl_gen_free)> g(nftnl_gen_alloc(), nftnl_gen_free);
+    if (!g || nftnl_gen_nlmsg_parse(nlh, g.get()) < 0 || !nftnl_gen_is_set(g.get(), NFTNL_GEN_ID))
+        return MNL_CB_ERROR;
+    *static_cast<std::optional<std::uint32_t>*>(data) = nftnl_gen_get_u32(g.get(), NFTNL_GEN_ID);
+    return MNL_CB_OK;
+}
+
+}  // namespace
+
+Result<std::uint32_t> generation() {
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, 1);
+    std::optional<std::uint32_t> id;
+    bool missing = false;
+    auto st = query(nlh, on_gen, &id, missing);
+    if (!st) return Error{"reading the nftables generation: " + st.error().message};
+    if (!id) return Error{"reading the nftables generation: no reply"};
+    return *id;
+}
 
 Result<std::optional<std::string>> owned_table_comment() {
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);

@@ -5,6 +5,7 @@
 // elements of the groups' peer sets. Uses libnftnl directly so observing a
 // 50,000-peer gateway does not render and parse the whole ruleset as text.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,6 +15,11 @@
 #include "util/result.hpp"
 
 namespace vpngw::nft {
+
+// The ruleset generation of this network namespace (NFT_MSG_GETGEN): the
+// kernel bumps it on every nftables commit, by any tool. Equal values read at
+// two moments mean no commit happened in between.
+Result<std::uint32_t> generation();
 
 // The comment of `table inet vpngw`: nullopt when the table does not exist,
 // "" when it has no comment.

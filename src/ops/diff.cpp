@@ -173,7 +173,7 @@ std::vector<Op> diff_up(const Desired& desired, const Observed& observed) {
     if (replaces_table(desired, observed)) {
         bool by_hand = observed.nft_hash == desired.nft_hash;
         ops.push_back({NftReplace{want.nft_ruleset, {}, by_hand}, {}});
-    } else {
+    } else if (!observed.nft_as_desired) {
         std::vector<NftElement> stale, missing;
         diff_elements(desired.nft_elements, observed.nft_elements, stale, missing);
         if (!stale.empty()) ops.push_back({NftElementsDelete{std::move(stale)}, {}});

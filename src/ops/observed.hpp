@@ -48,6 +48,10 @@ struct Observed {
     // The table's comment matches but its rules, chains or set definitions
     // differ from what vpngw last applied (edited by hand with `nft`).
     bool nft_changed_outside = false;
+    // The nftables generation shows the table untouched since vpngw left it
+    // as this plan wants (exec/nft_shortcut.hpp): its elements were not read
+    // and nft_elements is empty.
+    bool nft_as_desired = false;
     std::vector<NftElement> nft_elements;
 };
 

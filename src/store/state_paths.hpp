@@ -96,6 +96,7 @@ struct StatePaths {
     // `ifname` is a checked interface name (profile/, netlink::check_ifname).
     std::string key_file(std::string_view ifname) const;
     std::string nft_listing_file() const { return in("nft-listing.sha256"); }
+    std::string nft_shortcut_file() const { return in("nft-shortcut"); }
     std::string health_file() const { return in("health.tsv"); }
     // `vpngw serve`: API tokens and one-time peer links, hashed (api/store.hpp).
     std::string api_db_file() const { return in("api.db"); }

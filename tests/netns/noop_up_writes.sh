@@ -5,7 +5,10 @@
 # `ip monitor` (links, addresses, routes, rules) in the gateway namespace,
 # bracketed by sentinel changes made before and after so both monitors are
 # known to be listening; and strace of the vpngw process for a WireGuard
-# UAPI `set=1` or a sysctl opened for writing. Root; private namespaces only.
+# UAPI `set=1` or a sysctl opened for writing. The no-op takes the nftables
+# shortcut, and an element deleted with nft (which status reports) or a
+# WireGuard peer removed with wg is still repaired by the next up.
+# Root; private namespaces only.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 enter_sandbox "$@"
@@ -83,6 +86,54 @@ check "the no-op up read the WireGuard device (UAPI get)" grep -qF 'get=1' "$W/s
 check "the no-op up read the profile cache" grep -q 'openat(.*profile.cache"' "$W/strace"
 check "and did not write it again (it was a hit)" \
     test -z "$(grep 'openat(.*profile.cache' "$W/strace" | grep O_CREAT)"
+# The sentinels were nftables commits, so the third up could not take the
+# nftables shortcut (exec/nft_shortcut.hpp), nor can the next one after the
+# closing sentinel: it records the generation it saw. The one after takes it:
+# the generation matches, so the peer sets are not dumped (strace decodes
+# the netfilter request types; set names in hex).
+gw up "$profile" >"$W/up3b" 2>&1
+check "a shortcut record is in the state directory" test -s "$state/nft-shortcut"
+in_ns gw strace -f -qq -s 32 -e trace=openat,write,sendto,sendmsg -o "$W/strace4" \
+    "$VPNGW" up "$profile" --state-dir "$state" >"$W/up4" 2>&1
+check "the fourth up is a no-op" grep -q "(0 changes)" "$W/up4"
+check "it read the nftables generation" grep -q 'NFT_MSG_GETGEN' "$W/strace4"
+peers4='\\x70\\x65\\x65\\x72\\x73\\x34' # "peers4"
+check "the third up dumped the peer set (no shortcut)" grep -q "GETSETELEM.*$peers4" "$W/strace"
+check "the fourth did not (shortcut)" test -z "$(grep "GETSETELEM.*$peers4" "$W/strace4")"
+check "and sent nftables no change" test -z "$(grep -E 'NFT_MSG_(NEW|DEL)' "$W/strace4")"
+check "nor a WireGuard UAPI set" test -z "$(grep -F 'set=1' "$W/strace4")"
 between "$W/nft.log" | head -5
 between "$W/ip.log" | head -5
+
+# Behind vpngw's back: one peer element deleted with nft; the shortcut must
+# not hide it (any nft commit changes the generation).
+addr=$(in_ns gw nft -j list set inet vpngw peers4 | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set")
+    if s and s.get("elem"):
+        e = s["elem"][0]
+        print(e if isinstance(e, str) else e.get("elem", {}).get("val", e)); break')
+check "a peer element to delete was found" test -n "$addr"
+in_ns gw nft delete element inet vpngw peers4 "{ $addr }"
+in_ns gw "$VPNGW" status "$profile" --state-dir "$state" >"$W/status" 2>&1
+check "status exits 3 (drift) after the element was deleted by hand" test $? -eq 3
+check "status names the missing element" grep -qF "$addr" "$W/status"
+gw up "$profile" >"$W/up5" 2>&1
+check "up after the element was deleted succeeds" test $? -eq 0
+check "and is not a no-op" test -z "$(grep -F '(0 changes)' "$W/up5")"
+check "the element is back" in_ns gw nft get element inet vpngw peers4 "{ $addr }"
+gw up "$profile" >"$W/up5" 2>&1
+check "the up after the repair is a no-op" grep -q "(0 changes)" "$W/up5"
+
+# A WireGuard peer removed by hand: the kernel has no generation for that, so
+# every up reads the device; the next up puts the peer back.
+key=$(in_ns gw wg show wg0 peers | head -1)
+check "a WireGuard peer to remove was found" test -n "$key"
+in_ns gw wg set wg0 peer "$key" remove
+check "the peer is gone" test -z "$(in_ns gw wg show wg0 peers | grep -F "$key")"
+gw up "$profile" >"$W/up6" 2>&1
+check "up after the peer was removed succeeds" test $? -eq 0
+check "and is not a no-op" test -z "$(grep -F '(0 changes)' "$W/up6")"
+check "the peer is back" in_ns gw sh -c "wg show wg0 peers | grep -qF '$key'"
 finish
