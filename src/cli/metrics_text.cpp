@@ -193,7 +193,15 @@ std::string escape_label(const std::string& value) {
 }
 
 std::string metrics_text(const gateway::StatusReport& r) {
+    // The text is mostly per-peer samples (up to 9 families each); reserving
+    // about that much keeps a 50,000-peer scrape from holding the old and the
+    // doubled buffer at once while the string grows.
+    std::size_t per_peer_bytes = 0;
+    for (const auto& p : r.peers)
+        per_peer_bytes +=
+            9 * (96 + p.peer.interface.size() + p.peer.group.size() + p.peer.name.size());
     std::string out;
+    out.reserve(per_peer_bytes + 64 * 1024);
     interfaces(out, r);
     peers(out, r);
     groups(out, r);
