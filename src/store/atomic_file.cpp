@@ -61,7 +61,8 @@ Status write_all(int fd, std::string_view bytes, const std::string& path) {
 // The temp file, write, fsync, rename and directory fsync of both writers:
 // `base` is a plain name inside `dirfd`; `path` is only for messages.
 Status write_in_dir(int dirfd, const std::string& dir, const std::string& base,
-                    const std::string& path, std::string_view bytes, mode_t mode) {
+                    const std::string& path, std::string_view bytes, mode_t mode,
+                    AfterPowerLoss after = AfterPowerLoss::new_file) {
     std::string tmp;
     UniqueFd fd;
     for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
@@ -90,7 +91,8 @@ Status write_in_dir(int dirfd, const std::string& dir, const std::string& base,
     if (::renameat(dirfd, tmp.c_str(), dirfd, base.c_str()) != 0)
         return fail(sys_error("cannot rename into place", path, errno));
     // Without this the rename itself may not survive a power loss.
-    if (::fsync(dirfd) != 0) return sys_error("cannot fsync directory", dir, errno);
+    if (after == AfterPowerLoss::new_file && ::fsync(dirfd) != 0)
+        return sys_error("cannot fsync directory", dir, errno);
     return ok_status();
 }
 
@@ -100,14 +102,15 @@ bool plain_component(const std::string& part) {
 
 }  // namespace
 
-Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode) {
+Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode,
+                         AfterPowerLoss after) {
     const std::string dir = parent_of(path);
     const std::string base = base_of(path);
     if (!plain_component(base)) return Error{"not a file path: " + path};
 
     UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd.valid()) return sys_error("cannot open directory", dir, errno);
-    return write_in_dir(dirfd.get(), dir, base, path, bytes, mode);
+    return write_in_dir(dirfd.get(), dir, base, path, bytes, mode, after);
 }
 
 Result<UniqueFd> open_dir_nofollow(const std::string& path) {

@@ -11,12 +11,22 @@
 
 namespace vpngw::store {
 
+// What a power loss right after the write leaves at `path`. `new_file`
+// fsyncs the directory after the rename, so the new file is there.
+// `old_or_new_file` skips that second fsync: the old or the new file, each
+// whole (the contents are fsynced before the rename either way). For records
+// of kernel state, which a power loss resets anyway (the progress record of
+// an apply, rewritten after every operation).
+enum class AfterPowerLoss { new_file, old_or_new_file };
+
 // Replaces `path` with `bytes` so that readers (and a crash at any point) see
 // either the old file or the complete new one, never a truncated mix: writes a
 // temp file in the same directory (O_CREAT|O_EXCL, mode set with fchmod so the
 // umask does not matter), fsyncs it, renames it over `path`, fsyncs the
-// directory. Errors name the path, never the contents.
-Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode);
+// directory (unless `after` says old_or_new_file). Errors name the path, never
+// the contents.
+Status atomic_write_file(const std::string& path, std::string_view bytes, mode_t mode,
+                         AfterPowerLoss after = AfterPowerLoss::new_file);
 
 // Opens the directory `path`, refusing a symlink in its place (O_NOFOLLOW).
 Result<UniqueFd> open_dir_nofollow(const std::string& path);

@@ -22,8 +22,13 @@ std::string link_created_by(const ops::Op& op) {
     return "";
 }
 
+// Rewritten after every operation, so one fsync each rather than two. The
+// record guards against a killed process, whose writes the page cache keeps;
+// what it describes (links, tables, routes, wireguard-go) does not outlive a
+// power loss, after which the old record or the new one, whole, is as good.
 Status write(const store::StatePaths& paths, const ApplyProgress& p) {
-    return store::atomic_write_file(paths.apply_progress_file(), format_progress(p), 0600);
+    return store::atomic_write_file(paths.apply_progress_file(), format_progress(p), 0600,
+                                    store::AfterPowerLoss::old_or_new_file);
 }
 
 // Reads the record's fields, each with the type vpngw writes; the first

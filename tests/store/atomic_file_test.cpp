@@ -66,9 +66,24 @@ TEST(AtomicWrite, ReadMissingFileIsNullopt) {
     EXPECT_FALSE(r->has_value());
 }
 
+// Replacing without the directory fsync (the apply's progress record) is
+// the same replacement for every reader: whole contents, exact mode, no
+// temporary left behind.
+TEST(AtomicWrite, OldOrNewFileReplacesLikeTheDefault) {
+    TempDir tmp;
+    const std::string f = tmp / "apply-in-progress";
+    const auto after = AfterPowerLoss::old_or_new_file;
+    ASSERT_TRUE(atomic_write_file(f, "completed = 0\n", 0600, after).ok());
+    EXPECT_EQ(slurp(f), "completed = 0\n");
+    ASSERT_TRUE(atomic_write_file(f, "completed = 1\nmore\n", 0640, after).ok());
+    EXPECT_EQ(slurp(f), "completed = 1\nmore\n");
+    EXPECT_EQ(mode_of(f), 0640);
+    EXPECT_EQ(entries(tmp.path()), std::vector<std::string>{"apply-in-progress"});
+}
+
 // A writer SIGKILLed at random moments: the target is always one complete
 // version, never a truncated or mixed one.
-TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
+void killed_writer_never_leaves_a_truncated_target(AfterPowerLoss after) {
     TempDir tmp;
     const std::string f = tmp / "peers.toml";
     const std::string a = std::string(4 << 20, 'a') + "\nend-a\n";
@@ -82,7 +97,7 @@ TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
         ASSERT_GE(pid, 0);
         if (pid == 0) {
             for (unsigned i = 0;; ++i)
-                if (!atomic_write_file(f, i % 2 ? a : b, 0600).ok()) _exit(3);
+                if (!atomic_write_file(f, i % 2 ? a : b, 0600, after).ok()) _exit(3);
         }
         std::this_thread::sleep_for(std::chrono::microseconds(1000 + rng() % 30000));
         kill(pid, SIGKILL);
@@ -99,6 +114,14 @@ TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
             }
     }
     EXPECT_GT(interrupted, 0) << "no kill landed during a write: the test proved nothing";
+}
+
+TEST(AtomicWrite, KilledWriterNeverLeavesATruncatedTarget) {
+    killed_writer_never_leaves_a_truncated_target(AfterPowerLoss::new_file);
+}
+
+TEST(AtomicWrite, KilledWriterWithoutDirectorySyncNeverLeavesATruncatedTarget) {
+    killed_writer_never_leaves_a_truncated_target(AfterPowerLoss::old_or_new_file);
 }
 
 // issue 16: `image build -o DIR` wrote through symlinks already in DIR.
