@@ -17,25 +17,29 @@ root=$(cd "$here/.." && pwd)
 source "$root/tests/netns/lib.sh"
 enter_sandbox "$@"
 set +e -u
-N=${N:-50000}
-ROUNDS=${ROUNDS:-5}
-IFACES=${IFACES:-4}
-INLINE=${INLINE:-0}
-WRAP=${WRAP:-}
+N=${N:-50000} ROUNDS=${ROUNDS:-5} IFACES=${IFACES:-4} WRAP=${WRAP:-}
+INLINE=0  # write_inputs: the peers in the registry, as in scale.sh's default
 BINS=${BINS:?give BINS="old-vpngw new-vpngw"}
 bins=()
 for b in $BINS; do bins+=("$(readlink -f "$b")"); done
 VPNGW=${bins[0]}  # seeds the registry in write_inputs
 W=$SANDBOX_DIR
-eval "$(sed -n '/^write_inputs() {/,/^}/p; /^gateway_ns() {/,/^}/p; /^end_ns() {/,/^}/p' \
-    "$here/scale.sh")"
-declare -F write_inputs gateway_ns end_ns >/dev/null || die "cannot read bench/scale.sh's helpers"
-
-now() { date +%s%N; }
-med() { stats "$@" | cut -d' ' -f1; }
-stats() {  # VALUES... -> "median min max"
-    printf '%s\n' "$@" | sort -g |
-        awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.15g %s %s\n", m, a[1], a[NR]}'
+# scale.sh's own helpers and floor, so both benches measure the same thing.
+eval "$(sed -n '/^now() /p; /^med() /p; /^stats() {/,/^}/p; /^write_inputs() {/,/^}/p
+    /^gateway_ns() {/,/^}/p; /^end_ns() {/,/^}/p; /^measure_floor() {/,/^}/p' "$here/scale.sh")"
+declare -F now med stats write_inputs gateway_ns end_ns measure_floor >/dev/null ||
+    die "cannot read bench/scale.sh's helpers"
+# The CPU seconds (user + system) the processes left in a namespace have used
+# (the wireguard-go daemons, whose work dominates a cold up), recorded in
+# $W/cpu.NS as the namespace is ended.
+eval "scale_$(declare -f end_ns)"
+end_ns() {  # end_ns NS
+    local pid hz
+    hz=$(getconf CLK_TCK)
+    for pid in $(ip netns pids "$1" 2>/dev/null); do
+        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null
+    done | awk -v hz="$hz" '{s += $1} END {printf "%.2f", s / hz}' >"$W/cpu.$1"
+    scale_end_ns "$1"
 }
 
 dir=$W/in
@@ -43,27 +47,10 @@ echo "inputs: $N peers on $IFACES interface(s) ..." >&2
 write_inputs "$N" "$dir"
 tsv=$W/cold_ab.tsv
 
-# The CPU seconds (user + system) the processes left in namespace NS have used
-# so far: the wireguard-go daemons, whose work dominates a cold up.
-ns_cpu() {  # ns_cpu NS -> seconds
-    local pid hz
-    hz=$(getconf CLK_TCK)
-    for pid in $(ip netns pids "$1" 2>/dev/null); do
-        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null
-    done | awk -v hz="$hz" '{s += $1} END {printf "%.2f", s / hz}'
-}
-
 floor_once() {  # floor_once ROUND -> "ns daemons_cpu_s"
-    local ns=fl$1 t i
-    netns_add "$ns"
-    t=$(now)
-    for ((i = 0; i < IFACES; i++)); do
-        in_ns "$ns" wireguard-go "f$1i$i" >/dev/null 2>&1 || echo "warning: wireguard-go failed" >&2
-        in_ns "$ns" wg setconf "f$1i$i" "$dir/wg$i.conf" || echo "warning: wg setconf failed" >&2
-    done
-    in_ns "$ns" nft -f "$dir/ruleset.nft" || echo "warning: nft -f failed" >&2
-    echo "$(($(now) - t)) $(ns_cpu "$ns")"
-    end_ns "$ns"
+    T_floor=()
+    RUNS=1 measure_floor "$dir" "${N}x$1"  # its namespace is fl0
+    echo "${T_floor[0]} $(cat "$W/cpu.fl0")"
 }
 
 cold_once() {  # cold_once ROUND BIN_INDEX [WRAPPER...] -> "ns vpngw_cpu_s daemons_cpu_s"
@@ -76,8 +63,8 @@ cold_once() {  # cold_once ROUND BIN_INDEX [WRAPPER...] -> "ns vpngw_cpu_s daemo
         --state-dir "$st" >"$W/out" 2>&1 ||
         { echo "warning: ${bins[$b]} up failed:" >&2; tail -5 "$W/out" >&2; }
     t=$(($(now) - t))
-    echo "$t $(tail -1 "$W/cpu" | awk '{printf "%.2f", $1 + $2}') $(ns_cpu "$ns")"
     end_ns "$ns"
+    echo "$t $(tail -1 "$W/cpu" | awk '{printf "%.2f", $1 + $2}') $(cat "$W/cpu.$ns")"
 }
 
 for ((r = 0; r < ROUNDS; r++)); do
