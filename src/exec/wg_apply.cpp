@@ -8,12 +8,15 @@ namespace vpngw::exec {
 
 namespace {
 
-Result<wg::PeerConfig> peer_config(const state::WgPeer& peer) {
+// `fresh`: the device has no peers yet, so every peer is new and starts with
+// keepalive off; saying "off" again would be one more line per peer (50,000
+// at a cold up) for wireguard-go to parse.
+Result<wg::PeerConfig> peer_config(const state::WgPeer& peer, bool fresh) {
     wg::PeerConfig c;
     c.public_key = peer.public_key;
     c.allowed_ips = peer.allowed_ips;
     c.replace_allowed_ips = true;
-    c.keepalive = static_cast<std::uint16_t>(peer.keepalive);
+    if (peer.keepalive != 0 || !fresh) c.keepalive = static_cast<std::uint16_t>(peer.keepalive);
     c.endpoint = peer.endpoint;
     if (!peer.preshared_key_file.empty()) {
         auto psk = wg::read_key_file(peer.preshared_key_file);
@@ -65,8 +68,9 @@ Status apply_wg_change(wg::WgBackend& backend, const ops::WgChange& change, ops:
     cfg.listen_port = change.listen_port;
     cfg.fwmark = change.fwmark;
     cfg.peers.reserve(change.upsert_peers.size());
+    const bool fresh = before->peers.empty();
     for (const auto& peer : change.upsert_peers) {
-        auto c = peer_config(peer);
+        auto c = peer_config(peer, fresh);
         if (!c) return c.error();
         cfg.peers.push_back(std::move(*c));
     }
