@@ -12,6 +12,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "cache_support.hpp"
 #include "profile/cache.hpp"
 #include "profile/loader.hpp"
 #include "support/temp_dir.hpp"
@@ -19,12 +20,10 @@
 namespace vpngw::profile {
 namespace {
 
+using test::profile_head;
+
 std::string key_for(int i) {
-    unsigned char raw[32] = {};
-    std::snprintf(reinterpret_cast<char*>(raw), sizeof raw, "index-peer-%d", i);
-    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
-    return b64;
+    return test::test_key("index-peer", i);
 }
 
 // Peer i: group g(i % 3); g0 and g1 IPv4 (g1 also IPv6), g2 IPv6 only.
@@ -41,28 +40,15 @@ std::string v6_of(int i) {
 }
 
 std::string profile_text(int peers, const std::string& state_dir, bool one_allocated = false) {
-    std::string t =
-        "[gateway]\nname = \"c\"\nendpoint = \"vpn.example.net:51820\"\nstate_dir = \"" +
-        state_dir + R"("
-
-[[uplink]]
-name = "wan"
-device = "eth0"
-gateway = "203.0.113.1"
-
-[[interface]]
-name = "wg0"
-listen_port = 51820
-address = ["10.127.255.254/10", "fd00:ff::1/16"]
-
-[[group]]
-name = "g0"
+    std::string t = profile_head(state_dir, R"(["10.127.255.254/10", "fd00:ff::1/16"])") + R"(
+[[group]]  # IPv4
 subnet = "10.64.0.0/16"
+name = "g0"
 
-[[group]]
-name = "g1"
+[[group]]  # both
 subnet = "10.65.0.0/16"
 subnet6 = "fd00:1::/64"
+name = "g1"
 
 [[group]]
 name = "g2"
@@ -80,14 +66,8 @@ management = { port = 22, allow = ["0.0.0.0/0"] }
     return t;
 }
 
-class PeerIndex : public ::testing::Test {
+class PeerIndex : public test::StateDirTest {
   protected:
-    void SetUp() override {
-        ASSERT_GE(sodium_init(), 0);
-        ASSERT_FALSE(tmp.path().empty());
-        ASSERT_EQ(mkdir(state.c_str(), 0700), 0);
-    }
-    void write(const std::string& text) { std::ofstream(path) << text; }
     // A load that writes the cache and the index, then one from the index.
     IndexedLoad write_and_index(int peers, std::chrono::nanoseconds settle = kStampSettle) {
         write(profile_text(peers, state));
@@ -104,9 +84,6 @@ class PeerIndex : public ::testing::Test {
         std::ofstream(index_file, std::ios::binary | std::ios::trunc) << bytes;
     }
 
-    TempDir tmp;
-    std::string state = tmp / "state";
-    std::string path = tmp / "profile.toml";
     std::string index_file = state + "/" + kIndexFile;
 };
 
