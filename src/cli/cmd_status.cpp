@@ -24,7 +24,10 @@ struct StatusOptions {
 };
 
 int show_status(const StatusOptions& opt) {
-    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    // Deferred: the registry's peers are listed one at a time, and planned
+    // only when the record of the last `up` cannot prove the drift.
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none,
+                                          gateway::StoredPeers::deferred);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.gateway);
     auto write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };

@@ -143,6 +143,48 @@ CREATE TRIGGER group_size_moved AFTER UPDATE OF "group" ON peers
         ON CONFLICT ("group") DO UPDATE SET peers = peers + 1;
 END;
 )sql"},
+    // A revision of what the kernel is planned from (peers, their addresses
+    // and networks), changed by triggers in the transaction of any statement
+    // that writes them, vpngw's or a hand-run sqlite3's: `up` and `status`
+    // read this one row to prove nothing changed since the last `up`
+    // (gateway/noop_proof.hpp) instead of reading every peer. `salt` is new
+    // random bytes with every change, so a database put back from a copy and
+    // changed as often again does not repeat a revision.
+    {5, R"sql(
+CREATE TABLE revision (
+    id   INTEGER PRIMARY KEY CHECK (id = 0),
+    n    INTEGER NOT NULL,
+    salt BLOB    NOT NULL
+);
+INSERT INTO revision (id, n, salt) VALUES (0, 0, randomblob(16));
+CREATE TRIGGER revision_peer_added AFTER INSERT ON peers BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_peer_changed AFTER UPDATE ON peers BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_peer_removed AFTER DELETE ON peers BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_address_added AFTER INSERT ON addresses BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_address_changed AFTER UPDATE ON addresses BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_address_removed AFTER DELETE ON addresses BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_network_added AFTER INSERT ON networks BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_network_changed AFTER UPDATE ON networks BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+CREATE TRIGGER revision_network_removed AFTER DELETE ON networks BEGIN
+    UPDATE revision SET n = n + 1, salt = randomblob(16);
+END;
+)sql"},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.
