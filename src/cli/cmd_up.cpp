@@ -114,6 +114,10 @@ int run_apply(const UpCommand& cmd, Direction direction) {
         return kExitFailure;
     }
     print_report_notes(*report);
+    if (report->proven)
+        log::info(
+            "nothing changed since the last up: proven from its record (noop-proof in the "
+            "state directory) without planning the peers");
     char summary[160];
     if (report->ops.empty()) {
         std::snprintf(summary, sizeof summary,

@@ -223,6 +223,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         inputs = fingerprint_inputs(session);
         if (inputs && !record.interrupted() && proven_noop(session, *inputs, *kernel)) {
             if (auto st = record.nothing_to_apply(); !st) return st.error();
+            report.proven = true;
             return report;
         }
         Diagnostics unseen;

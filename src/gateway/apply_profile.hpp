@@ -23,6 +23,9 @@ struct ChangeReport {
     std::vector<std::string> notes;  // repairs made because of that journal
     // With --confirm: the apply now waiting for `vpngw confirm`.
     std::optional<txn::PendingStatus> pending;
+    // Nothing to apply, proven from the record of the last `up` without
+    // planning (gateway/noop_proof.hpp).
+    bool proven = false;
 };
 
 using Progress = std::function<void(const ops::Op&)>;

@@ -211,7 +211,7 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     r.groups = groups.take();
     if (options.drift && deferred) {
         if (proven_in_sync(session, inputs, devices))
-            r.drift.known = true;
+            r.drift.known = r.drift.proven = true;
         else
             r.drift = drift_of(session);
     }
