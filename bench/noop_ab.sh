@@ -13,7 +13,8 @@
 # Each binary keeps its own copy of the state directory (taken after the cold
 # up, so the keys and the kernel are the same): a newer binary may migrate
 # the registry to a schema the older one refuses to read. Prints median wall
-# ms with the spread, the largest peak RSS, and no-op / cold per binary.
+# ms with the spread, the largest peak RSS, how many runs proved the no-op
+# from the record of the last up (`-v` says so), and no-op / cold per binary.
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/tests/netns/lib.sh"
 enter_sandbox "$@"
@@ -91,16 +92,17 @@ state_for() {
         "${BIN[$1]}" peer remove seed --profile "$P" --state-dir "$2" >/dev/null 2>&1 ||
         die "${BIN[$1]}: migrating the seeded peers failed"
 }
-declare -A T R
+declare -A T R P  # P: how many runs proved the no-op from the record (-v)
 # timed KEY I ARGS...: wall ms into T[KEY.I], peak RSS (KiB) into R[KEY.I]
 timed() {
     local key=$1 i=$2 t
     shift 2
     t=$(date +%s%N)
-    in_ns gw /usr/bin/time -f '%M' -o "$W/rss" "${BIN[$i]}" "$@" >"$W/out.$key.$i" 2>&1
+    in_ns gw /usr/bin/time -f '%M' -o "$W/rss" "${BIN[$i]}" -v "$@" >"$W/out.$key.$i" 2>&1
     echo $? >"$W/rc.$key.$i"
     t=$((($(date +%s%N) - t) / 1000000))
     T[$key.$i]="${T[$key.$i]:-} $t"
+    grep -q 'proven from its record' "$W/out.$key.$i" && P[$key.$i]=$((${P[$key.$i]:-0} + 1))
     R[$key.$i]="${R[$key.$i]:-} $(tail -1 "$W/rss")"
 }
 
@@ -137,8 +139,8 @@ mx() { printf '%s\n' "$@" | sort -n | tail -1; }
 echo "N=$N RUNS=$RUNS ROUNDS=$ROUNDS (4 interfaces; wall ms, median [min-max]; peak RSS)"
 for key in cold first noop status; do
     for i in 0 1; do
-        printf '%-7s %-44s %-22s %4d MiB\n' "$key" "${BIN[$i]}" "$(stats ${T[$key.$i]})" \
-            "$(($(mx ${R[$key.$i]}) / 1024))"
+        printf '%-7s %-44s %-22s %4d MiB  proven %d/%d\n' "$key" "${BIN[$i]}" "$(stats ${T[$key.$i]})" \
+            "$(($(mx ${R[$key.$i]}) / 1024))" "${P[$key.$i]:-0}" "$(wc -w <<<"${T[$key.$i]}")"
     done
 done
 for i in 0 1; do

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <type_traits>
@@ -18,6 +17,7 @@
 #include "registry/sqlite_registry.hpp"
 #include "store/atomic_file.hpp"
 #include "txn/op_codec.hpp"
+#include "util/record_fields.hpp"
 #include "wg/key_file.hpp"
 
 namespace vpngw::gateway {
@@ -127,26 +127,6 @@ bool is_lower_hex(std::string_view s, std::size_t size) {
            });
 }
 
-template <typename T>
-std::optional<T> parse_number(std::string_view s) {
-    if (s.empty() || s.size() > 20 || s[0] == '+') return std::nullopt;
-    T value{};
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
-}
-
-// One "key value" line off the front of `text`.
-std::optional<std::string_view> field(std::string_view& text, std::string_view key) {
-    auto nl = text.find('\n');
-    if (nl == std::string_view::npos) return std::nullopt;
-    std::string_view line = text.substr(0, nl);
-    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ' ')
-        return std::nullopt;
-    text.remove_prefix(nl + 1);
-    return line.substr(key.size() + 1);
-}
-
 bool is_small_object(const ops::Op& op) {
     return std::visit(
         [](const auto& p) {
@@ -248,10 +228,10 @@ std::optional<NoopRecord> decode_noop_record(std::string_view text, const std::s
     text.remove_prefix(nl + 1);
     NoopRecord r;
     // The boot and namespace lines as exec/nft_shortcut.hpp checks them.
-    auto boot = field(text, "boot");
-    auto netns = field(text, "netns");
-    auto genid = field(text, "genid");
-    auto nft = field(text, "nft");
+    auto boot = next_record_field(text, "boot");
+    auto netns = next_record_field(text, "netns");
+    auto genid = next_record_field(text, "genid");
+    auto nft = next_record_field(text, "nft");
     if (!boot || !netns || !genid || !nft) return std::nullopt;
     const std::string as_shortcut = "vpngw-nft-shortcut 1\nboot " + std::string(*boot) +
                                     "\nnetns " + std::string(*netns) + "\ngenid " +
@@ -259,17 +239,17 @@ std::optional<NoopRecord> decode_noop_record(std::string_view text, const std::s
     auto shortcut = exec::decode_nft_shortcut(as_shortcut);
     if (!shortcut) return std::nullopt;
     r.nft = std::move(*shortcut);
-    auto inputs = field(text, "inputs");
+    auto inputs = next_record_field(text, "inputs");
     if (!inputs || !is_lower_hex(*inputs, crypto_generichash_BYTES * 2)) return std::nullopt;
     r.inputs = *inputs;
-    auto keys = field(text, "keys");
+    auto keys = next_record_field(text, "keys");
     if (!keys || !is_lower_hex(*keys, crypto_generichash_BYTES * 2)) return std::nullopt;
     r.keys = *keys;
-    auto until = field(text, "until");
-    auto until_value = until ? parse_number<std::int64_t>(*until) : std::nullopt;
+    auto until = next_record_field(text, "until");
+    auto until_value = until ? parse_record_number<std::int64_t>(*until) : std::nullopt;
     if (!until_value || *until_value < 0) return std::nullopt;
     r.until = *until_value;
-    while (auto wg = field(text, "wg")) {
+    while (auto wg = next_record_field(text, "wg")) {
         auto space = wg->find(' ');
         if (space == std::string_view::npos || space == 0) return std::nullopt;
         NoopRecord::Device d{std::string(wg->substr(0, space)), std::string(wg->substr(space + 1))};

@@ -27,6 +27,20 @@ Status fill_address_numbers(Db& db) {
     }
 }
 
+// Step 5's triggers: one per table and kind of write (SQLite has no trigger
+// on several events).
+Status create_revision_triggers(Db& db) {
+    for (const char* table : {"peers", "addresses", "networks"})
+        for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+            const std::string sql = std::string("CREATE TRIGGER revision_") + table + "_" + event +
+                                    " AFTER " + event + " ON " + table +
+                                    " BEGIN UPDATE revision SET n = n + 1, salt = randomblob(16); "
+                                    "END";
+            if (auto st = db.exec(sql.c_str()); !st) return st;
+        }
+    return ok_status();
+}
+
 // Times are Unix seconds (UTC); booleans 0/1; addresses and CIDRs in their
 // canonical text (IpAddress::str, Prefix::str), so UNIQUE compares them right.
 constexpr MigrationStep kSteps[] = {
@@ -157,34 +171,8 @@ CREATE TABLE revision (
     salt BLOB    NOT NULL
 );
 INSERT INTO revision (id, n, salt) VALUES (0, 0, randomblob(16));
-CREATE TRIGGER revision_peer_added AFTER INSERT ON peers BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_peer_changed AFTER UPDATE ON peers BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_peer_removed AFTER DELETE ON peers BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_address_added AFTER INSERT ON addresses BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_address_changed AFTER UPDATE ON addresses BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_address_removed AFTER DELETE ON addresses BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_network_added AFTER INSERT ON networks BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_network_changed AFTER UPDATE ON networks BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-CREATE TRIGGER revision_network_removed AFTER DELETE ON networks BEGIN
-    UPDATE revision SET n = n + 1, salt = randomblob(16);
-END;
-)sql"},
+)sql",
+     create_revision_triggers},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.
