@@ -145,14 +145,19 @@ std::string digest_of_profile_text(const std::string& path) {
 }  // namespace
 
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
-                             StoredPeers stored_peers) {
+                             StoredPeers stored_peers, ProfilePeers declared) {
     Session s;
     if (stored_peers == StoredPeers::deferred) {
         // Before the text is loaded: see Session::profile_digest.
         s.opened_at = now_utc();
         s.profile_digest = digest_of_profile_text(options.profile_path);
     }
-    auto loaded = profile::load_file_cached(options.profile_path, options.state_dir);
+    profile::IndexedLoad indexed;
+    if (declared == ProfilePeers::indexed && stored_peers == StoredPeers::none)
+        indexed = profile::load_file_indexed(options.profile_path, options.state_dir);
+    else
+        indexed.loaded = profile::load_file_cached(options.profile_path, options.state_dir);
+    auto& loaded = indexed.loaded;
     for (const auto& d : loaded.diagnostics.all()) {
         if (d.severity == Severity::error)
             diags.error(d.where, d.message);
@@ -163,6 +168,7 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         return Error{"the profile has errors; nothing was changed", {options.profile_path}};
     s.options = options;
     s.profile = std::move(*loaded.profile);
+    s.declared = std::move(indexed.declared);
     // An inline peer past its `expires` stays out of the kernel, as if disabled.
     plan::disable_expired(s.profile.peers, std::chrono::floor<std::chrono::seconds>(
                                                std::chrono::system_clock::now()));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/profile.hpp"
+#include "profile/peer_index.hpp"
 #include "registry/registry.hpp"
 #include "store/state_lock.hpp"
 #include "store/state_paths.hpp"
@@ -34,6 +35,13 @@ enum class LockMode { none, exclusive };
 // profile text is digested before it is loaded.
 enum class StoredPeers { merged, none, deferred };
 
+// `peer add` and `peer remove` ask about the profile's own peers too, which
+// at 50,000 inline peers costs less through the profile index
+// (profile/peer_index.hpp) than decoding them: with `indexed` (and
+// StoredPeers::none) a session whose index is usable has Session::declared
+// and no profile peers in profile.peers.
+enum class ProfilePeers { loaded, indexed };
+
 // A loaded profile with the registry's peers (`vpngw peer add`) merged in,
 // and, for commands that change anything, the state directory's lock held
 // and the registry open for writing.
@@ -43,6 +51,9 @@ struct Session {
     std::optional<store::StateLock> lock;
     std::shared_ptr<registry::Registry> registry;  // with LockMode::exclusive
     StoredPeers stored = StoredPeers::merged;      // whether profile.peers has the registry's
+    // The profile's own peers when profile.peers leaves them out (see
+    // ProfilePeers::indexed); null when profile.peers has them.
+    std::shared_ptr<const profile::DeclaredPeers> declared;
     std::string user;  // for the audit trail: SUDO_USER, else "uid N" (an API sets its own)
     Options options;
     // StoredPeers::deferred only: the time before anything was read, and a
@@ -58,7 +69,8 @@ struct Session {
 // Errors of the profile (and warnings) go to `diags`; other failures (lock,
 // unreadable state) come back as the Error.
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
-                             StoredPeers stored = StoredPeers::merged);
+                             StoredPeers stored = StoredPeers::merged,
+                             ProfilePeers declared = ProfilePeers::loaded);
 
 // Merges the registry's peers into a session opened with StoredPeers::none
 // or deferred, as open_session does with `merged` (warnings go to `diags`).
