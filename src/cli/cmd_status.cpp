@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/log.hpp"
 #include "cli/open_session.hpp"
 #include "cli/print.hpp"
 #include "cli/status_text.hpp"
@@ -24,7 +25,10 @@ struct StatusOptions {
 };
 
 int show_status(const StatusOptions& opt) {
-    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none);
+    // Deferred: the registry's peers are listed one at a time, and planned
+    // only when the record of the last `up` cannot prove the drift.
+    auto session = open_session_or_report(opt.gateway, gateway::LockMode::none,
+                                          gateway::StoredPeers::deferred);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.gateway);
     auto write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
@@ -33,6 +37,10 @@ int show_status(const StatusOptions& opt) {
         opt.json ? gateway::gather_status(*session, *live)
                  : gateway::gather_status(*session, *live, {},
                                           [&](gateway::PeerStatus&& p) { peers.add(p); });
+    if (report.drift.proven)
+        log::info(
+            "the kernel matches the last up, proven from its record (noop-proof in the "
+            "state directory) without planning the peers");
     if (opt.json)
         write(json::status_json(report));
     else

@@ -81,10 +81,11 @@ void print_report_notes(const gateway::ChangeReport& report) {
 int run_apply(const UpCommand& cmd, Direction direction) {
     if (direction == Direction::up && cmd.check) return run_check(cmd);
     // `down` deletes whole links and the whole table: it needs no stored peer,
-    // and reading (and merging) 50,000 of them is ~27 MiB of heap.
+    // and reading (and merging) 50,000 of them is ~27 MiB of heap. `up` reads
+    // them only when it cannot prove that nothing changed since the last `up`.
     auto session = open_session_or_report(
         cmd.gateway, gateway::LockMode::exclusive,
-        direction == Direction::down ? gateway::StoredPeers::none : gateway::StoredPeers::merged);
+        direction == Direction::down ? gateway::StoredPeers::none : gateway::StoredPeers::deferred);
     if (!session) return kExitFailure;
     const char* verb = direction == Direction::up ? "up" : "down";
     // vpngw@.service is Type=notify: these lines are its `systemctl status`.
@@ -100,7 +101,10 @@ int run_apply(const UpCommand& cmd, Direction direction) {
         options.force = cmd.force;
         options.ssh = ssh_connection();
         if (cmd.confirm_seconds > 0) options.confirm = std::chrono::seconds(cmd.confirm_seconds);
+        Diagnostics late;  // found reading the registry's peers
+        options.diagnostics = &late;
         report = gateway::up(*session, options);
+        print_diagnostics(late);
     } else {
         report = gateway::down(*session, progress);
     }
@@ -110,6 +114,10 @@ int run_apply(const UpCommand& cmd, Direction direction) {
         return kExitFailure;
     }
     print_report_notes(*report);
+    if (report->proven)
+        log::info(
+            "nothing changed since the last up: proven from its record (noop-proof in the "
+            "state directory) without planning the peers");
     char summary[160];
     if (report->ops.empty()) {
         std::snprintf(summary, sizeof summary,

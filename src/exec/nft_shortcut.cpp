@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <vector>
 
 #include "nft/observe.hpp"
 #include "store/atomic_file.hpp"
+#include "util/record_fields.hpp"
 
 namespace vpngw::exec {
 
@@ -32,24 +32,11 @@ bool is_boot_id(std::string_view s) {
     return true;
 }
 
+// Unsigned fields: a '-' is refused before from_chars would wrap it.
 template <typename T>
-std::optional<T> parse_number(std::string_view s) {
-    if (s.empty() || s.size() > 20 || s[0] == '+' || s[0] == '-') return std::nullopt;
-    T value{};
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
-}
-
-// "key value" lines, exactly in this order, each ended by '\n'.
-std::optional<std::string_view> field(std::string_view& text, std::string_view key) {
-    auto nl = text.find('\n');
-    if (nl == std::string_view::npos) return std::nullopt;
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl + 1);
-    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ' ')
-        return std::nullopt;
-    return line.substr(key.size() + 1);
+std::optional<T> parse_unsigned(std::string_view s) {
+    if (!s.empty() && s[0] == '-') return std::nullopt;
+    return parse_record_number<T>(s);
 }
 
 std::optional<std::string> read_boot_id() {
@@ -78,18 +65,18 @@ std::optional<NftShortcut> decode_nft_shortcut(std::string_view text) {
     if (nl == std::string_view::npos || text.substr(0, nl) != kMagic) return std::nullopt;
     text.remove_prefix(nl + 1);
     NftShortcut s;
-    auto boot = field(text, "boot");
+    auto boot = next_record_field(text, "boot");
     if (!boot || !is_boot_id(*boot)) return std::nullopt;
     s.boot_id = *boot;
-    auto netns = field(text, "netns");
-    auto netns_value = netns ? parse_number<std::uint64_t>(*netns) : std::nullopt;
+    auto netns = next_record_field(text, "netns");
+    auto netns_value = netns ? parse_unsigned<std::uint64_t>(*netns) : std::nullopt;
     if (!netns_value || *netns_value == 0) return std::nullopt;
     s.netns = *netns_value;
-    auto genid = field(text, "genid");
-    auto genid_value = genid ? parse_number<std::uint32_t>(*genid) : std::nullopt;
+    auto genid = next_record_field(text, "genid");
+    auto genid_value = genid ? parse_unsigned<std::uint32_t>(*genid) : std::nullopt;
     if (!genid_value) return std::nullopt;
     s.genid = *genid_value;
-    auto desired = field(text, "desired");
+    auto desired = next_record_field(text, "desired");
     if (!desired || desired->size() != crypto_generichash_BYTES * 2 || !is_lower_hex(*desired))
         return std::nullopt;
     s.desired = *desired;

@@ -11,6 +11,7 @@
 #include "exec/nft_shortcut.hpp"
 #include "exec/observe.hpp"
 #include "gateway/desired.hpp"
+#include "gateway/noop_proof.hpp"
 #include "gateway/userspace_capacity.hpp"
 #include "guard/planned_ops.hpp"
 #include "netlink/addresses.hpp"
@@ -158,6 +159,28 @@ void remember_nft_after_apply(const Session& session, std::string desired_digest
     if (!now || !exec::write_nft_shortcut(file, *now)) exec::forget_nft_shortcut(file);
 }
 
+// The no-op proof (gateway/noop_proof.hpp): whether the record of the last
+// `up` still describes the kernel for these inputs. A kernel that cannot be
+// read here is no proof: the full plan reads it again and reports why.
+bool proven_noop(const Session& session, const NoopInputs& inputs, Kernel& kernel) {
+    auto record = read_noop_record(session.paths);
+    if (!record || !record_applies(*record, inputs)) return false;
+    auto matches = kernel_matches(*record, kernel.sock, kernel.backends);
+    return matches && *matches;
+}
+
+// After a successful apply: the plan's record, with the nftables generation
+// read now (the window exec/nft_shortcut.hpp describes), once the kernel's
+// links, addresses, routes, rules and sysctls are seen to match it (the
+// devices are vouched for by the plan's digests, compared when read).
+void remember_plan_after_apply(const Session& session, Kernel& kernel, NoopRecord plan) {
+    auto now = exec::current_nft_shortcut(plan.nft.desired);
+    if (!now) return;
+    plan.nft = std::move(*now);
+    auto small = small_objects_match(plan, kernel.sock, kernel.backends);
+    if (small && *small) write_noop_record(session.paths, plan);
+}
+
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }
@@ -178,7 +201,10 @@ txn::ApplySettings apply_settings(const Session& session, Mode mode, const UpOpt
 // 50,000 peers the stored list and the profile's merged peers are ~13 MiB
 // each, which the desired and observed state would otherwise sit on top of.
 Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions& options) {
-    if (mode == Mode::up)
+    // `up` of a session whose registry peers are not read yet (the CLI's)
+    // first tries to prove it has nothing to do (gateway/noop_proof.hpp).
+    const bool deferred = mode == Mode::up && session.stored != StoredPeers::merged;
+    if (mode == Mode::up && !deferred)
         if (auto st = check_userspace_capacity(session.profile, session.paths.registry_file()); !st)
             return st.error();
     // The record opens before anything in the state directory changes
@@ -187,6 +213,27 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     if (auto st = record.open(); !st) return st.error();
     ChangeReport report;
     if (record.interrupted()) report.interrupted = record.interrupted()->summary();
+    auto kernel = open_kernel(session);
+    if (!kernel) return kernel.error();
+
+    // Prove, or read the registry's peers: the inputs are fingerprinted
+    // before, so a change while they are read shows next time.
+    std::optional<NoopInputs> inputs;
+    if (deferred) {
+        inputs = fingerprint_inputs(session);
+        if (inputs && !record.interrupted() && proven_noop(session, *inputs, *kernel)) {
+            if (auto st = record.nothing_to_apply(); !st) return st.error();
+            report.proven = true;
+            return report;
+        }
+        Diagnostics unseen;
+        if (auto st =
+                merge_registry_peers(session, options.diagnostics ? *options.diagnostics : unseen);
+            !st)
+            return st.error();
+        if (auto st = check_userspace_capacity(session.profile, session.paths.registry_file()); !st)
+            return st.error();
+    }
 
     // Resolve. The ruleset text is rendered only when the table is to be
     // replaced (`down` deletes it and never needs it).
@@ -194,11 +241,11 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         session.profile, mode == Mode::up ? KeyPolicy::generate_missing : KeyPolicy::read_only,
         RulesetText::later);
     if (!desired) return desired.error();
+    std::optional<NoopRecord> plan;  // what the next no-op may prove against
+    if (inputs) plan = describe_plan(*desired, session.profile.peers, *inputs);
     release_peers(session);  // planned: from here on nothing reads them
 
     // Observe.
-    auto kernel = open_kernel(session);
-    if (!kernel) return kernel.error();
     NftShortcutCheck shortcut;
     if (mode == Mode::up) shortcut = check_nft_shortcut(session, *desired);
     auto observed = exec::observe(*desired, kernel->sock, kernel->backends,
@@ -222,6 +269,12 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
         // Observed whole and as planned: later no-ops may skip the table.
         if (shortcut.now && !shortcut.matches)
             (void)exec::write_nft_shortcut(session.paths.nft_shortcut_file(), *shortcut.now);
+        // And prove the rest without planning (the generation read before
+        // the table was observed).
+        if (plan && shortcut.now) {
+            plan->nft = *shortcut.now;
+            write_noop_record(session.paths, *plan);
+        }
         return report;
     }
 
@@ -231,8 +284,9 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
 
     // Record, then apply.
     if (auto st = record.begin(report.ops, *observed); !st) return st.error();
-    // The old record vouches for a table this apply is about to change.
+    // The old records vouch for a kernel this apply is about to change.
     exec::forget_nft_shortcut(session.paths.nft_shortcut_file());
+    forget_noop_record(session.paths);
     const std::string nft_digest = shortcut.now ? shortcut.now->desired : std::string();
     // From here on only the ops are needed. The desired and observed state
     // hold every peer (a few hundred bytes each) while libnftables, parsing
@@ -249,6 +303,7 @@ Result<ChangeReport> apply_profile(Session& session, Mode mode, const UpOptions&
     if (auto applied = exec::apply(report.ops, ctx); !applied) return applied.error();
     report.applied = true;
     if (shortcut.now) remember_nft_after_apply(session, nft_digest);
+    if (plan && shortcut.now) remember_plan_after_apply(session, *kernel, std::move(*plan));
     if (auto st = record.finish(); !st) return st.error();
     report.pending = record.pending();
     return report;

@@ -23,6 +23,9 @@ struct ChangeReport {
     std::vector<std::string> notes;  // repairs made because of that journal
     // With --confirm: the apply now waiting for `vpngw confirm`.
     std::optional<txn::PendingStatus> pending;
+    // Nothing to apply, proven from the record of the last `up` without
+    // planning (gateway/noop_proof.hpp).
+    bool proven = false;
 };
 
 using Progress = std::function<void(const ops::Op&)>;
@@ -35,6 +38,9 @@ struct UpOptions {
     std::optional<guard::SshConnection> ssh;
     // Keep the result only if `vpngw confirm` arrives within this time.
     std::optional<std::chrono::seconds> confirm;
+    // Where warnings found while reading a deferred session's registry peers
+    // go (StoredPeers::deferred; open_session reports the others).
+    Diagnostics* diagnostics = nullptr;
 };
 
 struct CheckReport {
@@ -56,7 +62,10 @@ Result<ChangeReport> plan_up(Session& session, bool consume_peers = false);
 Result<CheckReport> check_up(Session& session, const std::optional<guard::SshConnection>& ssh);
 
 // `vpngw up`: reconciles the kernel with the profile; applies only the
-// difference, or nothing when the kernel already matches. Refused while an
+// difference, or nothing when the kernel already matches. A session opened
+// with StoredPeers::deferred is first checked against the record of the last
+// `up` (gateway/noop_proof.hpp), and its peers are read only when that does
+// not prove the kernel matches. Refused while an
 // apply is pending confirmation, and (without force) when the lockout guard
 // finds that management would be cut.
 Result<ChangeReport> up(Session& session, const UpOptions& options);

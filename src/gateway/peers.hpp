@@ -189,6 +189,8 @@ struct ListedDevice {
     std::string ifname;
     std::optional<PublicKey> public_key;
     std::uint16_t listen_port = 0;
+    // exec::wg_digest of the device as read, with PeerFilter::device_digests.
+    std::string digest;
 };
 
 struct PeerListing {
@@ -203,6 +205,9 @@ struct PeerFilter {
     bool disabled_only = false;  // disabled by `peer disable`
     bool expired_only = false;
     std::optional<std::string> name;  // one peer (`peer show`)
+    // Digest each device read (ListedDevice::digest): `status` proves the
+    // kernel unchanged with the same read (gateway/noop_proof.hpp).
+    bool device_digests = false;
 };
 
 // The peers as `peer list` shows them: the profile's own first, then the

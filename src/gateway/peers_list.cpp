@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "exec/wg_digest.hpp"
 #include "gateway/cluster_psk.hpp"
 #include "gateway/peers.hpp"
 #include "keys/keys.hpp"
@@ -178,7 +179,7 @@ Result<PeerListing> list_peers(const Session& session, LiveGateway& live, const 
         if (filter.disabled_only && !(disabled && !expired)) return false;
         return true;
     };
-    const bool stream_registry = session.stored == StoredPeers::none;
+    const bool stream_registry = session.stored != StoredPeers::merged;
 
     DeviceFigures figures;
     for (const auto& iface : profile.interfaces) {
@@ -191,7 +192,8 @@ Result<PeerListing> list_peers(const Session& session, LiveGateway& live, const 
             listing.notes.push_back("reading " + iface.name + ": " + device.error().message);
             continue;
         }
-        listing.devices.push_back({iface.name, device->public_key, device->listen_port});
+        listing.devices.push_back({iface.name, device->public_key, device->listen_port,
+                                   filter.device_digests ? exec::wg_digest(*device) : ""});
         figures.add(iface.name, std::move(device->peers));
     }
 
@@ -301,7 +303,7 @@ Result<SecretText> stored_client_config(const Session& session, const std::strin
                          p.origin.table};
         stored = true;
     }
-    if (session.stored == StoredPeers::none) {
+    if (session.stored != StoredPeers::merged) {
         auto one = session.registry ? session.registry->find(name)
                                     : registry::read_stored_peer(session.paths.dir, name);
         if (!one) return one.error();

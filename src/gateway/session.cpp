@@ -1,5 +1,7 @@
 #include "gateway/session.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include "profile/cache.hpp"
 #include "registry/peer_text.hpp"
 #include "registry/sqlite_registry.hpp"
+#include "store/atomic_file.hpp"
 #include "store/state_dir_check.hpp"
 
 namespace vpngw::gateway {
@@ -123,8 +126,32 @@ Status each_stored_peer(const Session& session, const registry::Registry::Visit&
     return registry::each_stored_peer(session.paths.dir, served);
 }
 
+namespace {
+
+// BLAKE2b of the profile text as it is now, or "" when it cannot be read
+// (the load that follows reports why).
+std::string digest_of_profile_text(const std::string& path) {
+    auto text = store::read_file_if_exists(path, store::Links::follow);
+    if (!text || !*text) return "";
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>((*text)->data()), (*text)->size(),
+                       nullptr, 0);
+    char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
+}  // namespace
+
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
                              StoredPeers stored_peers, ProfilePeers declared) {
+    Session s;
+    if (stored_peers == StoredPeers::deferred) {
+        // Before the text is loaded: see Session::profile_digest.
+        s.opened_at = now_utc();
+        s.profile_digest = digest_of_profile_text(options.profile_path);
+    }
     profile::IndexedLoad indexed;
     if (declared == ProfilePeers::indexed && stored_peers == StoredPeers::none)
         indexed = profile::load_file_indexed(options.profile_path, options.state_dir);
@@ -139,7 +166,6 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     }
     if (!loaded.profile)
         return Error{"the profile has errors; nothing was changed", {options.profile_path}};
-    Session s;
     s.options = options;
     s.profile = std::move(*loaded.profile);
     s.declared = std::move(indexed.declared);
@@ -177,23 +203,29 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
         s.registry = std::move(*reg);
     }
     s.stored = stored_peers;
-    if (stored_peers == StoredPeers::none) return s;
+    if (stored_peers != StoredPeers::merged) return s;
+    if (auto merged = merge_registry_peers(s, diags); !merged) return merged.error();
+    return s;
+}
+
+Status merge_registry_peers(Session& s, Diagnostics& diags) {
     auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
     if (!stored) return stored.error();
     if (s.profile.cluster) {
         drop_pinned_elsewhere(*stored, s.profile.cluster->node);
         // `up` (and the follower's reconcile) reads preshared keys from psk/.
-        if (lock == LockMode::exclusive) materialize_sealed_psks(s, *stored, diags);
+        if (s.lock) materialize_sealed_psks(s, *stored, diags);
     }
     auto merged = merge_stored_peers(s.profile, *stored, s.paths);
-    if (!merged) return merged.error();
+    if (!merged) return merged;
+    s.stored = StoredPeers::merged;
     // What `vpngw monitor` last found: `up` renders the balance maps with
     // the down uplinks left out, so it never undoes a failover.
     if (auto health = health::read_health_file(s.paths.health_file()))
         s.profile.uplinks_down = health::down_uplinks(*health);
     else
         diags.warning(health.error().where, health.error().message + "; all uplinks count as up");
-    return s;
+    return ok_status();
 }
 
 }  // namespace vpngw::gateway

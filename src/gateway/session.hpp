@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,8 +28,12 @@ enum class LockMode { none, exclusive };
 
 // `peer add/remove` and the lifecycle commands ask the registry for what they
 // need instead of merging every peer (that grows with the number of peers).
-// With `none`, profile.peers holds the profile's own peers only.
-enum class StoredPeers { merged, none };
+// With `none`, profile.peers holds the profile's own peers only. `deferred`
+// is `none` until the command calls merge_registry_peers(): `up` and
+// `status` first try to prove that nothing changed since the last `up`
+// without reading the peers (gateway/noop_proof.hpp), and for that the
+// profile text is digested before it is loaded.
+enum class StoredPeers { merged, none, deferred };
 
 // `peer add` and `peer remove` ask about the profile's own peers too, which
 // at 50,000 inline peers costs less through the profile index
@@ -51,6 +56,12 @@ struct Session {
     std::shared_ptr<const profile::DeclaredPeers> declared;
     std::string user;  // for the audit trail: SUDO_USER, else "uid N" (an API sets its own)
     Options options;
+    // StoredPeers::deferred only: the time before anything was read, and a
+    // digest of the profile text as read before it was loaded (hex): what
+    // gateway/noop_proof.hpp fingerprints, so a change made while the inputs
+    // are read shows as a change next time instead of being vouched for.
+    std::chrono::sys_seconds opened_at{};
+    std::string profile_digest;
 
     registry::Actor actor(std::string command) const { return {user, std::move(command)}; }
 };
@@ -60,6 +71,10 @@ struct Session {
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
                              StoredPeers stored = StoredPeers::merged,
                              ProfilePeers declared = ProfilePeers::loaded);
+
+// Merges the registry's peers into a session opened with StoredPeers::none
+// or deferred, as open_session does with `merged` (warnings go to `diags`).
+Status merge_registry_peers(Session& session, Diagnostics& diags);
 
 // A registry peer as the model knows it: its psk file when it has one,
 // disabled when its expiry has passed by `now`, located at the registry file.

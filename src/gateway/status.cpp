@@ -6,6 +6,7 @@
 #include <map>
 
 #include "gateway/apply_profile.hpp"
+#include "gateway/noop_proof.hpp"
 #include "nft/counters.hpp"
 #include "plan/nft_parts.hpp"
 
@@ -100,9 +101,17 @@ class QuotaFigures {
 };
 
 // Plans with the session's peers freed as early as `up` frees them, so
-// status peaks no higher than a no-op `up`; the peers are read again after.
+// status peaks no higher than a no-op `up`. A session whose registry peers
+// were not read yet (StoredPeers::deferred) reads them here.
 Drift drift_of(Session& session) {
     Drift d;
+    if (session.stored != StoredPeers::merged) {
+        Diagnostics again;  // what `vpngw up` would warn of too
+        if (auto st = merge_registry_peers(session, again); !st) {
+            d.error = st.error().message;
+            return d;
+        }
+    }
     auto plan = plan_up(session, /*consume_peers=*/true);
     if (!plan) {
         d.error = plan.error().message;
@@ -111,6 +120,28 @@ Drift drift_of(Session& session) {
     d.known = true;
     for (const auto& op : plan->ops) d.changes.push_back(op.describe());
     return d;
+}
+
+// The no-op proof of the last `up` (gateway/noop_proof.hpp) against the
+// devices as the listing read them: no second read of 50,000 peers, and no
+// plan. False whenever it proves nothing (the caller plans in full).
+bool proven_in_sync(const Session& session, const std::optional<NoopInputs>& inputs,
+                    const std::vector<ListedDevice>& devices) {
+    if (!inputs) return false;
+    auto record = read_noop_record(session.paths);
+    if (!record || !record_applies(*record, *inputs)) return false;
+    auto sock = netlink::NetlinkSocket::open();
+    if (!sock) return false;
+    wg::UserspaceOptions userspace;
+    userspace.binary = session.options.wireguard_go;
+    exec::Backends backends(userspace);
+    auto listed = [&](const std::string& ifname, model::Backend) -> std::optional<std::string> {
+        for (const auto& d : devices)
+            if (d.ifname == ifname && !d.digest.empty()) return d.digest;
+        return std::nullopt;
+    };
+    auto matches = kernel_matches(*record, *sock, backends, listed);
+    return matches && *matches;
 }
 
 }  // namespace
@@ -129,9 +160,14 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     r.profile = session.options.profile_path;
     if (session.profile.cluster) r.cluster = gather_cluster_status(session);
 
-    // First, so the desired and observed state it builds are gone before
-    // the peers are listed: the two never share the process's peak memory.
-    if (options.drift) {
+    // A merged session plans first, so the desired and observed state it
+    // builds are gone before the peers are listed: the two never share the
+    // process's peak memory. A deferred one lists first and proves the
+    // drift with the devices the listing read, planning only without proof.
+    const bool deferred = session.stored == StoredPeers::deferred;
+    std::optional<NoopInputs> inputs;
+    if (options.drift && deferred) inputs = fingerprint_inputs(session);
+    if (options.drift && !deferred) {
         r.drift = drift_of(session);
         // The plan consumed the profile's peers: read the profile's own again;
         // the registry's are listed one at a time, never all held.
@@ -154,7 +190,9 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
 
     GroupTotals groups(session.profile);
     std::vector<ListedDevice> devices;
-    auto listing = list_peers(session, live, {}, [&](PeerListEntry&& e) {
+    PeerFilter all;
+    all.device_digests = inputs.has_value();
+    auto listing = list_peers(session, live, all, [&](PeerListEntry&& e) {
         PeerStatus p = peer_status(std::move(e), r.now);
         if (quotas) quotas->fill(p);
         groups.add(p);
@@ -171,6 +209,12 @@ StatusReport gather_status(Session& session, LiveGateway& live, const StatusOpti
     }
     r.interfaces = interface_status(session.profile, live, devices);
     r.groups = groups.take();
+    if (options.drift && deferred) {
+        if (proven_in_sync(session, inputs, devices))
+            r.drift.known = r.drift.proven = true;
+        else
+            r.drift = drift_of(session);
+    }
 
     uplink_status(session, r);
     r.conntrack = read_conntrack_usage();

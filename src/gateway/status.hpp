@@ -94,6 +94,9 @@ struct Drift {
     bool known = false;                // false: the kernel could not be compared
     std::vector<std::string> changes;  // what `vpngw plan` would do, one line each
     std::string error;                 // why it is not known
+    // Known without planning: the record of the last `up` proved it
+    // (gateway/noop_proof.hpp).
+    bool proven = false;
 };
 
 struct StatusReport {

@@ -400,6 +400,32 @@ Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
     return sqlite::select_peer(**db, name);
 }
 
+Result<std::optional<std::string>> read_revision(const std::string& state_dir) {
+    const store::StatePaths paths{state_dir};
+    auto db = open_for_reading(state_dir);
+    if (!db) return db.error();
+    if (!*db) {
+        for (const auto& legacy :
+             {paths.peers_file(), paths.legacy_peers_file(), paths.peers_journal_file()})
+            if (exists(legacy)) return std::optional<std::string>{};
+        return std::optional<std::string>("none");
+    }
+    auto version = (*db)->pragma_int("user_version");
+    if (!version) return version.error();
+    if (*version < 5) return std::optional<std::string>{};
+    struct stat st {};
+    if (::stat(paths.registry_file().c_str(), &st) != 0)
+        return Error{"peer registry: " + std::string(std::strerror(errno)),
+                     Location{paths.registry_file()}};
+    auto stmt = sqlite::Stmt::prepare(**db, "SELECT n, hex(salt) FROM revision WHERE id = 0");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) +
+                                      ":" + std::to_string(stmt->int64(0)) + ":" + stmt->text(1));
+}
+
 Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,
                                                    std::chrono::sys_seconds now) {
     auto db = open_for_reading(state_dir);

@@ -35,6 +35,13 @@ Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
 // what the monitor checks every round (one query, no peer loaded).
 Result<std::vector<std::string>> read_due_expiries(const std::string& state_dir,
                                                    std::chrono::sys_seconds now);
+// What the kernel is planned from in the registry, as one comparable text
+// that changes with every write of a peer, its addresses or its networks
+// (schema step 5's revision row, kept by triggers; with the file's identity,
+// so a different peers.db put in its place differs too). "none" when the
+// state directory holds no peers at all; nullopt when it cannot be told
+// cheaply: legacy files not migrated yet, or a schema before step 5.
+Result<std::optional<std::string>> read_revision(const std::string& state_dir);
 // The audit trail the same way (empty without peers.db).
 Result<std::vector<AuditEntry>> read_audit(const std::string& state_dir, const AuditFilter& filter);
 

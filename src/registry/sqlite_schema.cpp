@@ -27,6 +27,20 @@ Status fill_address_numbers(Db& db) {
     }
 }
 
+// Step 5's triggers: one per table and kind of write (SQLite has no trigger
+// on several events).
+Status create_revision_triggers(Db& db) {
+    for (const char* table : {"peers", "addresses", "networks"})
+        for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+            const std::string sql = std::string("CREATE TRIGGER revision_") + table + "_" + event +
+                                    " AFTER " + event + " ON " + table +
+                                    " BEGIN UPDATE revision SET n = n + 1, salt = randomblob(16); "
+                                    "END";
+            if (auto st = db.exec(sql.c_str()); !st) return st;
+        }
+    return ok_status();
+}
+
 // Times are Unix seconds (UTC); booleans 0/1; addresses and CIDRs in their
 // canonical text (IpAddress::str, Prefix::str), so UNIQUE compares them right.
 constexpr MigrationStep kSteps[] = {
@@ -143,6 +157,22 @@ CREATE TRIGGER group_size_moved AFTER UPDATE OF "group" ON peers
         ON CONFLICT ("group") DO UPDATE SET peers = peers + 1;
 END;
 )sql"},
+    // A revision of what the kernel is planned from (peers, their addresses
+    // and networks), changed by triggers in the transaction of any statement
+    // that writes them, vpngw's or a hand-run sqlite3's: `up` and `status`
+    // read this one row to prove nothing changed since the last `up`
+    // (gateway/noop_proof.hpp) instead of reading every peer. `salt` is new
+    // random bytes with every change, so a database put back from a copy and
+    // changed as often again does not repeat a revision.
+    {5, R"sql(
+CREATE TABLE revision (
+    id   INTEGER PRIMARY KEY CHECK (id = 0),
+    n    INTEGER NOT NULL,
+    salt BLOB    NOT NULL
+);
+INSERT INTO revision (id, n, salt) VALUES (0, 0, randomblob(16));
+)sql",
+     create_revision_triggers},
 };
 
 // Its own scope: a statement still open would keep COMMIT from succeeding.

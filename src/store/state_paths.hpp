@@ -26,6 +26,11 @@
 //   │                           names no private_key_file; written by `up`
 //   ├── nft-listing.sha256      fingerprint of `table inet vpngw` as vpngw last
 //   │                           applied it (exec/nft_listing.hpp)
+//   ├── nft-shortcut            the nftables generation after vpngw's last
+//   │                           commit (exec/nft_shortcut.hpp)
+//   ├── noop-proof              what the last `up` planned, fingerprinted, so
+//   │                           a no-op `up` or `status` proves nothing changed
+//   │                           without planning (gateway/noop_proof.hpp)
 //   ├── health.tsv              the uplinks' up/down state of `vpngw monitor`
 //   │                           (health/state_file.hpp)
 //   ├── api.db                  `vpngw serve`: API tokens and one-time peer
@@ -97,6 +102,7 @@ struct StatePaths {
     std::string key_file(std::string_view ifname) const;
     std::string nft_listing_file() const { return in("nft-listing.sha256"); }
     std::string nft_shortcut_file() const { return in("nft-shortcut"); }
+    std::string noop_proof_file() const { return in("noop-proof"); }
     std::string health_file() const { return in("health.tsv"); }
     // `vpngw serve`: API tokens and one-time peer links, hashed (api/store.hpp).
     std::string api_db_file() const { return in("api.db"); }
