@@ -51,6 +51,10 @@ class SystemLivePeers : public LivePeers {
     Status change_elements(const std::vector<nft::ElementChange>& changes) override {
         return nft::apply_element_changes(changes);
     }
+    Status change_objects(const std::vector<nft::ObjectChange>& objects,
+                          const std::vector<nft::ElementChange>& elements) override {
+        return nft::apply_changes(objects, elements);
+    }
     Status run_nft(const std::string& commands) override {
         return nft::apply_commands(commands, "applying the peer's limits");
     }

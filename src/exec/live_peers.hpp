@@ -40,8 +40,13 @@ class LivePeers {
     virtual Status remove_peer(const model::Interface& iface, const PublicKey& key) = 0;
     // All changes as one nftables transaction.
     virtual Status change_elements(const std::vector<nft::ElementChange>& changes) = 0;
-    // nft commands (a peer's quota, rate and network elements: only peers
-    // that have them) as one transaction through libnftables.
+    // A peer's quota and limit objects and the map elements naming them, as
+    // one nftables transaction: added objects before the elements, removed
+    // ones after them.
+    virtual Status change_objects(const std::vector<nft::ObjectChange>& objects,
+                                  const std::vector<nft::ElementChange>& elements) = 0;
+    // nft commands (a peer's network elements, the rate_quota chain: only
+    // for peers that have them) as one transaction through libnftables.
     virtual Status run_nft(const std::string& commands) = 0;
     // Adds or deletes one route of vpngw's (a network behind a peer).
     virtual Status change_route(const state::Route& route, bool add) = 0;

@@ -1,6 +1,8 @@
 #include "gateway/peers_apply.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "plan/nft_parts.hpp"
 #include "plan/peer_limits.hpp"
@@ -20,8 +22,74 @@ bool already_absent(const Error& e) {
     return e.message.find("no such element") != std::string::npos;
 }
 
-// A peer's limits in a running gateway: the routes of its networks, then its
-// objects and elements in one nft transaction; undone in reverse on failure.
+bool gone(const Error& e) {
+    return e.message.find("No such file or directory") != std::string::npos;
+}
+
+// A peer's quota and rate: its named objects, and the elements of the maps
+// from its addresses to them (none on removal of what it does not have).
+std::vector<nft::ObjectChange> limit_objects(const state::PeerLimits& l,
+                                             nft::ElementChange::Op op) {
+    std::vector<nft::ObjectChange> out;
+    if (l.quota)
+        out.push_back({op, nft::ObjectChange::Kind::quota, plan::nft::quota_object(l.name),
+                       l.quota->bytes, 0});
+    if (l.rate_bits) {
+        const plan::nft::RateBucket b = plan::nft::rate_bucket(*l.rate_bits);
+        const auto burst = static_cast<std::uint32_t>(
+            std::min<std::uint64_t>(b.burst_bytes, std::numeric_limits<std::uint32_t>::max()));
+        for (bool up : {true, false})
+            out.push_back({op, nft::ObjectChange::Kind::limit, plan::nft::rate_object(l.name, up),
+                           b.bytes_per_second, burst});
+    }
+    return out;
+}
+
+std::vector<nft::ElementChange> limit_elements(const state::PeerLimits& l,
+                                               nft::ElementChange::Op op) {
+    const bool add = op == nft::ElementChange::Op::add;
+    std::vector<nft::ElementChange> out;
+    for (Family f : {Family::v4, Family::v6}) {
+        const auto& a = f == Family::v4 ? l.v4 : l.v6;
+        if (!a) continue;
+        if (l.quota)
+            out.push_back({op,
+                           plan::nft::quota_map(f),
+                           *a,
+                           {},
+                           add ? plan::nft::quota_object(l.name) : std::string()});
+        if (l.rate_bits)
+            for (bool up : {true, false})
+                out.push_back({op,
+                               plan::nft::rate_map(up, f),
+                               *a,
+                               {},
+                               add ? plan::nft::rate_object(l.name, up) : std::string()});
+    }
+    return out;
+}
+
+// A quota or a rate needs the `rate_quota` chain, which a table holds only
+// while some peer has one: created with the first such peer. Its rules name
+// the quota and limit maps, and for those `nft` fetches every object of the
+// table (seconds at 50,000 limited peers): so `create chain` alone first,
+// which fails ("File exists") when the chain is there, the common case.
+Status ensure_limits_chain(LiveGateway& live) {
+    auto probe = live.run_nft(plan::nft::limits_chain_probe());
+    if (!probe)
+        return probe.error().message.find("File exists") != std::string::npos ? ok_status() : probe;
+    // Created just now, empty: its rules and the jump to it (no peer had a
+    // quota or a rate, so the table has few objects to fetch).
+    if (auto st = live.run_nft(plan::nft::limits_chain_rules()); !st) {
+        (void)live.run_nft(plan::nft::limits_chain_removal());
+        return st;
+    }
+    return ok_status();
+}
+
+// A peer's limits in a running gateway: the routes of its networks, its
+// quota and rate objects with their map elements in one netlink batch, its
+// networks' elements in one nft transaction; undone in reverse on failure.
 Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
     const auto routes = plan::network_routes(l);
     for (std::size_t i = 0; i < routes.size(); ++i)
@@ -30,39 +98,53 @@ Status add_limits(LiveGateway& live, const state::PeerLimits& l) {
             return Error{"routing " + routes[i].dst.str() + " through " + l.ifname + ": " +
                          st.error().message};
         }
-    // A quota or a rate needs the `rate_quota` chain, which a table holds only
-    // while some peer has one: created with the first such peer, in the same
-    // transaction. When the chain is there already, `create` refuses the
-    // whole transaction ("File exists") and the elements go in alone.
-    const std::string elements = plan::nft::limit_commands(l, true);
-    Status st = ok_status();
-    if (l.quota || l.rate_bits) {
-        st = live.run_nft(plan::nft::limits_chain_commands() + elements);
-        if (!st && st.error().message.find("File exists") != std::string::npos)
-            st = live.run_nft(elements);
-    } else {
-        st = live.run_nft(elements);
-    }
-    if (!st) {
+    const auto unroute = [&] {
         for (const auto& r : routes) (void)live.change_route(r, false);
-        return Error{"adding the peer's quota, rate and network elements: " + st.error().message};
+    };
+    if (l.quota || l.rate_bits) {
+        if (auto st = ensure_limits_chain(live); !st) {
+            unroute();
+            return Error{"adding the quota and rate rules: " + st.error().message};
+        }
+        const auto add = nft::ElementChange::Op::add;
+        if (auto st = live.change_objects(limit_objects(l, add), limit_elements(l, add)); !st) {
+            unroute();
+            return Error{"adding the peer's quota and rate: " + st.error().message};
+        }
     }
+    if (const std::string nets = plan::nft::network_commands(l, true); !nets.empty())
+        if (auto st = live.run_nft(nets); !st) {
+            const auto remove = nft::ElementChange::Op::remove;
+            (void)live.change_objects(limit_objects(l, remove), limit_elements(l, remove));
+            unroute();
+            return Error{"adding the peer's network elements: " + st.error().message};
+        }
     return ok_status();
 }
 
 // The reverse. What is already gone (a table replaced since, a route that
-// went with its interface) is fine: when the one transaction fails, each
-// command is tried on its own and only other refusals count.
+// went with its interface) is fine: when one transaction fails, each piece
+// is tried on its own and only other refusals count.
 Status remove_limits(LiveGateway& live, const state::PeerLimits& l) {
-    const std::string commands = plan::nft::limit_commands(l, false);
-    if (!live.run_nft(commands)) {
+    const auto remove = nft::ElementChange::Op::remove;
+    const auto objects = limit_objects(l, remove);
+    const auto elements = limit_elements(l, remove);
+    if ((!objects.empty() || !elements.empty()) && !live.change_objects(objects, elements)) {
+        for (const auto& e : elements)  // the elements first: they name the objects
+            if (auto st = live.change_objects({}, {e}); !st && !gone(st.error()))
+                return Error{"removing the peer's quota and rate: " + st.error().message};
+        for (const auto& o : objects)
+            if (auto st = live.change_objects({o}, {}); !st && !gone(st.error()))
+                return Error{"removing the peer's quota and rate: " + st.error().message};
+    }
+    const std::string commands = plan::nft::network_commands(l, false);
+    if (!commands.empty() && !live.run_nft(commands)) {
         std::size_t start = 0;
         for (std::size_t end; (end = commands.find('\n', start)) != std::string::npos;
              start = end + 1)
             if (auto st = live.run_nft(commands.substr(start, end - start + 1));
-                !st && st.error().message.find("No such file or directory") == std::string::npos)
-                return Error{"removing the peer's quota, rate and network elements: " +
-                             st.error().message};
+                !st && !gone(st.error()))
+                return Error{"removing the peer's network elements: " + st.error().message};
     }
     for (const auto& r : plan::network_routes(l)) (void)live.change_route(r, false);
     return ok_status();

@@ -68,11 +68,15 @@ std::string quota_body(const model::Quota& q, std::uint64_t used) {
     return body;
 }
 
-std::string rate_body(std::uint64_t bits) {
+RateBucket rate_bucket(std::uint64_t bits) {
     const std::uint64_t bytes = std::max<std::uint64_t>(bits / 8, 1);
-    const std::uint64_t burst = std::max(bytes / kBurstDivisor, kMinBurst);
-    return "rate over " + std::to_string(bytes) + " bytes/second burst " + std::to_string(burst) +
-           " bytes";
+    return {bytes, std::max(bytes / kBurstDivisor, kMinBurst)};
+}
+
+std::string rate_body(std::uint64_t bits) {
+    const RateBucket b = rate_bucket(bits);
+    return "rate over " + std::to_string(b.bytes_per_second) + " bytes/second burst " +
+           std::to_string(b.burst_bytes) + " bytes";
 }
 
 std::vector<Prefix> group_networks(const Context& ctx, const std::string& group, Family f) {
@@ -131,45 +135,19 @@ std::string render_limit_objects(const Context& ctx) {
     return out;
 }
 
-std::string limit_commands(const state::PeerLimits& l, bool add) {
-    const std::string table = " inet vpngw ";
-    const std::string element = (add ? "add element" : "delete element") + table;
-    std::vector<std::string> objects, elements;
-    if (l.quota)
-        objects.push_back("quota" + table + quota_object(l.name) +
-                          (add ? " { " + quota_body(*l.quota) + "; }" : ""));
-    if (l.rate_bits)
-        for (bool up : {true, false})
-            objects.push_back("limit" + table + rate_object(l.name, up) +
-                              (add ? " { " + rate_body(*l.rate_bits) + "; }" : ""));
-    auto value = [&](const std::string& v) { return add ? " : " + v : std::string(); };
-    for (Family f : {Family::v4, Family::v6}) {
-        const auto& a = address_of(l, f);
-        if (a && l.quota)
-            elements.push_back(element + quota_map(f) + " { " + a->str() +
-                               value(quoted(quota_object(l.name))) + " }");
-        if (a && l.rate_bits)
-            for (bool up : {true, false})
-                elements.push_back(element + rate_map(up, f) + " { " + a->str() +
-                                   value(quoted(rate_object(l.name, up))) + " }");
-    }
+std::string network_commands(const state::PeerLimits& l, bool add) {
+    const std::string element =
+        (add ? "add element" : "delete element") + std::string(" inet ") + state::kNftTable + " ";
+    std::string out;
     for (const auto& n : l.networks) {
         const Family f = n.family();
         const std::string net = n.network().str();
         for (const std::string& set :
              {group_set(l.group, f), std::string("vpn_nets") + family_digit(f),
               std::string("vpn_sources") + family_digit(f)})
-            elements.push_back(element + set + " { " + net + " }");
-        elements.push_back(element + peer_nets_map(f) + " { " + net +
-                           value("jump " + group_chain(l.group)) + " }");
-    }
-    std::string out;
-    if (add) {
-        for (const auto& o : objects) out += "add " + o + "\n";
-        for (const auto& e : elements) out += e + "\n";
-    } else {
-        for (const auto& e : elements) out += e + "\n";
-        for (const auto& o : objects) out += "delete " + o + "\n";
+            out += element + set + " { " + net + " }\n";
+        out += element + peer_nets_map(f) + " { " + net +
+               (add ? " : jump " + group_chain(l.group) : std::string()) + " }\n";
     }
     return out;
 }
@@ -204,13 +182,21 @@ std::string render_limits_chain(const Context& ctx) {
     return chain(kLimitsChain, "", limit_rules());
 }
 
-std::string limits_chain_commands() {
+std::string limits_chain_probe() {
+    return "create chain inet " + std::string(state::kNftTable) + " " + kLimitsChain + "\n";
+}
+
+std::string limits_chain_rules() {
     const std::string table = " inet " + std::string(state::kNftTable) + " ";
-    std::string out = "create chain" + table + kLimitsChain + "\n";
+    std::string out;
     for (const auto& rule : limit_rules())
         out += "add rule" + table + kLimitsChain + " " + rule + "\n";
     // At the top of forward, where `up` renders the jump.
     return out + "insert rule" + table + "forward jump " + kLimitsChain + "\n";
+}
+
+std::string limits_chain_removal() {
+    return "delete chain inet " + std::string(state::kNftTable) + " " + kLimitsChain + "\n";
 }
 
 }  // namespace vpngw::plan::nft

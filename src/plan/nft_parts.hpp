@@ -100,16 +100,25 @@ std::string peer_nets_map(Family f);
 // bytes/second burst 250000 bytes".
 std::string quota_body(const model::Quota& quota, std::uint64_t used = 0);
 std::string rate_body(std::uint64_t bits_per_second);
+// The token bucket of a rate: what rate_body writes, as numbers (the live
+// add sends them as a netlink object).
+struct RateBucket {
+    std::uint64_t bytes_per_second = 0;
+    std::uint64_t burst_bytes = 0;
+};
+RateBucket rate_bucket(std::uint64_t bits_per_second);
 // The networks behind peers of `group` (they belong to the group for its
 // allow and isolate rules), of one family.
 std::vector<Prefix> group_networks(const Context& ctx, const std::string& group, Family f);
 std::string render_limit_objects(const Context& ctx);
-// `nft` commands that add (or delete) one peer's limits in a running table,
-// as one transaction: objects before the map elements naming them, elements
-// before the objects on removal. Networks go into the group's set, the VPN
-// source and NAT sets and the network vmap; their egress mark and their
-// place in not_internet follow at the next `up`, which renders them.
-std::string limit_commands(const state::PeerLimits& limits, bool add);
+// `nft` commands that add (or delete) the networks behind one peer in a
+// running table, as one transaction (its quota and rate objects and their
+// map elements go in as one netlink batch: gateway/peers_apply.cpp).
+// Networks go into the group's set, the VPN source and NAT sets and the
+// network vmap, interval sets whose merging `nft` does; their egress mark
+// and their place in not_internet follow at the next `up`, which renders
+// them. "" when the peer has no networks.
+std::string network_commands(const state::PeerLimits& limits, bool add);
 // The rate and quota rules live in their own chain, `rate_quota`, which the
 // forward chain jumps to first (every packet counts, established ones too).
 // Both exist only while some peer has a quota or a rate: peers without
@@ -119,10 +128,17 @@ bool has_rate_or_quota(const Context& ctx);
 // The chain: rate limits, then quotas, each direction ("" when no peer has
 // a limit).
 std::string render_limits_chain(const Context& ctx);
-// `nft` commands that create the chain and its jump in a running table that
-// has none (the first limited peer added live). `create` fails when the
-// chain exists, so a table that has it is left as it is.
-std::string limits_chain_commands();
+// The chain in a running table that has none (the first limited peer added
+// live), in two steps. Its rules name the quota and limit maps, for which
+// `nft` fetches every object of the table: the probe alone fetches only the
+// chains and tells whether the chain is there.
+// `create chain inet vpngw rate_quota`: fails ("File exists") when the
+// chain is there; creates it (empty: limits_chain_rules() fill it) when not.
+std::string limits_chain_probe();
+// The chain's rules and the forward chain's jump to it.
+std::string limits_chain_rules();
+// `delete chain inet vpngw rate_quota`: a probe's empty chain whose rules failed.
+std::string limits_chain_removal();
 
 // --- the parts ---
 std::string render_objects(const Context& ctx);          // counters, sets, maps (nft_sets.cpp)

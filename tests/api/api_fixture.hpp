@@ -31,6 +31,10 @@ struct FakeRef : gateway::LiveGateway {
     Status change_elements(const std::vector<nft::ElementChange>& c) override {
         return f.change_elements(c);
     }
+    Status change_objects(const std::vector<nft::ObjectChange>& o,
+                          const std::vector<nft::ElementChange>& e) override {
+        return f.change_objects(o, e);
+    }
     Status run_nft(const std::string& commands) override { return f.run_nft(commands); }
     Status change_route(const state::Route& r, bool add) override { return f.change_route(r, add); }
     std::string backend_name(const model::Interface& i) override { return f.backend_name(i); }

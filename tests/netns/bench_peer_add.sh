@@ -7,8 +7,11 @@
 #   VPNGW=build/src/vpngw bash tests/netns/bench_peer_add.sh [RUNS]
 #
 # PEER_COUNTS="0 1000 10000 50000" changes the sizes (default 0 1000 10000).
-# Prints the median and the range of RUNS adds and RUNS removes (default 7)
-# for each case.
+# Prints the median and the range of RUNS runs (default 7) of each command
+# at each size, and each size's add against the first size's. The sizes are
+# measured in rounds (each round runs every command at every size; the
+# gateways of all sizes are up at once), so a busy moment of a shared
+# machine falls on every size alike: only figures of one run compare.
 here=$(cd "$(dirname "$0")" && pwd)
 VPNGW=${VPNGW:-vpngw}
 RUNS=${1:-7}
@@ -51,31 +54,61 @@ PY
         >/dev/null 2>&1
 }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+now_us() { echo "${EPOCHREALTIME/./}"; }  # no fork: a `date` child would count as CPU
+now_ms() { echo $(( $(now_us) / 1000 )); }
 
-# time_cmd DIR PREFIX NS VERB [ARGS...]: RUNS runs of `vpngw peer VERB
-# PREFIX<i> ARGS...`, one process each; prints the summary: wall time, and CPU
-# time (user + system) of the vpngw process, which a loaded shared machine
-# disturbs much less than wall time.
-time_cmd() {
-    local dir=$1 prefix=$2 ns=$3 verb=$4 times=() cpus=() t0 t1 i
-    shift 4
+# The CPU time (user + system, microseconds) of every child this shell has
+# waited for: `times` in this shell, not in a $( ) subshell, whose children
+# are its own.
+children_cpu_us() {
+    times >"$SANDBOX_DIR/times"
+    awk 'NR == 2 {
+        n = split($0, f, /[ms]+/); us = 0
+        for (i = 1; i + 1 <= n; i += 2) us += (f[i] * 60 + f[i + 1]) * 1000000
+        printf "%d", us }' "$SANDBOX_DIR/times"
+}
+
+# Figures per "verb size" key: wall and CPU times in microseconds.
+declare -A WALL CPU
+
+# time_one KEY DIR PROFILE NS NAME VERB [ARGS...]: one `vpngw peer VERB NAME
+# ARGS...` in its own process; its wall time and its CPU time (user + system
+# of vpngw, which a loaded shared machine disturbs much less than wall time)
+# go to KEY.
+time_one() {
+    local key=$1 dir=$2 prof=$3 ns=$4 name=$5 verb=$6 t0 t1
+    shift 6
     local run=()
     [ -n "$ns" ] && run=(ip netns exec "$ns")
-    for i in $(seq 1 "$RUNS"); do
-        t0=$(now_ms)
-        "${run[@]}" /usr/bin/time -f '%U %S' -o "$SANDBOX_DIR/cpu" "$VPNGW" peer "$verb" "$prefix$i" \
-            "$@" --profile "$profile" --state-dir "$dir" \
-            >/dev/null 2>"$SANDBOX_DIR/err" || { cat "$SANDBOX_DIR/err" >&2; return 1; }
-        t1=$(now_ms)
-        times+=($((t1 - t0)))
-        cpus+=($(awk '{printf "%d", ($1 + $2) * 1000}' "$SANDBOX_DIR/cpu"))
-    done
-    local sorted cpu
-    sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-    cpu=($(printf '%s\n' "${cpus[@]}" | sort -n))
-    echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs), CPU ${cpu[$((RUNS / 2))]} ms"
+    children_cpu_us >"$SANDBOX_DIR/c0"
+    t0=$(now_us)
+    "${run[@]}" "$VPNGW" peer "$verb" "$name" "$@" --profile "$prof" --state-dir "$dir" \
+        >/dev/null 2>"$SANDBOX_DIR/err" || { cat "$SANDBOX_DIR/err" >&2; return 1; }
+    t1=$(now_us)
+    children_cpu_us >"$SANDBOX_DIR/c1"
+    WALL[$key]+="$((t1 - t0)) "
+    CPU[$key]+="$(($(cat "$SANDBOX_DIR/c1") - $(cat "$SANDBOX_DIR/c0"))) "
 }
+
+# median_us LIST: the median of microsecond figures.
+median_us() { printf '%s\n' $1 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+ms() { awk -v u="$1" 'BEGIN {printf "%.1f", u / 1000}'; }
+
+# summary KEY: median, range and runs of the wall times, median CPU.
+summary() {
+    local sorted
+    sorted=($(printf '%s\n' ${WALL[$1]} | sort -n))
+    echo "median $(ms "$(median_us "${WALL[$1]}")") ms (min $(ms "${sorted[0]}"), max" \
+        "$(ms "${sorted[${#sorted[@]} - 1]}"); ${#sorted[@]} runs), CPU $(ms "$(median_us "${CPU[$1]}")") ms"
+}
+
+# ratio KEY_A KEY_B: median of A / median of B, wall and CPU.
+ratio() {
+    awk -v a="$(median_us "${WALL[$1]}")" -v b="$(median_us "${WALL[$2]}")" \
+        -v ca="$(median_us "${CPU[$1]}")" -v cb="$(median_us "${CPU[$2]}")" \
+        'BEGIN {printf "wall %.2f, CPU %.2f", (b > 0 ? a / b : 0), (cb > 0 ? ca / cb : 0)}'
+}
+
 # time_list DIR: RUNS runs of `vpngw peer list --json` (all peers); wall time,
 # CPU and the largest peak RSS of the runs.
 time_list() {
@@ -92,36 +125,77 @@ time_list() {
     sorted=($(printf '%s\n' "${times[@]}" | sort -n))
     echo "median ${sorted[$((RUNS / 2))]} ms (min ${sorted[0]}, max ${sorted[$((RUNS - 1))]}; $RUNS runs), peak RSS $((rss / 1024)) MiB"
 }
-time_adds() { time_cmd "$1" "$2" "${3:-}" add --group big --qr none; }
-time_removes() { time_cmd "$1" "$2" "${3:-}" remove; }
-time_disables() { time_cmd "$1" "$2" "${3:-}" disable; }
-time_enables() { time_cmd "$1" "$2" "${3:-}" enable; }
 
-echo "one \`vpngw peer add\` / \`vpngw peer remove\` ($VPNGW), wall time including process start:"
+# rounds MODE: RUNS rounds; each adds peer MODE<i> at every size, then
+# disables, enables and removes it at every size. Every size sees the same
+# moments of the shared machine (other builds, the seconds after a large
+# `up`), so the sizes are compared within one run, not across minutes.
+rounds() {
+    local mode=$1 i verb n ns args
+    for i in $(seq 1 "$RUNS"); do
+        for verb in add disable enable remove; do
+            for n in $PEER_COUNTS; do
+                args=()
+                [ "$verb" = add ] && args=(--group big --qr none)
+                ns=""
+                [ "$mode" = live ] && ns=gw$n
+                time_one "$mode $verb $n" "$SANDBOX_DIR/$mode-$n" "${PROFILE_OF[$mode $n]}" "$ns" \
+                    "$mode$i" "$verb" "${args[@]}" || exit 1
+            done
+        done
+    done
+}
+
+# report MODE LABEL: the figures of every size, then each size's add against
+# the first size's.
+report() {
+    local mode=$1 label=$2 n verb first=${PEER_COUNTS%% *}
+    for n in $PEER_COUNTS; do
+        for verb in add disable enable remove; do
+            printf '  %6d existing peers, %s, %-7s %s\n' "$n" "$label" "$verb:" "$(summary "$mode $verb $n")"
+        done
+    done
+    for n in $PEER_COUNTS; do
+        [ "$n" = "$first" ] && continue
+        printf '  %s, add at %d / add at %d (medians, same run): %s\n' "$label" "$n" "$first" \
+            "$(ratio "$mode add $n" "$mode add $first")"
+    done
+}
+
+declare -A PROFILE_OF
+echo "one \`vpngw peer add\` / \`vpngw peer remove\` ($VPNGW), wall time including process start;"
+echo "every round runs each command at every size:"
 for n in $PEER_COUNTS; do
-    dir=$SANDBOX_DIR/state-$n
-    seed_state "$dir" "$n"
-    printf '  %6d existing peers, state only (gateway not up), add:    %s\n' "$n" "$(time_adds "$dir" new)"
-    printf '  %6d existing peers, state only (gateway not up), disable: %s\n' "$n" "$(time_disables "$dir" new)"
-    printf '  %6d existing peers, state only (gateway not up), enable: %s\n' "$n" "$(time_enables "$dir" new)"
-    printf '  %6d existing peers, state only (gateway not up), remove: %s\n' "$n" "$(time_removes "$dir" new)"
-    printf '  %6d existing peers, peer list --json: %s\n' "$n" "$(time_list "$dir")"
+    seed_state "$SANDBOX_DIR/state-$n" "$n"
+    PROFILE_OF["state $n"]=$profile
+done
+rounds state
+report state "state only (gateway not up)"
+for n in $PEER_COUNTS; do
+    printf '  %6d existing peers, peer list --json: %s\n' "$n" "$(time_list "$SANDBOX_DIR/state-$n")"
 done
 
 if [ "$live" -eq 1 ]; then
-    netns_add benchgw
+    # One gateway per size, all up at once, each in its own namespace; the
+    # interfaces get distinct names, as wireguard-go's sockets share
+    # /run/wireguard.
+    k=0
     for n in $PEER_COUNTS; do
         dir=$SANDBOX_DIR/live-$n
+        PROFILE_OF["live $n"]=$SANDBOX_DIR/profile-$n.toml
+        sed "s/\"wg0\"/\"wg$k\"/" "$profile" >"${PROFILE_OF[live $n]}"
+        netns_add "gw$n"
         seed_state "$dir" "$n"
-        ip netns exec benchgw "$VPNGW" up "$profile" --state-dir "$dir" >/dev/null 2>"$SANDBOX_DIR/err" ||
-            { cat "$SANDBOX_DIR/err" >&2; exit 1; }
-        peers=$(ip netns exec benchgw wg show wg0 peers | wc -l)
-        printf '  %6d existing peers, gateway up (%d WireGuard peers), add:    %s\n' "$n" "$peers" \
-            "$(time_adds "$dir" live benchgw)"
-        printf '  %6d existing peers, gateway up, disable: %s\n' "$n" "$(time_disables "$dir" live benchgw)"
-        printf '  %6d existing peers, gateway up, enable:  %s\n' "$n" "$(time_enables "$dir" live benchgw)"
-        printf '  %6d existing peers, gateway up (%d WireGuard peers), remove: %s\n' "$n" "$peers" \
-            "$(time_removes "$dir" live benchgw)"
-        ip netns exec benchgw "$VPNGW" down "$profile" --state-dir "$dir" >/dev/null 2>&1
+        ip netns exec "gw$n" "$VPNGW" up "${PROFILE_OF[live $n]}" --state-dir "$dir" >/dev/null \
+            2>"$SANDBOX_DIR/err" || { cat "$SANDBOX_DIR/err" >&2; exit 1; }
+        printf '  %6d existing peers: gateway up, %d WireGuard peers on wg%d\n' "$n" \
+            "$(ip netns exec "gw$n" wg show "wg$k" peers | wc -l)" "$k"
+        k=$((k + 1))
+    done
+    rounds live
+    report live "gateway up"
+    for n in $PEER_COUNTS; do
+        ip netns exec "gw$n" "$VPNGW" down "${PROFILE_OF[live $n]}" --state-dir "$SANDBOX_DIR/live-$n" \
+            >/dev/null 2>&1
     done
 fi

@@ -133,11 +133,24 @@ struct FakeLive : LiveGateway {
             return Error{"fake: nft refused"};
         return ok_status();
     }
+    // change_objects: each call's objects and elements.
+    std::vector<std::pair<std::vector<nft::ObjectChange>, std::vector<nft::ElementChange>>>
+        object_calls;
+    Status change_objects(const std::vector<nft::ObjectChange>& objects,
+                          const std::vector<nft::ElementChange>& elements) override {
+        object_calls.emplace_back(objects, elements);
+        if (!firewall)
+            return Error{"fake: No such file or directory (no such set, table or chain)"};
+        return ok_status();
+    }
     std::vector<std::string> nft_calls;
     std::vector<std::pair<state::Route, bool>> route_calls;
+    bool fail_nft_elements = false;  // nft refuses `add element` commands
     Status run_nft(const std::string& commands) override {
         nft_calls.push_back(commands);
         if (!firewall) return Error{"fake: No such file or directory"};
+        if (fail_nft_elements && commands.find("add element") != std::string::npos)
+            return Error{"fake: nft refused"};
         // What nft says to `create chain` of a chain the table has.
         if (limits_chain && commands.find("create chain") != std::string::npos)
             return Error{"fake: Could not process rule: File exists"};

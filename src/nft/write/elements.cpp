@@ -1,6 +1,7 @@
 #include "nft/write/elements.hpp"
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/object.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -31,16 +32,28 @@ struct BatchDeleter {
     void operator()(mnl_nlmsg_batch* b) const { mnl_nlmsg_batch_stop(b); }
 };
 
+struct ObjectDeleter {
+    void operator()(nftnl_obj* o) const { nftnl_obj_free(o); }
+};
+
 std::string describe(const ElementChange& c) {
     std::string text =
         (c.op == ElementChange::Op::add ? "add element inet " : "delete element inet ");
     text += std::string(state::kNftTable) + " " + c.set + " { " + c.key.str();
     if (c.op == ElementChange::Op::add && !c.jump_chain.empty()) text += " : jump " + c.jump_chain;
+    if (c.op == ElementChange::Op::add && !c.object.empty()) text += " : \"" + c.object + "\"";
     return text + " }";
+}
+
+std::string describe(const ObjectChange& o) {
+    return std::string(o.op == ElementChange::Op::add ? "add " : "delete ") +
+           (o.kind == ObjectChange::Kind::quota ? "quota inet " : "limit inet ") +
+           state::kNftTable + " " + o.name;
 }
 
 // Appends one NEWSETELEM/DELSETELEM message for `c` to the batch.
 Status put_change(mnl_nlmsg_batch* batch, const ElementChange& c, std::uint32_t seq) {
+    if (c.set.empty()) return Error{"nftables element change without a set name"};
     std::unique_ptr<nftnl_set, SetDeleter> set(nftnl_set_alloc());
     nftnl_set_elem* elem = nftnl_set_elem_alloc();
     if (!set || !elem) {
@@ -55,6 +68,8 @@ Status put_change(mnl_nlmsg_batch* batch, const ElementChange& c, std::uint32_t 
         nftnl_set_elem_set_u32(elem, NFTNL_SET_ELEM_VERDICT, static_cast<std::uint32_t>(NFT_JUMP));
         nftnl_set_elem_set_str(elem, NFTNL_SET_ELEM_CHAIN, c.jump_chain.c_str());
     }
+    if (c.op == ElementChange::Op::add && !c.object.empty())
+        nftnl_set_elem_set_str(elem, NFTNL_SET_ELEM_OBJREF, c.object.c_str());
     nftnl_set_elem_add(set.get(), elem);  // the set owns it now
 
     const bool add = c.op == ElementChange::Op::add;
@@ -68,16 +83,58 @@ Status put_change(mnl_nlmsg_batch* batch, const ElementChange& c, std::uint32_t 
     return ok_status();
 }
 
-}  // namespace
+// Appends one NEWOBJ/DELOBJ message for `o`: what `nft add quota` / `add
+// limit` (create unless it exists) and `delete quota` / `delete limit` send.
+Status put_change(mnl_nlmsg_batch* batch, const ObjectChange& o, std::uint32_t seq) {
+    if (o.name.empty()) return Error{"nftables object change without a name"};
+    std::unique_ptr<nftnl_obj, ObjectDeleter> obj(nftnl_obj_alloc());
+    if (!obj) return Error{"out of memory building an nftables object"};
+    const bool add = o.op == ElementChange::Op::add;
+    nftnl_obj_set_str(obj.get(), NFTNL_OBJ_TABLE, state::kNftTable);
+    nftnl_obj_set_str(obj.get(), NFTNL_OBJ_NAME, o.name.c_str());
+    if (o.kind == ObjectChange::Kind::quota) {
+        nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_QUOTA);
+        if (add) {
+            nftnl_obj_set_u64(obj.get(), NFTNL_OBJ_QUOTA_BYTES, o.bytes);
+            nftnl_obj_set_u64(obj.get(), NFTNL_OBJ_QUOTA_CONSUMED, 0);
+            nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_QUOTA_FLAGS, NFT_QUOTA_F_INV);  // "over"
+        }
+    } else {
+        nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_LIMIT);
+        if (add) {
+            nftnl_obj_set_u64(obj.get(), NFTNL_OBJ_LIMIT_RATE, o.bytes);
+            nftnl_obj_set_u64(obj.get(), NFTNL_OBJ_LIMIT_UNIT, 1);  // per second
+            nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_LIMIT_BURST, o.burst);
+            nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_LIMIT_TYPE, NFT_LIMIT_PKT_BYTES);
+            nftnl_obj_set_u32(obj.get(), NFTNL_OBJ_LIMIT_FLAGS, NFT_LIMIT_F_INV);  // "over"
+        }
+    }
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(
+        static_cast<char*>(mnl_nlmsg_batch_current(batch)), add ? NFT_MSG_NEWOBJ : NFT_MSG_DELOBJ,
+        NFPROTO_INET, static_cast<std::uint16_t>((add ? NLM_F_CREATE : 0) | NLM_F_ACK), seq);
+    nftnl_obj_nlmsg_build_payload(nlh, obj.get());
+    if (!mnl_nlmsg_batch_next(batch))
+        return Error{"nftables batch buffer too small (internal error)"};
+    return ok_status();
+}
 
-Status apply_element_changes(const std::vector<ElementChange>& changes) {
-    if (changes.empty()) return ok_status();
-    for (const auto& c : changes)
-        if (c.set.empty()) return Error{"nftables element change without a set name"};
+// One message of the batch: what it does (for errors) and how it is built.
+struct Message {
+    const ElementChange* element = nullptr;
+    const ObjectChange* object = nullptr;
+    std::string describe() const {
+        return element ? nft::describe(*element) : nft::describe(*object);
+    }
+    bool removes() const {
+        return (element ? element->op : object->op) == ElementChange::Op::remove;
+    }
+};
 
-    // Each element message is well under 512 bytes; the batch buffer must hold
+// Sends the messages as one transaction and reads one acknowledgement each.
+Status send_batch(const std::vector<Message>& messages) {
+    // Each message is well under 512 bytes; the batch buffer must hold
     // them all plus begin/end, with a page of slack for mnl_nlmsg_batch_next.
-    const std::size_t size = 2 * MNL_SOCKET_BUFFER_SIZE + changes.size() * 512;
+    const std::size_t size = 2 * MNL_SOCKET_BUFFER_SIZE + messages.size() * 512;
     std::vector<char> buf(size);
     std::unique_ptr<mnl_nlmsg_batch, BatchDeleter> batch(mnl_nlmsg_batch_start(buf.data(), size));
 
@@ -85,8 +142,11 @@ Status apply_element_changes(const std::vector<ElementChange>& changes) {
     const std::uint32_t first_seq = seq + 1;
     nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), seq++);
     mnl_nlmsg_batch_next(batch.get());
-    for (const auto& c : changes)
-        if (auto s = put_change(batch.get(), c, seq++); !s) return s;
+    for (const auto& m : messages) {
+        Status s = m.element ? put_change(batch.get(), *m.element, seq++)
+                             : put_change(batch.get(), *m.object, seq++);
+        if (!s) return s;
+    }
     nftnl_batch_end(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), seq++);
     mnl_nlmsg_batch_next(batch.get());
 
@@ -98,13 +158,13 @@ Status apply_element_changes(const std::vector<ElementChange>& changes) {
     if (mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
         return Error{std::string("cannot bind a netfilter netlink socket: ") +
                      std::strerror(errno)};
-    // One acknowledgement per element arrives before sendto returns (the
+    // One acknowledgement per message arrives before sendto returns (the
     // kernel processes the batch synchronously): make room for all of them.
     // The buffer counts each one's socket buffer (truesize, ~700 bytes for
     // a 36-byte ack), not its payload: 128 bytes each ran out (ENOBUFS)
     // past a few hundred elements.
     int rcvbuf =
-        static_cast<int>(std::min<std::size_t>(64 * 1024 + changes.size() * 1024, 1 << 30));
+        static_cast<int>(std::min<std::size_t>(64 * 1024 + messages.size() * 1024, 1 << 30));
     setsockopt(mnl_socket_get_fd(nl.get()), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
 
     if (mnl_socket_sendto(nl.get(), mnl_nlmsg_batch_head(batch.get()),
@@ -132,21 +192,39 @@ Status apply_element_changes(const std::vector<ElementChange>& changes) {
             }
             if (first_error) continue;
             std::size_t index = nlh->nlmsg_seq - first_seq;
-            std::string what = index < changes.size() ? describe(changes[index]) : "nftables batch";
+            const bool known = index < messages.size();
+            std::string what = known ? messages[index].describe() : "nftables batch";
             int e = -err->error;
             std::string why = std::strerror(e);
             if (e == ENOENT)
-                why += index < changes.size() && changes[index].op == ElementChange::Op::remove
-                           ? " (no such element, set or table)"
-                           : " (no such set, table or chain)";
+                why += known && messages[index].removes() ? " (no such element, set or table)"
+                                                          : " (no such set, table or chain)";
             first_error = Error{what + ": " + why};
         }
     }
     if (first_error) return *first_error;
-    if (acked != changes.size())
+    if (acked != messages.size())
         return Error{"nftables acknowledged " + std::to_string(acked) + " of " +
-                     std::to_string(changes.size()) + " element changes"};
+                     std::to_string(messages.size()) + " element changes"};
     return ok_status();
+}
+
+}  // namespace
+
+Status apply_element_changes(const std::vector<ElementChange>& changes) {
+    return apply_changes({}, changes);
+}
+
+Status apply_changes(const std::vector<ObjectChange>& objects,
+                     const std::vector<ElementChange>& elements) {
+    std::vector<Message> messages;
+    for (const auto& o : objects)
+        if (o.op == ElementChange::Op::add) messages.push_back({nullptr, &o});
+    for (const auto& e : elements) messages.push_back({&e, nullptr});
+    for (const auto& o : objects)
+        if (o.op == ElementChange::Op::remove) messages.push_back({nullptr, &o});
+    if (messages.empty()) return ok_status();
+    return send_batch(messages);
 }
 
 Status add_map_element(const std::string& map, const IpAddress& key, const std::string& chain) {
