@@ -15,7 +15,7 @@ constexpr std::string_view kMagic = "vpngw-profile-cache 4\n";
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A field added to model::Peer must be added to put_peer/get_peer too (and
 // kMagic bumped); this fires when the struct changes size without that.
-static_assert(sizeof(model::Peer) == 368, "model::Peer changed: update the profile cache codec");
+static_assert(sizeof(model::Peer) == 344, "model::Peer changed: update the profile cache codec");
 #endif
 
 TextDigest blake2b(std::initializer_list<std::string_view> parts, const CacheSeal* seal = nullptr) {
@@ -98,7 +98,7 @@ class Reader {
 // Locations in the profile itself (nearly all) name it by a flag, not a copy.
 void put_location(Writer& w, const Location& l, const std::string& source) {
     w.u8(l.file == source ? 1 : 0);
-    if (l.file != source) w.str(l.file);
+    if (l.file != source) w.str(l.file.str());
     w.u32(static_cast<std::uint32_t>(l.line));
     w.u32(static_cast<std::uint32_t>(l.column));
 }
