@@ -172,7 +172,8 @@ int run_add(const PeerOptions& opt) {
         }
     }
     auto session = open_session_or_report(opt.session_options(), gateway::LockMode::exclusive,
-                                          gateway::StoredPeers::none, print_profile_errors);
+                                          gateway::StoredPeers::none, print_profile_errors,
+                                          gateway::ProfilePeers::indexed);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     auto report = gateway::add_peer(*session, request, *live);
@@ -202,7 +203,8 @@ int run_add(const PeerOptions& opt) {
 
 int run_remove(const PeerOptions& opt) {
     auto session = open_session_or_report(opt.session_options(), gateway::LockMode::exclusive,
-                                          gateway::StoredPeers::none, print_profile_errors);
+                                          gateway::StoredPeers::none, print_profile_errors,
+                                          gateway::ProfilePeers::indexed);
     if (!session) return kExitFailure;
     auto live = gateway::system_gateway(opt.session_options());
     auto report = gateway::remove_peer(*session, opt.name, *live);

@@ -14,6 +14,7 @@ using DiagnosticsPrinter = void (*)(const Diagnostics&);
 // nullopt means the command is to exit with kExitFailure.
 std::optional<gateway::Session> open_session_or_report(
     const gateway::Options& options, gateway::LockMode lock,
-    gateway::StoredPeers stored = gateway::StoredPeers::merged, DiagnosticsPrinter print = nullptr);
+    gateway::StoredPeers stored = gateway::StoredPeers::merged, DiagnosticsPrinter print = nullptr,
+    gateway::ProfilePeers declared = gateway::ProfilePeers::loaded);
 
 }  // namespace vpngw::cli

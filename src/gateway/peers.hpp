@@ -72,10 +72,12 @@ Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const plan::ReservedBitmaps& bitmaps = {});
 // The same, asking the registry about its stored peers of the group instead
 // of reading them (peers_add_allocate.cpp): the same addresses, at a cost
-// that does not grow with the group.
+// that does not grow with the group. `declared`: the profile's own peers when
+// profile.peers leaves them out (Session::declared), asked the same way.
 Result<plan::PeerAddresses> allocate_new_peer(const model::Profile& profile,
                                               const std::string& group,
-                                              registry::GroupAddresses& stored);
+                                              registry::GroupAddresses& stored,
+                                              const profile::DeclaredPeers* declared = nullptr);
 
 // Whether `iface` has room for one more peer: on wireguard-go (backend =
 // "userspace") no more than

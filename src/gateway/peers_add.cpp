@@ -54,8 +54,16 @@ Status check_new_peer(const Session& session, const AddPeerRequest& request) {
     return ok_status();
 }
 
-Status check_key_unused(const model::Profile& profile, const PublicKey& key) {
-    for (const auto& p : profile.peers)
+Status check_key_unused(const Session& session, const PublicKey& key) {
+    if (session.declared) {
+        auto owner = session.declared->by_key(key);
+        if (!owner) return owner.error();
+        if (*owner)
+            return Error{"public key " + key.base64() + " already belongs to peer \"" +
+                             (*owner)->name + "\"",
+                         (*owner)->table};
+    }
+    for (const auto& p : session.profile.peers)
         if (p.public_key == key)  // the profile's own; the registry's are UNIQUE there
             return Error{
                 "public key " + key.base64() + " already belongs to peer \"" + p.name + "\"",
@@ -120,7 +128,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
         private_key = pair->private_key;
         public_key = pair->public_key;
     }
-    if (auto st = check_key_unused(profile, public_key); !st) return st.error();
+    if (auto st = check_key_unused(session, public_key); !st) return st.error();
     std::optional<SecretKey> psk;
     if (request.preshared_key) {
         auto generated = keys::generate_preshared_key();
@@ -129,7 +137,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     }
     std::optional<registry::Addresses> fixed;
     if (!request.addresses.empty()) {
-        auto f = detail::fixed_addresses(profile, group, request.addresses);
+        auto f = detail::fixed_addresses(profile, group, request.addresses, session.declared.get());
         if (!f) return f.error();
         fixed = *f;
     }
@@ -149,7 +157,7 @@ Result<AddPeerReport> add_peer(Session& session, const AddPeerRequest& request, 
     // are asked about and the new one inserted without another add in between.
     const registry::Allocator allocate =
         [&](registry::GroupAddresses& stored) -> Result<registry::Addresses> {
-        auto chosen = allocate_new_peer(profile, group.name, stored);
+        auto chosen = allocate_new_peer(profile, group.name, stored, session.declared.get());
         if (!chosen) return chosen.error();
         // A fixed address wins for its family (the registry refuses one
         // already held); a family --address left out is allocated.

@@ -272,6 +272,15 @@ Result<std::vector<registry::AuditEntry>> peer_log(const Session& session,
 }
 
 Result<PeerExport> export_peers(const Session& session) {
+    // On a fleet member export writes psk/NAME.psk files: it holds the state
+    // lock from reading the records to the last write, so a concurrent remove
+    // or rotate cannot be undone by a key read before it.
+    std::optional<store::StateLock> lock;
+    if (session.profile.cluster && !session.lock) {
+        auto held = store::StateLock::acquire(session.paths.dir, std::chrono::seconds(30));
+        if (!held) return held.error();
+        lock = std::move(*held);
+    }
     auto peers = session.registry ? session.registry->list()
                                   : registry::read_stored_peers(session.paths.dir);
     if (!peers) return peers.error();

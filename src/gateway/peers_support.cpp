@@ -39,6 +39,13 @@ Result<const model::Interface*> interface_of(const model::Profile& profile,
 
 std::optional<Error> declared_in_profile(const Session& session, const std::string& name,
                                          const char* what_to_do) {
+    if (session.declared) {
+        auto found = session.declared->by_name(name);
+        if (!found) return found.error();
+        if (*found)
+            return Error{"peer \"" + name + "\" is declared in the profile: " + what_to_do,
+                         (*found)->table};
+    }
     for (const auto& p : session.profile.peers)
         if (p.name == name && !from_registry(session, p))
             return Error{"peer \"" + name + "\" is declared in the profile: " + what_to_do,
@@ -50,7 +57,8 @@ std::optional<Error> declared_in_profile(const Session& session, const std::stri
 // interface's or a profile peer's (the registry's own are UNIQUE there).
 Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
                                             const model::Group& group,
-                                            const std::vector<IpAddress>& given) {
+                                            const std::vector<IpAddress>& given,
+                                            const profile::DeclaredPeers* declared) {
     registry::Addresses out;
     for (const auto& a : given) {
         auto& slot = a.is_v4() ? out.v4 : out.v6;
@@ -65,6 +73,14 @@ Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
             for (const auto& ia : i.addresses)
                 if (ia.addr == a)
                     return Error{"--address " + a.str() + " is interface " + i.name + "'s address"};
+        if (declared) {
+            auto owner = declared->by_address(a);
+            if (!owner) return owner.error();
+            if (*owner)
+                return Error{
+                    "--address " + a.str() + " belongs to profile peer \"" + (*owner)->name + "\"",
+                    (*owner)->table};
+        }
         for (const auto& p : profile.peers)
             if (p.address == a || p.address6 == a)
                 return Error{"--address " + a.str() + " belongs to profile peer \"" + p.name + "\"",

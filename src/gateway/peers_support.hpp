@@ -24,10 +24,12 @@ std::optional<Error> declared_in_profile(const Session& session, const std::stri
 
 // Addresses given with --address (at most one of each family): host
 // addresses of the group's subnets, not an interface's or a profile peer's
-// (the registry's own are UNIQUE there).
+// (the registry's own are UNIQUE there). `declared`: the profile's peers when
+// profile.peers leaves them out (Session::declared).
 Result<registry::Addresses> fixed_addresses(const model::Profile& profile,
                                             const model::Group& group,
-                                            const std::vector<IpAddress>& given);
+                                            const std::vector<IpAddress>& given,
+                                            const profile::DeclaredPeers* declared = nullptr);
 
 // Renders the client config of `peer` (with its new addresses and keys).
 Result<SecretText> render_config(const Session& session, const registry::PeerRecord& peer,

@@ -158,8 +158,13 @@ Status each_stored_peer(const Session& session, const registry::Registry::Visit&
 }
 
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
-                             StoredPeers stored_peers) {
-    auto loaded = profile::load_file_cached(options.profile_path, options.state_dir);
+                             StoredPeers stored_peers, ProfilePeers declared) {
+    profile::IndexedLoad indexed;
+    if (declared == ProfilePeers::indexed && stored_peers == StoredPeers::none)
+        indexed = profile::load_file_indexed(options.profile_path, options.state_dir);
+    else
+        indexed.loaded = profile::load_file_cached(options.profile_path, options.state_dir);
+    auto& loaded = indexed.loaded;
     for (const auto& d : loaded.diagnostics.all()) {
         if (d.severity == Severity::error)
             diags.error(d.where, d.message);
@@ -171,6 +176,7 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
     Session s;
     s.options = options;
     s.profile = std::move(*loaded.profile);
+    s.declared = std::move(indexed.declared);
     // An inline peer past its `expires` stays out of the kernel, as if disabled.
     plan::disable_expired(s.profile.peers, std::chrono::floor<std::chrono::seconds>(
                                                std::chrono::system_clock::now()));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/profile.hpp"
+#include "profile/peer_index.hpp"
 #include "registry/registry.hpp"
 #include "store/state_lock.hpp"
 #include "store/state_paths.hpp"
@@ -29,6 +30,13 @@ enum class LockMode { none, exclusive };
 // With `none`, profile.peers holds the profile's own peers only.
 enum class StoredPeers { merged, none };
 
+// `peer add` and `peer remove` ask about the profile's own peers too, which
+// at 50,000 inline peers costs less through the profile index
+// (profile/peer_index.hpp) than decoding them: with `indexed` (and
+// StoredPeers::none) a session whose index is usable has Session::declared
+// and no profile peers in profile.peers.
+enum class ProfilePeers { loaded, indexed };
+
 // A loaded profile with the registry's peers (`vpngw peer add`) merged in,
 // and, for commands that change anything, the state directory's lock held
 // and the registry open for writing.
@@ -38,6 +46,9 @@ struct Session {
     std::optional<store::StateLock> lock;
     std::shared_ptr<registry::Registry> registry;  // with LockMode::exclusive
     StoredPeers stored = StoredPeers::merged;      // whether profile.peers has the registry's
+    // The profile's own peers when profile.peers leaves them out (see
+    // ProfilePeers::indexed); null when profile.peers has them.
+    std::shared_ptr<const profile::DeclaredPeers> declared;
     std::string user;  // for the audit trail: SUDO_USER, else "uid N" (an API sets its own)
     Options options;
 
@@ -47,7 +58,8 @@ struct Session {
 // Errors of the profile (and warnings) go to `diags`; other failures (lock,
 // unreadable state) come back as the Error.
 Result<Session> open_session(const Options& options, LockMode lock, Diagnostics& diags,
-                             StoredPeers stored = StoredPeers::merged);
+                             StoredPeers stored = StoredPeers::merged,
+                             ProfilePeers declared = ProfilePeers::loaded);
 
 // A registry peer as the model knows it: its psk file when it has one,
 // disabled when its expiry has passed by `now`, located at the registry file.

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "model/vrrp_table.hpp"
 #include "profile/checks.hpp"
 
 namespace vpngw::profile {
@@ -14,6 +15,9 @@ void allocate_uplink_ids(model::Profile& p) {
     for (const auto& i : p.interfaces)
         if (i.fwmark != 0) marks.insert(i.fwmark);
 
+    // keepalived's table on a fleet member is never handed out: a profile
+    // with a thousand uplinks would otherwise share it without saying so.
+    tables.insert(model::kVrrpSourceTable);
     std::uint32_t next_table = 51001, next_mark = 0x51001;
     for (auto& u : p.uplinks) {
         if (!u.table_explicit) {

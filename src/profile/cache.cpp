@@ -1,11 +1,14 @@
 #include "profile/cache.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "profile/load_text.hpp"
+#include "profile/peer_index.hpp"
 #include "store/atomic_file.hpp"
 #include "store/state_dir_check.hpp"
 
@@ -38,10 +41,38 @@ bool same(const Diagnostic& a, const Diagnostic& b) {
     return a.severity == b.severity && a.where == b.where && a.message == b.message;
 }
 
+// What the index records of the text it was written for.
+struct IndexInputs {
+    TextDigest key{};
+    std::string path, base_dir;
+    std::optional<FileStamp> stamp;  // taken before the text was read
+};
+
+// A full load's diagnostics (`cached`) and those of the text without its
+// peers now: a warning only the rest gives now (a key file of an interface
+// that changed since) is kept too.
+Diagnostics merged_diagnostics(const std::vector<Diagnostic>& cached, const Diagnostics& rest) {
+    Diagnostics out;
+    auto add = [&out](const Diagnostic& d) {
+        if (d.severity == Severity::error)
+            out.error(d.where, d.message);
+        else
+            out.warning(d.where, d.message);
+    };
+    for (const auto& d : cached) add(d);
+    for (const auto& d : rest.all())
+        if (std::none_of(cached.begin(), cached.end(),
+                         [&](const Diagnostic& c) { return same(c, d); }))
+            add(d);
+    out.sort();
+    return out;
+}
+
 std::optional<LoadResult> load_with_cache(std::string_view text, const std::string& path,
                                           const std::string& base_dir, CachedProfile& cache,
                                           const std::string& dir,
-                                          const std::optional<std::string>& state_dir) {
+                                          const std::optional<std::string>& state_dir,
+                                          std::string& blanked_out) {
     auto blanked = blank_lines(text, cache.peer_lines);
     if (!blanked) return std::nullopt;
     auto rest = load_text(*blanked, path, base_dir, nullptr);
@@ -51,22 +82,10 @@ std::optional<LoadResult> load_with_cache(std::string_view text, const std::stri
     // No check across the peers again: the seal says vpngw wrote this record
     // after a full load of this exact text (the key) ran them all.
     rest.profile->peers = std::move(cache.peers);
-    // The full load's diagnostics; a warning only the rest gives now (a key
-    // file of an interface that changed since) is kept too.
     LoadResult out;
-    auto add = [&out](const Diagnostic& d) {
-        if (d.severity == Severity::error)
-            out.diagnostics.error(d.where, d.message);
-        else
-            out.diagnostics.warning(d.where, d.message);
-    };
-    for (const auto& d : cache.diagnostics) add(d);
-    for (const auto& d : rest.diagnostics.all())
-        if (std::none_of(cache.diagnostics.begin(), cache.diagnostics.end(),
-                         [&](const Diagnostic& c) { return same(c, d); }))
-            add(d);
-    out.diagnostics.sort();
+    out.diagnostics = merged_diagnostics(cache.diagnostics, rest.diagnostics);
     out.profile = std::move(rest.profile);
+    blanked_out = std::move(*blanked);
     return out;
 }
 
@@ -75,7 +94,8 @@ std::optional<LoadResult> load_with_cache(std::string_view text, const std::stri
 // blanked: it must give the document without `peer` and nothing else
 // (a header inside a multi-line string, say, makes the ranges wrong and the
 // profile gets no cache).
-std::optional<std::vector<LineRange>> peer_lines(std::string_view text, toml::table& root) {
+std::optional<std::vector<LineRange>> peer_lines(std::string_view text, toml::table& root,
+                                                 std::string& blanked_out) {
     const auto* peers = root["peer"].as_array();
     if (!peers) return std::nullopt;
     std::vector<std::uint32_t> headers;
@@ -102,6 +122,7 @@ std::optional<std::vector<LineRange>> peer_lines(std::string_view text, toml::ta
     } catch (const toml::parse_error&) {
         return std::nullopt;
     }
+    blanked_out = std::move(*blanked);
     return out;
 }
 
@@ -124,13 +145,45 @@ bool read_or_make_seal(const std::string& file, CacheSeal& seal) {
     return store::atomic_write_file(file, bytes, 0600).ok();
 }
 
+// The blanked text as the index keeps it: the blank lines after the last
+// table cut (at the end of a profile that lists its peers last, they are one
+// per line of every peer), which moves no line of the rest.
+std::string trimmed_rest(std::string blanked) {
+    const auto end = blanked.find_last_not_of(" \t\r\n");
+    blanked.resize(end == std::string::npos ? 0 : end + 1);
+    blanked += '\n';
+    return blanked;
+}
+
+// Writes <dir>/profile.index for the peers of `loaded` (profile/peer_index.hpp),
+// or removes a stale one when the index cannot stand for them. Best effort,
+// like the cache.
+void write_index(const std::string& file, const IndexInputs& in, std::string blanked,
+                 const LoadResult& loaded, const CacheSeal& seal) {
+    IndexHeader h;
+    h.key = in.key;
+    h.source = in.path;
+    h.base_dir = in.base_dir;
+    if (in.stamp) h.stamp = *in.stamp;
+    h.rest = trimmed_rest(std::move(blanked));
+    h.diagnostics = loaded.diagnostics.all();
+    for (const auto& g : loaded.profile->groups) h.groups[g.name] = 0;
+    for (const auto& p : loaded.profile->peers) ++h.groups[p.group];
+    h.peers = loaded.profile->peers.size();
+    auto bytes = encode_peer_index(h, *loaded.profile, seal);
+    if (!bytes || !store::atomic_write_file(file, *bytes, 0600).ok()) ::unlink(file.c_str());
+}
+
 bool write_cache(std::string_view text, toml::table& root, LoadResult& loaded,
-                 const TextDigest& key, const std::string& file, const std::string& seal_file) {
-    auto lines = peer_lines(text, root);
+                 const IndexInputs& in, const std::string& file, const std::string& seal_file,
+                 const std::string& index_file) {
+    std::string blanked;
+    auto lines = peer_lines(text, root, blanked);
     if (!lines) return false;
     CacheSeal seal;
     if (!read_or_make_seal(seal_file, seal)) return false;
-    CachedProfile cache{key, loaded.profile->source, std::move(*lines), loaded.diagnostics.all(),
+    write_index(index_file, in, std::move(blanked), loaded, seal);
+    CachedProfile cache{in.key, loaded.profile->source, std::move(*lines), loaded.diagnostics.all(),
                         std::move(loaded.profile->peers)};
     const std::string bytes = encode_cache(cache, seal);
     loaded.profile->peers = std::move(cache.peers);
@@ -211,38 +264,126 @@ std::optional<std::string> blank_lines(std::string_view text, const std::vector<
     return out;
 }
 
-LoadResult load_file_cached(const std::string& path, const std::optional<std::string>& state_dir,
-                            CacheUse* use) {
-    CacheUse ignored;
-    CacheUse& used = use ? *use : ignored;
+namespace {
+
+// The stamp of the profile taken before a read of its text, when the file did
+// not change while it was read.
+std::optional<FileStamp> stamp_around(const std::string& path, std::optional<FileStamp> before) {
+    const auto after = stamp_of(path);
+    if (before && !(after && after->same_file(*before))) return std::nullopt;
+    return before;
+}
+
+// load_file_cached with the text already read (`text`, stamped `stamp`).
+LoadResult load_text_cached(const std::string& path, const std::string& text,
+                            const std::optional<FileStamp>& stamp,
+                            const std::optional<std::string>& state_dir, CacheUse& used) {
     used = CacheUse::none;
-    LoadResult failed;
-    const auto text = read_profile_text(path, failed);
-    if (!text) return failed;
     const std::string base_dir = profile_base_dir(path);
-    const std::string dir = state_dir.value_or(state_dir_hint(*text));
+    const std::string dir = state_dir.value_or(state_dir_hint(text));
     const std::string file = dir + "/" + kCacheFile;
     const std::string seal_file = dir + "/" + kCacheSealFile;
-    const auto key = digest_of_text(path, base_dir, *text);
+    const std::string index_file = dir + "/" + kIndexFile;
+    const IndexInputs in{digest_of_text(path, base_dir, text), path, base_dir, stamp};
     // The same check every command makes of the state directory before it
     // reads a peer from it: nobody but its owner can have written the cache.
     const bool usable_dir = store::check_state_dir(dir).ok();
     if (usable_dir)
         if (auto cache = read_cache(file, seal_file);
-            cache && cache->key == key && cache->source == path)
-            if (auto hit = load_with_cache(*text, path, base_dir, *cache, dir, state_dir)) {
+            cache && cache->key == in.key && cache->source == path) {
+            std::string blanked;
+            if (auto hit = load_with_cache(text, path, base_dir, *cache, dir, state_dir, blanked)) {
                 used = CacheUse::hit;
+                // A cache written before the index existed, or an index
+                // removed as damaged: written again from this load.
+                CacheSeal seal;
+                if (::access(index_file.c_str(), F_OK) != 0 && read_seal(seal_file, seal))
+                    write_index(index_file, in, std::move(blanked), *hit, seal);
                 return std::move(*hit);
             }
+        }
     toml::table root;
-    auto loaded = load_text(*text, path, base_dir, &root);
+    auto loaded = load_text(text, path, base_dir, &root);
     if (loaded.profile)
         for (auto& p : loaded.profile->peers) decltype(p.origin.fields)().swap(p.origin.fields);
     if (usable_dir && loaded.profile && loaded.profile->peers.size() >= kCacheMinPeers &&
         effective_dir(*loaded.profile, state_dir) == dir) {
-        if (write_cache(*text, root, loaded, key, file, seal_file)) used = CacheUse::written;
+        if (write_cache(text, root, loaded, in, file, seal_file, index_file))
+            used = CacheUse::written;
     }
     return loaded;
+}
+
+// The profile from the index alone (profile/peer_index.hpp), when the index
+// is sealed with the state directory's seal and was written for this text:
+// the same file stamp (settled), or else the same digest of `text` (read
+// here when the caller has not).
+std::optional<IndexedLoad> load_from_index(const std::string& path,
+                                           std::optional<std::string>& text, const std::string& dir,
+                                           const std::optional<std::string>& state_dir,
+                                           std::chrono::nanoseconds settle) {
+    CacheSeal seal;
+    if (!read_seal(dir + "/" + kCacheSealFile, seal)) return std::nullopt;
+    const std::string file = dir + "/" + kIndexFile;
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    auto index = DeclaredPeers::open(std::move(fd), file, seal);
+    const std::string base_dir = profile_base_dir(path);
+    if (!index || index->header().source != path || index->header().base_dir != base_dir)
+        return std::nullopt;
+    const IndexHeader& h = index->header();
+    const auto stamp = stamp_of(path);
+    bool unchanged = stamp && h.stamp.settled(settle) && stamp->same_file(h.stamp);
+    if (!unchanged) {
+        LoadResult failed;
+        if (!text) text = read_profile_text(path, failed);
+        unchanged = text && digest_of_text(path, base_dir, *text) == h.key;
+    }
+    if (!unchanged) return std::nullopt;
+    auto rest = load_text(h.rest, path, base_dir, nullptr);
+    if (!rest.profile || !rest.profile->peers.empty() ||
+        effective_dir(*rest.profile, state_dir) != dir)
+        return std::nullopt;
+    IndexedLoad out;
+    out.loaded.diagnostics = merged_diagnostics(h.diagnostics, rest.diagnostics);
+    out.loaded.profile = std::move(rest.profile);
+    out.declared = std::make_shared<const DeclaredPeers>(std::move(*index));
+    return out;
+}
+
+}  // namespace
+
+LoadResult load_file_cached(const std::string& path, const std::optional<std::string>& state_dir,
+                            CacheUse* use) {
+    CacheUse ignored;
+    LoadResult failed;
+    const auto before = stamp_of(path);
+    const auto text = read_profile_text(path, failed);
+    if (!text) return failed;
+    return load_text_cached(path, *text, stamp_around(path, before), state_dir,
+                            use ? *use : ignored);
+}
+
+IndexedLoad load_file_indexed(const std::string& path, const std::optional<std::string>& state_dir,
+                              std::chrono::nanoseconds settle) {
+    std::optional<std::string> text;
+    std::optional<FileStamp> before;
+    if (!state_dir) {  // the text says where the state directory is
+        LoadResult failed;
+        before = stamp_of(path);
+        text = read_profile_text(path, failed);
+        if (!text) return {std::move(failed), nullptr};
+    }
+    const std::string dir = state_dir.value_or(text ? state_dir_hint(*text) : "");
+    if (store::check_state_dir(dir).ok())
+        if (auto hit = load_from_index(path, text, dir, state_dir, settle)) return std::move(*hit);
+    CacheUse ignored;
+    if (!text) {
+        LoadResult failed;
+        before = stamp_of(path);
+        text = read_profile_text(path, failed);
+        if (!text) return {std::move(failed), nullptr};
+    }
+    return {load_text_cached(path, *text, stamp_around(path, before), state_dir, ignored), nullptr};
 }
 
 }  // namespace vpngw::profile

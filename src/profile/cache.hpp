@@ -20,6 +20,8 @@
 // them, and at 50,000 peers those small maps of file names are ~30 MiB of
 // every command's memory.
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,7 @@
 
 #include "profile/cache_codec.hpp"
 #include "profile/loader.hpp"
+#include "profile/peer_index.hpp"
 
 namespace vpngw::profile {
 
@@ -47,6 +50,25 @@ enum class CacheUse {
 // but for the peers' field places (above).
 LoadResult load_file_cached(const std::string& path, const std::optional<std::string>& state_dir,
                             CacheUse* use = nullptr);
+
+// How long after its last change a profile file's stamp (size, times, inode)
+// stands for its text (profile/peer_index.hpp).
+inline constexpr std::chrono::seconds kStampSettle{2};
+
+struct IndexedLoad {
+    LoadResult loaded;
+    // The profile's own peers, when loaded.profile->peers was left empty and
+    // the index answers for them; null when it holds them all.
+    std::shared_ptr<const DeclaredPeers> declared;
+};
+
+// load_file_cached for `peer add` and `peer remove`: when <state_dir>/profile.index
+// was written for this profile (its file stamp, or else its text), the profile
+// without its peers and the index instead of them, at a cost that does not
+// grow with the peers; otherwise load_file_cached's result. `settle`: see
+// FileStamp.
+IndexedLoad load_file_indexed(const std::string& path, const std::optional<std::string>& state_dir,
+                              std::chrono::nanoseconds settle = kStampSettle);
 
 // The [gateway] table's state_dir as plainly written (`state_dir = "/x"`), or
 // the default: where to look for the cache before the profile is parsed. The

@@ -264,6 +264,28 @@ check "peer export on A" vpngw_on gwa peer export -o "$SANDBOX_DIR/export.toml" 
 check "the export marks secret's PSK" grep -q '^psk = true' "$SANDBOX_DIR/export.toml"
 check_not "the export carries no key, clear or sealed" \
     grep -qF -e "$NEW_PSK" -e psk_sealed "$SANDBOX_DIR/export.toml"
+# Export writes psk/ files on a member, so it waits for the state lock: a
+# remove or rotate holding it must not be undone by a key read before it.
+(exec 9>>"$SANDBOX_DIR/state-gwa/lock" && flock -x 9 && exec sleep 120) &
+LOCK_PID=$!  # the holder is this one process: killing it frees the lock
+SANDBOX_PIDS+=("$LOCK_PID")
+wait_for 10 "the lock is held" eval '! flock -xn "$SANDBOX_DIR/state-gwa/lock" true'
+vpngw_on gwa peer export -o "$SANDBOX_DIR/export-locked.toml" --profile "$(profile gwa)" &
+EXPORT_PID=$!
+export_waits() {  # the vpngw process (below in_ns) sleeps between tries of the lock
+    local pid
+    for pid in $(pgrep -f -- "-o $SANDBOX_DIR/export-locked.toml"); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = vpngw ] &&
+            [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = hrtimer_nanosleep ] && return 0
+    done
+    return 1
+}
+check "peer export on A waits while the state lock is held" \
+    wait_for 10 "export polling the lock" export_waits
+check_not "and has written nothing yet" test -e "$SANDBOX_DIR/export-locked.toml"
+kill "$LOCK_PID"
+check "it finishes once the lock is free" wait "$EXPORT_PID"
+check "with the same peers" cmp "$SANDBOX_DIR/export.toml" "$SANDBOX_DIR/export-locked.toml"
 IMPORTED=$(wg genkey | wg pubkey)
 IMPORTED_PSK=$(wg genpsk)
 printf 'version = 1\n\n[[peer]]\nname = "imported"\ngroup = "staff"\npublic_key = "%s"\npsk = true\ncreated = "2026-12-01T10:00:00Z"\n' \

@@ -310,6 +310,93 @@ TEST(PeerAdd, AClashWithAnInlinePeerIsTheSameErrorOnACacheHitAsOnAMiss) {
     EXPECT_FALSE(open(state, profile).registry->find("k")->has_value());
 }
 
+// `peer add` and `peer remove` ask the profile index (profile/peer_index.hpp)
+// about the inline peers instead of decoding them: each answer (a clash of
+// name, key or address, the address allocated around the inline peers' runs,
+// a refused removal) is what a session holding every inline peer gives.
+TEST(PeerAdd, AnIndexedSessionAddsAndRefusesAsOneWithEveryInlinePeer) {
+    TempDir tmp;
+    FakeLive live;
+    live.up = false;
+    const std::string profile = tmp / "profile.toml";
+    std::string text = read_text(kFixture);
+    text = text.substr(0, text.find("[[peer]]\nname = \"auto\""));
+    text.replace(text.find("address = \"10.77.1.2\""), 21,
+                 "address = \"10.77.1.2\"\naddress6 = \"fd77:0:0:1::2\"");
+    std::vector<PublicKey> keys;
+    auto peer = [&](const std::string& name, const std::string& group, const std::string& fixed) {
+        auto pair = keys::generate_key_pair();
+        ASSERT_TRUE(pair.ok());
+        keys.push_back(pair->public_key);
+        text += "\n[[peer]]\nname = \"" + name + "\"\ngroup = \"" + group + "\"\npublic_key = \"" +
+                pair->public_key.base64() + "\"\n" + fixed;
+    };
+    const auto hex = [](int i) {
+        char b[16];
+        std::snprintf(b, sizeof b, "%x", i);
+        return std::string(b);
+    };
+    for (int i = 3; i < 20; ++i)  // staff offsets 3-19 in both subnets, then a gap
+        peer("s" + std::to_string(i), "staff",
+             "address = \"10.77.1." + std::to_string(i) + "\"\naddress6 = \"fd77:0:0:1::" + hex(i) +
+                 "\"\n");
+    for (int i = 1; i <= 300; ++i)  // v6only offsets 1-300 but 100
+        if (i != 100)
+            peer("v" + std::to_string(i), "v6only", "address6 = \"fd77:0:0:3::" + hex(i) + "\"\n");
+    write_text(profile, text);
+
+    const auto run = [&](bool indexed) {
+        const std::string state = tmp / (indexed ? "indexed" : "full");
+        EXPECT_EQ(::mkdir(state.c_str(), 0700), 0);
+        Options o;
+        o.profile_path = profile;
+        o.state_dir = state;
+        Diagnostics diags;
+        // The first open writes the cache and the index.
+        EXPECT_TRUE(open_session(o, LockMode::none, diags).ok());
+        auto s = open_session(o, LockMode::exclusive, diags, StoredPeers::none,
+                              indexed ? ProfilePeers::indexed : ProfilePeers::loaded);
+        EXPECT_TRUE(s.ok());
+        EXPECT_EQ(s->declared != nullptr, indexed);
+        EXPECT_EQ(s->profile.peers.empty(), indexed);
+        std::vector<std::string> out;
+        auto note = [&](const Result<AddPeerReport>& r) {
+            out.push_back(r.ok() ? "added " + (r->peer.address ? r->peer.address->str() : "-") +
+                                       " " + (r->peer.address6 ? r->peer.address6->str() : "-")
+                                 : r.error().str());
+        };
+        note(add(*s, "n1", "staff", live));   // .1 ::1
+        note(add(*s, "n2", "staff", live));   // offset 20 (3-19 are inline)
+        note(add(*s, "n3", "v6only", live));  // offset 100, between the runs
+        note(add(*s, "n4", "v6only", live));  // offset 301
+        note(add(*s, "s7", "staff", live));
+        note(add_peer(*s, AddPeerRequest{"k", "staff", keys[40], false}, live));
+        note(add_peer(*s, AddPeerRequest{"a", "staff", std::nullopt, false, {ip("fd77:0:0:1::9")}},
+                      live));
+        note(add_peer(
+            *s, AddPeerRequest{"b", "v6only", std::nullopt, false, {ip("fd77:0:0:3::500")}}, live));
+        auto removed = remove_peer(*s, "v5", live);
+        out.push_back(removed.ok() ? "removed" : removed.error().str());
+        removed = remove_peer(*s, "n1", live);
+        out.push_back(removed.ok() ? "removed" : removed.error().str());
+        return out;
+    };
+    const auto full = run(false);
+    const auto indexed = run(true);
+    EXPECT_EQ(indexed, full);
+    ASSERT_EQ(full.size(), 10u);
+    EXPECT_EQ(full[0], "added 10.77.1.1 fd77:0:0:1::1");
+    EXPECT_EQ(full[1], "added 10.77.1.20 fd77:0:0:1::14");
+    EXPECT_EQ(full[2], "added - fd77:0:0:3::64");   // offset 100
+    EXPECT_EQ(full[3], "added - fd77:0:0:3::12d");  // offset 301
+    EXPECT_NE(full[4].find("is declared in the profile"), std::string::npos) << full[4];
+    EXPECT_NE(full[5].find("already belongs to peer"), std::string::npos) << full[5];
+    EXPECT_NE(full[6].find("belongs to profile peer \"s9\""), std::string::npos) << full[6];
+    EXPECT_EQ(full[7], "added - fd77:0:0:3::500");
+    EXPECT_NE(full[8].find("is declared in the profile"), std::string::npos) << full[8];
+    EXPECT_EQ(full[9], "removed");
+}
+
 TEST(PeerAdd, NeedsTheLock) {
     TempDir tmp;
     Options o;

@@ -12,37 +12,23 @@
 #include <fstream>
 #include <sstream>
 
+#include "cache_support.hpp"
 #include "profile/loader.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vpngw::profile {
 namespace {
 
+using test::profile_head;
+
 std::string key_for(int i) {
-    unsigned char raw[32] = {};
-    std::snprintf(reinterpret_cast<char*>(raw), sizeof raw, "cache-peer-%d", i);
-    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
-    return b64;
+    return test::test_key("cache-peer", i);
 }
 
 // `peers` inline peers over two groups; every fourth has a fixed address,
 // one a network and a keepalive; one name is no DNS label (a warning).
 std::string profile_text(int peers, const std::string& state_dir) {
-    std::string t =
-        "[gateway]\nname = \"c\"\nendpoint = \"vpn.example.net:51820\"\nstate_dir = \"" +
-        state_dir + R"("
-
-[[uplink]]
-name = "wan"
-device = "eth0"
-gateway = "203.0.113.1"
-
-[[interface]]
-name = "wg0"
-listen_port = 51820
-address = ["10.64.0.1/10"]
-
+    std::string t = profile_head(state_dir, R"(["10.64.0.1/10"])") + R"(
 [[group]]
 name = "g0"
 subnet = "10.64.0.0/16"
@@ -109,14 +95,8 @@ std::string peers_text(const LoadResult& r) {
     return out;
 }
 
-class ProfileCache : public ::testing::Test {
+class ProfileCache : public test::StateDirTest {
   protected:
-    void SetUp() override {
-        ASSERT_GE(sodium_init(), 0);
-        ASSERT_FALSE(tmp.path().empty());
-        ASSERT_EQ(mkdir(state.c_str(), 0700), 0);
-    }
-    void write(const std::string& text) { std::ofstream(path) << text; }
     LoadResult load(CacheUse& use) { return load_file_cached(path, state, &use); }
     std::string cache_bytes() const {
         std::ifstream in(cache_file, std::ios::binary);
@@ -130,9 +110,6 @@ class ProfileCache : public ::testing::Test {
         std::copy(raw.begin(), raw.end(), seal.key.begin());
     }
 
-    TempDir tmp;
-    std::string state = tmp / "state";
-    std::string path = tmp / "profile.toml";
     std::string cache_file = state + "/" + kCacheFile;
     std::string seal_file = state + "/" + kCacheSealFile;
 };

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "model/vrrp_table.hpp"
+#include "profile/checks.hpp"
 #include "profile/loader.hpp"
 #include "support/profile_test_names.hpp"
 
@@ -153,6 +155,18 @@ TEST(Cluster, KeepalivedTableIsReservedWithVrrp) {
                           "[cluster]\nnode = \"a\"\netcd = [\"http://127.0.0.1:2379\"]\n"),
                 IsEmpty());
     EXPECT_THAT(errors_of(base_profile() + uplink_51999), IsEmpty());
+}
+
+// The allocator counts up from 51001: the thousandth uplink without an
+// explicit table skips keepalived's and gets the next one.
+TEST(Cluster, AllocatedTablesSkipKeepalivedsTable) {
+    model::Profile p;
+    p.uplinks.resize(1000);
+    allocate_uplink_ids(p);
+    EXPECT_EQ(p.uplinks[997].table, 51998u);
+    EXPECT_EQ(p.uplinks[998].table, 52000u);
+    EXPECT_EQ(p.uplinks[999].table, 52001u);
+    for (const auto& u : p.uplinks) EXPECT_NE(u.table, model::kVrrpSourceTable);
 }
 
 TEST(Cluster, PlainHttpToAnotherHostIsWarnedAbout) {

@@ -94,14 +94,27 @@ iperf_bps() {  # iperf_bps NS PORT ARGS... -> receiver bits/s of one stream
 within() {  # within VALUE LO HI
     awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN {exit !(v >= lo && v <= hi)}'
 }
+udp_rcvbuf_errors() {  # the gateway's UDP datagrams dropped for a full socket buffer
+    in_ns gw awk '/^Udp:/ {n++; if (n == 1) for (i = 1; i <= NF; i++) col[$i] = i;
+                  else print $col["RcvbufErrors"]}' /proc/net/snmp
+}
+# Carol is not limited by the gateway, but her stream is paced at 50 Mbit/s
+# (2.5x bob's rate) rather than left to saturate the machine: flat out, she
+# fills wireguard-go's one UDP socket on the gateway, which then drops
+# datagrams of every peer alike before any rule sees them, and bob's TCP
+# backs off from losses that are not his limit's (a CI run: bob 17.9 Mbit/s
+# while carol pushed 370). The check that she is not held to bob's 20 Mbit/s
+# is the same either way.
 for dir in upload download; do
     flag=(); [ "$dir" = download ] && flag=(-R)
-    iperf_bps carol 5202 "${flag[@]}" >"$SANDBOX_DIR/carol.bps" &
+    rcvbuf_before=$(udp_rcvbuf_errors)
+    iperf_bps carol 5202 -b 50M "${flag[@]}" >"$SANDBOX_DIR/carol.bps" &
     carol_pid=$!
     bob_bps=$(iperf_bps bob 5201 "${flag[@]}") || bob_bps=0
     wait "$carol_pid" || true
     carol_bps=$(cat "$SANDBOX_DIR/carol.bps")
-    echo "    $dir: bob $((bob_bps / 1000)) kbit/s, carol $((${carol_bps:-0} / 1000)) kbit/s"
+    echo "    $dir: bob $((bob_bps / 1000)) kbit/s, carol $((${carol_bps:-0} / 1000)) kbit/s," \
+        "gateway UDP datagrams dropped for a full buffer: $(($(udp_rcvbuf_errors) - rcvbuf_before))"
     check "bob's $dir holds 20 Mbit/s ±10% (got $((bob_bps / 1000)) kbit/s)" \
         within "$bob_bps" 18000000 22000000
     check "carol's $dir at the same time is not held to it (> 30 Mbit/s)" \
