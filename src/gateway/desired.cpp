@@ -69,7 +69,7 @@ Result<ops::Desired> resolve_desired(const model::Profile& profile, KeyPolicy ke
     }
     d.nft_hash = plan::ruleset_hash(profile, d.state.peer_limits);
     if (text == RulesetText::now)
-        d.state.nft_ruleset = plan::with_comment(d.state.nft_ruleset, d.nft_hash);
+        d.state.nft_ruleset = plan::with_comment(std::move(d.state.nft_ruleset), d.nft_hash);
 
     // Every device peer is a profile peer (desired_wireguard builds them
     // from profile.peers); its allowed IPs are its addresses and the

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -117,6 +118,39 @@ Status merge_stored_peers(model::Profile& profile, const std::vector<registry::P
     return ok_status();
 }
 
+namespace {
+
+// The registry's peers merged into the profile as they are read, with room
+// reserved for all first: a list of the records beside the merged peers was
+// ~300 bytes a peer at the peak of a 200,000-peer command (issue 19). Checked
+// as merge_stored_peers checks them; an error leaves the session unused.
+Status merge_each_stored_peer(Session& s) {
+    const std::size_t declared = s.profile.peers.size();
+    const auto now = now_utc();
+    auto& peers = s.profile.peers;
+    // Views the declared peers' names: made again whenever the peers move.
+    std::optional<StoredPeerCheck> fits;
+    auto expect = [&](std::size_t n) {
+        peers.reserve(declared + n + 1);  // one spare slot for `peer add`
+        fits.emplace(s.profile, s.paths);
+    };
+    auto take = [&](const registry::PeerRecord& r) -> Status {
+        if (!fits || peers.size() == peers.capacity())
+            expect(std::max<std::size_t>(peers.size(), 16));
+        if (auto st = (*fits)(r); !st) return st;
+        peers.push_back(to_model_peer(r, s.paths, now));
+        return ok_status();
+    };
+    if (!s.registry) return registry::each_stored_peer(s.paths.dir, take, expect);
+    std::vector<std::string> groups;
+    for (const auto& g : s.profile.groups) groups.push_back(g.name);
+    // Peers of groups the profile lacks are refused by `fits` anyway.
+    if (auto n = s.registry->count(groups)) expect(*n);
+    return s.registry->each(take);
+}
+
+}  // namespace
+
 Status each_stored_peer(const Session& session, const registry::Registry::Visit& visit) {
     const std::string* node = session.profile.cluster ? &session.profile.cluster->node : nullptr;
     auto served = [&](const registry::PeerRecord& r) {
@@ -209,15 +243,17 @@ Result<Session> open_session(const Options& options, LockMode lock, Diagnostics&
 }
 
 Status merge_registry_peers(Session& s, Diagnostics& diags) {
-    auto stored = s.registry ? s.registry->list() : registry::read_stored_peers(s.paths.dir);
-    if (!stored) return stored.error();
-    if (s.profile.cluster) {
+    if (!s.profile.cluster) {
+        if (auto merged = merge_each_stored_peer(s); !merged) return merged;
+    } else {
+        auto stored = s.registry->list();
+        if (!stored) return stored.error();
         drop_pinned_elsewhere(*stored, s.profile.cluster->node);
         // `up` (and the follower's reconcile) reads preshared keys from psk/.
         if (s.lock) materialize_sealed_psks(s, *stored, diags);
+        auto merged = merge_stored_peers(s.profile, *stored, s.paths);
+        if (!merged) return merged;
     }
-    auto merged = merge_stored_peers(s.profile, *stored, s.paths);
-    if (!merged) return merged;
     s.stored = StoredPeers::merged;
     // What `vpngw monitor` last found: `up` renders the balance maps with
     // the down uplinks left out, so it never undoes a failover.

@@ -17,12 +17,14 @@ static state::KernelState assemble(const model::Profile& profile,
     for (auto& r : detail::desired_proxy_routes(profile)) s.routes.push_back(std::move(r));
     s.rules = detail::desired_proxy_rules(profile);
     for (auto& r : detail::desired_rules(profile)) s.rules.push_back(std::move(r));
-    s.wireguard = detail::desired_wireguard(profile, addresses);
     s.sysctls = detail::desired_sysctls(profile);
     s.peer_limits = all_peer_limits(profile, addresses);
     for (const auto& l : s.peer_limits)
         for (auto& r : network_routes(l)) s.routes.push_back(std::move(r));
-    if (with_ruleset) s.nft_ruleset = render_nft_ruleset(profile);
+    // Before the WireGuard peers: rendering a million peers' ruleset briefly
+    // holds its text twice, better not on top of them.
+    if (with_ruleset) s.nft_ruleset = render_nft_ruleset(profile, addresses, s.peer_limits);
+    s.wireguard = detail::desired_wireguard(profile, addresses);
     return s;
 }
 

@@ -56,17 +56,21 @@ std::string not_internet_set(Family f) {
 }
 
 Context::Context(const model::Profile& p, bool live, const std::vector<IpAddress>* given,
-                 const std::vector<state::PeerLimits>* given_limits)
+                 const std::vector<state::PeerLimits>* given_limits,
+                 const std::vector<PeerAddresses>* given_addrs)
     : profile(p),
       live_elements(live),
-      peer_addresses(live && !given ? assign_addresses(p).peers : std::vector<PeerAddresses>{}) {
+      peer_addresses(live && !given && !given_addrs ? assign_addresses(p).peers
+                                                    : std::vector<PeerAddresses>{}),
+      given_addresses(live && !given ? given_addrs : nullptr) {
     given_peers = given;
     if (given_limits) {
         limits = *given_limits;
     } else if (std::any_of(p.peers.begin(), p.peers.end(), has_limits)) {
         // Addresses are allocated in profile order over every peer.
-        limits =
-            all_peer_limits(p, peer_addresses.empty() ? assign_addresses(p).peers : peer_addresses);
+        limits = all_peer_limits(p, given_addrs              ? *given_addrs
+                                    : peer_addresses.empty() ? assign_addresses(p).peers
+                                                             : peer_addresses);
     }
     // The networks behind peers are VPN sources and destinations like the
     // group subnets: masqueraded, spoofed when they arrive on an uplink.

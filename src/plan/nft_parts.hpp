@@ -21,6 +21,12 @@ struct Context {
     bool live_elements = true;
     std::vector<PeerAddresses>
         peer_addresses;  // index-aligned with profile.peers; empty without live_elements
+    // The same assigned by the caller (plan::desired_state has them): not
+    // assigned a second time, which at a million peers cost 64 MB and a pass.
+    const std::vector<PeerAddresses>* given_addresses = nullptr;
+    const std::vector<PeerAddresses>& addresses() const {
+        return given_addresses ? *given_addresses : peer_addresses;
+    }
     std::vector<std::string> wg_interfaces;  // names, profile order
     // Devices clients come in on: the WireGuard interfaces, then the devices
     // of local networks ([[network]]), profile order.
@@ -47,7 +53,8 @@ struct Context {
 
     Context(const model::Profile& p, bool live_elements,
             const std::vector<IpAddress>* given_peers = nullptr,
-            const std::vector<state::PeerLimits>* given_limits = nullptr);
+            const std::vector<state::PeerLimits>* given_limits = nullptr,
+            const std::vector<PeerAddresses>* given_addresses = nullptr);
     const std::vector<Prefix>& vpn_nets(Family f) const {
         return f == Family::v4 ? vpn_nets4 : vpn_nets6;
     }

@@ -41,6 +41,8 @@ struct SetSpec {
     bool auto_merge = false;
     // Filled by the ruleset itself (`add @set`), as `ct count` needs.
     bool dynamic = false;
+    // The elements already rendered (peer sets), instead of items.
+    std::string rendered;
 };
 
 // Clients a connection-limited group can track at once; one element each.
@@ -51,7 +53,9 @@ std::string render(const SetSpec& s) {
     if (s.dynamic) out += "\t\tsize " + std::to_string(kDynamicSize) + "\n\t\tflags dynamic\n";
     if (s.interval) out += "\t\tflags interval\n";
     if (s.auto_merge) out += "\t\tauto-merge\n";
-    return out + elements(s.items, s.one_per_line) + "\t}\n";
+    out += s.rendered.empty() ? elements(s.items, s.one_per_line) : s.rendered;
+    out += "\t}\n";
+    return out;
 }
 
 std::vector<std::string> prefixes(const std::vector<Prefix>& ps, Family f) {
@@ -94,26 +98,31 @@ AddressRow row_of(const IpAddress& a) {
     return r;
 }
 
-std::vector<std::string> peer_items(const Context& ctx, Family f) {
+// The peer set's elements, rendered as elements() renders one per line,
+// straight from the sorted addresses: a string per address (and the copies
+// of the joined text) were ~100 bytes a peer at the peak of `up`.
+std::string peer_elements(const Context& ctx, Family f) {
     // Sorted and unique, in a vector: a tree of 1,000,000 addresses was a
     // node allocation and ~20 memcmp calls per peer.
     std::vector<AddressRow> rows;
-    rows.reserve((ctx.given_peers ? ctx.given_peers->size() : 0) + ctx.peer_addresses.size());
+    const auto& addresses = ctx.addresses();
+    rows.reserve((ctx.given_peers ? ctx.given_peers->size() : 0) + addresses.size());
     if (ctx.given_peers)
         for (const auto& a : *ctx.given_peers)
             if (a.family == f) rows.push_back(row_of(a));
-    for (std::size_t i = 0; i < ctx.peer_addresses.size(); ++i) {
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
         if (ctx.profile.peers[i].disabled || !ctx.profile.find_group(ctx.profile.peers[i].group))
             continue;
-        const auto& mine = ctx.peer_addresses[i];
+        const auto& mine = addresses[i];
         if (const auto& a = f == Family::v4 ? mine.v4 : mine.v6) rows.push_back(row_of(*a));
         for (const auto& a : mine.extra)
             if (a.family == f) rows.push_back(row_of(a));
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    std::vector<std::string> out;
-    out.reserve(rows.size());
+    if (rows.empty()) return "";
+    std::string out = "\t\telements = {\n";
+    out.reserve(out.size() + rows.size() * (f == Family::v4 ? 20 : 44) + 8);
     IpAddress a;
     a.family = f;
     for (const auto& r : rows) {
@@ -123,8 +132,11 @@ std::vector<std::string> peer_items(const Context& ctx, Family f) {
             a.bytes[static_cast<std::size_t>(8 + i)] =
                 static_cast<std::uint8_t>(r.low >> (56 - 8 * i));
         }
-        out.push_back(a.str());
+        out += "\t\t\t";
+        out += a.str();
+        out += &r == &rows.back() ? "\n" : ",\n";
     }
+    out += "\t\t}\n";
     return out;
 }
 
@@ -189,14 +201,20 @@ std::string render_objects(const Context& ctx) {
     for (Family f : {Family::v4, Family::v6})
         sets.push_back({.name = peer_set(f),
                         .type = addr_type(f),
-                        .items = peer_items(ctx, f),
-                        .one_per_line = true});
+                        .one_per_line = true,
+                        .rendered = peer_elements(ctx, f)});
 
     std::string out =
         "\tcounter input_drops {}\n\tcounter forward_drops {}\n\tcounter spoofed_drops {}\n"
         "\tcounter quota_drops {}\n\tcounter rate_drops {}\n";
-    for (const auto& s : sets) out += "\n" + render(s);
-    return out + render_balance_maps(ctx) + render_limit_objects(ctx);
+    for (auto& s : sets) {
+        out += "\n";
+        out += render(s);
+        std::string().swap(s.rendered);
+    }
+    out += render_balance_maps(ctx);
+    out += render_limit_objects(ctx);
+    return out;
 }
 
 }  // namespace vpngw::plan::nft

@@ -34,12 +34,14 @@ std::string ruleset_hash(const model::Profile& profile,
 }
 
 // Puts the hash into the table definition as its comment.
-std::string with_comment(const std::string& ruleset, const std::string& comment) {
+// In place: the rendered text leaves room for it (nft_ruleset.cpp), so a
+// million peers' ruleset is not copied again.
+std::string with_comment(std::string ruleset, const std::string& comment) {
     static const std::string header = "table inet vpngw {\n";
     auto at = ruleset.find(header);
     if (at == std::string::npos) return ruleset;
-    return ruleset.substr(0, at + header.size()) + "\tcomment \"" + comment + "\"\n" +
-           ruleset.substr(at + header.size());
+    ruleset.insert(at + header.size(), "\tcomment \"" + comment + "\"\n");
+    return ruleset;
 }
 
 }  // namespace vpngw::plan

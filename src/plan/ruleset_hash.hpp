@@ -19,6 +19,6 @@ std::string ruleset_hash(const model::Profile& profile,
                          const std::vector<state::PeerLimits>& limits);
 
 // The ruleset with `comment` as the comment of `table inet vpngw`.
-std::string with_comment(const std::string& ruleset, const std::string& comment);
+std::string with_comment(std::string ruleset, const std::string& comment);
 
 }  // namespace vpngw::plan

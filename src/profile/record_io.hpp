@@ -100,7 +100,7 @@ class Reader {
 // Locations in the profile itself (nearly all) name it by a flag, not a copy.
 inline void put_location(Writer& w, const Location& l, const std::string& source) {
     w.u8(l.file == source ? 1 : 0);
-    if (l.file != source) w.str(l.file);
+    if (l.file != source) w.str(l.file.str());
     w.u32(static_cast<std::uint32_t>(l.line));
     w.u32(static_cast<std::uint32_t>(l.column));
 }

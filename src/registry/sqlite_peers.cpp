@@ -282,6 +282,14 @@ Status each_peer(Db& db, const Registry::Visit& visit) {
     return walk_peers(db, [&](PeerRecord&& p) { return visit(p); });
 }
 
+Result<std::size_t> count_peers(Db& db) {
+    auto stmt = Stmt::prepare(db, "SELECT count(*) FROM peers");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return *row ? static_cast<std::size_t>(stmt->int64(0)) : std::size_t{0};
+}
+
 Result<std::vector<PeerRecord>> select_peers(Db& db) {
     std::vector<PeerRecord> peers;
     auto st = walk_peers(db, [&](PeerRecord&& p) {

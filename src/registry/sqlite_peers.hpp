@@ -48,6 +48,8 @@ Status insert_audit(Db& db, const Actor& actor, std::string_view peer, std::stri
 Result<std::vector<PeerRecord>> select_peers(Db& db);
 // The same one record at a time, in id order, holding none but the current.
 Status each_peer(Db& db, const Registry::Visit& visit);
+// How many peers are stored (to reserve room before each_peer).
+Result<std::size_t> count_peers(Db& db);
 Result<std::optional<PeerRecord>> select_peer(Db& db, std::string_view name);
 // Its row id, when it exists.
 Result<std::optional<std::int64_t>> select_peer_id(Db& db, std::string_view name);

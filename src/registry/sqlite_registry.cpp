@@ -367,19 +367,26 @@ Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir) 
     return sqlite::select_peers(**db);
 }
 
-Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit) {
+Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit,
+                        const std::function<void(std::size_t)>& expect) {
     auto db = open_for_reading(state_dir);
     if (!db) return db.error();
     if (!*db) {
         auto legacy = read_legacy_state(state_dir);
         if (!legacy) return legacy.error();
         if (!*legacy) return ok_status();
+        if (expect) expect((*legacy)->peers.size());
         for (const auto& p : (*legacy)->peers)
             if (auto st = visit(p); !st) return st;
         return ok_status();
     }
     auto txn = Txn::read(**db);
     if (!txn) return txn.error();
+    if (expect) {
+        auto n = sqlite::count_peers(**db);
+        if (!n) return n.error();
+        expect(*n);
+    }
     return sqlite::each_peer(**db, visit);
 }
 

@@ -6,6 +6,7 @@
 // the database's write lock (waiting up to a busy timeout) and an add's
 // address choice cannot race another add.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,8 +28,11 @@ Result<std::unique_ptr<Registry>> open_sqlite_registry(const std::string& state_
 // `peer list`): read from peers.db without creating or upgrading anything, or
 // from a legacy state directory not migrated yet; none when neither exists.
 Result<std::vector<PeerRecord>> read_stored_peers(const std::string& state_dir);
-// The same one at a time (Registry::each), and one peer by name.
-Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit);
+// The same one at a time (Registry::each), and one peer by name. `expect`,
+// when given, learns how many peers follow before the first is visited (to
+// reserve room for them).
+Status each_stored_peer(const std::string& state_dir, const Registry::Visit& visit,
+                        const std::function<void(std::size_t)>& expect = {});
 Result<std::optional<PeerRecord>> read_stored_peer(const std::string& state_dir,
                                                    std::string_view name);
 // The peers whose expiry has passed by `now` and that are not disabled yet:
