@@ -28,68 +28,22 @@ set -- $BINS
 BIN=("$(readlink -f "$1")" "$(readlink -f "$2")")
 W=$SANDBOX_DIR
 seed=$W/seed
-mkdir -p "$seed/state" && chmod 700 "$seed/state"
-cat >"$seed/profile.toml" <<'EOF'
-[gateway]
-name = "scale"
-endpoint = "203.0.113.2:51820"
-state_dir = "/var/lib/vpngw-scale-unused"
+# scale.sh's own inputs and gateway namespace (as bench/cold_ab.sh reads
+# them), so both benches measure the same layout: 4 groups on 4 interfaces,
+# the registry seeded and migrated by the first binary.
+INLINE=0 IFACES=4 VPNGW=${BIN[0]}
+eval "$(sed -n '/^write_inputs() {/,/^}/p; /^gateway_ns() {/,/^}/p; /^end_ns() {/,/^}/p' \
+    "$root/bench/scale.sh")"
+declare -F write_inputs gateway_ns end_ns >/dev/null || die "cannot read bench/scale.sh's helpers"
+write_inputs "$N" "$seed"
+PROFILE=$seed/profile.toml
 
-[[uplink]]
-name = "wan0"
-device = "eth0"
-gateway = "203.0.113.1"
-
-[firewall]
-management = { port = 22, allow = ["198.51.100.0/24"] }
-EOF
-for i in 0 1 2 3; do
-    cat >>"$seed/profile.toml" <<EOF
-
-[[interface]]
-name = "wg$i"
-listen_port = $((51820 + i))
-address = ["10.$((100 + i)).255.254/16"]
-backend = "userspace"
-
-[[group]]
-name = "g$i"
-interface = "wg$i"
-subnet = "10.$((100 + i)).0.0/16"
-egress = "wan0"
-allow = ["any"]
-EOF
-done
-python3 - "$N" "$seed/state" <<'PY'
-import base64, os, sys
-n, d = int(sys.argv[1]), sys.argv[2]
-with open(f"{d}/peers.tsv", "w") as st:
-    st.write("vpngw-peers 2\n")
-    for i in range(n):
-        g, k = i % 4, i // 4 + 1
-        key = base64.b64encode(os.urandom(32)).decode()
-        st.write(f"p{i}\tg{g}\t{key}\t10.{100 + g}.{k >> 8}.{k & 255}\t-\t-\t2024-05-01T12:00:00Z\n")
-os.chmod(f"{d}/peers.tsv", 0o600)
-PY
-P=$seed/profile.toml
-
-gateway() {
-    netns_add gw
-    ip link add eth0 netns gw type veth peer name up0 netns gw
-    in_ns gw ip addr add 203.0.113.2/24 dev eth0
-    in_ns gw ip link set eth0 up
-    in_ns gw ip link set up0 up
-}
-end_gateway() {
-    for pid in $(ip netns pids gw 2>/dev/null); do kill "$pid" 2>/dev/null; done
-    ip netns del gw 2>/dev/null
-    SANDBOX_NETNS=()
-}
-# state_for I DIR: the seed, migrated into the registry by binary I.
+# state_for I DIR: a copy of the seed, opened once by binary I (which migrates
+# the registry if its schema is newer) so the timed runs never migrate.
 state_for() {
     rm -rf "$2" && cp -a "$seed/state" "$2"
-    "${BIN[$1]}" peer add seed --group g1 --qr none --profile "$P" --state-dir "$2" >/dev/null 2>&1 &&
-        "${BIN[$1]}" peer remove seed --profile "$P" --state-dir "$2" >/dev/null 2>&1 ||
+    "${BIN[$1]}" peer add seed --group g1 --qr none --profile "$PROFILE" --state-dir "$2" >/dev/null 2>&1 &&
+        "${BIN[$1]}" peer remove seed --profile "$PROFILE" --state-dir "$2" >/dev/null 2>&1 ||
         die "${BIN[$1]}: migrating the seeded peers failed"
 }
 declare -A T R P  # P: how many runs proved the no-op from the record (-v)
@@ -109,26 +63,26 @@ timed() {
 for ((r = 0; r < RUNS; r++)); do
     for i in 0 1; do
         state_for "$i" "$W/s$i"
-        gateway
-        timed cold "$i" up "$P" --state-dir "$W/s$i"
+        gateway_ns gw
+        timed cold "$i" up "$PROFILE" --state-dir "$W/s$i"
         grep -q "change(s) applied" "$W/out.cold.$i" || { cat "$W/out.cold.$i"; die "cold up failed"; }
-        timed first "$i" up "$P" --state-dir "$W/s$i"
-        end_gateway
+        timed first "$i" up "$PROFILE" --state-dir "$W/s$i"
+        end_ns gw
     done
 done
 
 state_for 0 "$W/s0"
-gateway
-in_ns gw "${BIN[0]}" up "$P" --state-dir "$W/s0" >"$W/out" 2>&1 || { cat "$W/out"; die "up failed"; }
+gateway_ns gw
+in_ns gw "${BIN[0]}" up "$PROFILE" --state-dir "$W/s0" >"$W/out" 2>&1 || { cat "$W/out"; die "up failed"; }
 rm -rf "$W/s1" && cp -a "$W/s0" "$W/s1"
 for i in 0 1; do  # each binary's first no-op on its copy (it may record or migrate)
-    in_ns gw "${BIN[$i]}" up "$P" --state-dir "$W/s$i" >"$W/out" 2>&1 || { cat "$W/out"; die "up failed"; }
+    in_ns gw "${BIN[$i]}" up "$PROFILE" --state-dir "$W/s$i" >"$W/out" 2>&1 || { cat "$W/out"; die "up failed"; }
 done
 for ((r = 0; r < ROUNDS; r++)); do
-    for i in 0 1; do timed noop "$i" up "$P" --state-dir "$W/s$i"; done
-    for i in 0 1; do timed status "$i" status "$P" --state-dir "$W/s$i"; done
+    for i in 0 1; do timed noop "$i" up "$PROFILE" --state-dir "$W/s$i"; done
+    for i in 0 1; do timed status "$i" status "$PROFILE" --state-dir "$W/s$i"; done
 done
-end_gateway
+end_ns gw
 
 stats() {
     printf '%s\n' "$@" | sort -n |
